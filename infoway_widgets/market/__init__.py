@@ -1,0 +1,27 @@
+"""Market rules: what a symbol is, when it trades, which bar a trade belongs to."""
+
+from .calendars import is_trading_day, next_trading_day, previous_trading_day, trading_days
+from .instruments import Instrument, Session, is_st_name, parse_symbol, parse_symbols
+from .intervals import BY_KLINE, BY_NAME, LIVE_INTERVALS, Interval, parse_interval
+from .sessions import (
+    DAY_MS,
+    auction_bounds,
+    bar_end,
+    bar_grid,
+    bar_open,
+    bar_opens,
+    is_trading,
+    last_session_day,
+    local_date,
+    phase,
+    session_bounds,
+    trading_day_of,
+)
+
+__all__ = [
+    "BY_KLINE", "BY_NAME", "DAY_MS", "LIVE_INTERVALS", "Instrument", "Interval", "Session",
+    "auction_bounds", "bar_end", "bar_grid", "bar_open", "bar_opens", "is_st_name", "is_trading",
+    "is_trading_day", "last_session_day", "local_date", "next_trading_day", "parse_interval",
+    "parse_symbol", "parse_symbols", "phase", "previous_trading_day", "session_bounds",
+    "trading_day_of", "trading_days",
+]
