@@ -1,0 +1,553 @@
+"""Infoway WebSocket wire codec: text frames ⇄ typed events. Pure functions, no I/O.
+
+Decoding never raises: anything that is not a well-formed frame becomes :class:`Unparsed` with the
+reason, so a hostile or garbled frame can never end a stream. Numbers arrive as decimal strings and
+are parsed with ``float()`` (correctly rounded to float64); pass ``exact=True`` to keep the strings.
+
+The hot path for trades is :func:`decode_batch`, which turns many frames into numpy columns without
+building an object per trade.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Union
+
+import msgspec
+import numpy as np
+import orjson
+
+from ..market.intervals import BY_KLINE, Interval
+
+# ---- protocol codes ------------------------------------------------------------------------
+SUB_TRADE, ACK_TRADE, PUSH_TRADE = 10000, 10001, 10002
+SUB_DEPTH, ACK_DEPTH, PUSH_DEPTH = 10003, 10004, 10005
+SUB_CANDLE, ACK_CANDLE, PUSH_CANDLE = 10006, 10007, 10008
+HEARTBEAT = 10010
+UNSUB_TRADE, UNSUB_DEPTH, UNSUB_CANDLE = 11000, 11001, 11002
+ACK_UNSUB = 11010
+WELCOME = 200
+SUBSCRIBE_CODES = {"trades": SUB_TRADE, "depth": SUB_DEPTH, "candles": SUB_CANDLE}
+UNSUBSCRIBE_CODES = {"trades": UNSUB_TRADE, "depth": UNSUB_DEPTH, "candles": UNSUB_CANDLE}
+ACK_KINDS = {ACK_TRADE: "trades", ACK_DEPTH: "depth", ACK_CANDLE: "candles"}
+
+#: a candle ``t`` above this is milliseconds (the spec: production sends seconds; one doc example ms)
+_MS_THRESHOLD = 10**11
+_MAX_TEXT_IN_EVENT = 2000
+
+
+# ---- events ----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Trade:
+    """One trade (10002). ``t`` is UTC epoch ms; ``turnover`` = price × volume (Infoway's ``vw``);
+    ``direction``: 0 unknown, 1 buyer-initiated, 2 seller-initiated."""
+
+    symbol: str
+    t: int
+    price: float
+    volume: float
+    turnover: float
+    direction: int
+    exact: tuple[str, str, str] | None = None  # (p, v, vw) as sent, when decoded with exact=True
+
+
+@dataclass(frozen=True, slots=True)
+class Depth:
+    """A full order-book snapshot (10005), best level first on each side."""
+
+    symbol: str
+    t: int
+    bid_px: np.ndarray
+    bid_vol: np.ndarray
+    ask_px: np.ndarray
+    ask_vol: np.ndarray
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Depth):
+            return NotImplemented
+        return (self.symbol, self.t) == (other.symbol, other.t) and all(
+            np.array_equal(a, b)
+            for a, b in zip(
+                (self.bid_px, self.bid_vol, self.ask_px, self.ask_vol),
+                (other.bid_px, other.bid_vol, other.ask_px, other.ask_vol),
+            )
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+@dataclass(frozen=True, slots=True)
+class Candle:
+    """A bar (10008 push or REST). ``t`` is the bar's open time in UTC epoch ms."""
+
+    symbol: str
+    t: int
+    interval: Interval | None
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: float
+    turnover: float
+    change: float | None = None  # pca: against the previous candle's close
+    change_pct: float | None = None  # pfr / pc, in percent
+    exact: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ack:
+    """A subscription accepted (10001 / 10004 / 10007). Acceptance is not delivery: unknown codes
+    are acked and then silent."""
+
+    code: int
+    kind: str
+    trace: str | None
+    msg: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnsubscribeAck:
+    trace: str | None
+    msg: str
+
+
+@dataclass(frozen=True, slots=True)
+class Welcome:
+    msg: str
+
+
+@dataclass(frozen=True, slots=True)
+class ServerError:
+    """An error frame ``{"code": 5xx, "msg": ..., "traceId"|"trace": ...}``."""
+
+    code: int
+    msg: str
+    trace: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Greeting:
+    """Plain text that is not JSON and not a rejection (e.g. the permission greeting on stock)."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class SubscribeFail:
+    """Text starting ``Subscribe fail:``, followed by JSON (``detail``) or prose (``text``)."""
+
+    text: str
+    detail: dict[str, Any] | None = None
+    code: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Unparsed:
+    """A frame we could not understand; ``reason`` says why. Never raised, always returned."""
+
+    text: str
+    reason: str
+
+
+Event = Union[Trade, Depth, Candle, Ack, UnsubscribeAck, Welcome, ServerError, Greeting, SubscribeFail, Unparsed]
+
+
+class FrameError(ValueError):
+    """Raised internally while decoding one frame; converted to :class:`Unparsed` at the boundary."""
+
+
+# ---- number parsing --------------------------------------------------------------------------
+def _num(v: Any, name: str, *, positive: bool = False, nonneg: bool = False) -> float:
+    if isinstance(v, bool) or v is None:
+        raise FrameError(f"field {name!r} is {v!r}, not a number")
+    if isinstance(v, (int, float)):
+        x = float(v)
+    elif isinstance(v, str):
+        s = v.strip()
+        if not s or len(s) > 40:
+            raise FrameError(f"field {name!r} is not a number")
+        try:
+            x = float(s)
+        except ValueError:
+            raise FrameError(f"field {name!r}={s[:40]!r} is not a number") from None
+    else:
+        raise FrameError(f"field {name!r} has type {type(v).__name__}")
+    if not math.isfinite(x):
+        raise FrameError(f"field {name!r} is not finite")
+    if positive and x <= 0:
+        raise FrameError(f"field {name!r}={x} must be positive")
+    if nonneg and x < 0:
+        raise FrameError(f"field {name!r}={x} must not be negative")
+    return x
+
+
+def _pct(v: Any) -> float | None:
+    if v is None:
+        return None
+    if isinstance(v, str):
+        s = v.strip().rstrip("%")
+        try:
+            x = float(s)
+        except ValueError:
+            return None
+        return x if math.isfinite(x) else None
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
+        return float(v)
+    return None
+
+
+def _time_ms(v: Any, name: str = "t") -> int:
+    """Trades/depth send integer ms; candles seconds as a string. Accept both; > 1e11 means ms."""
+    if isinstance(v, bool):
+        raise FrameError(f"field {name!r} is a boolean")
+    if isinstance(v, str):
+        try:
+            x = float(v.strip())
+        except ValueError:
+            raise FrameError(f"field {name!r}={v[:30]!r} is not a time") from None
+    elif isinstance(v, (int, float)):
+        x = float(v)
+    else:
+        raise FrameError(f"field {name!r} is missing or not a time")
+    if not math.isfinite(x) or x <= 0 or x > 1e14:
+        raise FrameError(f"field {name!r}={x} is out of range")
+    return int(round(x)) if x > _MS_THRESHOLD else int(round(x * 1000))
+
+
+def _symbol(d: dict[str, Any]) -> str:
+    s = d.get("s")
+    if not isinstance(s, str) or not s or len(s) > 40:
+        raise FrameError("field 's' (symbol) is missing or invalid")
+    return s
+
+
+def _direction(v: Any) -> int:
+    if v is None:
+        return 0
+    try:
+        x = int(v)
+    except (TypeError, ValueError):
+        raise FrameError(f"field 'td'={str(v)[:20]!r} is not 0, 1 or 2") from None
+    if x not in (0, 1, 2):
+        raise FrameError(f"field 'td'={x} is not 0, 1 or 2")
+    return x
+
+
+# ---- payload decoders (shared with REST) -----------------------------------------------------
+def trade_from(d: Any, *, exact: bool = False) -> Trade:
+    if not isinstance(d, dict):
+        raise FrameError("trade data is not an object")
+    p, v, vw = d.get("p"), d.get("v"), d.get("vw")
+    price = _num(p, "p", positive=True)
+    vol = _num(v, "v", nonneg=True)
+    turnover = _num(vw, "vw", nonneg=True) if vw is not None else price * vol
+    return Trade(
+        _symbol(d), _time_ms(d.get("t")), price, vol, turnover, _direction(d.get("td")),
+        (str(p), str(v), str(vw)) if exact else None,
+    )
+
+
+def _side(x: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
+    if x is None:
+        return np.zeros(0), np.zeros(0)
+    if not isinstance(x, list) or len(x) != 2 or not all(isinstance(c, list) for c in x):
+        raise FrameError(f"field {name!r} is not [[prices...], [volumes...]]")
+    px_raw, vol_raw = x
+    if len(px_raw) != len(vol_raw) or len(px_raw) > 400:
+        raise FrameError(f"field {name!r} has {len(px_raw)} prices and {len(vol_raw)} volumes")
+    px = np.array([_num(p, name, positive=True) for p in px_raw], dtype=np.float64)
+    vol = np.array([_num(v, name, nonneg=True) for v in vol_raw], dtype=np.float64)
+    return px, vol
+
+
+def depth_from(d: Any) -> Depth:
+    if not isinstance(d, dict):
+        raise FrameError("depth data is not an object")
+    ap, av = _side(d.get("a"), "a")
+    bp, bv = _side(d.get("b"), "b")
+    return Depth(_symbol(d), _time_ms(d.get("t")), bp, bv, ap, av)
+
+
+def candle_from(d: Any, *, symbol: str | None = None, interval: Interval | None = None,
+                exact: bool = False) -> Candle:
+    if not isinstance(d, dict):
+        raise FrameError("candle data is not an object")
+    sym = symbol if symbol is not None else _symbol(d)
+    if interval is None and d.get("ty") is not None:
+        try:
+            interval = BY_KLINE[int(d["ty"])]
+        except (KeyError, TypeError, ValueError):
+            raise FrameError(f"field 'ty'={str(d.get('ty'))[:20]!r} is not a klineType") from None
+    o = _num(d.get("o"), "o", positive=True)
+    h = _num(d.get("h"), "h", positive=True)
+    lo = _num(d.get("l"), "l", positive=True)
+    c = _num(d.get("c"), "c", positive=True)
+    if not (lo <= min(o, c) and h >= max(o, c)):
+        raise FrameError(f"candle is inconsistent: o={o} h={h} l={lo} c={c}")
+    v = _num(d.get("v", "0"), "v", nonneg=True)
+    vw = _num(d.get("vw", "0"), "vw", nonneg=True)
+    pca = d.get("pca")
+    change = None
+    if pca is not None:
+        try:
+            change = _num(pca, "pca")
+        except FrameError:
+            change = None
+    pct = _pct(d.get("pfr", d.get("pc")))
+    ex = tuple(str(d.get(k)) for k in ("o", "h", "l", "c", "v", "vw")) if exact else None
+    return Candle(sym, _time_ms(d.get("t")), interval, o, h, lo, c, v, vw, change, pct, ex)
+
+
+# ---- frame decoder ---------------------------------------------------------------------------
+def _short(text: str) -> str:
+    return text if len(text) <= _MAX_TEXT_IN_EVENT else text[:_MAX_TEXT_IN_EVENT] + "…"
+
+
+def _as_text(frame: str | bytes | bytearray | memoryview) -> str:
+    if isinstance(frame, str):
+        return frame
+    return bytes(frame).decode("utf-8", errors="replace")
+
+
+def decode_frame(frame: str | bytes | bytearray | memoryview, *, exact: bool = False) -> Event:
+    """Decode one WebSocket frame into a typed event. Never raises."""
+    try:
+        text = _as_text(frame)
+    except Exception as e:  # pragma: no cover - bytes() of odd buffers
+        return Unparsed("", f"undecodable frame: {type(e).__name__}")
+    try:
+        obj = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return _decode_text(text)
+    except Exception as e:  # pragma: no cover
+        return Unparsed(_short(text), f"undecodable frame: {type(e).__name__}")
+    try:
+        return _decode_obj(obj, text, exact)
+    except FrameError as e:
+        return Unparsed(_short(text), str(e))
+    except Exception as e:  # last line of defence: a codec bug must not end a stream
+        return Unparsed(_short(text), f"codec error {type(e).__name__}: {e}")
+
+
+def _decode_text(text: str) -> Event:
+    stripped = text.strip()
+    if stripped.lower().startswith("subscribe fail"):
+        rest = stripped.split(":", 1)[1].strip() if ":" in stripped else ""
+        detail = None
+        code = None
+        if rest.startswith("{"):
+            try:
+                d = orjson.loads(rest)
+                if isinstance(d, dict):
+                    detail = d
+                    c = d.get("code")
+                    code = c if isinstance(c, int) and not isinstance(c, bool) else None
+            except orjson.JSONDecodeError:
+                pass
+        return SubscribeFail(_short(stripped), detail, code)
+    if not stripped:
+        return Unparsed("", "empty frame")
+    if stripped[0] in "{[":
+        return Unparsed(_short(text), "malformed JSON")
+    return Greeting(_short(stripped))
+
+
+def _decode_obj(obj: Any, text: str, exact: bool) -> Event:
+    if not isinstance(obj, dict):
+        raise FrameError(f"frame is JSON {type(obj).__name__}, not an object")
+    code = obj.get("code")
+    if isinstance(code, bool) or not isinstance(code, int):
+        if isinstance(code, str) and code.isdigit():
+            code = int(code)
+        else:
+            raise FrameError("frame has no integer 'code'")
+    if code == PUSH_TRADE:
+        return trade_from(obj.get("data"), exact=exact)
+    if code == PUSH_DEPTH:
+        return depth_from(obj.get("data"))
+    if code == PUSH_CANDLE:
+        return candle_from(obj.get("data"), exact=exact)
+    msg = obj.get("msg")
+    msg = msg if isinstance(msg, str) else ("" if msg is None else str(msg))
+    trace = obj.get("trace", obj.get("traceId"))
+    trace = trace if isinstance(trace, str) else (None if trace is None else str(trace))
+    if code in ACK_KINDS:
+        return Ack(code, ACK_KINDS[code], trace, _short(msg))
+    if code == ACK_UNSUB:
+        return UnsubscribeAck(trace, _short(msg))
+    if code == WELCOME:
+        return Welcome(_short(msg))
+    if 400 <= code < 600:
+        return ServerError(code, _short(msg), trace)
+    raise FrameError(f"unknown frame code {code}")
+
+
+# ---- batch decoding (the ingest hot path) -----------------------------------------------------
+class _TradeData(msgspec.Struct):
+    s: str
+    t: int
+    p: str
+    v: str
+    vw: str
+    td: int = 0
+
+
+class _TradePush(msgspec.Struct, tag_field="code", tag=PUSH_TRADE):
+    data: _TradeData
+
+
+_fast_decoder = msgspec.json.Decoder(_TradePush)
+
+
+@dataclass
+class TradeColumns:
+    """Trades as numpy columns (``symbol`` is an object array of codes), in arrival order."""
+
+    symbol: np.ndarray
+    t: np.ndarray
+    price: np.ndarray
+    volume: np.ndarray
+    turnover: np.ndarray
+    direction: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.t.shape[0])
+
+    @classmethod
+    def empty(cls) -> TradeColumns:
+        return cls.from_trades([])
+
+    @classmethod
+    def from_trades(cls, trades: list[Trade]) -> TradeColumns:
+        n = len(trades)
+        return cls(
+            np.array([x.symbol for x in trades], dtype=object),
+            np.fromiter((x.t for x in trades), dtype=np.int64, count=n),
+            np.fromiter((x.price for x in trades), dtype=np.float64, count=n),
+            np.fromiter((x.volume for x in trades), dtype=np.float64, count=n),
+            np.fromiter((x.turnover for x in trades), dtype=np.float64, count=n),
+            np.fromiter((x.direction for x in trades), dtype=np.int8, count=n),
+        )
+
+    def take(self, mask: np.ndarray) -> TradeColumns:
+        return TradeColumns(self.symbol[mask], self.t[mask], self.price[mask], self.volume[mask],
+                            self.turnover[mask], self.direction[mask])
+
+    def rows(self) -> list[Trade]:
+        return [Trade(str(s), int(t), float(p), float(v), float(w), int(d))
+                for s, t, p, v, w, d in zip(self.symbol, self.t, self.price, self.volume,
+                                            self.turnover, self.direction)]
+
+
+def _float_or_nan(x: str) -> float:
+    try:
+        return float(x)
+    except ValueError:
+        return math.nan
+
+
+def _floats(strings: list[str]) -> np.ndarray:
+    """Vectorised string → float64; a string that is not a number becomes NaN (then rejected)."""
+    try:
+        return np.array(strings, dtype=np.float64)
+    except ValueError:
+        return np.array([_float_or_nan(x) for x in strings], dtype=np.float64)
+
+
+def _columns(datas: list[_TradeData]) -> tuple[TradeColumns, np.ndarray]:
+    """Columns of well-typed trade data plus a mask of rows that pass the value checks."""
+    n = len(datas)
+    sym = np.array([d.s for d in datas], dtype=object)
+    t = np.fromiter((d.t for d in datas), dtype=np.int64, count=n)
+    td = np.fromiter((d.td for d in datas), dtype=np.int64, count=n)
+    p = _floats([d.p for d in datas])
+    v = _floats([d.v for d in datas])
+    w = _floats([d.vw for d in datas])
+    with np.errstate(invalid="ignore"):
+        ok = ((t > 0) & (t < 10**14) & (p > 0) & (p < 1e15) & (v >= 0) & (v < 1e18)
+              & (w >= 0) & (w < 1e21) & (td >= 0) & (td <= 2))
+    ok &= np.fromiter((0 < len(d.s) <= 40 for d in datas), dtype=bool, count=n)
+    return TradeColumns(sym, t, p, v, w, td.astype(np.int8)), ok
+
+
+def decode_batch(frames: list[str | bytes]) -> tuple[TradeColumns, list[Event]]:
+    """Decode many frames: trades into numpy columns (no object per trade), everything else as
+    events (non-trade frames in arrival order, then rejected trade pushes). Never raises.
+
+    Well-formed trade pushes go through a typed msgspec decoder and vectorised checks; any frame
+    that fails there is decoded again by :func:`decode_frame`, which names the problem.
+    """
+    datas: list[_TradeData] = []
+    slow: list[str | bytes] = []
+    dec = _fast_decoder.decode
+    for fr in frames:
+        try:
+            datas.append(dec(fr).data)
+        except Exception:
+            slow.append(fr)
+    others: list[Event] = []
+    cols, ok = _columns(datas)
+    if not ok.all():
+        for i in np.flatnonzero(~ok).tolist():
+            raw = orjson.dumps({"code": PUSH_TRADE, "data": msgspec.structs.asdict(datas[i])}).decode()
+            others.append(decode_frame(raw))  # names the bad field
+        cols = cols.take(ok)
+    if slow:
+        extra: list[Trade] = []
+        for fr in slow:
+            ev = decode_frame(fr)
+            if isinstance(ev, Trade):
+                extra.append(ev)
+            else:
+                others.append(ev)
+        if extra:
+            more = TradeColumns.from_trades(extra)
+            if len(cols):
+                cols = TradeColumns(*(np.concatenate([a, b]) for a, b in zip(
+                    (cols.symbol, cols.t, cols.price, cols.volume, cols.turnover, cols.direction),
+                    (more.symbol, more.t, more.price, more.volume, more.turnover, more.direction))))
+            else:
+                cols = more
+    return cols, others
+
+
+# ---- client frames ---------------------------------------------------------------------------
+def _codes(codes: str | list[str] | tuple[str, ...]) -> str:
+    if isinstance(codes, str):
+        return codes
+    return ",".join(codes)
+
+
+def _frame(code: int, trace: str, data: dict[str, Any] | None) -> str:
+    obj: dict[str, Any] = {"code": code, "trace": trace}
+    if data is not None:
+        obj["data"] = data
+    return orjson.dumps(obj).decode()
+
+
+def encode_subscribe(kind: str, codes: str | list[str] | tuple[str, ...], trace: str) -> str:
+    """Subscribe trades (10000) or depth (10003) for many codes in one frame."""
+    if kind not in ("trades", "depth"):
+        raise ValueError(f"kind must be 'trades' or 'depth' (candles: encode_subscribe_candles), not {kind!r}")
+    return _frame(SUBSCRIBE_CODES[kind], trace, {"codes": _codes(codes)})
+
+
+def encode_subscribe_candles(groups: list[tuple[int, str | list[str] | tuple[str, ...]]], trace: str) -> str:
+    """Subscribe candles (10006): ``groups`` = [(klineType, codes), ...], several intervals per frame."""
+    return _frame(SUB_CANDLE, trace, {"arr": [{"type": int(k), "codes": _codes(c)} for k, c in groups]})
+
+
+def encode_unsubscribe(kind: str, codes: str | list[str] | tuple[str, ...], trace: str,
+                       kline_types: list[int] | tuple[int, ...] | None = None) -> str:
+    """Unsubscribe (11000 / 11001 / 11002). For candles pass ``kline_types``, or every interval of
+    those codes is dropped."""
+    data: dict[str, Any] = {"codes": _codes(codes)}
+    if kind == "candles" and kline_types:
+        data["klineTypes"] = ",".join(str(int(k)) for k in kline_types)
+    return _frame(UNSUBSCRIBE_CODES[kind], trace, data)
+
+
+def encode_heartbeat(trace: str) -> str:
+    """Heartbeat (10010). The service does not answer it."""
+    return _frame(HEARTBEAT, trace, None)

@@ -1,0 +1,422 @@
+"""Bounded in-memory market state: bars, order book, trade tape. numpy-backed, no I/O.
+
+The feed writes these; widgets read them. Every store has a ``version`` that rises with each change,
+so a reader can ask "what changed since the version I last saw" and send only that (see
+:meth:`BarStore.changed_since`, :meth:`TapeStore.since`). Memory is bounded by ``capacity``.
+All times are UTC epoch milliseconds.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..market import Instrument, Interval, parse_interval
+
+_versions = itertools.count(1)
+
+
+def _next_version() -> int:
+    # one global counter: versions of different stores never collide, and "since" is comparable
+    return next(_versions)
+
+
+BAR_FIELDS = ("open", "high", "low", "close", "volume", "turnover")
+_O, _H, _L, _C, _V, _VW = range(6)
+
+
+class BarStore:
+    """Bars of one (symbol, interval), oldest first, at most ``capacity`` (older ones drop off).
+
+    Columns: ``t`` (open time, int64 ms) and float64 ``open high low close volume turnover``;
+    per bar also the number of trades folded in from the live stream and the time of the latest
+    one (to keep a late trade from overwriting the close), and ``rev``: the version that last
+    touched the bar. One bar per open time, always.
+    """
+
+    def __init__(self, instrument: Instrument, interval: Interval | str, capacity: int = 100_000):
+        self.instrument = instrument
+        self.interval = parse_interval(interval)
+        self.capacity = int(capacity)
+        cap2 = max(16, 2 * self.capacity)
+        self._t = np.zeros(cap2, dtype=np.int64)
+        self._x = np.zeros((cap2, 6), dtype=np.float64)
+        self._last_trade_t = np.zeros(cap2, dtype=np.int64)
+        self._settled = np.zeros(cap2, dtype=bool)
+        self._rev = np.zeros(cap2, dtype=np.int64)
+        self._a = 0  # first live row
+        self._b = 0  # one past the last live row
+        self.version = _next_version()
+        #: rises when bars are removed (clear/trim); a reader must then resend everything
+        self.epoch = 0
+
+    # ---- size and views --------------------------------------------------------------------
+    def __len__(self) -> int:
+        return self._b - self._a
+
+    @property
+    def t(self) -> np.ndarray:
+        return self._t[self._a : self._b]
+
+    def column(self, name: str) -> np.ndarray:
+        return self._x[self._a : self._b, BAR_FIELDS.index(name)]
+
+    @property
+    def rev(self) -> np.ndarray:
+        return self._rev[self._a : self._b]
+
+    @property
+    def settled(self) -> np.ndarray:
+        """True for bars confirmed by the service (REST history or settlement)."""
+        return self._settled[self._a : self._b]
+
+    def last(self) -> dict[str, float] | None:
+        if not len(self):
+            return None
+        i = self._b - 1
+        d = {"t": int(self._t[i])}
+        d.update({k: float(self._x[i, j]) for j, k in enumerate(BAR_FIELDS)})
+        return d
+
+    def arrays(self, start: int = 0, stop: int | None = None) -> dict[str, np.ndarray]:
+        """Copies of the columns for rows ``[start, stop)`` (negative indices count from the end)."""
+        sl = slice(*slice(start, stop).indices(len(self)))
+        a = self._a
+        rows = slice(a + sl.start, a + sl.stop)
+        out = {"t": self._t[rows].copy()}
+        for j, k in enumerate(BAR_FIELDS):
+            out[k] = self._x[rows, j].copy()
+        return out
+
+    def changed_since(self, version: int) -> dict[str, np.ndarray]:
+        """Every bar touched after ``version`` (oldest first), as column copies."""
+        idx = np.flatnonzero(self.rev > version)
+        out = {"t": self.t[idx].copy()}
+        x = self._x[self._a : self._b]
+        for j, k in enumerate(BAR_FIELDS):
+            out[k] = x[idx, j].copy()
+        return out
+
+    def to_pandas(self, tz: str | None = None) -> pd.DataFrame:
+        """Bars as a DataFrame indexed by a tz-aware open time (the exchange's zone by default),
+        with open/high/low/close/volume/turnover/vwap columns."""
+        a = self.arrays()
+        idx = pd.to_datetime(a.pop("t"), unit="ms", utc=True).tz_convert(tz or self.instrument.tz)
+        df = pd.DataFrame(a, index=idx)
+        df.index.name = "time"
+        with np.errstate(invalid="ignore", divide="ignore"):
+            df["vwap"] = np.where(df["volume"] > 0, df["turnover"] / df["volume"], np.nan)
+        return df
+
+    # ---- writes ----------------------------------------------------------------------------
+    def _room(self, n: int = 1) -> None:
+        if self._b + n <= len(self._t):
+            return
+        keep = min(len(self), self.capacity)
+        if keep + n > len(self._t):  # grow (only when a single write exceeds the headroom)
+            new = max(len(self._t) * 2, keep + n)
+            for name in ("_t", "_last_trade_t", "_rev", "_settled"):
+                arr = getattr(self, name)
+                grown = np.zeros(new, dtype=arr.dtype)
+                grown[:keep] = arr[self._b - keep : self._b]
+                setattr(self, name, grown)
+            x = np.zeros((new, 6), dtype=np.float64)
+            x[:keep] = self._x[self._b - keep : self._b]
+            self._x = x
+        else:
+            src = slice(self._b - keep, self._b)
+            self._t[:keep] = self._t[src]
+            self._x[:keep] = self._x[src]
+            self._last_trade_t[:keep] = self._last_trade_t[src]
+            self._settled[:keep] = self._settled[src]
+            self._rev[:keep] = self._rev[src]
+        if keep < len(self):
+            self.epoch += 1
+        self._a, self._b = 0, keep
+
+    def _trim(self) -> None:
+        if len(self) > self.capacity:
+            self._a = self._b - self.capacity
+            self.epoch += 1
+
+    def _find(self, t: int) -> int:
+        """Index (absolute) of the bar opening at ``t``, or -1."""
+        if not len(self):
+            return -1
+        if self._t[self._b - 1] == t:
+            return self._b - 1
+        i = int(np.searchsorted(self.t, t)) + self._a
+        return i if i < self._b and self._t[i] == t else -1
+
+    def _insert(self, t: int, row: np.ndarray, settled: bool, last_trade_t: int, v: int) -> None:
+        """Insert a bar at its sorted place (append in the common case)."""
+        if not len(self) or t > self._t[self._b - 1]:
+            self._room()
+            i = self._b
+            self._b += 1
+        else:
+            pos = int(np.searchsorted(self.t, t)) + self._a
+            self._room()
+            # _room may have moved rows: recompute
+            pos = int(np.searchsorted(self.t, t)) + self._a
+            for name in ("_t", "_last_trade_t", "_rev", "_settled"):
+                arr = getattr(self, name)
+                arr[pos + 1 : self._b + 1] = arr[pos : self._b].copy()
+            self._x[pos + 1 : self._b + 1] = self._x[pos : self._b].copy()
+            self._b += 1
+            i = pos
+        self._t[i] = t
+        self._x[i] = row
+        self._settled[i] = settled
+        self._last_trade_t[i] = last_trade_t
+        self._rev[i] = v
+        self._trim()
+
+    def upsert(self, t: int, o: float, h: float, lo: float, c: float, v: float, vw: float, *,
+               settled: bool = False) -> None:
+        """Write a whole bar (a candle push, or REST), replacing any bar with the same open time.
+
+        A candle from the service is the truth for its bar, except that it must not roll back a
+        live bar that trades have already carried further: while the bar is still forming, high,
+        low and volume never move backwards.
+        """
+        ver = _next_version()
+        row = np.array([o, h, lo, c, v, vw], dtype=np.float64)
+        i = self._find(int(t))
+        if i < 0:
+            self._insert(int(t), row, settled, 0, ver)
+        else:
+            if not settled and not self._settled[i] and self._last_trade_t[i]:
+                cur = self._x[i]
+                row[_H] = max(row[_H], cur[_H])
+                row[_L] = min(row[_L], cur[_L])
+                if cur[_V] > row[_V]:
+                    row[_V], row[_VW], row[_C] = cur[_V], cur[_VW], cur[_C]
+            self._x[i] = row
+            self._settled[i] = self._settled[i] or settled
+            self._rev[i] = ver
+        self.version = ver
+
+    def merge(self, t: np.ndarray, o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray,
+              v: np.ndarray, vw: np.ndarray, *, settled: bool = True) -> int:
+        """Merge many bars from the service (history, backfill, settlement): each replaces the bar
+        with the same open time or is inserted at its place. Returns how many bars changed."""
+        t = np.asarray(t, dtype=np.int64)
+        if t.size == 0:
+            return 0
+        order = np.argsort(t, kind="stable")
+        rows = np.column_stack([o, h, lo, c, v, vw]).astype(np.float64)[order]
+        t = t[order]
+        changed = 0
+        ver = _next_version()
+        if not len(self) or t[0] > self._t[self._b - 1]:
+            # pure append: vectorised
+            n = len(t)
+            self._room(n)
+            s = slice(self._b, self._b + n)
+            self._t[s], self._x[s], self._settled[s], self._last_trade_t[s], self._rev[s] = t, rows, settled, 0, ver
+            self._b += n
+            self._trim()
+            self.version = ver
+            return n
+        for k in range(len(t)):
+            ti = int(t[k])
+            i = self._find(ti)
+            if i < 0:
+                self._insert(ti, rows[k], settled, 0, ver)
+                changed += 1
+            elif not np.array_equal(self._x[i], rows[k]) or (settled and not self._settled[i]):
+                self._x[i] = rows[k]
+                self._settled[i] = settled
+                self._rev[i] = ver
+                changed += 1
+        self.version = ver
+        return changed
+
+    def apply_trades(self, opens: np.ndarray, t: np.ndarray, price: np.ndarray, volume: np.ndarray,
+                     turnover: np.ndarray) -> None:
+        """Fold trades into bars. ``opens`` are the bar open times (from ``bar_opens``; rows with
+        -1 must be removed by the caller); arrays in arrival order."""
+        n = len(opens)
+        if n == 0:
+            return
+        ver = _next_version()
+        order = np.lexsort((np.arange(n), t, opens))  # by bar, then time, then arrival
+        opens, t, price, volume, turnover = opens[order], t[order], price[order], volume[order], turnover[order]
+        starts = np.flatnonzero(np.r_[True, opens[1:] != opens[:-1]])
+        ends = np.r_[starts[1:], n]
+        g_open = opens[starts]
+        g_first = price[starts]
+        g_last = price[ends - 1]
+        g_tfirst = t[starts]
+        g_tlast = t[ends - 1]
+        g_high = np.maximum.reduceat(price, starts)
+        g_low = np.minimum.reduceat(price, starts)
+        g_vol = np.add.reduceat(volume, starts)
+        g_vw = np.add.reduceat(turnover, starts)
+        for k in range(len(starts)):
+            bo = int(g_open[k])
+            i = self._find(bo)
+            if i < 0:
+                row = np.array([g_first[k], g_high[k], g_low[k], g_last[k], g_vol[k], g_vw[k]])
+                self._insert(bo, row, False, int(g_tlast[k]), ver)
+                continue
+            x = self._x[i]
+            if self._settled[i]:
+                # The service already confirmed this bar; a trade for it now is a replay of one it
+                # counted (e.g. a resent push after reconnect) or a late print: only widen the range.
+                x[_H] = max(x[_H], g_high[k])
+                x[_L] = min(x[_L], g_low[k])
+                self._rev[i] = ver
+                continue
+            x[_H] = max(x[_H], g_high[k])
+            x[_L] = min(x[_L], g_low[k])
+            x[_V] += g_vol[k]
+            x[_VW] += g_vw[k]
+            if g_tlast[k] >= self._last_trade_t[i]:
+                x[_C] = g_last[k]
+                self._last_trade_t[i] = int(g_tlast[k])
+            if self._last_trade_t[i] == 0 or g_tfirst[k] < bo:  # pragma: no cover - defensive
+                pass
+            self._rev[i] = ver
+        self.version = ver
+
+    def clear(self) -> None:
+        self._a = self._b = 0
+        self.epoch += 1
+        self.version = _next_version()
+
+
+@dataclass
+class BookSnapshot:
+    """One order-book state. Prices best first; empty arrays for an empty side."""
+
+    symbol: str
+    t: int
+    bid_px: np.ndarray
+    bid_vol: np.ndarray
+    ask_px: np.ndarray
+    ask_vol: np.ndarray
+
+    @property
+    def best_bid(self) -> float | None:
+        return float(self.bid_px[0]) if len(self.bid_px) else None
+
+    @property
+    def best_ask(self) -> float | None:
+        return float(self.ask_px[0]) if len(self.ask_px) else None
+
+    @property
+    def spread(self) -> float | None:
+        b, a = self.best_bid, self.best_ask
+        return None if b is None or a is None else a - b
+
+    @property
+    def mid(self) -> float | None:
+        b, a = self.best_bid, self.best_ask
+        return None if b is None or a is None else (a + b) / 2
+
+    def imbalance(self, levels: int = 5) -> float | None:
+        """(Σbid − Σask) / (Σbid + Σask) over the first ``levels`` levels, in [-1, 1] (委比 / 100)."""
+        b = float(self.bid_vol[:levels].sum())
+        a = float(self.ask_vol[:levels].sum())
+        return None if a + b <= 0 else (b - a) / (b + a)
+
+    def depth_difference(self, levels: int = 5) -> float:
+        """Σbid − Σask over the first ``levels`` levels (委差)."""
+        return float(self.bid_vol[:levels].sum() - self.ask_vol[:levels].sum())
+
+    def to_pandas(self) -> pd.DataFrame:
+        n = max(len(self.bid_px), len(self.ask_px))
+
+        def pad(a: np.ndarray) -> np.ndarray:
+            out = np.full(n, np.nan)
+            out[: len(a)] = a
+            return out
+
+        return pd.DataFrame(
+            {"bid_px": pad(self.bid_px), "bid_vol": pad(self.bid_vol),
+             "ask_px": pad(self.ask_px), "ask_vol": pad(self.ask_vol)},
+            index=pd.RangeIndex(1, n + 1, name="level"),
+        )
+
+
+class BookStore:
+    """Latest order book of one symbol (depth pushes are full snapshots, not diffs)."""
+
+    def __init__(self, instrument: Instrument):
+        self.instrument = instrument
+        self.snapshot: BookSnapshot | None = None
+        self.version = _next_version()
+        self.updates = 0
+
+    def update(self, t: int, bid_px: np.ndarray, bid_vol: np.ndarray, ask_px: np.ndarray,
+               ask_vol: np.ndarray) -> None:
+        snap = self.snapshot
+        if snap is not None and t < snap.t:
+            return  # an older snapshot arriving late must not replace a newer one
+        self.snapshot = BookSnapshot(self.instrument.code, int(t), np.asarray(bid_px, np.float64),
+                                     np.asarray(bid_vol, np.float64), np.asarray(ask_px, np.float64),
+                                     np.asarray(ask_vol, np.float64))
+        self.updates += 1
+        self.version = _next_version()
+
+
+TAPE_FIELDS = ("t", "price", "volume", "turnover", "direction")
+
+
+class TapeStore:
+    """The latest ``capacity`` trades of one symbol (time & sales), plus day totals by direction."""
+
+    def __init__(self, instrument: Instrument, capacity: int = 5000):
+        self.instrument = instrument
+        self.capacity = int(capacity)
+        self._t = np.zeros(self.capacity, dtype=np.int64)
+        self._x = np.zeros((self.capacity, 4), dtype=np.float64)  # price, volume, turnover, direction
+        self.total = 0  # trades ever appended
+        self.version = _next_version()
+
+    def __len__(self) -> int:
+        return min(self.total, self.capacity)
+
+    def append(self, t: np.ndarray, price: np.ndarray, volume: np.ndarray, turnover: np.ndarray,
+               direction: np.ndarray) -> None:
+        n = len(t)
+        if n == 0:
+            return
+        if n > self.capacity:
+            t, price, volume, turnover, direction = (a[-self.capacity :] for a in (t, price, volume, turnover, direction))
+            skipped = n - self.capacity
+            n = self.capacity
+        else:
+            skipped = 0
+        pos = (self.total + skipped + np.arange(n)) % self.capacity
+        self._t[pos] = t
+        self._x[pos, 0] = price
+        self._x[pos, 1] = volume
+        self._x[pos, 2] = turnover
+        self._x[pos, 3] = direction
+        self.total += n + skipped
+        self.version = _next_version()
+
+    def since(self, total_seen: int) -> dict[str, np.ndarray]:
+        """Trades appended after the reader had seen ``total_seen`` of them (at most ``capacity``),
+        oldest first."""
+        start = max(total_seen, self.total - self.capacity)
+        n = self.total - start
+        pos = (start + np.arange(n)) % self.capacity
+        return {"t": self._t[pos].copy(), "price": self._x[pos, 0].copy(),
+                "volume": self._x[pos, 1].copy(), "turnover": self._x[pos, 2].copy(),
+                "direction": self._x[pos, 3].copy()}
+
+    def to_pandas(self, tz: str | None = None) -> pd.DataFrame:
+        """The tape as a DataFrame, newest first, indexed by tz-aware trade time."""
+        d = self.since(0)
+        idx = pd.to_datetime(d.pop("t"), unit="ms", utc=True).tz_convert(tz or self.instrument.tz)
+        df = pd.DataFrame(d, index=idx)
+        df["direction"] = df["direction"].astype(np.int8)
+        df.index.name = "time"
+        return df.iloc[::-1]
