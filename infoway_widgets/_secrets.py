@@ -16,7 +16,7 @@ _keys: set[str] = set()
 
 # apikey=..., apiKey: ..., "apikey": "...", token=... in URLs, headers and JSON-ish text
 _PATTERNS = [
-    re.compile(r"(?i)(api[_-]?key|token)(\s*[=:]\s*[\"']?)([^&\s\"',;}]+)"),
+    re.compile(r"(?i)(api[_-]?key|token)([\"']?\s*[=:]\s*[\"']?)([^&\s\"',;}]+)"),
 ]
 MASK = "***"
 

@@ -1,5 +1,10 @@
 """Subscriptions, aggregation of trades into bars, book and tape state, backfill, record/replay."""
 
+from .connect import aconnect, connect
+from .feed import Bar, Feed, Watch
+from .history import ahistory, history
+from .replay import Replay
 from .stores import BarStore, BookSnapshot, BookStore, TapeStore
 
-__all__ = ["BarStore", "BookSnapshot", "BookStore", "TapeStore"]
+__all__ = ["Bar", "BarStore", "BookSnapshot", "BookStore", "Feed", "Replay", "TapeStore", "Watch",
+           "aconnect", "ahistory", "connect", "history"]

@@ -1,0 +1,64 @@
+"""infoway-widgets: live Jupyter widgets for real-time market data from the Infoway API.
+
+Quick start (no key needed: a simulated market runs on 127.0.0.1)::
+
+    import infoway_widgets as iw
+    iw.CandleChart("600519.SH")          # a live candlestick chart
+    iw.history("600519.SH", "1d", 250)   # bars as a pandas DataFrame
+
+Set ``INFOWAY_API_KEY`` (or pass ``api_key=`` to :func:`connect`) for live data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import errors, market
+from .errors import (
+    AuthError,
+    BadIntervalError,
+    BadParameterError,
+    ConnectionLostError,
+    FeedClosedError,
+    InfowayError,
+    InvalidSymbolError,
+    PlanLimitError,
+    ProtocolError,
+    RateLimitError,
+    ServerError,
+    UnknownSymbolError,
+)
+from .feed import Feed, aconnect, ahistory, connect, history
+from .market import parse_interval, parse_symbol
+
+__version__ = "0.1.0"
+
+_WIDGETS = {
+    "CandleChart", "OrderBook", "TradeTape", "QuoteBoard", "Dashboard", "IntradayChart",
+    "ReplayControls", "SymbolPicker", "IntervalToggle",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # widgets import anywidget/ipywidgets: load them on first use so the data layer stays light
+    if name in _WIDGETS:
+        from . import widgets
+
+        return getattr(widgets, name)
+    if name == "sim":
+        from . import sim
+
+        return sim
+    if name == "bqplot":
+        from . import bqplot_live
+
+        return bqplot_live
+    raise AttributeError(f"module 'infoway_widgets' has no attribute {name!r}")
+
+
+__all__ = [
+    "AuthError", "BadIntervalError", "BadParameterError", "ConnectionLostError", "Feed",
+    "FeedClosedError", "InfowayError", "InvalidSymbolError", "PlanLimitError", "ProtocolError",
+    "RateLimitError", "ServerError", "UnknownSymbolError", "aconnect", "ahistory", "connect",
+    "errors", "history", "market", "parse_interval", "parse_symbol", *sorted(_WIDGETS),
+]

@@ -1,0 +1,90 @@
+"""``iw.connect()``: the kernel's shared Feed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Any
+
+from ..errors import InfowayError
+from .feed import Feed
+
+_shared: dict[tuple[Any, ...], Feed] = {}
+
+
+def _forget(feed: Feed) -> None:
+    for k, v in list(_shared.items()):
+        if v is feed:
+            del _shared[k]
+
+
+def connect(api_key: str | None = None, *, base_url: str | None = None, replay: str | os.PathLike[str] | None = None,
+            speed: float | None = None, seed: int | None = None, history: int = 500, new: bool = False,
+            **sim_options: Any) -> Feed:
+    """Return the kernel's shared :class:`Feed`, creating it on first use.
+
+    Parameters
+    ----------
+    api_key
+        Infoway API key. Defaults to the ``INFOWAY_API_KEY`` environment variable. With no key (and
+        no ``base_url``) the feed starts the built-in **simulated** market on 127.0.0.1 and talks to
+        it through the same client code as the real service.
+    base_url
+        Another server speaking the Infoway protocol, e.g. ``"http://127.0.0.1:8765"`` for
+        ``infoway-widgets serve`` or a classroom relay.
+    replay
+        Play back a recording made with ``feed.record(path)`` instead of connecting.
+    speed
+        Simulated market: time compression (60 plays an A-share day in 4 minutes). Replay: playback
+        speed.
+    seed
+        Simulated market: random seed (the same seed gives the same market).
+    history
+        Bars of history each chart loads on display.
+    new
+        Always create a new feed instead of returning the shared one.
+    **sim_options
+        Passed to the simulated market (e.g. ``clock="wall"``, ``extra_symbols=20``).
+
+    Needs a running asyncio loop: a Jupyter kernel has one. In a script, call it inside
+    ``async def main()`` run by ``asyncio.run(main())``, or use ``await iw.aconnect()``.
+    """
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        raise InfowayError(
+            "iw.connect() needs a running asyncio loop. Jupyter provides one; in a script write "
+            "`async def main(): feed = await iw.aconnect(); ...` and run `asyncio.run(main())`. "
+            "For one-off downloads use iw.history(...), which works anywhere."
+        ) from None
+    key = api_key if api_key is not None else (os.environ.get("INFOWAY_API_KEY") or None)
+    if replay is not None:
+        from .replay import Replay
+
+        rp = Replay(replay, speed=speed or 1.0)
+        feed = Feed(api_key=None, base_url=None, simulated=bool(rp.meta.get("simulated")), replay=rp,
+                    history_count=history, loop=loop)
+        rp.attach(feed)
+        feed._start_task = loop.create_task(feed._start())  # type: ignore[attr-defined]
+        return feed
+    simulated = key is None and base_url is None
+    ident = (id(loop), key and hash(key), base_url, speed, seed, tuple(sorted(sim_options.items())))
+    if not new:
+        feed = _shared.get(ident)
+        if feed is not None and not feed._closed:
+            return feed
+    opts = dict(sim_options)
+    if seed is not None:
+        opts["seed"] = seed
+    feed = Feed(api_key=key, base_url=base_url, simulated=simulated, time_scale=speed or 1.0,
+                history_count=history, sim_options=opts, loop=loop)
+    feed._start_task = loop.create_task(feed._start())  # type: ignore[attr-defined]
+    if not new:
+        _shared[ident] = feed
+    return feed
+
+
+async def aconnect(api_key: str | None = None, **kwargs: Any) -> Feed:
+    """``await iw.aconnect()``: :func:`connect`, then wait until the feed is ready."""
+    feed = connect(api_key, **kwargs)
+    return await feed.ready()
