@@ -1,0 +1,259 @@
+"""What every live widget shares: the feed, status, theme and locale traits, and the coalescer.
+
+Coalescing is event driven and runs on the kernel's asyncio loop only: ``feed.on_change`` marks
+the widget dirty and schedules one flush at most every ``1 / max_fps`` s (``loop.call_later``);
+the flush sends one frame with everything changed since the previous one. The ``_snapshot`` trait
+is refreshed inside a flush at most every ``snapshot_interval`` s, so it always matches a ``seq``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar
+
+import anywidget
+import traitlets as t
+
+from ..market import Instrument
+from ._esm import bundle
+from ._wire import make_frame, snapshot_value
+
+log = logging.getLogger("infoway_widgets.widgets")
+
+Frame = tuple[str, dict[str, Any], dict[str, Any]]  # kind, columns, extra header fields
+
+
+def default_feed() -> Any:
+    """The kernel's shared feed (``iw.connect()``), imported lazily."""
+    try:
+        from ..feed import connect  # type: ignore[attr-defined]
+    except ImportError:
+        try:
+            from .. import connect  # type: ignore[attr-defined]
+        except ImportError as exc:  # pragma: no cover - until the feed lands
+            raise RuntimeError("infoway_widgets.connect() is not available; pass feed=...") from exc
+    return connect()
+
+
+def market_info(inst: Instrument, name: str | None = None) -> dict[str, Any]:
+    """What a front-end needs to know about an instrument (no secrets, no network text but the name)."""
+    return {
+        "code": inst.code, "name": name or inst.name or "", "market": inst.market,
+        "exchange": inst.exchange, "tz": inst.tz, "red_up": bool(inst.red_up),
+        "price_decimals": int(inst.price_decimals), "lot_size": float(inst.lot_size),
+        "currency": inst.currency,
+    }
+
+
+class LiveWidget(anywidget.AnyWidget):
+    """Base of the live widgets. Subclasses implement :meth:`_subscribe`, :meth:`_delta`,
+    :meth:`_full` and, where it differs from the full frame, :meth:`_snapshot_frame`."""
+
+    _kind: ClassVar[str] = ""
+
+    status = t.Unicode("connecting", help="Feed status: connecting, live, simulated, reconnecting, "
+                       "stale, error or closed.").tag(sync=True)
+    status_message = t.Unicode("").tag(sync=True)
+    simulated = t.Bool(False).tag(sync=True)
+    locale = t.Enum(["en", "zh"], "en", help="Labels and number style.").tag(sync=True)
+    theme = t.Enum(["auto", "light", "dark"], "auto", help="auto follows JupyterLab.").tag(sync=True)
+    up_color = t.Unicode("", help="CSS colour of rises; empty for the market convention.").tag(sync=True)
+    down_color = t.Unicode("", help="CSS colour of falls; empty for the market convention.").tag(sync=True)
+    timezone = t.Unicode("", help="Zone of time labels: '' for the exchange's, 'local', or an IANA name.").tag(sync=True)
+    max_fps = t.Float(20.0, help="Most frames per second sent to the front-end.").tag(sync=True)
+    height = t.Int(360).tag(sync=True)
+    _market = t.Dict().tag(sync=True)
+    _snapshot = t.Dict().tag(sync=True)
+
+    #: seconds between refreshes of the ``_snapshot`` trait while data flows
+    snapshot_interval: float = 1.0
+
+    def __init__(self, *, feed: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._feed = feed if feed is not None else default_feed()
+        self._seq = 0
+        self._dirty = False
+        self._want_snapshot = False
+        self._flush_handle: asyncio.TimerHandle | None = None
+        self._snap_handle: asyncio.TimerHandle | None = None
+        self._last_flush = -math.inf
+        self._last_snapshot = -math.inf
+        self._closed = False
+        self._watches: list[Any] = []
+        self._tasks: set[asyncio.Future[Any]] = set()
+        #: frames sent (for tests and the repr)
+        self.frames_sent = 0
+        self.on_msg(self._on_front_msg)
+        self._unsubs: list[Callable[[], None]] = [
+            self._feed.on_change(self._on_change),
+            self._feed.on_status(self._on_status),
+        ]
+        self.simulated = bool(getattr(self._feed, "simulated", False))
+        self._on_status(getattr(self._feed, "status", "connecting"), getattr(self._feed, "status_message", ""))
+
+    # ---- to implement ------------------------------------------------------------------------
+    def _symbols(self) -> set[str]:
+        """Symbols whose changes concern this widget."""
+        return {self._market.get("code", "")} if self._market else set()
+
+    def _subscribe(self) -> None:
+        """(Re)open the feed subscriptions for the current settings and reset read positions."""
+        raise NotImplementedError
+
+    def _delta(self) -> Frame | None:
+        """What changed since the last frame, or None."""
+        raise NotImplementedError
+
+    def _full(self) -> Frame:
+        """The whole current state (``reset`` frame)."""
+        raise NotImplementedError
+
+    def _snapshot_frame(self) -> Frame:
+        """The bounded state kept in the ``_snapshot`` trait; the full frame by default."""
+        return self._full()
+
+    # ---- feed events -----------------------------------------------------------------------
+    def _on_change(self, symbols: set[str]) -> None:
+        if self._closed or not (self._symbols() & set(symbols)):
+            return
+        self._mark_dirty()
+
+    def _on_status(self, status: str, message: str = "") -> None:
+        if self._closed:
+            return
+        self.status = str(status)
+        self.status_message = str(message or "")
+
+    @staticmethod
+    def _loop() -> asyncio.AbstractEventLoop:
+        try:
+            return asyncio.get_running_loop()
+        except RuntimeError:
+            return asyncio.get_event_loop_policy().get_event_loop()
+
+    def _mark_dirty(self) -> None:
+        self._dirty = True
+        if self._flush_handle is not None or self._closed:
+            return
+        loop = self._loop()
+        delay = max(0.0, self._last_flush + 1.0 / max(self.max_fps, 0.1) - loop.time())
+        self._flush_handle = loop.call_later(delay, self._flush)
+
+    def _flush(self) -> None:
+        self._flush_handle = None
+        if self._closed or not self._dirty:
+            return
+        self._dirty = False
+        loop = self._loop()
+        self._last_flush = loop.time()
+        try:
+            frame = self._delta()
+            if frame is not None:
+                self._send_frame(*frame)
+            if self._want_snapshot or loop.time() - self._last_snapshot >= self.snapshot_interval:
+                self._refresh_snapshot()
+            elif self._snap_handle is None:
+                wait = self._last_snapshot + self.snapshot_interval - loop.time()
+                self._snap_handle = loop.call_later(max(0.0, wait), self._snapshot_due)
+        except Exception:  # never let one widget's bug break the feed's callbacks
+            log.exception("%s: flush failed", type(self).__name__)
+
+    def _snapshot_due(self) -> None:
+        self._snap_handle = None
+        self._want_snapshot = True
+        self._mark_dirty()
+
+    # ---- sending ---------------------------------------------------------------------------
+    def _send_frame(self, kind: str, cols: dict[str, Any], extra: dict[str, Any]) -> None:
+        self._seq += 1
+        header, buffers = make_frame(kind, self._seq, cols, **extra)
+        self.send(header, buffers)
+        self.frames_sent += 1
+
+    def _refresh_snapshot(self) -> None:
+        self._want_snapshot = False
+        self._last_snapshot = self._loop().time()
+        kind, cols, extra = self._snapshot_frame()
+        header = {"kind": kind, "v": 1, "seq": self._seq, "n": len(next(iter(cols.values()), [])),
+                  "cols": list(cols), "reset": True, **extra}
+        self._snapshot = snapshot_value(header, cols)
+
+    def _send_full(self) -> None:
+        """Send the whole state (on request or after a reset) and refresh the snapshot."""
+        if self._closed:
+            return
+        kind, cols, extra = self._full()
+        self._send_frame(kind, cols, {**extra, "reset": True})
+        self._refresh_snapshot()
+
+    def _send_control(self, what: str, **fields: Any) -> None:
+        self.send({"kind": "control", "what": what, **fields})
+
+    def _resubscribe(self) -> None:
+        """Settings changed (symbol, interval): new subscriptions, then a full frame."""
+        if self._closed:
+            return
+        for w in self._watches:
+            w.close()
+        self._watches = []
+        self._subscribe()
+        self._send_full()
+
+    # ---- front-end requests ------------------------------------------------------------------
+    def _on_front_msg(self, _widget: Any, content: Any, buffers: list[Any]) -> None:
+        if self._closed or not isinstance(content, dict):
+            return
+        kind = content.get("type")
+        if kind == "resync":
+            self._send_full()
+        else:
+            self._on_request(str(kind), content)
+
+    def _on_request(self, kind: str, content: dict[str, Any]) -> None:
+        """Widget-specific requests from the front-end."""
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro, loop=self._loop())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # ---- lifecycle ---------------------------------------------------------------------------
+    def close(self) -> None:
+        """Unsubscribe from the feed (``Watch.close``), stop timers, and close the widget."""
+        if not self._closed:
+            self._closed = True
+            for h in (self._flush_handle, self._snap_handle):
+                if h is not None:
+                    h.cancel()
+            self._flush_handle = self._snap_handle = None
+            for task in list(self._tasks):
+                task.cancel()
+            for un in self._unsubs:
+                try:
+                    un()
+                except Exception:  # pragma: no cover
+                    log.exception("unsubscribe failed")
+            self._unsubs = []
+            for w in self._watches:
+                w.close()
+            self._watches = []
+        super().close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _repr_fields(self) -> Iterable[str]:
+        return ()
+
+    def __repr__(self) -> str:
+        fields = ", ".join(self._repr_fields())
+        state = "closed" if self._closed else self.status
+        return f"{type(self).__name__}({fields}, status={state!r})"
+
+
+def esm(kind: str) -> Any:
+    return bundle(kind)

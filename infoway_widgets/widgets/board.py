@@ -1,0 +1,157 @@
+"""QuoteBoard: one row per symbol with last, change, volume, turnover, range and a sparkline."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import traitlets as t
+
+from ._base import Frame, LiveWidget, esm
+
+QUOTE_FIELDS = ("last", "prev_close", "open", "high", "low", "volume", "turnover", "change",
+                "change_pct", "t")
+
+
+def _num(x: Any) -> float:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return math.nan
+    return v if math.isfinite(v) else math.nan
+
+
+class QuoteBoard(LiveWidget):
+    """A live quote board: a row per symbol, sortable, cells flash on change.
+
+    Clicking a row sets :attr:`selected` (an observable trait) and calls the callbacks given to
+    :meth:`on_select`, so a chart can follow the board.
+
+    Parameters
+    ----------
+    symbols : sequence of str
+        Infoway codes, any market mix.
+    feed : Feed, optional
+        The data source; ``None`` means ``iw.connect()``.
+    sort_by : str
+        Column to sort by (``"change_pct"``, ``"volume"``, ``"symbol"``, ...); empty keeps the
+        given order.
+    **kwargs
+        Any common trait: ``locale``, ``theme``, ``up_color``, ``down_color``, ``max_fps``, ``height``.
+    """
+
+    _esm = esm("board")
+    _kind = "board"
+
+    symbols = t.List(t.Unicode()).tag(sync=True)
+    selected = t.Unicode("", help="The symbol last clicked.").tag(sync=True)
+    sort_by = t.Unicode("").tag(sync=True)
+    sort_desc = t.Bool(True).tag(sync=True)
+    title = t.Unicode("").tag(sync=True)
+    spark_points = t.Int(60).tag(sync=False)
+
+    def __init__(self, symbols: Sequence[str] | str, *, feed: Any = None, sort_by: str = "",
+                 title: str = "", **kwargs: Any) -> None:
+        super().__init__(feed=feed, sort_by=sort_by, **kwargs)
+        self._select_cbs: list[Callable[[str], None]] = []
+        self._pending: set[str] = set()
+        self._insts: dict[str, Any] = {}
+        self.title = title or ("报价" if self.locale == "zh" else "Quotes")
+        self._set_symbols([symbols] if isinstance(symbols, str) else list(symbols))
+        self.observe(lambda ch: self._set_symbols(list(ch["new"])) if list(ch["new"]) != list(self._insts) else None,
+                     names=["symbols"])
+
+    def _set_symbols(self, symbols: list[str]) -> None:
+        if self._closed:
+            return
+        insts = {}
+        for s in symbols:
+            inst = self._feed.instrument(s)
+            insts[inst.code] = inst
+        for w in self._watches:
+            w.close()
+        self._watches = []
+        self._insts = insts
+        self.symbols = list(insts)
+        self._subscribe()
+        self._send_full()
+
+    def _symbols(self) -> set[str]:
+        return set(self._insts)
+
+    def _subscribe(self) -> None:
+        for code in self._insts:
+            self._watches.append(self._feed.watch(code, trades=True, intervals=("1m",), history=self.spark_points))
+
+    def _on_change(self, symbols: set[str]) -> None:
+        mine = self._symbols() & set(symbols)
+        if self._closed or not mine:
+            return
+        self._pending |= mine
+        self._mark_dirty()
+
+    def _rows(self, codes: list[str]) -> Frame:
+        cols: dict[str, list[float]] = {k: [] for k in (*QUOTE_FIELDS, "decimals", "red_up", "spark_len")}
+        spark: list[float] = []
+        names: list[str] = []
+        for code in codes:
+            try:
+                q = self._feed.quote(code) or {}
+            except Exception:
+                q = {}
+            inst = self._insts[code]
+            for k in QUOTE_FIELDS:
+                cols[k].append(_num(q.get(k)))
+            cols["decimals"].append(float(inst.price_decimals))
+            cols["red_up"].append(1.0 if inst.red_up else 0.0)
+            s = [_num(x) for x in list(q.get("spark") or [])[-self.spark_points:]]
+            cols["spark_len"].append(float(len(s)))
+            spark.extend(s)
+            names.append(str(q.get("name") or inst.name or ""))
+        out: dict[str, Any] = {k: np.asarray(v, dtype=np.float64) for k, v in cols.items()}
+        out["spark"] = np.asarray(spark, dtype=np.float64)
+        return "quotes", out, {"symbols": codes, "names": names}
+
+    def _delta(self) -> Frame | None:
+        codes = [c for c in self._insts if c in self._pending]
+        self._pending.clear()
+        return self._rows(codes) if codes else None
+
+    def _full(self) -> Frame:
+        self._pending.clear()
+        return self._rows(list(self._insts))
+
+    # ---- selection ----------------------------------------------------------------------------
+    def _on_request(self, kind: str, content: dict[str, Any]) -> None:
+        if kind == "select":
+            sym = str(content.get("symbol") or "")
+            if sym in self._insts:
+                self.select(sym)
+
+    def select(self, symbol: str) -> None:
+        """Select ``symbol`` as if its row were clicked (sets :attr:`selected`, calls callbacks)."""
+        self.selected = symbol
+        for cb in list(self._select_cbs):
+            cb(symbol)
+
+    def on_select(self, callback: Callable[[str], None]) -> Callable[[], None]:
+        """Call ``callback(symbol)`` whenever a row is clicked; returns a function that removes it."""
+        self._select_cbs.append(callback)
+        return lambda: self._select_cbs.remove(callback) if callback in self._select_cbs else None
+
+    @property
+    def quotes(self) -> pd.DataFrame:
+        """The latest quote of each symbol, one row per symbol (sparkline excluded)."""
+        rows = []
+        for code in self._insts:
+            q = dict(self._feed.quote(code) or {})
+            q.pop("spark", None)
+            q["symbol"] = code
+            rows.append(q)
+        return pd.DataFrame(rows).set_index("symbol") if rows else pd.DataFrame()
+
+    def _repr_fields(self) -> Iterable[str]:
+        yield repr(list(self._insts))

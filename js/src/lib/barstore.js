@@ -1,0 +1,95 @@
+// Bars held by one chart view: sorted by open time, at most `maxBars` (the oldest drop off).
+
+export const BAR_COLS = ["t", "open", "high", "low", "close", "volume", "turnover"];
+
+/** Index of the first element >= x in a sorted array. */
+export function lowerBound(arr, x) {
+  let lo = 0, hi = arr.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (arr[mid] < x) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * @typedef {{mode: "none"|"tail"|"full", from: number, prepended: number}} ApplyResult
+ * `tail`: only bars at index >= from changed or were appended (cheap `series.update`);
+ * `full`: bars were inserted before the end (redraw with `setData`); `prepended`: bars added
+ * before the previous first bar (to keep the user's scroll position).
+ */
+export class BarStore {
+  /** @param {number} [maxBars] */
+  constructor(maxBars = 15000) {
+    this.maxBars = maxBars;
+    /** @type {Record<string, number[]>} */
+    this.c = {};
+    for (const k of BAR_COLS) this.c[k] = [];
+  }
+
+  get length() { return this.c.t.length; }
+
+  clear() { for (const k of BAR_COLS) this.c[k] = []; }
+
+  /** Bar i as an object. */
+  bar(i) {
+    const o = {};
+    for (const k of BAR_COLS) o[k] = this.c[k][i];
+    return o;
+  }
+
+  /**
+   * Replace everything with the columns of a full frame.
+   * @param {Record<string, ArrayLike<number>>} cols
+   * @returns {ApplyResult}
+   */
+  reset(cols) {
+    const n = cols.t ? cols.t.length : 0;
+    for (const k of BAR_COLS) this.c[k] = cols[k] ? Array.from(cols[k]) : new Array(n).fill(NaN);
+    this._trim();
+    return { mode: "full", from: 0, prepended: 0 };
+  }
+
+  /**
+   * Insert or replace bars (one per open time) from a delta frame.
+   * @param {Record<string, ArrayLike<number>>} cols
+   * @returns {ApplyResult}
+   */
+  upsert(cols) {
+    const n = cols.t ? cols.t.length : 0;
+    if (!n) return { mode: "none", from: this.length, prepended: 0 };
+    const t = this.c.t;
+    const firstBefore = t.length ? t[0] : Infinity;
+    let from = Infinity;
+    let structural = false;
+    let prepended = 0;
+    for (let j = 0; j < n; j++) {
+      const tj = cols.t[j];
+      const len = t.length;
+      let i;
+      if (len && t[len - 1] === tj) i = len - 1;
+      else if (!len || tj > t[len - 1]) i = len;
+      else i = lowerBound(t, tj);
+      if (i < t.length && t[i] === tj) {
+        for (const k of BAR_COLS) this.c[k][i] = cols[k] ? cols[k][j] : NaN;
+      } else if (i === t.length) {
+        for (const k of BAR_COLS) this.c[k].push(cols[k] ? cols[k][j] : NaN);
+      } else {
+        for (const k of BAR_COLS) this.c[k].splice(i, 0, cols[k] ? cols[k][j] : NaN);
+        structural = true;
+        if (tj < firstBefore) prepended += 1;
+      }
+      from = Math.min(from, i);
+    }
+    const trimmed = this._trim();
+    if (structural || trimmed) return { mode: "full", from: 0, prepended };
+    return { mode: "tail", from, prepended: 0 };
+  }
+
+  _trim() {
+    const extra = this.length - this.maxBars;
+    if (extra <= 0) return false;
+    for (const k of BAR_COLS) this.c[k].splice(0, extra);
+    return true;
+  }
+}

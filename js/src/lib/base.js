@@ -1,0 +1,207 @@
+// The scaffold every widget view shares: root element with header, status badge, palette,
+// frame plumbing (seq check, resync request) and cleanup. Each widget adds its body.
+
+import { labels } from "./i18n.js";
+import { CSS } from "./styles.js";
+import { alpha, onPageTheme, palette } from "./theme.js";
+import { SeqTracker, decodeFrame, decodeSnapshot } from "./wire.js";
+
+/**
+ * @typedef {import("./wire.js").Frame} Frame
+ * @typedef {import("./theme.js").Palette} Palette
+ */
+
+export class View {
+  /**
+   * @param {{model: any, el: HTMLElement}} ctx
+   * @param {string} kind "candle" | "book" | "tape" | "board"
+   */
+  constructor({ model, el }, kind) {
+    this.model = model;
+    this.el = el;
+    this.kind = kind;
+    /** @type {Array<() => void>} */
+    this.cleanups = [];
+    this.updates = 0;
+    this.destroyed = false;
+    /** @type {Array<(p: Palette) => void>} */
+    this.themeListeners = [];
+
+    const root = document.createElement("div");
+    root.className = `iw-root iw-${kind}`;
+    const style = document.createElement("style");
+    style.textContent = CSS;
+    const head = document.createElement("div");
+    head.className = "iw-head";
+    this.titleEl = document.createElement("span");
+    this.titleEl.className = "iw-title";
+    this.subEl = document.createElement("span");
+    this.subEl.className = "iw-sub";
+    this.tools = document.createElement("span");
+    this.tools.className = "iw-btns";
+    const spacer = document.createElement("span");
+    spacer.className = "iw-spacer";
+    this.badge = document.createElement("span");
+    this.badge.className = "iw-badge";
+    head.append(this.titleEl, this.subEl, spacer, this.tools, this.badge);
+    this.body = document.createElement("div");
+    this.body.className = "iw-body";
+    root.append(style, head, this.body);
+    el.appendChild(root);
+    this.root = root;
+    this.head = head;
+    root.dataset.updates = "0";
+
+    this.tracker = new SeqTracker(() => this.send({ type: "resync" }));
+    this.pal = this.computePalette();
+    this.applyPalette();
+    this.renderStatus();
+    this.renderTitle();
+
+    this.listen("change:status change:status_message change:simulated", () => this.renderStatus());
+    this.listen("change:locale", () => { this.renderStatus(); this.renderTitle(); });
+    this.listen("change:_market change:symbol", () => this.renderTitle());
+    this.listen("change:theme change:up_color change:down_color change:_market", () => this.retheme());
+    this.cleanups.push(onPageTheme(() => this.retheme()));
+  }
+
+  /** Trait value. */
+  get(name) { return this.model.get(name); }
+
+  get locale() { return this.get("locale") === "zh" ? "zh" : "en"; }
+  get L() { return labels(this.locale); }
+  /** @returns {Record<string, any>} */
+  get market() { return this.get("_market") || {}; }
+  get decimals() { const d = this.market.price_decimals; return Number.isFinite(d) ? d : 2; }
+  /** The zone labels are shown in: the `timezone` trait, else the exchange's. */
+  get tz() {
+    const z = this.get("timezone");
+    if (z === "local") return undefined;
+    return z || this.market.tz || "UTC";
+  }
+
+  /** model.on with automatic removal at cleanup. */
+  listen(events, fn) {
+    for (const ev of events.split(" ")) {
+      this.model.on(ev, fn);
+      this.cleanups.push(() => this.model.off(ev, fn));
+    }
+  }
+
+  /** A message to Python; silently dropped where there is no kernel (HTML export). */
+  send(msg) {
+    try { this.model.send(msg); } catch { /* no kernel */ }
+  }
+
+  computePalette() {
+    const m = this.market;
+    return palette(this.el, {
+      theme: this.get("theme") || "auto",
+      redUp: !!m.red_up,
+      upColor: this.get("up_color") || "",
+      downColor: this.get("down_color") || "",
+    });
+  }
+
+  applyPalette() {
+    const p = this.pal;
+    const s = this.root.style;
+    s.setProperty("--iw-bg", p.bg);
+    s.setProperty("--iw-fg", p.fg);
+    s.setProperty("--iw-muted", p.muted);
+    s.setProperty("--iw-grid", p.grid);
+    s.setProperty("--iw-border", p.border);
+    s.setProperty("--iw-panel", p.panel);
+    s.setProperty("--iw-up", p.up);
+    s.setProperty("--iw-down", p.down);
+    s.setProperty("--iw-up-a", alpha(p.up, 0.35));
+    s.setProperty("--iw-down-a", alpha(p.down, 0.35));
+    this.root.dataset.theme = p.dark ? "dark" : "light";
+  }
+
+  retheme() {
+    this.pal = this.computePalette();
+    this.applyPalette();
+    for (const fn of this.themeListeners) fn(this.pal);
+  }
+
+  /** @param {(p: Palette) => void} fn */
+  onTheme(fn) { this.themeListeners.push(fn); }
+
+  renderStatus() {
+    const status = this.get("status") || "connecting";
+    const msg = this.get("status_message") || "";
+    const text = this.L.status[status] || status;
+    this.badge.textContent = msg && status !== "simulated" && status !== "live" ? `${text}: ${msg}` : text;
+    this.badge.title = msg;
+    this.badge.dataset.status = status;
+    this.root.dataset.status = status;
+  }
+
+  renderTitle() {
+    const m = this.market;
+    const sym = this.get("title") || m.code || this.get("symbol") || "";
+    this.titleEl.textContent = sym;
+    this.subEl.textContent = m.name || "";
+    this.root.dataset.symbol = sym;
+  }
+
+  /**
+   * Route frames: `apply(frame)` gets the snapshot trait first, then live frames in order.
+   * Frames of kinds in `control` bypass the seq check (replies that change no state).
+   * @param {(f: Frame) => void} apply
+   * @param {(msg: any) => void} [control]
+   */
+  start(apply, control) {
+    const snap = decodeSnapshot(this.get("_snapshot"));
+    if (snap) {
+      this.tracker.accept(snap.header);
+      this.applyCounted(apply, snap);
+    }
+    const onMsg = (msg, buffers) => {
+      if (this.destroyed || !msg || typeof msg !== "object") return;
+      if (msg.kind === "control") { control?.(msg); return; }
+      if (msg.v !== undefined && msg.v > 1) console.warn("infoway-widgets: newer frame schema", msg.v);
+      const frame = decodeFrame(msg, buffers);
+      if (!this.tracker.accept(frame.header)) return;
+      this.applyCounted(apply, frame);
+    };
+    this.listen("msg:custom", onMsg);
+    // custom messages sent before this view existed are lost: ask for the whole state
+    this.send({ type: "resync" });
+  }
+
+  applyCounted(apply, frame) {
+    apply(frame);
+    this.updates += 1;
+    this.root.dataset.updates = String(this.updates);
+    this.root.dataset.seq = String(frame.header.seq);
+  }
+
+  /** Runs `fn` once on the next animation frame however often it is asked for. */
+  scheduler(fn) {
+    let pending = 0;
+    let timer = 0;
+    const run = () => {
+      if (!pending) return;
+      cancelAnimationFrame(pending); clearTimeout(timer);
+      pending = 0;
+      if (!this.destroyed) fn();
+    };
+    this.cleanups.push(() => { cancelAnimationFrame(pending); clearTimeout(timer); pending = 0; });
+    return () => {
+      if (pending) return;
+      pending = requestAnimationFrame(run);
+      // animation frames pause in hidden tabs; still render within 250 ms
+      timer = setTimeout(run, 250);
+    };
+  }
+
+  destroy() {
+    this.destroyed = true;
+    for (const fn of this.cleanups.splice(0)) {
+      try { fn(); } catch (e) { console.warn(e); }
+    }
+    this.root.remove();
+  }
+}

@@ -1,0 +1,103 @@
+// Decoding of the frames Python sends (see infoway_widgets/widgets/_wire.py).
+//
+// A live frame is a custom message: a small JSON header
+//   { kind, v, seq, n, cols: [name, ...], reset?, ... }
+// plus one little-endian float64 buffer per name in `cols`. The same frame, kept in the
+// `_snapshot` trait for views without a kernel, carries its columns as JSON arrays instead
+// (NaN as null): { header, cols: { name: [..] } }.
+
+/** Schema version this bundle understands. */
+export const SCHEMA = 1;
+
+/**
+ * A float64 view of one buffer, whatever shape ipywidgets hands it over in.
+ * @param {DataView|ArrayBuffer|ArrayBufferView|number[]|null|undefined} b
+ * @returns {Float64Array}
+ */
+export function toFloat64(b) {
+  if (b == null) return new Float64Array(0);
+  if (b instanceof Float64Array) return b;
+  if (Array.isArray(b)) return Float64Array.from(b, (x) => (x == null ? NaN : x));
+  let buffer, offset, length;
+  if (b instanceof ArrayBuffer) {
+    buffer = b; offset = 0; length = b.byteLength;
+  } else {
+    buffer = b.buffer; offset = b.byteOffset; length = b.byteLength;
+  }
+  const n = Math.floor(length / 8);
+  if (offset % 8 === 0) return new Float64Array(buffer, offset, n);
+  // unaligned (possible inside a larger message buffer): copy, reading little-endian
+  const dv = new DataView(buffer, offset, length);
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = dv.getFloat64(i * 8, true);
+  return out;
+}
+
+/**
+ * @typedef {{header: Record<string, any>, cols: Record<string, Float64Array>}} Frame
+ */
+
+/**
+ * A custom message (header + buffers) as a frame.
+ * @param {Record<string, any>} msg
+ * @param {Array<DataView|ArrayBuffer>} [buffers]
+ * @returns {Frame}
+ */
+export function decodeFrame(msg, buffers = []) {
+  /** @type {Record<string, Float64Array>} */
+  const cols = {};
+  (msg.cols || []).forEach((name, i) => { cols[name] = toFloat64(buffers[i]); });
+  return { header: msg, cols };
+}
+
+/**
+ * The `_snapshot` trait value as a frame, or null when it is empty.
+ * @param {any} snap
+ * @returns {Frame|null}
+ */
+export function decodeSnapshot(snap) {
+  if (!snap || !snap.header) return null;
+  /** @type {Record<string, Float64Array>} */
+  const cols = {};
+  for (const [name, arr] of Object.entries(snap.cols || {})) cols[name] = toFloat64(/** @type {any} */ (arr));
+  return { header: { ...snap.header, reset: true }, cols };
+}
+
+/**
+ * Keeps frames in order. A frame whose `seq` is not the next one means something was lost
+ * (a view opened late, a dropped message): the caller asks Python for a full frame and drops
+ * deltas until one (a frame with `reset`) arrives.
+ */
+export class SeqTracker {
+  /** @param {() => void} requestResync */
+  constructor(requestResync) {
+    this.last = -1;
+    this.waiting = false;
+    this.gaps = 0;
+    this.requestResync = requestResync;
+  }
+
+  /**
+   * @param {Record<string, any>} header
+   * @returns {boolean} whether the frame should be applied
+   */
+  accept(header) {
+    const seq = Number(header.seq);
+    if (header.reset) {
+      if (seq < this.last) return false; // an older full frame overtaken by newer data
+      this.last = seq;
+      this.waiting = false;
+      return true;
+    }
+    if (this.waiting) return false;
+    if (seq <= this.last) return false; // duplicate or stale
+    if (this.last >= 0 && seq !== this.last + 1) {
+      this.gaps += 1;
+      this.waiting = true;
+      this.requestResync();
+      return false;
+    }
+    this.last = seq;
+    return true;
+  }
+}

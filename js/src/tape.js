@@ -1,0 +1,102 @@
+// TradeTape view: time & sales, newest first, bounded; buy / sell / neutral in the market's
+// colours; prints at or above the large-trade threshold highlighted.
+
+import { View } from "./lib/base.js";
+import { formatPrice, formatTime, formatVolume } from "./lib/format.js";
+import { TapeRows, side } from "./lib/tape.js";
+import { alpha } from "./lib/theme.js";
+
+function render({ model, el }) {
+  const view = new View({ model, el }, "tape");
+  const tape = new TapeRows(model.get("max_rows") || 200);
+  const scroller = document.createElement("div");
+  scroller.style.overflow = "auto";
+  const table = document.createElement("table");
+  table.className = "iw-table";
+  const thead = document.createElement("thead");
+  const tbody = document.createElement("tbody");
+  table.append(thead, tbody);
+  scroller.append(table);
+  view.body.append(scroller);
+  const size = () => { scroller.style.height = `${model.get("height") || 300}px`; };
+  size();
+
+  const renderHead = () => {
+    const L = view.L;
+    const tr = document.createElement("tr");
+    for (const h of [L.time, L.price, L.size, ""]) {
+      const th = document.createElement("th");
+      th.textContent = h;
+      tr.append(th);
+    }
+    thead.replaceChildren(tr);
+  };
+  renderHead();
+
+  const threshold = () => Number(model.get("large_volume")) || Infinity;
+  const rowFor = (tr, flashIt) => {
+    const L = view.L, s = side(tr.direction);
+    const row = document.createElement("tr");
+    row.className = `iw-trade iw-${s}`;
+    row.dataset.side = s;
+    const cls = s === "buy" ? "iw-up" : s === "sell" ? "iw-down" : "iw-flat";
+    const cells = [
+      [formatTime(tr.t, view.tz, "time_s"), "iw-muted"],
+      [formatPrice(tr.price, view.decimals), cls],
+      [formatVolume(tr.volume, view.locale), cls],
+      [s === "buy" ? L.buy : s === "sell" ? L.sell : L.neutral, cls],
+    ];
+    for (const [text, c] of cells) {
+      const td = document.createElement("td");
+      td.className = c;
+      td.textContent = text;
+      row.append(td);
+    }
+    if (tr.volume >= threshold()) {
+      row.classList.add("iw-large");
+      row.dataset.large = "1";
+      row.style.fontWeight = "700";
+      row.style.background = alpha(s === "sell" ? view.pal.down : s === "buy" ? view.pal.up : view.pal.muted, 0.14);
+    }
+    if (flashIt) row.classList.add("iw-flash");
+    return row;
+  };
+
+  let pending = [];
+  let rebuild = true;
+  const draw = view.scheduler(() => {
+    if (rebuild) {
+      tbody.replaceChildren(...tape.rows.map((r) => rowFor(r, false)));
+    } else if (pending.length) {
+      const frag = document.createDocumentFragment();
+      for (const r of pending.slice(0, tape.max)) frag.append(rowFor(r, true));
+      tbody.prepend(frag);
+      while (tbody.rows.length > tape.max) tbody.lastElementChild?.remove();
+    }
+    pending = [];
+    rebuild = false;
+    view.root.dataset.rows = String(tbody.rows.length);
+    view.root.dataset.trades = String(tape.total);
+  });
+
+  const apply = (frame) => {
+    const h = frame.header;
+    if (h.kind !== "tape") return;
+    const added = tape.apply(frame.cols, Number(h.total) || 0, !!h.reset);
+    if (h.reset) rebuild = true; else pending = added.concat(pending);
+    draw();
+  };
+
+  const redraw = () => { rebuild = true; draw(); };
+  view.onTheme(redraw);
+  view.listen("change:locale", () => { renderHead(); redraw(); });
+  view.listen("change:large_volume change:timezone change:_market", redraw);
+  view.listen("change:max_rows", () => { tape.max = model.get("max_rows") || 200; redraw(); });
+  view.listen("change:height", size);
+  view.start(apply);
+  draw();
+  view.root.dataset.ready = "1";
+  return () => view.destroy();
+}
+
+export default { render };
