@@ -1,0 +1,242 @@
+"""The local Infoway-protocol server (aiohttp): REST and WebSocket on one port, in-process.
+
+aiohttp serves HTTP and WebSocket on one port from the running asyncio loop (a kernel's, a test's
+or the CLI's), handles the HTTP parsing, WebSocket framing, ping/pong and ``max_msg_size`` for us,
+and is well maintained. The server is a thin shell: a pump task releases the market's events as
+the simulated clock passes them and fans them out; timed faults and connection limits are checked
+on the same beat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from . import wire
+from .clock import SimClock
+from .events import Depth, Trade
+from .faults import ERROR_MESSAGES, Faults
+from .ground_truth import GroundTruth
+from .market import SimMarket
+from .rest import Rest
+from .stats import ServerStats
+from .ws import IDLE_MS, Conn, Hub, handle
+
+log = logging.getLogger("infoway_widgets.sim")
+PUMP_S = 0.02
+
+
+class SimServer:
+    """The simulated market behind a local Infoway-protocol server.
+
+    Parameters
+    ----------
+    host : str
+        Interface to bind (default loopback only).
+    port : int
+        0 picks a free port.
+    seed : int
+    speed : float
+        Simulated seconds per real second; every time limit (idle close, frame budget, fault
+        periods) is in simulated time and scales with it.
+    api_key : str, optional
+        When set, REST needs header ``apiKey`` and the WebSocket ``apikey=`` to match.
+    faults : Faults or str, optional
+        Fault injection (see :mod:`infoway_widgets.sim.faults`); mutable later via ``.faults``.
+    record : str or Path, optional
+        Ground-truth JSON-lines file (``.gz`` compresses).
+    clock : {"session", "wall"}
+    extra_symbols : int
+        Generated A-shares added to the default universe.
+    start : int or datetime, optional
+        Simulated start instant for every market (overrides the clock's anchors).
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, seed: int = 1, speed: float = 1.0,
+                 api_key: str | None = None, faults: Faults | str | None = None,
+                 record: str | Path | None = None, clock: str = "session", extra_symbols: int = 0,
+                 start: int | dt.datetime | None = None) -> None:
+        self.host = host
+        self.port = port
+        self.seed = seed
+        self.speed = speed
+        self.api_key = api_key or None
+        self.faults: Faults = faults if isinstance(faults, Faults) else Faults.parse(faults)
+        self.record = record
+        self.clock_mode = clock
+        self.extra_symbols = extra_symbols
+        self.start_at = start
+        self.stats = ServerStats()
+        self.hub = Hub()
+        self.clock: SimClock
+        self.market: SimMarket
+        self.ground_truth: GroundTruth
+        self._runner: web.AppRunner | None = None
+        self._pump: asyncio.Task[None] | None = None
+        self._fault_k: dict[str, int] = {}
+        self._refuse_until = -1
+        self._error_i = 0
+        self.url = ""
+        self.ws_url = ""
+
+    # ---- lifecycle ---------------------------------------------------------------------------
+    async def start(self) -> SimServer:
+        """Build the market (off the loop: it takes a moment), bind, and start releasing events."""
+        def build() -> tuple[SimClock, SimMarket]:
+            clock = SimClock(self.clock_mode, self.speed, self.start_at)
+            return clock, SimMarket(self.seed, clock, self.extra_symbols)
+
+        self.clock, self.market = await asyncio.to_thread(build)
+        self.ground_truth = GroundTruth(self.market, self.record)
+        if self.faults.refuse_for and not self.faults.drop_every:
+            self._refuse_until = int(self.faults.refuse_for * 1000)
+        app = web.Application()
+        Rest(self).install(app)
+        app.router.add_get("/ws", lambda r: handle(self, r))
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port, shutdown_timeout=1.0)
+        await site.start()
+        server = getattr(site, "_server", None)
+        sockets = getattr(server, "sockets", None) or []
+        if sockets:
+            self.port = sockets[0].getsockname()[1]
+        shown = self.host if ":" not in self.host else f"[{self.host}]"
+        self.url = f"http://{shown}:{self.port}"
+        self.ws_url = f"ws://{shown}:{self.port}/ws"
+        self._release()  # what happened before the clock's start (e.g. the 09:25 auction)
+        self._pump = asyncio.ensure_future(self._run())
+        return self
+
+    async def stop(self) -> None:
+        """Close every socket, cancel every task, flush the ground truth."""
+        if self._pump is not None:
+            self._pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pump
+            self._pump = None
+        for conn in list(self.hub.conns):
+            await conn.close("shutdown", message=b"server shutting down")
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if hasattr(self, "ground_truth"):
+            self.ground_truth.close()
+
+    async def __aenter__(self) -> SimServer:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # ---- the beat ----------------------------------------------------------------------------
+    async def _run(self) -> None:
+        while True:
+            try:
+                self._release()
+                await self._police()
+            except Exception:  # a bug in one beat must not stop the market
+                log.exception("simulated server beat failed")
+            await asyncio.sleep(PUMP_S)
+
+    def _release(self) -> None:
+        events = self.market.advance()
+        if events:
+            self.ground_truth.add(events)
+        self.ground_truth.tick()
+        hub = self.hub
+        if not events or not hub.conns:
+            return
+        for e in events:
+            subs = hub.trade_subs.get(e.code) if isinstance(e, Trade) else hub.depth_subs.get(e.code)
+            if not subs:
+                continue
+            u = self.market.sim(e.code).units
+            frame = wire.trade_frame(u, e) if isinstance(e, Trade) else wire.depth_frame(u, e)  # type: ignore[arg-type]
+            for c in subs:
+                c.send(frame)
+
+    async def _police(self) -> None:
+        """Idle closes and timed faults, all in simulated time."""
+        now = self.clock.elapsed_ms()
+        conns = list(self.hub.conns)
+        for c in conns:
+            if not c.gone.is_set() and not c.halfopen.is_set() and now - c.last_frame > IDLE_MS:
+                await c.error_then_close(513, ERROR_MESSAGES[513] + " (no frame for 60 s: send a "
+                                         "heartbeat {\"code\":10010} every 30 s)", "idle")
+        f = self.faults
+        if self._due("drop", f.drop_every, now):
+            self.stats.faults["drop"] += 1
+            for c in conns:
+                c.abort("fault_drop")
+            if f.refuse_for:
+                self._refuse_until = now + int(f.refuse_for * 1000)
+        if self._due("halfopen", f.halfopen_every, now):
+            self.stats.faults["halfopen"] += 1
+            for c in conns:
+                c.halfopen.set()
+        if self._due("error", f.error_every, now) and f.error_codes:
+            code = f.error_codes[self._error_i % len(f.error_codes)]
+            self._error_i += 1
+            self.stats.faults["error"] += 1
+            msg = ERROR_MESSAGES.get(code, "Server error") + " (simulated fault)"
+            for c in conns:
+                if c.gone.is_set() or c.halfopen.is_set():
+                    continue
+                if Faults.closes_after(code):
+                    await c.error_then_close(code, msg, "fault_error")
+                else:
+                    c.send(wire.error_frame(code, msg))
+
+    def _due(self, name: str, every: float | None, now: int) -> bool:
+        """True once each time simulated time crosses a multiple of ``every`` seconds."""
+        if not every or every <= 0:
+            self._fault_k.pop(name, None)
+            return False
+        k = int(now // (every * 1000))
+        last = self._fault_k.setdefault(name, k)
+        if k > last:
+            self._fault_k[name] = k
+            return True
+        return False
+
+    def refusing(self) -> bool:
+        return self.clock.elapsed_ms() < self._refuse_until
+
+    def connections(self) -> list[Conn]:
+        return list(self.hub.conns)
+
+    def __repr__(self) -> str:
+        return f"SimServer(url={self.url!r}, seed={self.seed}, speed={self.speed:g})"
+
+
+@contextlib.asynccontextmanager
+async def serve(port: int = 0, seed: int = 1, speed: float = 1.0, api_key: str | None = None,
+                faults: Faults | str | None = None, record: str | Path | None = None,
+                clock: str = "session", extra_symbols: int = 0, host: str = "127.0.0.1",
+                start: Any = None) -> AsyncIterator[SimServer]:
+    """Run a :class:`SimServer` for the duration of an ``async with`` block.
+
+    Examples
+    --------
+    >>> async with serve(port=0, seed=1, speed=60) as server:   # doctest: +SKIP
+    ...     print(server.url, server.ws_url)
+    """
+    server = SimServer(host=host, port=port, seed=seed, speed=speed, api_key=api_key,
+                       faults=faults, record=record, clock=clock, extra_symbols=extra_symbols,
+                       start=start)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+__all__ = ["Depth", "SimServer", "serve"]
