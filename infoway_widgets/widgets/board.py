@@ -84,7 +84,7 @@ class QuoteBoard(LiveWidget):
 
     def _subscribe(self) -> None:
         for code in self._insts:
-            self._watches.append(self._feed.watch(code, trades=True, intervals=("1m",), history=self.spark_points))
+            self._watches.append(self._feed.watch(code, trades=True, intervals=("1m", "1d"), history=250))
 
     def _on_change(self, symbols: set[str]) -> None:
         mine = self._symbols() & set(symbols)

@@ -13,6 +13,8 @@ import traitlets as t
 from ..market import LIVE_INTERVALS, parse_interval
 from ._base import Frame, LiveWidget, esm, market_info
 
+#: daily bars watched for the quote (previous close, limit lines)
+DAILY_HISTORY = 250
 BAR_COLS = ("open", "high", "low", "close", "volume", "turnover")
 
 
@@ -100,6 +102,9 @@ class CandleChart(LiveWidget):
 
     def _subscribe(self) -> None:
         self._watches.append(self._feed.watch(self._inst.code, intervals=(self._iv.name,), history=self.history))
+        if self._iv.name != "1d":
+            # the feed's quote (previous close, limits) comes from daily bars
+            self._watches.append(self._feed.watch(self._inst.code, intervals=("1d",), history=DAILY_HISTORY))
         self._bar_ver = 0
         self._bar_epoch = -1
         self._update_levels()
