@@ -397,7 +397,46 @@ class _TradePush(msgspec.Struct, tag_field="code", tag=PUSH_TRADE):
     data: _TradeData
 
 
-_fast_decoder = msgspec.json.Decoder(_TradePush)
+class _DepthData(msgspec.Struct):
+    s: str
+    t: int
+    a: list[list[str]] = []
+    b: list[list[str]] = []
+
+
+class _DepthPush(msgspec.Struct, tag_field="code", tag=PUSH_DEPTH):
+    data: _DepthData
+
+
+_fast_decoder = msgspec.json.Decoder(_TradePush | _DepthPush)
+
+
+def _fast_side(x: list[list[str]]) -> tuple[np.ndarray, np.ndarray] | None:
+    if not x:
+        return np.zeros(0), np.zeros(0)
+    if len(x) != 2 or len(x[0]) != len(x[1]) or len(x[0]) > 400:
+        return None
+    try:
+        px = np.array(x[0], dtype=np.float64)
+        vol = np.array(x[1], dtype=np.float64)
+    except ValueError:
+        return None
+    if px.size:
+        # NaN makes min/max NaN, and every comparison with NaN is False: rejected too
+        if not (float(px.min()) > 0 and float(px.max()) < 1e15 and float(vol.min()) >= 0 and float(vol.max()) < 1e18):
+            return None
+    return px, vol
+
+
+def _fast_depth(d: _DepthData) -> Depth | None:
+    """A Depth from typed data, or None when a value needs the validating path to name it."""
+    if not (0 < d.t < 10**14) or not 0 < len(d.s) <= 40:
+        return None
+    a = _fast_side(d.a)
+    b = _fast_side(d.b)
+    if a is None or b is None:
+        return None
+    return Depth(d.s, d.t, b[0], b[1], a[0], a[1])
 
 
 @dataclass
@@ -413,6 +452,29 @@ class TradeColumns:
 
     def __len__(self) -> int:
         return int(self.t.shape[0])
+
+    @property
+    def symbols(self) -> list[str]:
+        """Distinct symbols in first-seen order; ``symbol_codes`` indexes into it."""
+        self._factorize()
+        return self._symbols
+
+    @property
+    def symbol_codes(self) -> np.ndarray:
+        self._factorize()
+        return self._codes
+
+    @property
+    def n_symbols(self) -> int:
+        return len(self.symbols)
+
+    def _factorize(self) -> None:
+        if getattr(self, "_codes", None) is not None and len(self._codes) == len(self.symbol):
+            return
+        index: dict[str, int] = {}
+        codes = [index.setdefault(x, len(index)) for x in self.symbol.tolist()]
+        self._symbols = list(index)
+        self._codes = np.array(codes, dtype=np.int64)
 
     @classmethod
     def empty(cls) -> TradeColumns:
@@ -471,22 +533,46 @@ def _columns(datas: list[_TradeData]) -> tuple[TradeColumns, np.ndarray]:
     return TradeColumns(sym, t, p, v, w, td.astype(np.int8)), ok
 
 
-def decode_batch(frames: list[str | bytes]) -> tuple[TradeColumns, list[Event]]:
+def decode_batch(frames: list[str | bytes], *, latest_depth_only: bool = False) -> tuple[TradeColumns, list[Event]]:
     """Decode many frames: trades into numpy columns (no object per trade), everything else as
-    events (non-trade frames in arrival order, then rejected trade pushes). Never raises.
+    events (depth in arrival order, then rejected trade pushes, then other frames in arrival
+    order). Never raises.
+
+    Depth pushes are full snapshots: with ``latest_depth_only`` only the newest per symbol in the
+    batch is converted (the ones it supersedes are skipped, not reported).
 
     Well-formed trade pushes go through a typed msgspec decoder and vectorised checks; any frame
     that fails there is decoded again by :func:`decode_frame`, which names the problem.
     """
     datas: list[_TradeData] = []
     slow: list[str | bytes] = []
+    others: list[Event] = []
+    depth_raw: dict[str, tuple[_DepthData, str | bytes]] = {}
     dec = _fast_decoder.decode
     for fr in frames:
         try:
-            datas.append(dec(fr).data)
+            m = dec(fr)
         except Exception:
             slow.append(fr)
-    others: list[Event] = []
+            continue
+        if type(m) is _TradePush:
+            datas.append(m.data)
+        elif latest_depth_only:
+            prev = depth_raw.get(m.data.s)
+            if prev is None or m.data.t >= prev[0].t:
+                depth_raw[m.data.s] = (m.data, fr)
+        else:
+            dep = _fast_depth(m.data)
+            if dep is None:
+                slow.append(fr)
+            else:
+                others.append(dep)
+    for d, fr in depth_raw.values():
+        dep = _fast_depth(d)
+        if dep is None:
+            slow.append(fr)
+        else:
+            others.append(dep)
     cols, ok = _columns(datas)
     if not ok.all():
         for i in np.flatnonzero(~ok).tolist():

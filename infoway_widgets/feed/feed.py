@@ -37,7 +37,7 @@ from ..client.codec import (
     decode_batch,
 )
 from ..errors import FeedClosedError, InfowayError
-from ..market import Instrument, Interval, bar_end, bar_opens, parse_interval, parse_symbol
+from ..market import Instrument, Interval, bar_end, bar_opens, bar_span, parse_interval, parse_symbol
 from .record import Recorder
 from .stores import BarStore, BookStore, TapeStore
 
@@ -115,6 +115,7 @@ class Feed:
         # state
         self._instruments: dict[str, Instrument] = {}
         self._bars: dict[tuple[str, str], BarStore] = {}
+        self._stores_by_symbol: dict[str, list[BarStore]] = {}
         self._books: dict[str, BookStore] = {}
         self._tapes: dict[str, TapeStore] = {}
         self._day_flow: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])  # buy, sell, neutral volume
@@ -142,6 +143,15 @@ class Feed:
         self._recorder: Recorder | None = None
         self.replay = replay
         self.sim = None  # the simulated market's lesson knobs, when simulated
+
+    @classmethod
+    def detached(cls, *, history: int = 0) -> Feed:
+        """A feed with no connection: push frames in yourself with :meth:`ingest` (custom sources,
+        tests, benchmarks). Must be created on a running loop."""
+        feed = cls(api_key=None, base_url=None, simulated=False, history_count=history, replay=_Detached())
+        feed._ready.set_result(True)
+        feed.status, feed.status_message = "detached", "no connection: frames are supplied by ingest()"
+        return feed
 
     # ---- lifecycle ---------------------------------------------------------------------------
     async def _start(self) -> None:
@@ -320,6 +330,7 @@ class Feed:
         st = self._bars.get(key)
         if st is None:
             st = self._bars[key] = BarStore(inst, iv)
+            self._stores_by_symbol.setdefault(inst.code, []).append(st)
         return st
 
     def book_store(self, symbol: str) -> BookStore:
@@ -536,7 +547,7 @@ class Feed:
         """
         self.stats["frames"] += len(frames)
         self.stats["flushes"] += 1
-        cols, events = decode_batch(frames)
+        cols, events = decode_batch(frames, latest_depth_only=not self._depth_cbs_any())
         changed: set[str] = set()
         if len(cols):
             self._apply_trades(cols, changed)
@@ -554,51 +565,106 @@ class Feed:
             self._notify(changed)
         return changed
 
+    def _depth_cbs_any(self) -> bool:
+        return any(self._depth_cbs.values())
+
     def _apply_trades(self, cols: Any, changed: set[str]) -> None:
-        self.stats["trades"] += len(cols)
-        codes, uniq = pd.factorize(cols.symbol)
+        """Fold a batch of trades into tapes and every watched bar store.
+
+        The batch is grouped by symbol once (a few ``reduceat`` calls for all symbols); a symbol
+        whose trades all fall inside the bar a store is building is folded in as scalars, so the
+        cost per batch hardly depends on how many intervals are watched.
+        """
+        n = len(cols)
+        self.stats["trades"] += n
+        self._market_ms = max(self._market_ms, int(cols.t.max()))
+        codes = cols.symbol_codes
+        if cols.n_symbols == 1:
+            order = None
+            starts = np.array([0])
+        else:
+            order = np.argsort(codes, kind="stable")
+            cs = codes[order]
+            starts = np.flatnonzero(np.r_[True, cs[1:] != cs[:-1]])
+        t, p, v, vw, d = cols.t, cols.price, cols.volume, cols.turnover, cols.direction
+        if order is not None:
+            t, p, v, vw, d = t[order], p[order], v[order], vw[order], d[order]
+            group_syms = [cols.symbols[int(codes[order[i]])] for i in starts.tolist()]
+        else:
+            group_syms = [cols.symbols[0]]
+        ends = np.r_[starts[1:], n]
+        tmin = np.minimum.reduceat(t, starts).tolist()
+        tmax = np.maximum.reduceat(t, starts).tolist()
+        hi = np.maximum.reduceat(p, starts).tolist()
+        lo = np.minimum.reduceat(p, starts).tolist()
+        vol = np.add.reduceat(v, starts).tolist()
+        turn = np.add.reduceat(vw, starts).tolist()
+        buy = np.add.reduceat(np.where(d == 1, v, 0.0), starts).tolist()
+        sell = np.add.reduceat(np.where(d == 2, v, 0.0), starts).tolist()
+        # time order inside each symbol's run: then first/last print are the run's ends
+        mono = bool((np.diff(t) >= 0).all()) if n > 1 else True
+        starts_l, ends_l = starts.tolist(), ends.tolist()
         now = int(time.time() * 1000)
-        if len(cols.t):
-            self._market_ms = max(self._market_ms, int(cols.t.max()))
-        for k, sym in enumerate(uniq):
-            if sym not in self._tapes and not any(key[1] == sym for key in self._bars):
-                continue  # not watched: an unsubscribe still in flight
-            m = codes == k
-            t, p, v, vw, d = cols.t[m], cols.price[m], cols.volume[m], cols.turnover[m], cols.direction[m]
-            self._last_push_ms[sym] = now
+        stores_of = self._stores_by_symbol
+        for k, sym in enumerate(group_syms):
             tape = self._tapes.get(sym)
+            stores = stores_of.get(sym)
+            if tape is None and not stores:
+                continue  # not watched: an unsubscribe still in flight
+            a, b = starts_l[k], ends_l[k]
+            self._last_push_ms[sym] = now
             if tape is not None:
-                tape.append(t, p, v, vw, d)
+                tape.append(t[a:b], p[a:b], v[a:b], vw[a:b], d[a:b])
             flow = self._day_flow[sym]
-            flow[0] += float(v[d == 1].sum())
-            flow[1] += float(v[d == 2].sum())
-            flow[2] += float(v[d == 0].sum())
-            inst = self._instruments.get(sym) or self.instrument(sym)
-            for (s2, ivname), st in self._bars.items():
-                if s2 != sym:
-                    continue
-                opens = bar_opens(inst, st.interval, t)
-                ok = opens >= 0
-                if not ok.all():
-                    opens, tt, pp, vv, ww = opens[ok], t[ok], p[ok], v[ok], vw[ok]
-                else:
-                    tt, pp, vv, ww = t, p, v, vw
-                if len(opens) == 0:
-                    continue
-                st.apply_trades(opens, tt, pp, vv, ww)
-                newest = int(opens.max())
-                prev = self._forming.get((sym, ivname))
-                if prev is not None and newest > prev:
-                    self._schedule_settle(sym, ivname)
-                if prev is None or newest > prev:
-                    self._forming[(sym, ivname)] = newest
-                self._emit_bars(sym, ivname, st)
+            flow[0] += buy[k]
+            flow[1] += sell[k]
+            flow[2] += vol[k] - buy[k] - sell[k]
+            if stores:
+                run_mono = mono or bool((np.diff(t[a:b]) >= 0).all())
+                for st in stores:
+                    lo_s, hi_s, op = st.span
+                    if run_mono and lo_s <= tmin[k] and tmax[k] < hi_s:
+                        st.fold(op, float(p[a]), hi[k], lo[k], float(p[b - 1]), vol[k], turn[k], tmax[k])
+                    else:
+                        self._fold_general(st, t[a:b], p[a:b], v[a:b], vw[a:b])
+                    self._emit_bars(sym, st.interval.name, st)
             cbs = self._trade_cbs.get(sym)
             if cbs:
-                for tr in _trades_of(sym, t, p, v, vw, d):
+                for tr in _trades_of(sym, t[a:b], p[a:b], v[a:b], vw[a:b], d[a:b]):
                     for cb in list(cbs):
                         _safe(cb, tr)
             changed.add(sym)
+
+    def _fold_general(self, st: BarStore, t: np.ndarray, p: np.ndarray, v: np.ndarray, vw: np.ndarray) -> None:
+        """Trades that may span several bars (or leave a session): align each with the calendar."""
+        inst = st.instrument
+        opens = self._opens(inst, st, t)
+        ok = opens >= 0
+        if not ok.all():
+            opens, t, p, v, vw = opens[ok], t[ok], p[ok], v[ok], vw[ok]
+        if len(opens) == 0:
+            return
+        st.apply_trades(opens, t, p, v, vw)
+        newest = int(opens.max())
+        key = (inst.code, st.interval.name)
+        prev = self._forming.get(key)
+        if prev is not None and newest > prev:
+            self._schedule_settle(inst.code, st.interval.name)
+        if prev is None or newest > prev:
+            self._forming[key] = newest
+
+    def _opens(self, inst: Instrument, st: BarStore, t: np.ndarray) -> np.ndarray:
+        """Bar open of each trade time; trades inside the bar already known skip the calendar."""
+        lo, hi, op = st.span
+        tmin, tmax = int(t.min()), int(t.max())
+        if lo <= tmin and tmax < hi:
+            return np.full(len(t), op, dtype=np.int64)
+        opens = bar_opens(inst, st.interval, t)
+        newest = int(opens[int(np.argmax(t))])
+        if newest >= 0:
+            a, b = bar_span(inst, st.interval, newest)
+            st.span = (a, b, newest)
+        return opens
 
     def _apply_depth(self, ev: Depth) -> None:
         self.stats["depth"] += 1
@@ -815,7 +881,8 @@ class Feed:
 
     # ---- display ------------------------------------------------------------------------------------
     def __repr__(self) -> str:
-        src = "simulated" if self.simulated else ("replay" if self.replay is not None else "live")
+        src = "simulated" if self.simulated else (
+            "detached" if isinstance(self.replay, _Detached) else "replay" if self.replay is not None else "live")
         where = self.base_url or DEFAULT_BASE_URL
         subs = len({k[1] for k in self._refs})
         return f"<Feed {src} {where} status={self.status} symbols={subs}>"
@@ -826,6 +893,13 @@ class Feed:
         return (f"<code>{html.escape(repr(self))}</code>"
                 + ("<br><small>Simulated market: prices are generated, not real. Set "
                    "INFOWAY_API_KEY for live data.</small>" if self.simulated else ""))
+
+
+class _Detached:
+    """Stands in for a replay source: the feed makes no network requests."""
+
+    async def aclose(self) -> None:
+        return None
 
 
 def _put_drop_oldest(q: asyncio.Queue[Any], item: Any) -> None:

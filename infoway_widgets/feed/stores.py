@@ -52,6 +52,9 @@ class BarStore:
         self.version = _next_version()
         #: rises when bars are removed (clear/trim); a reader must then resend everything
         self.epoch = 0
+        #: (lo, hi, open): instants in [lo, hi) belong to the bar opening at ``open`` (a cache the
+        #: feed keeps so most trades skip the calendar)
+        self.span: tuple[int, int, int] = (0, 0, 0)
 
     # ---- size and views --------------------------------------------------------------------
     def __len__(self) -> int:
@@ -244,6 +247,10 @@ class BarStore:
         if n == 0:
             return
         ver = _next_version()
+        if opens[0] == opens[-1] and (n == 1 or (opens == opens[0]).all()):
+            self._fold_one(int(opens[0]), t, price, volume, turnover, ver)
+            self.version = ver
+            return
         order = np.lexsort((np.arange(n), t, opens))  # by bar, then time, then arrival
         opens, t, price, volume, turnover = opens[order], t[order], price[order], volume[order], turnover[order]
         starts = np.flatnonzero(np.r_[True, opens[1:] != opens[:-1]])
@@ -281,6 +288,37 @@ class BarStore:
                 self._last_trade_t[i] = int(g_tlast[k])
             if self._last_trade_t[i] == 0 or g_tfirst[k] < bo:  # pragma: no cover - defensive
                 pass
+            self._rev[i] = ver
+        self.version = ver
+
+    def _fold_one(self, bo: int, t: np.ndarray, price: np.ndarray, volume: np.ndarray,
+                  turnover: np.ndarray, ver: int) -> None:
+        """apply_trades for a batch that falls in a single bar (the common case)."""
+        first = int(np.argmin(t))  # argmin/argmax return the first of equal times: arrival order
+        last = len(t) - 1 - int(np.argmax(t[::-1]))
+        self.fold(bo, float(price[first]), float(price.max()), float(price.min()), float(price[last]),
+                  float(volume.sum()), float(turnover.sum()), int(t[last]), ver)
+
+    def fold(self, bo: int, first: float, high: float, low: float, last: float, volume: float,
+             turnover: float, t_last: int, ver: int | None = None) -> None:
+        """Fold the aggregate of some trades of one bar (given as scalars) into the bar at ``bo``."""
+        ver = ver if ver is not None else _next_version()
+        i = self._b - 1 if self._b > self._a and self._t[self._b - 1] == bo else self._find(bo)
+        if i < 0:
+            self._insert(bo, np.array([first, high, low, last, volume, turnover]), False, t_last, ver)
+        else:
+            x = self._x[i]
+            if x[_H] < high:
+                x[_H] = high
+            if x[_L] > low:
+                x[_L] = low
+            if not self._settled[i]:
+                # a settled bar was confirmed by the service: trades for it now were counted there
+                x[_V] += volume
+                x[_VW] += turnover
+                if t_last >= self._last_trade_t[i]:
+                    x[_C] = last
+                    self._last_trade_t[i] = t_last
             self._rev[i] = ver
         self.version = ver
 
@@ -393,7 +431,11 @@ class TapeStore:
             n = self.capacity
         else:
             skipped = 0
-        pos = (self.total + skipped + np.arange(n)) % self.capacity
+        a = (self.total + skipped) % self.capacity
+        if a + n <= self.capacity:
+            pos: slice | np.ndarray = slice(a, a + n)
+        else:
+            pos = (a + np.arange(n)) % self.capacity
         self._t[pos] = t
         self._x[pos, 0] = price
         self._x[pos, 1] = volume

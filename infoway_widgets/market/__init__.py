@@ -10,6 +10,7 @@ from .sessions import (
     bar_grid,
     bar_open,
     bar_opens,
+    bar_span,
     is_trading,
     last_session_day,
     local_date,
@@ -20,7 +21,7 @@ from .sessions import (
 
 __all__ = [
     "BY_KLINE", "BY_NAME", "DAY_MS", "LIVE_INTERVALS", "Instrument", "Interval", "Session",
-    "auction_bounds", "bar_end", "bar_grid", "bar_open", "bar_opens", "is_st_name", "is_trading",
+    "auction_bounds", "bar_end", "bar_grid", "bar_open", "bar_opens", "bar_span", "is_st_name", "is_trading",
     "is_trading_day", "last_session_day", "local_date", "next_trading_day", "parse_interval",
     "parse_symbol", "parse_symbols", "phase", "previous_trading_day", "session_bounds",
     "trading_day_of", "trading_days",

@@ -38,10 +38,9 @@ _HK_TICKS = (
 
 CRYPTO_QUOTES = ("USDT", "USDC", "FDUSD", "BUSD", "USD", "BTC", "ETH")
 FX_CURRENCIES = frozenset(
-    "USD EUR JPY GBP CHF AUD NZD CAD CNY CNH HKD SGD SEK NOK DKK KRW INR TWD THB MXN ZAR TRY "
-    "BRL PLN".split()
+    ["USD", "EUR", "JPY", "GBP", "CHF", "AUD", "NZD", "CAD", "CNY", "CNH", "HKD", "SGD", "SEK", "NOK", "DKK", "KRW", "INR", "TWD", "THB", "MXN", "ZAR", "TRY", "BRL", "PLN"]
 )
-METALS = frozenset("XAU XAG XPT XPD".split())
+METALS = frozenset(["XAU", "XAG", "XPT", "XPD"])
 
 
 @dataclass(frozen=True)

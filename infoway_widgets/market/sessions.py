@@ -63,7 +63,7 @@ def _offset_ms_at(inst: Instrument, t_ms: int) -> int:
     return int(_offsets_ms(inst, np.array([t_ms], dtype=np.int64))[0])
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _trading_day_ord(calendar: str | None, day_ord: int) -> bool:
     return is_trading_day(calendar, dt.date.fromordinal(day_ord))
 
@@ -344,3 +344,21 @@ def bar_grid(inst: Instrument, interval: Interval | str, start_ms: int, end_ms: 
     if inst.market == "FX":
         g = g[_fx_open(g)]
     return g[(g >= start_ms) & (g < end_ms)]
+
+
+def bar_span(inst: Instrument, interval: Interval | str, open_ms: int) -> tuple[int, int]:
+    """A range ``[lo, hi)`` of instants that all belong to the bar opening at ``open_ms`` (the bar's
+    continuous-trading part; auction and closing-grace prints are not included). Lets a caller skip
+    :func:`bar_opens` for trades that fall inside the bar it already knows."""
+    iv = parse_interval(interval)
+    if iv.seconds and iv.seconds < 86_400:
+        return open_ms, bar_end(inst, iv, open_ms)
+    if iv.seconds == 86_400 and not inst.is_24h:
+        day = dt.datetime.fromtimestamp(open_ms / 1000 + 43_200, tz=zone(inst.tz)).date()
+        b = session_bounds(inst, day)
+        if b:
+            return b[0][0], b[-1][1]
+        return open_ms, open_ms
+    if iv.seconds == 86_400:
+        return open_ms, open_ms + DAY_MS
+    return open_ms, open_ms  # calendar intervals: always compute
