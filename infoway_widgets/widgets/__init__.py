@@ -3,6 +3,7 @@
 from .board import QuoteBoard
 from .book import OrderBook
 from .candle import CandleChart
+from .dashboard import Dashboard
 from .tape import TradeTape
 
-__all__ = ["CandleChart", "OrderBook", "QuoteBoard", "TradeTape"]
+__all__ = ["CandleChart", "Dashboard", "OrderBook", "QuoteBoard", "TradeTape"]

@@ -252,3 +252,22 @@ def test_esm_is_a_string_and_bundles_exist():
         assert isinstance(cls._esm, str) and "export" in cls._esm
     assert "Lightweight Charts" in (STATIC / "candle.js").read_text()
     assert "TradingView" in (STATIC / "NOTICE.txt").read_text()
+
+
+async def test_dashboard_links_by_symbol(feed, sent):
+    from infoway_widgets.widgets import Dashboard
+
+    dash = Dashboard([SYM, "00700.HK", "AAPL.US"], feed=feed)
+    assert dash.chart.symbol == dash.book.symbol == dash.tape.symbol == SYM
+    dash.board.select("00700.HK")
+    assert dash.chart.symbol == dash.book.symbol == dash.tape.symbol == "00700.HK"
+    assert dash.picker.value == "00700.HK"
+    dash.picker.value = "600519"  # invalid: a message with the suggestion, nothing changes
+    assert "600519.SH" in dash.message.value and dash.chart.symbol == "00700.HK"
+    dash.interval_toggle.value = "15m"
+    assert dash.chart.interval == "15m"
+    await settle(dash.chart)
+    assert sent.frames(dash.chart)[-1][0]["interval"] == "15m"
+    assert "Dashboard('00700.HK'" in repr(dash)
+    dash.close()
+    assert all(n == 0 for n in feed.refs.values())

@@ -1,0 +1,101 @@
+"""Dashboard: chart, book, tape and quote board laid out with ipywidgets and linked by symbol."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import ipywidgets as w
+import traitlets as t
+
+from ..errors import InfowayError
+from ..market import LIVE_INTERVALS
+from ._base import default_feed
+from .board import QuoteBoard
+from .book import OrderBook
+from .candle import CandleChart
+from .tape import TradeTape
+
+
+class Dashboard(w.VBox):
+    """A trading screen: candle chart, order book, trade tape and quote board, linked by symbol.
+
+    Picking a symbol (the picker, or a click on a board row) points the chart, book and tape
+    at it; the interval toggle switches the chart's bars.
+
+    Parameters
+    ----------
+    symbols : str or sequence of str
+        The board's symbols; the first is shown first.
+    interval : str
+        The chart's first interval.
+    feed : Feed, optional
+        The data source; ``None`` means ``iw.connect()``.
+    locale, theme : str
+        Passed to every part (``"en"`` | ``"zh"``; ``"auto"`` | ``"light"`` | ``"dark"``).
+    **kwargs
+        Passed to :class:`CandleChart` (``ma``, ``vwap``, ``history``, ``height``, ...).
+    """
+
+    symbol = t.Unicode("")
+
+    def __init__(self, symbols: str | Sequence[str] = "600519.SH", *, interval: str = "1m", feed: Any = None,
+                 locale: str = "en", theme: str = "auto", **kwargs: Any) -> None:
+        syms = [symbols] if isinstance(symbols, str) else list(symbols)
+        if not syms:
+            raise ValueError("Dashboard needs at least one symbol, e.g. Dashboard('600519.SH').")
+        self.feed = feed if feed is not None else default_feed()
+        codes = [self.feed.instrument(s).code for s in syms]
+        common = {"feed": self.feed, "locale": locale, "theme": theme}
+        first = codes[0]
+        self.chart = CandleChart(first, interval, intervals=[], **common, **kwargs)
+        self.book = OrderBook(first, height=260, **common)
+        self.tape = TradeTape(first, height=260, **common)
+        self.board = QuoteBoard(codes, height=200, **common)
+        self.picker = w.Combobox(value=first, options=codes, placeholder="600519.SH", ensure_option=False,
+                                 continuous_update=False, layout=w.Layout(width="180px"))
+        self.interval_toggle = w.ToggleButtons(options=list(LIVE_INTERVALS), value=self.chart.interval,
+                                               style={"button_width": "44px"})
+        self.message = w.Label("")
+        w.link((self.interval_toggle, "value"), (self.chart, "interval"))
+        self.picker.observe(self._on_pick, names="value")
+        self._unselect = self.board.on_select(self._set_symbol)
+
+        self.chart.layout = w.Layout(flex="3 1 0%", min_width="420px")
+        side = w.VBox([self.book, self.tape], layout=w.Layout(flex="1 1 0%", min_width="260px"))
+        top = w.HBox([self.picker, self.interval_toggle, self.message], layout=w.Layout(align_items="center"))
+        main = w.HBox([self.chart, side], layout=w.Layout(width="100%"))
+        super().__init__([top, main, self.board], layout=w.Layout(width="100%"))
+        self.add_class("iw-dashboard")
+        self.symbol = first
+        self.board.selected = first
+
+    def _on_pick(self, change: dict[str, Any]) -> None:
+        value = str(change["new"] or "").strip()
+        if value and value != self.symbol:
+            self._set_symbol(value)
+
+    def _set_symbol(self, symbol: str) -> None:
+        try:
+            code = self.feed.instrument(symbol).code
+        except InfowayError as exc:
+            self.message.value = str(exc)
+            return
+        self.message.value = ""
+        self.symbol = code
+        for part in (self.chart, self.book, self.tape):
+            part.symbol = code
+        if self.picker.value != code:
+            self.picker.value = code
+        if code in self.board.symbols:
+            self.board.selected = code
+
+    def close(self) -> None:
+        """Close every part (each releases its feed subscriptions)."""
+        self._unselect()
+        for part in (self.chart, self.book, self.tape, self.board, self.picker, self.interval_toggle, self.message):
+            part.close()
+        super().close()
+
+    def __repr__(self) -> str:
+        return f"Dashboard({self.symbol!r}, interval={self.chart.interval!r}, symbols={list(self.board.symbols)!r})"
