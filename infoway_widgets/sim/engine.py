@@ -219,7 +219,8 @@ class Engine:
             self._second(s, t, z[sec], fac[sec], u[3 * sec], u[3 * sec + 1], out)
             if (t // 1000) % self.depth_every == 0:
                 self._perturb(s)
-                self._depth(s, t, out)
+                # the snapshot is taken at the end of the second, after its trades
+                self._depth(s, t + 999, out)
         return out
 
     # ---- random pools (drawn up front so knobs never shift earlier draws) -------------------
@@ -341,13 +342,29 @@ class Engine:
         s.bp = [p + d for p in s.bp]
         if s.limits:
             lo, hi = s.limits
-            keep_a = [i for i, p in enumerate(s.ap) if p <= hi and not self._sealed(s, "ask")]
-            keep_b = [i for i, p in enumerate(s.bp) if p >= lo and not self._sealed(s, "bid")]
+            keep_a = [i for i, p in enumerate(s.ap) if lo <= p <= hi and not self._sealed(s, "ask")]
+            keep_b = [i for i, p in enumerate(s.bp) if lo <= p <= hi and not self._sealed(s, "bid")]
             s.av = [s.av[i] for i in keep_a]
             s.ap = [s.ap[i] for i in keep_a]
             s.bv = [s.bv[i] for i in keep_b]
             s.bp = [s.bp[i] for i in keep_b]
             self._refill(s)
+
+    def _seal(self, s: _State) -> None:
+        """Driven to the limit: nobody offers, and a large queue of bids waits at the limit."""
+        assert s.limits is not None
+        up = s.drive == "up"
+        p = s.limits[1] if up else s.limits[0]
+        if (s.fv < p - 0.5) if up else (s.fv > p + 0.5):
+            return
+        far_p, far_v, near_p, near_v = (s.ap, s.av, s.bp, s.bv) if up else (s.bp, s.bv, s.ap, s.av)
+        far_p.clear()
+        far_v.clear()
+        if not near_p or near_p[0] != p:
+            near_p.insert(0, p)
+            near_v.insert(0, self._lots(self.size_units * 200))
+        elif near_v[0] < self.size_units * 50:
+            near_v[0] += self._lots(self.size_units * 100)
 
     def _sealed(self, s: _State, side: str) -> bool:
         """At limit-up with buyers in control no one offers (limit-down: no one bids)."""
@@ -360,44 +377,56 @@ class Engine:
     def _refill(self, s: _State) -> None:
         lo, hi = s.limits if s.limits else (1, None)
         if not self._sealed(s, "ask"):
-            a = self._up(s.ap[-1], self._spacing()) if s.ap else (self._up(s.bp[0]) if s.bp else self._round(s, s.fv))
+            # an emptied side restarts beyond the last print, never behind it
+            a = self._up(s.ap[-1], self._spacing()) if s.ap else \
+                self._up(max(s.last, s.bp[0]) if s.bp else s.last)
             while len(s.ap) < self.levels and (hi is None or a <= hi):
                 s.ap.append(a)
                 s.av.append(self._level_size(len(s.ap)))
                 a = self._up(a, self._spacing())
         if not self._sealed(s, "bid"):
-            b = self._down(s.bp[-1], self._spacing()) if s.bp else (self._down(s.ap[0]) if s.ap else self._round(s, s.fv))
+            b = self._down(s.bp[-1], self._spacing()) if s.bp else \
+                self._down(min(s.last, s.ap[0]) if s.ap else s.last)
             while len(s.bp) < self.levels and b >= lo:
                 s.bp.append(b)
                 s.bv.append(self._level_size(len(s.bp)))
                 b = self._down(b, self._spacing())
 
     def _improve(self, s: _State) -> None:
-        """A new limit order inside a wide spread, on the side the fair value points to."""
-        if not s.ap or not s.bp:
-            return
-        gap_bid = self._up(s.bp[0])
-        if gap_bid >= s.ap[0]:
-            return
-        if s.fv > (s.ap[0] + s.bp[0]) / 2:
-            s.bp.insert(0, gap_bid)
-            s.bv.insert(0, self._level_size(0))
-        else:
-            gap_ask = self._down(s.ap[0])
-            if gap_ask > s.bp[0]:
-                s.ap.insert(0, gap_ask)
-                s.av.insert(0, self._level_size(0))
-        del s.ap[self.levels:], s.av[self.levels:], s.bp[self.levels:], s.bv[self.levels:]
+        """New limit orders inside a wide spread, on the side the fair value points to.
+
+        Liquidity providers refill a swept touch within a second or two, so a spread wider than
+        the usual level spacing narrows by up to four levels per second.
+        """
+        try:
+            for _ in range(4):
+                if not s.ap or not s.bp:
+                    return
+                step = 1 if self.gap == 1 else self._spacing()
+                if s.ap[0] - s.bp[0] <= self.gap * self._tick(s.bp[0]):
+                    return
+                gap_bid = self._up(s.bp[0], step)
+                gap_ask = self._down(s.ap[0], step)
+                if s.fv > (s.ap[0] + s.bp[0]) / 2 and gap_bid < s.ap[0]:
+                    s.bp.insert(0, gap_bid)
+                    s.bv.insert(0, self._level_size(0))
+                elif gap_ask > s.bp[0]:
+                    s.ap.insert(0, gap_ask)
+                    s.av.insert(0, self._level_size(0))
+                else:
+                    return
+        finally:
+            del s.ap[self.levels:], s.av[self.levels:], s.bp[self.levels:], s.bv[self.levels:]
 
     def _perturb(self, s: _State) -> None:
-        """Orders arrive and are cancelled away from the touch between trades."""
+        """Orders arrive and are cancelled between trades; sizes revert to their usual depth."""
         for _ in range(2):
             side_a = self._u() < 0.5
             sizes = s.av if side_a else s.bv
             if not sizes:
                 continue
             k = min(len(sizes) - 1, int(self._u() * len(sizes)))
-            sizes[k] = self._lots(sizes[k] * math.exp(0.35 * self._z()))
+            sizes[k] = self._lots(0.6 * sizes[k] + 0.4 * self._level_size(k))
 
     def _execute(self, s: _State, t: int, buy: bool, qty: int, out: list[Event]) -> None:
         """Walk the book with a marketable order of ``qty`` units."""
@@ -446,6 +475,8 @@ class Engine:
         elif s.drive == "down":
             drift = -0.0015
         s.fv = self._clip(s, s.fv * math.exp(sig * (self.beta * f + self.idio * z) + drift))
+        if s.drive and s.limits:
+            self._seal(s)
         lam = self.profile.rate * (3.0 if s.regime else 0.7) * (1.0 + 0.3 * abs(f))
         if s.drive:
             lam = max(lam, self.profile.rate * 2)
@@ -456,8 +487,7 @@ class Engine:
             if abs(s.fv - mid) > (1.5 * self.gap + 1) * tick:
                 # market makers re-quote around the new fair value
                 self._requote(s, mid)
-        if self._u() < 0.6:
-            self._improve(s)
+        self._improve(s)
         if n == 0:
             return
         offs = sorted(int(self._u() * 1000) for _ in range(n))
@@ -471,6 +501,7 @@ class Engine:
                 qty *= 25  # an occasional large order sweeps several levels
             self._execute(s, t + off, buy, self._lots(qty), out)
         self._refill(s)
+        self._improve(s)
 
     def _depth(self, s: _State, t: int, out: list[Event]) -> None:
         w = self.wire_levels
