@@ -99,10 +99,11 @@ class SimServer:
             self._refuse_until = int(self.faults.refuse_for * 1000)
         app = web.Application()
         Rest(self).install(app)
-        app.router.add_get("/ws", lambda r: handle(self, r))
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        app.router.add_get("/ws", self._ws)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False,
+                                     shutdown_timeout=1.0)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port, shutdown_timeout=1.0)
+        site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         server = getattr(site, "_server", None)
         sockets = getattr(server, "sockets", None) or []
@@ -114,6 +115,9 @@ class SimServer:
         self._release()  # what happened before the clock's start (e.g. the 09:25 auction)
         self._pump = asyncio.ensure_future(self._run())
         return self
+
+    async def _ws(self, request: web.Request) -> web.StreamResponse:
+        return await handle(self, request)
 
     async def stop(self) -> None:
         """Close every socket, cancel every task, flush the ground truth."""
