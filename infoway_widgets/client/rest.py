@@ -442,21 +442,21 @@ class RestClient:
         return [d for d in data if isinstance(d, dict)]
 
     async def trading_days(self, market: str, begin: str | int | dt.date,
-                           end: str | int | dt.date) -> list[Any]:
+                           end: str | int | dt.date) -> Any:
         """Trading days of ``market`` (``CN``, ``HK``, ``US``) between ``begin`` and ``end``.
 
-        ``begin``/``end`` accept a date, ``'YYYY-MM-DD'`` or ``'YYYYMMDD'``. Returns the
-        service's list as sent.
+        ``begin``/``end`` accept a date, ``'YYYY-MM-DD'`` or ``'YYYYMMDD'``.
+
+        Returns
+        -------
+        Any
+            The service's ``data`` as sent. The protocol notes say "list of days"; the local
+            server answers ``{"trade_days": ["YYYYMMDD", ...], "half_trade_days": [...]}``.
         """
-        data = await self._request("GET", "/common/basic/markets/trading_days",
+        return await self._request("GET", "/common/basic/markets/trading_days",
                                    params={"market": market, "beginDay": _day(begin),
                                            "endDay": _day(end)},
                                    what=f"trading days of {market}")
-        if data is None:
-            return []
-        if not isinstance(data, list):
-            raise ProtocolError("Infoway trading days: 'data' is not a list. Check base_url.")
-        return data
 
 
 class SyncRestClient:
@@ -516,7 +516,7 @@ class SyncRestClient:
         return self._run(self._client.symbols(type))
 
     def trading_days(self, market: str, begin: str | int | dt.date,
-                     end: str | int | dt.date) -> list[Any]:
+                     end: str | int | dt.date) -> Any:
         """See :meth:`RestClient.trading_days`."""
         return self._run(self._client.trading_days(market, begin, end))
 

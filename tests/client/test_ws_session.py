@@ -32,6 +32,7 @@ class Sink:
 
     def __init__(self) -> None:
         self.pushes: list[dict[str, Any]] = []
+        self.raw: list[str | bytes] = []
         self.states: list[tuple[str, str | None]] = []
         self.events: list[Event] = []
         self.reconnects: list[tuple[int, int]] = []
@@ -39,6 +40,7 @@ class Sink:
 
     def on_push(self, frame: str | bytes, ms: int) -> None:
         assert isinstance(ms, int) and ms > 1_600_000_000_000
+        self.raw.append(frame)
         self.pushes.append(orjson.loads(frame))
         self._changed.set()
 
