@@ -75,6 +75,10 @@ class SimClock:
         self._t0 = monotonic()
         self._frozen: float | None = None
 
+    def restart(self) -> None:
+        """Start counting simulated time from now (the server calls this once it listens)."""
+        self._t0 = self._mono()
+
     # ---- reading -------------------------------------------------------------------------
     def elapsed_ms(self) -> int:
         """Simulated milliseconds since start (the same for every market)."""

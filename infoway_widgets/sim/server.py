@@ -94,6 +94,7 @@ class SimServer:
             return clock, SimMarket(self.seed, clock, self.extra_symbols)
 
         self.clock, self.market = await asyncio.to_thread(build)
+        self.clock.restart()  # simulated time starts when the server does, not while it builds
         self.ground_truth = GroundTruth(self.market, self.record)
         if self.faults.refuse_for and not self.faults.drop_every:
             self._refuse_until = int(self.faults.refuse_for * 1000)

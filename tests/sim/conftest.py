@@ -74,8 +74,10 @@ async def running(**kw: Any) -> AsyncIterator[SimServer]:
 @asynccontextmanager
 async def ws_client(server: SimServer, business: str = "stock", key: str = "k",
                     skip_hello: bool = True) -> AsyncIterator[ClientConnection]:
+    # max_queue=None: a test that stops reading must not pause the socket (websockets' flow
+    # control would then hold the server's close frame unread until close_timeout)
     async with connect(f"{server.ws_url}?business={business}&apikey={key}", max_size=None,
-                       ping_interval=None) as ws:
+                       ping_interval=None, max_queue=None, close_timeout=2) as ws:
         if skip_hello:
             first = await ws.recv()
             if business == "stock":
