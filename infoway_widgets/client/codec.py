@@ -158,7 +158,12 @@ class FrameError(ValueError):
 
 
 # ---- number parsing --------------------------------------------------------------------------
-def _num(v: Any, name: str, *, positive: bool = False, nonneg: bool = False) -> float:
+# Upper bounds shared by the per-frame and the batch path, so both accept the same frames.
+MAX_PRICE, MAX_VOLUME, MAX_TURNOVER = 1e15, 1e18, 1e21
+
+
+def _num(v: Any, name: str, *, positive: bool = False, nonneg: bool = False,
+         upper: float = MAX_TURNOVER) -> float:
     if isinstance(v, bool) or v is None:
         raise FrameError(f"field {name!r} is {v!r}, not a number")
     if isinstance(v, (int, float)):
@@ -179,6 +184,8 @@ def _num(v: Any, name: str, *, positive: bool = False, nonneg: bool = False) -> 
         raise FrameError(f"field {name!r}={x} must be positive")
     if nonneg and x < 0:
         raise FrameError(f"field {name!r}={x} must not be negative")
+    if x >= upper:
+        raise FrameError(f"field {name!r}={x} is implausibly large")
     return x
 
 
@@ -239,9 +246,11 @@ def trade_from(d: Any, *, exact: bool = False) -> Trade:
     if not isinstance(d, dict):
         raise FrameError("trade data is not an object")
     p, v, vw = d.get("p"), d.get("v"), d.get("vw")
-    price = _num(p, "p", positive=True)
-    vol = _num(v, "v", nonneg=True)
-    turnover = _num(vw, "vw", nonneg=True) if vw is not None else price * vol
+    price = _num(p, "p", positive=True, upper=MAX_PRICE)
+    vol = _num(v, "v", nonneg=True, upper=MAX_VOLUME)
+    turnover = _num(vw, "vw", nonneg=True, upper=MAX_TURNOVER) if vw is not None else price * vol
+    if turnover >= MAX_TURNOVER:
+        raise FrameError(f"turnover {turnover} is implausibly large")
     return Trade(
         _symbol(d), _time_ms(d.get("t")), price, vol, turnover, _direction(d.get("td")),
         (str(p), str(v), str(vw)) if exact else None,
@@ -249,15 +258,15 @@ def trade_from(d: Any, *, exact: bool = False) -> Trade:
 
 
 def _side(x: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
-    if x is None:
+    if x is None or (isinstance(x, list) and not x):  # no levels, as the batch path reads it
         return np.zeros(0), np.zeros(0)
     if not isinstance(x, list) or len(x) != 2 or not all(isinstance(c, list) for c in x):
         raise FrameError(f"field {name!r} is not [[prices...], [volumes...]]")
     px_raw, vol_raw = x
     if len(px_raw) != len(vol_raw) or len(px_raw) > 400:
         raise FrameError(f"field {name!r} has {len(px_raw)} prices and {len(vol_raw)} volumes")
-    px = np.array([_num(p, name, positive=True) for p in px_raw], dtype=np.float64)
-    vol = np.array([_num(v, name, nonneg=True) for v in vol_raw], dtype=np.float64)
+    px = np.array([_num(p, name, positive=True, upper=MAX_PRICE) for p in px_raw], dtype=np.float64)
+    vol = np.array([_num(v, name, nonneg=True, upper=MAX_VOLUME) for v in vol_raw], dtype=np.float64)
     return px, vol
 
 
@@ -279,10 +288,10 @@ def candle_from(d: Any, *, symbol: str | None = None, interval: Interval | None 
             interval = BY_KLINE[int(d["ty"])]
         except (KeyError, TypeError, ValueError):
             raise FrameError(f"field 'ty'={str(d.get('ty'))[:20]!r} is not a klineType") from None
-    o = _num(d.get("o"), "o", positive=True)
-    h = _num(d.get("h"), "h", positive=True)
-    lo = _num(d.get("l"), "l", positive=True)
-    c = _num(d.get("c"), "c", positive=True)
+    o = _num(d.get("o"), "o", positive=True, upper=MAX_PRICE)
+    h = _num(d.get("h"), "h", positive=True, upper=MAX_PRICE)
+    lo = _num(d.get("l"), "l", positive=True, upper=MAX_PRICE)
+    c = _num(d.get("c"), "c", positive=True, upper=MAX_PRICE)
     if not (lo <= min(o, c) and h >= max(o, c)):
         raise FrameError(f"candle is inconsistent: o={o} h={h} l={lo} c={c}")
     v = _num(d.get("v", "0"), "v", nonneg=True)
@@ -421,10 +430,10 @@ def _fast_side(x: list[list[str]]) -> tuple[np.ndarray, np.ndarray] | None:
         vol = np.array(x[1], dtype=np.float64)
     except ValueError:
         return None
-    if px.size:
-        # NaN makes min/max NaN, and every comparison with NaN is False: rejected too
-        if not (float(px.min()) > 0 and float(px.max()) < 1e15 and float(vol.min()) >= 0 and float(vol.max()) < 1e18):
-            return None
+    # NaN makes min/max NaN, and every comparison with NaN is False: rejected too
+    if px.size and not (float(px.min()) > 0 and float(px.max()) < MAX_PRICE
+                        and float(vol.min()) >= 0 and float(vol.max()) < MAX_VOLUME):
+        return None
     return px, vol
 
 
@@ -527,8 +536,8 @@ def _columns(datas: list[_TradeData]) -> tuple[TradeColumns, np.ndarray]:
     v = _floats([d.v for d in datas])
     w = _floats([d.vw for d in datas])
     with np.errstate(invalid="ignore"):
-        ok = ((t > 0) & (t < 10**14) & (p > 0) & (p < 1e15) & (v >= 0) & (v < 1e18)
-              & (w >= 0) & (w < 1e21) & (td >= 0) & (td <= 2))
+        ok = ((t > 0) & (t < 10**14) & (p > 0) & (p < MAX_PRICE) & (v >= 0) & (v < MAX_VOLUME)
+              & (w >= 0) & (w < MAX_TURNOVER) & (td >= 0) & (td <= 2))
     ok &= np.fromiter((0 < len(d.s) <= 40 for d in datas), dtype=bool, count=n)
     return TradeColumns(sym, t, p, v, w, td.astype(np.int8)), ok
 
@@ -574,13 +583,16 @@ def decode_batch(frames: list[str | bytes], *, latest_depth_only: bool = False) 
         else:
             others.append(dep)
     cols, ok = _columns(datas)
+    rescued: list[Trade] = []
     if not ok.all():
         for i in np.flatnonzero(~ok).tolist():
             raw = orjson.dumps({"code": PUSH_TRADE, "data": msgspec.structs.asdict(datas[i])}).decode()
-            others.append(decode_frame(raw))  # names the bad field
+            ev = decode_frame(raw)  # names the bad field
+            # the two paths share their bounds; should they ever disagree, a trade stays a trade
+            (rescued if isinstance(ev, Trade) else others).append(ev)  # type: ignore[arg-type]
         cols = cols.take(ok)
-    if slow:
-        extra: list[Trade] = []
+    if slow or rescued:
+        extra: list[Trade] = rescued
         for fr in slow:
             ev = decode_frame(fr)
             if isinstance(ev, Trade):

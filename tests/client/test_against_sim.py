@@ -207,7 +207,7 @@ async def test_ws_bad_key_is_terminal(sim: SimServer) -> None:
     sink = Sink()
     s = ws(sim, sink, "crypto", key=KEY + "-bad")
     await s.start()
-    with pytest.raises(AuthError, match="(?i)not retried"):
+    with pytest.raises(AuthError, match=r"(?i)not retried"):
         await s.wait_open(5)
     await asyncio.sleep(0.05)  # asserting an absence: no second handshake
     assert sim.stats.refused == 1
