@@ -105,6 +105,14 @@ async def recv_until(ws: ClientConnection, pred: Any, timeout: float = 5.0) -> d
     return await asyncio.wait_for(loop(), timeout)
 
 
+async def wait_for_elapsed(server: SimServer, sim_ms: int, timeout: float = 20.0) -> None:
+    """Wait until the server's simulated clock has run ``sim_ms``."""
+    async def loop() -> None:
+        while server.clock.elapsed_ms() < sim_ms:
+            await asyncio.sleep(max(0.005, (sim_ms - server.clock.elapsed_ms()) / 1000 / server.clock.speed))
+    await asyncio.wait_for(loop(), timeout)
+
+
 async def heartbeat(ws: ClientConnection, every: float) -> None:
     """Keep a socket alive under time compression (cancel when done)."""
     while True:
