@@ -652,13 +652,14 @@ class WsSession:
                 self._control(conn, ev)
                 if conn.terminal is not None or conn.drop_reason is not None:
                     return
-        except ConnectionClosed as e:
-            rcvd = e.rcvd
-            conn.drop_reason = conn.drop_reason or (
-                f"closed by the server (code {rcvd.code}{', ' + redact(rcvd.reason) if rcvd.reason else ''})"
-                if rcvd is not None else "connection lost")
+        except ConnectionClosed:
+            pass  # an abnormal close; a normal one just ends the loop
         if conn.drop_reason is None:
-            conn.drop_reason = "closed by the server"
+            rcvd = conn.ws.close_rcvd
+            conn.drop_reason = (
+                f"closed by the server (code {rcvd.code}"
+                f"{', ' + redact(rcvd.reason) if rcvd.reason else ''})"
+                if rcvd is not None else "connection lost (no close frame)")
 
     def _control(self, conn: _Conn, ev: Event) -> None:
         """Act on a non-push frame, then hand it to ``on_event``."""
