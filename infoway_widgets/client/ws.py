@@ -655,11 +655,10 @@ class WsSession:
         except ConnectionClosed:
             pass  # an abnormal close; a normal one just ends the loop
         if conn.drop_reason is None:
-            rcvd = conn.ws.close_rcvd
+            code, why = conn.ws.close_code, conn.ws.close_reason
             conn.drop_reason = (
-                f"closed by the server (code {rcvd.code}"
-                f"{', ' + redact(rcvd.reason) if rcvd.reason else ''})"
-                if rcvd is not None else "connection lost (no close frame)")
+                "connection lost (no close frame)" if code in (None, 1006) else
+                f"closed by the server (code {code}{', ' + redact(why) if why else ''})")
 
     def _control(self, conn: _Conn, ev: Event) -> None:
         """Act on a non-push frame, then hand it to ``on_event``."""

@@ -33,6 +33,7 @@ def _no_key_in_logs(caplog: pytest.LogCaptureFixture) -> Any:
     caplog.set_level(logging.DEBUG)
     yield
     assert KEY not in caplog.text, "the API key leaked into a log line"
+    assert "internal error" not in caplog.text, "a session task crashed"
 
 
 def ws(server: SimServer, sink: Sink, business: str, key: str | None = KEY, **kw: Any) -> WsSession:

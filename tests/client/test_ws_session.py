@@ -94,6 +94,7 @@ def _debug_logs(caplog: pytest.LogCaptureFixture) -> Any:
     gc.collect()  # a pending task that was dropped would be reported now
     assert KEY not in caplog.text, "the API key leaked into a log line"
     assert "Task was destroyed" not in caplog.text
+    assert "internal error" not in caplog.text, "a session task crashed"
     assert "was never retrieved" not in caplog.text
 
 
