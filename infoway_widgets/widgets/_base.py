@@ -94,6 +94,14 @@ class LiveWidget(anywidget.AnyWidget):
         self.simulated = bool(getattr(self._feed, "simulated", False))
         self._on_status(getattr(self._feed, "status", "connecting"), getattr(self._feed, "status_message", ""))
 
+    def get_state(self, key: Any = None, drop_defaults: bool = False) -> dict[str, Any]:
+        """The synced state; never drops defaults.
+
+        ``embed_minimal_html`` asks for ``drop_defaults=True``, which would leave out ``_esm`` and
+        the view names (they equal their defaults) and the exported page could not render.
+        """
+        return super().get_state(key=key, drop_defaults=False)
+
     # ---- to implement ------------------------------------------------------------------------
     def _symbols(self) -> set[str]:
         """Symbols whose changes concern this widget."""

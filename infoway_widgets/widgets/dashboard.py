@@ -48,6 +48,7 @@ class Dashboard(w.VBox):
         codes = [self.feed.instrument(s).code for s in syms]
         common = {"feed": self.feed, "locale": locale, "theme": theme}
         first = codes[0]
+        kwargs.setdefault("height", 520)
         self.chart = CandleChart(first, interval, intervals=[], **common, **kwargs)
         self.book = OrderBook(first, height=260, **common)
         self.tape = TradeTape(first, height=260, **common)
@@ -55,7 +56,7 @@ class Dashboard(w.VBox):
         self.picker = w.Combobox(value=first, options=codes, placeholder="600519.SH", ensure_option=False,
                                  continuous_update=False, layout=w.Layout(width="180px"))
         self.interval_toggle = w.ToggleButtons(options=list(LIVE_INTERVALS), value=self.chart.interval,
-                                               style={"button_width": "44px"})
+                                               style={"button_width": "52px"})
         self.message = w.Label("")
         w.link((self.interval_toggle, "value"), (self.chart, "interval"))
         self.picker.observe(self._on_pick, names="value")

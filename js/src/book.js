@@ -167,9 +167,12 @@ function render({ model, el }) {
     ctx.fillRect(0, 0, w, h);
     const bids = cumulative(book.bids), asks = cumulative(book.asks);
     if (!bids.length && !asks.length) return;
-    const lo = bids.length ? bids[bids.length - 1].px : asks[0].px;
-    const hi = asks.length ? asks[asks.length - 1].px : bids[0].px;
-    const span = hi - lo || 1;
+    const lo0 = bids.length ? bids[bids.length - 1].px : asks[0].px;
+    const hi0 = asks.length ? asks[asks.length - 1].px : bids[0].px;
+    // a margin beyond the outermost levels, so they show as steps too
+    const margin = (hi0 - lo0 || 1) * 0.06;
+    const lo = lo0 - margin, hi = hi0 + margin;
+    const span = hi - lo;
     const maxCum = Math.max(1, bids.length ? bids[bids.length - 1].cum : 0, asks.length ? asks[asks.length - 1].cum : 0);
     const pad = 24;
     const x = (px) => 8 + ((px - lo) / span) * (w - 16);
@@ -198,8 +201,8 @@ function render({ model, el }) {
     ctx.fillStyle = p.muted;
     ctx.font = "11px sans-serif";
     ctx.textBaseline = "bottom";
-    ctx.fillText(formatPrice(lo, view.decimals), 8, h - 4);
-    const hiText = formatPrice(hi, view.decimals);
+    ctx.fillText(formatPrice(lo0, view.decimals), 8, h - 4);
+    const hiText = formatPrice(hi0, view.decimals);
     ctx.fillText(hiText, w - 8 - ctx.measureText(hiText).width, h - 4);
     const st = bookStats(book);
     if (Number.isFinite(st.mid)) {

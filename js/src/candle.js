@@ -131,10 +131,7 @@ function render({ model, el }) {
     autoSize: true,
     ...chartColors(view.pal),
     crosshair: { mode: CrosshairMode.Normal },
-    localization: {
-      timeFormatter: timeFmt,
-      priceFormatter: (p) => formatPrice(p, view.decimals),
-    },
+    localization: { timeFormatter: timeFmt },
     timeScale: { timeVisible: true, secondsVisible: false, tickMarkFormatter: tickFmt, rightOffset: 4 },
   });
   chart.applyOptions({ layout: { attributionLogo: true } });
@@ -144,7 +141,8 @@ function render({ model, el }) {
     priceFormat: { type: "price", precision: view.decimals, minMove: 10 ** -view.decimals },
   });
   const candles = chart.addSeries(CandlestickSeries, candleOpts(view.pal), 0);
-  const volume = chart.addSeries(HistogramSeries, { priceFormat: { type: "volume" }, priceLineVisible: false, lastValueVisible: false }, 1);
+  const volumeFormat = () => ({ type: "custom", minMove: 1, formatter: (v) => formatVolume(v, view.locale, 1) });
+  const volume = chart.addSeries(HistogramSeries, { priceFormat: volumeFormat(), priceLineVisible: false, lastValueVisible: false }, 1);
   chart.panes()[0]?.setStretchFactor(3);
   chart.panes()[1]?.setStretchFactor(1);
   const lineOpts = (color) => ({
@@ -335,12 +333,12 @@ function render({ model, el }) {
     renderLevels();
     if (store.length) drawFull(0);
   });
-  view.listen("change:_levels change:show_limits change:locale", () => { renderLevels(); scheduleLegend(); });
+  view.listen("change:_levels change:show_limits change:locale", () => { renderLevels(); volume.applyOptions({ priceFormat: volumeFormat() }); scheduleLegend(); });
   view.listen("change:ma change:vwap", () => { buildOverlays(); drawFull(0); scheduleLegend(); });
   view.listen("change:interval change:intervals", renderButtons);
   view.listen("change:timezone", () => { chart.applyOptions({ localization: { timeFormatter: timeFmt }, timeScale: { tickMarkFormatter: tickFmt } }); if (store.length) drawFull(0); scheduleLegend(); });
   view.listen("change:height", () => { holder.style.height = `${model.get("height") || 420}px`; });
-  view.listen("change:_market", () => { candles.applyOptions(candleOpts(view.pal)); chart.applyOptions({ localization: { priceFormatter: (p) => formatPrice(p, view.decimals) } }); });
+  view.listen("change:_market", () => { candles.applyOptions(candleOpts(view.pal)); });
 
   renderLevels();
   view.start(apply, control);

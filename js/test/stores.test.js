@@ -66,8 +66,10 @@ describe("book levels", () => {
   it("cumulative depth", () => expect(cumulative(book.asks).map((l) => l.cum)).toEqual([200, 600]));
   it("flags changed levels", () => {
     const next = sideFrom([9.99, 9.97], [150, 300]);
-    expect(diffSide(book.bids, next)).toEqual(["up", "up"]);
+    expect(diffSide(book.bids, next)).toEqual(["up", "up"]); // more size at 9.99; 9.97 is new
     expect(diffSide(book.bids, sideFrom([9.99, 9.98], [50, 300]))).toEqual(["down", ""]);
+    // the book shifts down a tick: only the new outer level flashes
+    expect(diffSide(book.bids, sideFrom([9.98, 9.97], [300, 10]))).toEqual(["", "up"]);
   });
 });
 

@@ -21,18 +21,17 @@ export function sideFrom(px, vol) {
 }
 
 /**
- * Which levels differ from the previous book: per side, an array of
- * "" (same) | "up" (size grew or new price) | "down" (size shrank).
+ * Which levels changed since the previous book, matched by price (a book that shifts by a tick
+ * flashes only the levels that are really new): per level "" (same), "up" (a new price, or more
+ * size at that price) or "down" (less size at that price).
  * @param {Level[]} prev @param {Level[]} next
  */
 export function diffSide(prev, next) {
-  return next.map((l, i) => {
-    const p = prev[i];
-    if (!p) return "up";
-    if (p.px !== l.px) return "up";
-    if (l.vol > p.vol) return "up";
-    if (l.vol < p.vol) return "down";
-    return "";
+  const before = new Map(prev.map((l) => [l.px, l.vol]));
+  return next.map((l) => {
+    const v = before.get(l.px);
+    if (v === undefined) return "up";
+    return l.vol > v ? "up" : l.vol < v ? "down" : "";
   });
 }
 

@@ -8,17 +8,17 @@ export const CSS = `
 .iw-root * { box-sizing: border-box; }
 .iw-head { display: flex; align-items: center; gap: 8px; padding: 4px 8px; border-bottom: 1px solid var(--iw-border);
   background: var(--iw-panel); min-height: 28px; }
-.iw-title { font-weight: 600; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-.iw-sub { color: var(--iw-muted); white-space: nowrap; }
+.iw-title { font-weight: 600; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; flex-shrink: 0; max-width: 50%; }
+.iw-sub { color: var(--iw-muted); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; min-width: 0; }
 .iw-spacer { flex: 1; }
-.iw-badge { font-size: 11px; padding: 1px 6px; border-radius: 9px; border: 1px solid currentColor; white-space: nowrap;
+.iw-badge { flex-shrink: 0; font-size: 11px; padding: 1px 6px; border-radius: 9px; border: 1px solid currentColor; white-space: nowrap;
   max-width: 40ch; overflow: hidden; text-overflow: ellipsis; }
 .iw-badge[data-status="live"] { color: #16a34a; }
 .iw-badge[data-status="simulated"] { color: #7c3aed; }
 .iw-badge[data-status="connecting"], .iw-badge[data-status="reconnecting"] { color: #d97706; }
 .iw-badge[data-status="stale"] { color: #b45309; }
 .iw-badge[data-status="error"], .iw-badge[data-status="closed"] { color: #dc2626; }
-.iw-btns { display: flex; gap: 2px; }
+.iw-btns { display: flex; gap: 2px; flex-shrink: 0; }
 .iw-btn { font: inherit; font-size: 11px; padding: 1px 6px; border: 1px solid var(--iw-border); border-radius: 3px;
   background: transparent; color: var(--iw-muted); cursor: pointer; }
 .iw-btn[aria-pressed="true"] { color: var(--iw-fg); background: var(--iw-grid); font-weight: 600; }
