@@ -664,15 +664,14 @@ class WsSession:
         """Act on a non-push frame, then hand it to ``on_event``."""
         if isinstance(ev, Ack):
             self.stats["acks"] += 1
-            sent = conn.pending.pop(ev.trace, None) if ev.trace else None
+            sent = self._acked(conn, ev.trace, "sub", ev.kind)
             if sent is not None:
                 for key, _ in sent.groups:
                     self._defer_attempts.pop(key, None)
             self._check_synced()
         elif isinstance(ev, UnsubscribeAck):
             self.stats["acks"] += 1
-            if ev.trace:
-                conn.pending.pop(ev.trace, None)
+            self._acked(conn, ev.trace, "unsub", None)
             self._check_synced()
         elif isinstance(ev, ServerError):
             self.stats["errors"] += 1
@@ -689,6 +688,17 @@ class WsSession:
             log.debug("Infoway %s stream: unparsed frame (%s)", self.business, ev.reason)
         if self._on_event is not None:
             self._call(self._on_event, ev)
+
+    @staticmethod
+    def _acked(conn: _Conn, trace: str | None, op: str, kind: str | None) -> _Sent | None:
+        """The pending frame an ack answers: by its trace, or (an ack without a trace of ours)
+        the oldest pending frame of that operation and kind — the socket keeps order."""
+        sent = conn.pending.pop(trace, None) if trace else None
+        if sent is None:
+            for t, p in sorted(conn.pending.items(), key=lambda tp: tp[1].at):
+                if p.op == op and (kind is None or p.groups[0][0][0] == kind):
+                    return conn.pending.pop(t)
+        return sent
 
     def _handle_error(self, conn: _Conn, code: int | None, msg: Any, trace: str | None,
                       subscribe_fail: bool = False) -> None:

@@ -47,7 +47,7 @@ class Conn:
 class FakeServer:
     def __init__(self, *, api_key: str | None = None, speed: float = 100.0, budget: int = 60,
                  window_s: float = 60.0, idle_s: float = 60.0, push_every_s: float = 2.0,
-                 push_max: int = 20) -> None:
+                 push_max: int = 20, echo_trace: bool = True) -> None:
         self.api_key = api_key
         self.speed = speed
         self.budget = budget
@@ -55,6 +55,7 @@ class FakeServer:
         self.idle = idle_s / speed
         self.push_every = push_every_s / speed
         self.push_max = push_max  # pushes per kind per tick: keeps 500-code tests light
+        self.echo_trace = echo_trace
         self.conns: list[Conn] = []
         self.handshakes = 0
         self.refused = 0
@@ -227,7 +228,8 @@ class FakeServer:
                                              "msg": "Param error：The code is out of range"}).decode())
             return
         ack = {10000: 10001, 10003: 10004, 10006: 10007}.get(code, 11010)
-        await conn.ws.send(orjson.dumps({"code": ack, "trace": trace, "msg": "ok"}).decode())
+        reply = {"code": ack, "trace": trace, "msg": "ok"} if self.echo_trace else {"code": ack, "msg": "ok"}
+        await conn.ws.send(orjson.dumps(reply).decode())
 
     async def _push(self, conn: Conn) -> None:
         while True:

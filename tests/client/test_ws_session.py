@@ -358,3 +358,16 @@ async def test_callbacks_that_raise_do_not_break_the_session(server: FakeServer)
         await s.wait_synced(5)
         await server.until(lambda: server.pushes >= 3, 5, "pushes")
         assert s.state == "open"
+
+
+async def test_acks_without_trace_are_matched_in_order() -> None:
+    sink = Sink()
+    async with FakeServer(api_key=KEY, speed=SCALE, echo_trace=False) as srv, session(srv, sink) as s:
+        await s.wait_open(5)
+        s.subscribe("trades", ["BTCUSDT"])
+        s.subscribe("depth", ["BTCUSDT"])
+        s.subscribe("candles", ["BTCUSDT"], kline_types=[1])
+        await s.wait_synced(5)
+        s.unsubscribe("depth", ["BTCUSDT"])
+        await s.wait_synced(5)
+        assert s.stats["ack_timeouts"] == 0
