@@ -481,19 +481,19 @@ class Engine:
         if s.drive:
             lam = max(lam, self.profile.rate * 2)
         n = _poisson_inv(lam, u_n)
+        tick = self._tick(s.last)
         if s.ap and s.bp:
             mid = (s.ap[0] + s.bp[0]) / 2
-            tick = self._tick(s.last)
             if abs(s.fv - mid) > (1.5 * self.gap + 1) * tick:
                 # market makers re-quote around the new fair value
                 self._requote(s, mid)
-        self._improve(s)
+            if s.ap and s.bp and s.ap[0] - s.bp[0] > self.gap * tick:
+                self._improve(s)
         if n == 0:
             return
         offs = sorted(int(self._u() * 1000) for _ in range(n))
         for off in offs:
             mid = (s.ap[0] + s.bp[0]) / 2 if (s.ap and s.bp) else float(s.last)
-            tick = self._tick(s.last)
             pbuy = 0.5 + 0.45 * math.tanh((s.fv - mid) / (2.0 * tick))
             buy = self._u() < pbuy
             qty = self.size_units * math.exp(0.9 * self._z())
@@ -501,7 +501,8 @@ class Engine:
                 qty *= 25  # an occasional large order sweeps several levels
             self._execute(s, t + off, buy, self._lots(qty), out)
         self._refill(s)
-        self._improve(s)
+        if s.ap and s.bp and s.ap[0] - s.bp[0] > self.gap * tick:
+            self._improve(s)
 
     def _depth(self, s: _State, t: int, out: list[Event]) -> None:
         w = self.wire_levels

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from .._aio import wait_event
 from . import wire
 from .faults import ERROR_MESSAGES, Faults
 from .universe import stable_int
@@ -104,8 +105,8 @@ class Conn:
                         self.sent_candles[(code, ty)] = frame
                         self.send(frame)
             self.kick.clear()
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self.kick.wait(), 1.0)
+            # not asyncio.wait_for: on 3.10/3.11 it can swallow the cancel that stops this pusher
+            await wait_event(self.kick, 1.0)
 
     async def close(self, reason: str, code: int = WSCloseCode.OK, message: bytes = b"") -> None:
         if self.gone.is_set():

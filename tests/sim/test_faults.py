@@ -106,7 +106,7 @@ async def test_delay_is_counted_and_faults_change_at_runtime():
 
 
 async def test_refuse_from_start_without_drop():
-    async with running(speed=300, faults="refuse=30") as srv:
+    async with running(speed=10, faults="refuse=10") as srv:
         with pytest.raises(InvalidStatus):
             async with ws_client(srv, "stock"):
                 pass
