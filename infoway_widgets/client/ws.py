@@ -50,6 +50,7 @@ from websockets.exceptions import (
     InvalidURI,
 )
 
+from .._aio import wait_event
 from .._secrets import install_log_filter, mask_key, redact, register_key
 from ..errors import (
     AuthError,
@@ -855,8 +856,8 @@ class WsSession:
             self._check_ack_timeouts(conn, now)
             timeout = max(0.0, wait_until - loop.time())
             self._wake.clear()
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+            # not asyncio.wait_for: on 3.10/3.11 it can swallow the cancel that ends this writer
+            await wait_event(self._wake, timeout)
             if self._wake.is_set():
                 await asyncio.sleep(linger)  # merge a burst of subscribe() calls
 

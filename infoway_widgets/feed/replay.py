@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._aio import wait_event
 from ..errors import BadParameterError
 from .record import read_recording
 
@@ -145,8 +146,7 @@ class Replay:
             delay = due - loop.time()
             if delay > 0:
                 self._wake.clear()
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), delay)
+                await wait_event(self._wake, delay)
                 if self._wake.is_set():  # a control changed: re-anchor on the position reached
                     self._wake.clear()
                     anchor_wall, anchor_pos, anchor_speed = loop.time(), self.position_ms, self._speed

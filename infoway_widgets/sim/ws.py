@@ -53,6 +53,7 @@ class Conn:
         self.gone = asyncio.Event()
         self.rng = np.random.Generator(np.random.PCG64([server.market.seed, stable_int("conn"), number]))
         self.tasks: list[asyncio.Task[None]] = []
+        self.closing = False  # a close is under way (idle, fault, slow consumer)
 
     # ---- sending ---------------------------------------------------------------------------
     def send(self, frame: str) -> None:

@@ -1,0 +1,26 @@
+"""asyncio helpers that stay correct on Python 3.10 and 3.11.
+
+``asyncio.wait_for`` on those versions can swallow a cancellation that arrives in the same loop
+iteration as the awaited thing completes (CPython gh-86296): a task cancelled while it waits for an
+event that is being set keeps running. A loop that must stop when cancelled (a writer, a pump)
+waits with :func:`wait_event` instead, which never loses a cancellation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+
+async def wait_event(event: asyncio.Event, timeout: float | None) -> bool:
+    """Wait until ``event`` is set or ``timeout`` seconds pass; True if it was set.
+
+    A cancellation of the caller always propagates.
+    """
+    if event.is_set():
+        return True
+    waiter = asyncio.ensure_future(event.wait())
+    try:
+        await asyncio.wait({waiter}, timeout=timeout)
+    finally:
+        waiter.cancel()
+    return event.is_set()
