@@ -37,7 +37,15 @@ from ..client.codec import (
     decode_batch,
 )
 from ..errors import FeedClosedError, InfowayError
-from ..market import Instrument, Interval, bar_end, bar_opens, bar_span, parse_interval, parse_symbol
+from ..market import (
+    Instrument,
+    Interval,
+    bar_end,
+    bar_opens,
+    bar_span,
+    parse_interval,
+    parse_symbol,
+)
 from .record import Recorder
 from .stores import BarStore, BookStore, TapeStore
 
@@ -315,10 +323,8 @@ class Feed:
         if inst is None:
             inst = parse_symbol(symbol)
             if self.server is not None:
-                name = self.server.market.name_of(inst.code) if hasattr(self.server.market, "name_of") else None
-                inst = self.server.market.instrument(inst.code) if hasattr(self.server.market, "instrument") else inst
-                if name and inst.name is None:
-                    inst = inst.with_name(name)
+                # the simulated market knows names (and which names are ST)
+                inst = self.server.market.instruments.get(inst.code, inst)
             self._instruments[symbol] = inst
             self._instruments[inst.code] = inst
         return inst
@@ -373,6 +379,8 @@ class Feed:
             self._refs[k] += 1
             if self._refs[k] == 1:
                 self._activate(k, inst, history if history is not None else self.history_count)
+        if self._recorder:
+            self._recorder.watch(int(time.time() * 1000), inst.code, bool(trades or ivs), depth, [i.name for i in ivs])
         return Watch(self, keys)
 
     def _activate(self, key: tuple[str, ...], inst: Instrument, history: int) -> None:
@@ -866,6 +874,11 @@ class Feed:
         if self._recorder:
             self._recorder.close()
         self._recorder = Recorder(path, simulated=self.simulated, base_url=None)
+        now = int(time.time() * 1000)
+        syms = sorted({k[1] for k in self._refs})
+        for sym in syms:
+            ivs = sorted({k[2] for k in self._refs if k[0] == "bars" and k[1] == sym})
+            self._recorder.watch(now, sym, ("trades", sym) in self._refs, ("depth", sym) in self._refs, ivs)
         # the state so far, so a replay starts where the recording did
         for (sym, iv), st in self._bars.items():
             if len(st):

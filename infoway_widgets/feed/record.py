@@ -5,6 +5,8 @@ A recording is JSON lines (gzip when the name ends ``.gz``). Line kinds:
 * ``{"k": "meta", ...}`` first: format version, whether the source was simulated, start time.
 * ``{"k": "f", "t": ms, "d": [frame, ...]}``: one batch of WebSocket push frames exactly as received,
   as the feed decoded them together.
+* ``{"k": "watch", "t": ms, "s": symbol, "trades": bool, "depth": bool, "intervals": [...]}``: what
+  the feed watched, so a replay keeps the same books, tapes and bar series.
 * ``{"k": "bars", "t": ms, "s": symbol, "i": interval, "c": [[t,o,h,l,c,v,vw], ...], "st": [settled, ...]}``:
   bars the feed merged from REST (history, backfill, settlement).
 
@@ -55,6 +57,10 @@ class Recorder:
     def batch(self, arrival_ms: int, frames: list[str | bytes]) -> None:
         texts = [f if isinstance(f, str) else bytes(f).decode("utf-8", "replace") for f in frames]
         self._write({"k": "f", "t": arrival_ms, "d": texts})
+
+    def watch(self, arrival_ms: int, symbol: str, trades: bool, depth: bool, intervals: list[str]) -> None:
+        self._write({"k": "watch", "t": arrival_ms, "s": symbol, "trades": trades, "depth": depth,
+                     "intervals": intervals})
 
     def bars(self, arrival_ms: int, symbol: str, interval: str, rows: list[list[float]],
              settled: list[bool]) -> None:

@@ -119,6 +119,9 @@ class Replay:
         k = rec.get("k")
         if k == "f":
             feed.ingest(rec["d"])
+        elif k == "watch":
+            feed.watch(rec["s"], trades=rec.get("trades", False), depth=rec.get("depth", False),
+                       intervals=rec.get("intervals", ()))
         elif k == "bars":
             arr = np.asarray(rec["c"], dtype=np.float64).reshape(-1, 7)
             st = feed.bar_store(rec["s"], rec["i"])
