@@ -102,6 +102,18 @@ def day_opens(profile: Profile, days: list[dt.date]) -> np.ndarray:
                       "600519.SH", tuple(days))
 
 
+@functools.lru_cache(maxsize=4096)
+def _minute_grid(market: str, calendar: str | None, code: str, day: dt.date) -> np.ndarray:
+    # every A-share has the same minutes: cache per market and day, not per code
+    from ..market import parse_symbol
+
+    inst = parse_symbol(code)
+    bounds = session_bounds(inst, day)
+    grid = bar_grid(inst, "1m", bounds[0][0], bounds[-1][1])
+    grid.setflags(write=False)
+    return grid
+
+
 @functools.lru_cache(maxsize=64)
 def _trading_days(calendar: str | None, start: dt.date, end: dt.date) -> tuple[dt.date, ...]:
     return tuple(trading_days(calendar, start, end))
@@ -174,8 +186,7 @@ def minute_day(profile: Profile, seed: int, day: dt.date, prev_close: int) -> Ba
     inst = profile.inst
     u = units_for(inst)
     rnd = _Rounder(profile, u)
-    bounds = session_bounds(inst, day)
-    grid = bar_grid(inst, "1m", bounds[0][0], bounds[-1][1])
+    grid = _minute_grid(inst.market, inst.calendar, inst.code if inst.market != "CN" else "600519.SH", day)
     n = len(grid)
     rng = np.random.Generator(np.random.PCG64([seed, stable_int("minute", inst.code), day.toordinal()]))
     z = rng.standard_normal((n + 1, 4))
@@ -228,14 +239,15 @@ def build_history(profile: Profile, seed: int, live_day: dt.date, engine_start: 
     days = list(_trading_days(inst.calendar, HIST_EPOCH, live_day - dt.timedelta(days=1)))
     daily_days, window = days[:-MINUTE_DAYS], days[-MINUTE_DAYS:]
     daily, close = daily_walk(profile, seed, daily_days)
-    minute = Bars.empty()
+    parts = []
     for d in window:
         b = minute_day(profile, seed, d, close)
-        minute = minute.concat(b)
+        parts.append(b)
         close = int(b.c[-1])
     prev_close = close
     today = minute_day(profile, seed, live_day, prev_close)
     pre = today.select(today.t < engine_start)
-    minute = minute.concat(pre)
+    parts.append(pre)
+    minute = Bars(*(np.concatenate([getattr(b, k) for b in parts]) for k in COLS))
     last = int(pre.c[-1]) if len(pre) else prev_close
     return History(daily, minute, live_day, prev_close, last)

@@ -31,6 +31,8 @@ from .ws import IDLE_MS, Conn, Hub, handle
 
 log = logging.getLogger("infoway_widgets.sim")
 PUMP_S = 0.02
+#: frames queued for one client before it counts as too slow and is closed
+MAX_BACKLOG = 50_000
 
 
 class SimServer:
@@ -83,6 +85,7 @@ class SimServer:
         self._fault_k: dict[str, int] = {}
         self._refuse_until = -1
         self._error_i = 0
+        self._side_tasks: set[asyncio.Task[None]] = set()
         self.url = ""
         self.ws_url = ""
 
@@ -127,8 +130,11 @@ class SimServer:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._pump
             self._pump = None
-        for conn in list(self.hub.conns):
-            await conn.close("shutdown", message=b"server shutting down")
+        for t in list(self._side_tasks):
+            t.cancel()
+        await asyncio.gather(*self._side_tasks, return_exceptions=True)
+        await asyncio.gather(*(c.close("shutdown", message=b"server shutting down")
+                               for c in list(self.hub.conns)), return_exceptions=True)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -168,14 +174,27 @@ class SimServer:
             for c in subs:
                 c.send(frame)
 
+    def spawn(self, coro: Any) -> None:
+        """Run ``coro`` beside the beat (a slow close must not hold up everyone's events)."""
+        task = asyncio.ensure_future(coro)
+        self._side_tasks.add(task)
+        task.add_done_callback(self._side_tasks.discard)
+
     async def _police(self) -> None:
         """Idle closes and timed faults, all in simulated time."""
         now = self.clock.elapsed_ms()
         conns = list(self.hub.conns)
         for c in conns:
-            if not c.gone.is_set() and not c.halfopen.is_set() and now - c.last_frame > IDLE_MS:
-                await c.error_then_close(513, ERROR_MESSAGES[513] + " (no frame for 60 s: send a "
-                                         "heartbeat {\"code\":10010} every 30 s)", "idle")
+            if c.closing or c.gone.is_set() or c.halfopen.is_set():
+                continue
+            if now - c.last_frame > IDLE_MS:
+                c.closing = True
+                self.spawn(c.error_then_close(513, ERROR_MESSAGES[513] + " (no frame for 60 s: send a "
+                                              "heartbeat {\"code\":10010} every 30 s)", "idle"))
+            elif c.queue.qsize() > MAX_BACKLOG:
+                c.closing = True
+                self.spawn(c.error_then_close(500, "Server error: the client reads too slowly "
+                                              f"({MAX_BACKLOG} frames waiting)", "slow_consumer"))
         f = self.faults
         if self._due("drop", f.drop_every, now):
             self.stats.faults["drop"] += 1
@@ -193,10 +212,11 @@ class SimServer:
             self.stats.faults["error"] += 1
             msg = ERROR_MESSAGES.get(code, "Server error") + " (simulated fault)"
             for c in conns:
-                if c.gone.is_set() or c.halfopen.is_set():
+                if c.closing or c.gone.is_set() or c.halfopen.is_set():
                     continue
                 if Faults.closes_after(code):
-                    await c.error_then_close(code, msg, "fault_error")
+                    c.closing = True
+                    self.spawn(c.error_then_close(code, msg, "fault_error"))
                 else:
                     c.send(wire.error_frame(code, msg))
 

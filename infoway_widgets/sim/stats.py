@@ -22,7 +22,7 @@ class ServerStats:
         WebSocket frames from / to clients (greeting, acks, pushes, errors, fault frames).
     closes : Counter
         Server-side closes by reason: "idle", "frame_budget", "fault_drop", "fault_error",
-        "too_big", "client", "shutdown".
+        "too_big", "slow_consumer", "client", "shutdown".
     faults : Counter
         Faults injected by kind: "drop", "halfopen", "garbage", "prose", "error", "delay",
         "refuse", "rate_limit".
