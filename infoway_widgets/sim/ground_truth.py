@@ -89,8 +89,9 @@ class GroundTruth:
         """Complete the bars whose end has passed on the simulated clock."""
         done = []
         for (code, name), b in self._open.items():
-            inst = self.market.sim(code).inst
-            if self.market.clock.now_ms(inst.market) >= b[1]:
+            # released_to, not the clock: the clock has moved on since the last release, and a
+            # bar must not complete before every trade up to its end has been folded in
+            if self.market.sim(code).engine.released_to >= b[1]:
                 done.append((code, name, b))
         for code, name, b in done:
             del self._open[(code, name)]

@@ -33,6 +33,8 @@ async def test_record_file_holds_every_trade_and_completed_bar(tmp_path, name):
     bars = [r for r in rows if r["type"] == "bar"]
     assert len(bars) >= len(completed)
     assert {r["interval"] for r in bars} >= set(LIVE_INTERVALS) - {"1d"}
+    keys = [(r["s"], r["interval"], r["t"]) for r in bars]
+    assert len(keys) == len(set(keys))  # each bar completes once
     # completed 1m bars of a name agree with its recorded trades
     t1 = [r for r in rows if r["type"] == "trade" and r["s"] == "600519.SH"]
     b1 = [r for r in bars if r["s"] == "600519.SH" and r["interval"] == "1m"]
