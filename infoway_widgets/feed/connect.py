@@ -31,7 +31,7 @@ def connect(api_key: str | None = None, *, base_url: str | None = None, replay: 
         it through the same client code as the real service.
     base_url
         Another server speaking the Infoway protocol, e.g. ``"http://127.0.0.1:8765"`` for
-        ``infoway-widgets serve`` or a classroom relay.
+        ``infoway-widgets serve`` or a classroom relay. Defaults to ``INFOWAY_BASE_URL``.
     replay
         Play back a recording made with ``feed.record(path)`` instead of connecting.
     speed
@@ -58,6 +58,8 @@ def connect(api_key: str | None = None, *, base_url: str | None = None, replay: 
             "For one-off downloads use iw.history(...), which works anywhere."
         ) from None
     key = api_key if api_key is not None else (os.environ.get("INFOWAY_API_KEY") or None)
+    if base_url is None:
+        base_url = os.environ.get("INFOWAY_BASE_URL") or None
     if replay is not None:
         from .replay import Replay
 

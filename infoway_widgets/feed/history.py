@@ -89,6 +89,7 @@ async def ahistory(symbol: str, interval: str = "1d", count: int | None = 250, *
     from .connect import _shared
 
     key = api_key if api_key is not None else (os.environ.get("INFOWAY_API_KEY") or None)
+    base_url = base_url or os.environ.get("INFOWAY_BASE_URL") or None
     loop = asyncio.get_running_loop()
     if key is None and base_url is None:
         # reuse the kernel's simulated feed when there is one on this loop; else a temporary server
