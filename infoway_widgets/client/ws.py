@@ -114,6 +114,12 @@ def _now_ms() -> int:
     return int(time.time() * 1000)
 
 
+def _retrieve(fut: asyncio.Future[Any]) -> None:
+    """Mark a background future's exception as seen (no "never retrieved" noise)."""
+    if not fut.cancelled():
+        fut.exception()
+
+
 def _is_push(msg: str | bytes) -> bool:
     """Cheap check for the production push shape ``{"code":1000[258],...`` without decoding."""
     head = msg[:14] if isinstance(msg, str) else msg[:14].decode("latin-1")
@@ -340,11 +346,12 @@ class WsSession:
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._sync_waiters.append(fut)
         try:
-            await asyncio.wait_for(asyncio.shield(fut), timeout)
-        except asyncio.TimeoutError:
-            raise TimeoutError(
-                f"subscriptions not in sync after {timeout} s (state {self._state}, "
-                f"{self._describe_sync()})") from None
+            # asyncio.wait, not wait_for: never swallows a cancellation on 3.10/3.11 (gh-86296)
+            done, _ = await asyncio.wait({fut}, timeout=timeout)
+            if fut not in done:
+                raise TimeoutError(
+                    f"subscriptions not in sync after {timeout} s (state {self._state}, "
+                    f"{self._describe_sync()})")
         finally:
             if fut in self._sync_waiters:
                 self._sync_waiters.remove(fut)
@@ -896,12 +903,19 @@ class WsSession:
                 conn.drop_reason = (f"no market data for {self._data_silence * self.time_scale:.0f} s "
                                     "while subscribed")
                 break
+            # a pong proves the link works even when the market is quiet; count it as a frame.
+            # Sending a ping can block on a stuck socket: bound it, and use asyncio.wait (not
+            # wait_for, which can swallow the cancellation that ends this task on 3.10/3.11).
+            sending = asyncio.ensure_future(conn.ws.ping())
+            sending.add_done_callback(_retrieve)
             try:
-                pong = await asyncio.wait_for(conn.ws.ping(), timeout=period)
-            except (asyncio.TimeoutError, ConnectionClosed):
-                continue
-            # a pong proves the link works even when the market is quiet; count it as a frame
-            asyncio.ensure_future(pong).add_done_callback(functools.partial(self._on_pong, conn))
+                await asyncio.wait({sending}, timeout=period)
+            finally:
+                if not sending.done():
+                    sending.cancel()
+            if sending.done() and not sending.cancelled() and sending.exception() is None:
+                asyncio.ensure_future(sending.result()).add_done_callback(
+                    functools.partial(self._on_pong, conn))
         with contextlib.suppress(Exception):
             conn.ws.transport.abort()  # no close handshake on a link that does not answer
 
