@@ -33,10 +33,8 @@ from .market import parse_interval, parse_symbol
 
 __version__ = "0.1.0"
 
-_WIDGETS = {
-    "CandleChart", "OrderBook", "TradeTape", "QuoteBoard", "Dashboard", "IntradayChart",
-    "ReplayControls", "SymbolPicker", "IntervalToggle",
-}
+_WIDGETS = {"CandleChart", "OrderBook", "TradeTape", "QuoteBoard", "Dashboard", "IntradayChart"}
+_CONTROLS = {"ReplayControls", "SymbolPicker", "IntervalToggle", "LessonPanel"}
 
 
 def __getattr__(name: str) -> Any:
@@ -45,6 +43,10 @@ def __getattr__(name: str) -> Any:
         from . import widgets
 
         return getattr(widgets, name)
+    if name in _CONTROLS:
+        from . import controls
+
+        return getattr(controls, name)
     if name == "sim":
         from . import sim
 
@@ -60,5 +62,5 @@ __all__ = [
     "AuthError", "BadIntervalError", "BadParameterError", "ConnectionLostError", "Feed",
     "FeedClosedError", "InfowayError", "InvalidSymbolError", "PlanLimitError", "ProtocolError",
     "RateLimitError", "ServerError", "UnknownSymbolError", "aconnect", "ahistory", "connect",
-    "errors", "history", "market", "parse_interval", "parse_symbol", *sorted(_WIDGETS),
+    "errors", "history", "market", "parse_interval", "parse_symbol", *sorted(_WIDGETS), *sorted(_CONTROLS),
 ]
