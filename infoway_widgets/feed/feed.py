@@ -842,6 +842,18 @@ class Feed:
         out["spark"] = m1.column("close")[-60:].tolist() if m1 is not None and len(m1) else []
         return out
 
+    def ashare(self, symbol: str) -> dict[str, Any]:
+        """五档盘口 and quote-board extras: 委比, 委差, 外盘/内盘, 量比, 振幅, 涨停/跌停 (see feed.ashare)."""
+        from .ashare import ashare_stats
+
+        return ashare_stats(self, symbol)
+
+    def intraday(self, symbol: str) -> dict[str, Any]:
+        """The 分时图's data for today: fixed session axis, closes, 均价, volume (see feed.ashare)."""
+        from .ashare import intraday
+
+        return intraday(self, symbol)
+
     def _set_symbol_error(self, symbol: str, message: str) -> None:
         for cb in list(self._status_cbs):
             with contextlib.suppress(Exception):

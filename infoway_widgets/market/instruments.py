@@ -88,8 +88,8 @@ class Instrument:
 
     def round_price(self, price: float) -> float:
         """Round to the nearest tick (half up), as exchanges do for limit prices."""
-        tick = Decimal(repr(self.tick_size(price)))
-        q = (Decimal(repr(price)) / tick).quantize(Decimal(1), rounding=ROUND_HALF_UP) * tick
+        tick = Decimal(repr(float(self.tick_size(price))))
+        q = (Decimal(repr(float(price))) / tick).quantize(Decimal(1), rounding=ROUND_HALF_UP) * tick
         return float(q)
 
     def price_limits(self, prev_close: float) -> tuple[float, float] | None:
@@ -99,7 +99,7 @@ class Instrument:
         """
         if self.price_limit is None or not prev_close or prev_close <= 0:
             return None
-        pc = Decimal(repr(prev_close))
+        pc = Decimal(repr(float(prev_close)))
         lim = Decimal(repr(self.price_limit))
         cent = Decimal("0.01")
         up = (pc * (1 + lim)).quantize(cent, rounding=ROUND_HALF_UP)

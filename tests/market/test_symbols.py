@@ -123,3 +123,10 @@ def test_non_string_refused():
 
 def test_parse_symbols_dedupes_and_keeps_order():
     assert [i.code for i in parse_symbols("600519.SH, btcusdt,600519.SH")] == ["600519.SH", "BTCUSDT"]
+
+
+def test_numpy_scalars_are_accepted():
+    import numpy as np
+
+    assert parse_symbol("600519.SH").price_limits(np.float64(10.0)) == (9.0, 11.0)
+    assert parse_symbol("600519.SH").round_price(np.float64(10.004)) == 10.0
