@@ -8,8 +8,18 @@ import pytest
 
 import infoway_widgets as iw
 from infoway_widgets.feed.ashare import (
-    amplitude, ashare_stats, bid_ask_diff, bid_ask_ratio, intraday, intraday_slots, intraday_ticks,
-    minutes_elapsed, outer_inner, running_vwap, trading_minutes, volume_ratio,
+    amplitude,
+    ashare_stats,
+    bid_ask_diff,
+    bid_ask_ratio,
+    intraday,
+    intraday_slots,
+    intraday_ticks,
+    minutes_elapsed,
+    outer_inner,
+    running_vwap,
+    trading_minutes,
+    volume_ratio,
 )
 from infoway_widgets.market import parse_symbol
 from infoway_widgets.sim import serve

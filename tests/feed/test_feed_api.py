@@ -161,7 +161,7 @@ async def test_replay_pause_seek_and_speed(tmp_path):
         mid = (r.start_ms + r.end_ms) // 2
         r.seek(mid)
         n_mid = rp.tape_store("600519.SH").total
-        assert 0 < n_mid and r.position_ms == mid and not r.playing
+        assert n_mid > 0 and r.position_ms == mid and not r.playing
         r.seek(r.start_ms)
         assert rp.tape_store("600519.SH").total < n_mid
         r.seek(mid)

@@ -6,8 +6,17 @@ import pytest
 
 from infoway_widgets.errors import BadIntervalError
 from infoway_widgets.market import (
-    bar_end, bar_grid, bar_open, bar_opens, is_trading, is_trading_day, last_session_day,
-    parse_interval, parse_symbol, phase, session_bounds,
+    bar_end,
+    bar_grid,
+    bar_open,
+    bar_opens,
+    is_trading,
+    is_trading_day,
+    last_session_day,
+    parse_interval,
+    parse_symbol,
+    phase,
+    session_bounds,
 )
 
 SH = ZoneInfo("Asia/Shanghai")
