@@ -113,6 +113,14 @@ async def wait_for_elapsed(server: SimServer, sim_ms: int, timeout: float = 20.0
     await asyncio.wait_for(loop(), timeout)
 
 
+async def wait_until(pred: Any, timeout: float = 10.0) -> None:
+    """Wait until ``pred()`` holds, for server state that has no event to await."""
+    async def loop() -> None:
+        while not pred():
+            await asyncio.sleep(0.01)
+    await asyncio.wait_for(loop(), timeout)
+
+
 async def heartbeat(ws: ClientConnection, every: float) -> None:
     """Keep a socket alive under time compression (cancel when done)."""
     while True:

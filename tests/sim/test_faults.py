@@ -10,16 +10,9 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from infoway_widgets.sim import Faults
 
-from .conftest import heartbeat, recv_until, running, ws_client
+from .conftest import heartbeat, recv_until, running, wait_until, ws_client
 
-
-async def wait_stat(pred, timeout: float = 5.0) -> None:
-    """Wait until ``pred()`` holds (server counters have no event to await)."""
-    async def loop() -> None:
-        while not pred():
-            await asyncio.sleep(0.01)
-    await asyncio.wait_for(loop(), timeout)
-
+wait_stat = wait_until
 
 def test_spec_parsing():
     f = Faults.parse("drop=60,halfopen=120,garbage=0.01,prose=0.02,errors=500|516@30,delay=200,"

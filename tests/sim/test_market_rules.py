@@ -135,7 +135,7 @@ def test_st_name_has_five_percent_limit(day_events):
 
 
 def test_drive_to_limit_up_empties_the_ask_side():
-    market, mono = fake_market(sh(9, 30))
+    market, mono = fake_market(sh(9, 30), codes=["000001.SZ"])
     run_to(market, mono, sh(9, 40))
     market.drive_to_limit("000001.SZ", "up")
     events = run_to(market, mono, sh(11, 0))
@@ -151,7 +151,7 @@ def test_drive_to_limit_up_empties_the_ask_side():
 
 
 def test_halt_stops_trading_and_resume_restarts():
-    market, mono = fake_market(sh(9, 30))
+    market, mono = fake_market(sh(9, 30), codes=["BTCUSDT"])
     run_to(market, mono, sh(9, 35))
     t_halt = market.halt("BTCUSDT")
     events = run_to(market, mono, sh(9, 45))
@@ -162,7 +162,7 @@ def test_halt_stops_trading_and_resume_restarts():
 
 
 def test_large_order_walks_several_levels():
-    market, mono = fake_market(sh(9, 30))
+    market, mono = fake_market(sh(9, 30), codes=["BTCUSDT"])
     run_to(market, mono, sh(9, 35))
     t = market.inject("BTCUSDT", "large_buy", size=50.0)
     events = run_to(market, mono, sh(9, 36))
@@ -172,8 +172,9 @@ def test_large_order_walks_several_levels():
 
 
 def test_knob_leaves_earlier_events_unchanged():
-    a, ma = fake_market(sh(9, 30), seed=3)
-    b, mb = fake_market(sh(9, 30), seed=3)
+    few = ["600519.SH", "000001.SZ", "BTCUSDT", "00700.HK"]
+    a, ma = fake_market(sh(9, 30), seed=3, codes=few)
+    b, mb = fake_market(sh(9, 30), seed=3, codes=few)
     ea = run_to(a, ma, sh(9, 40, 30))
     eb = run_to(b, mb, sh(9, 40, 30))
     t = b.set_volatility(None, 5.0)[0]
@@ -188,7 +189,7 @@ def test_knob_leaves_earlier_events_unchanged():
 def test_same_seed_same_trades_different_seed_different():
     runs = []
     for seed in (7, 7, 8):
-        m, mono = fake_market(sh(9, 30), seed=seed)
+        m, mono = fake_market(sh(9, 30), seed=seed, codes=["600519.SH", "BTCUSDT", "00700.HK"])
         # different step sizes: the stream must not depend on how often the clock is read
         ev = run_to(m, mono, sh(9, 45), step_s=13.0 if len(runs) == 1 else 30.0)
         runs.append(sorted((e for e in ev if isinstance(e, Trade)), key=lambda e: (e.code, e.t)))

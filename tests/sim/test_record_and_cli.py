@@ -16,7 +16,7 @@ import pytest
 from infoway_widgets.market import LIVE_INTERVALS
 from infoway_widgets.sim import read_record
 
-from .conftest import running, sh, wait_for_elapsed
+from .conftest import running, sh, wait_for_elapsed, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,6 +26,8 @@ async def test_record_file_holds_every_trade_and_completed_bar(tmp_path, name):
     path = tmp_path / name
     async with running(speed=600, start=sh(10, 20), record=path) as srv:
         await wait_for_elapsed(srv, 11 * 60_000)  # past 10:30: the 09:30 1h bar completes too
+        # the beat may trail the clock a little on a busy machine: wait for the release itself
+        await wait_until(lambda: any(r["interval"] == "1h" for r in srv.ground_truth.completed))
         trades = srv.ground_truth.trade_count
         completed = list(srv.ground_truth.completed)
     rows = read_record(path)
