@@ -103,10 +103,27 @@ class SimInstrument:
 
     def daily(self) -> Bars:
         """Every daily bar, the current day's included (forming)."""
+        day = BY_KLINE[8]
         if self._daily_hist is None:
-            self._daily_hist = self.history.daily
-        from_minutes = aggregate_minutes(self.inst, BY_KLINE[8], self.minutes())
-        return self._daily_hist.concat(from_minutes)
+            # history never changes: aggregate its minutes into days once
+            self._daily_hist = self.history.daily.concat(
+                aggregate_minutes(self.inst, day, self.history.minute))
+        hist = self._daily_hist
+        if not self.live:
+            return hist
+        arr = np.array(self.live, dtype=np.int64)
+        live = aggregate_minutes(self.inst, day, Bars(*(arr[:, k] for k in range(7))))
+        if len(hist) and len(live) and hist.t[-1] == live.t[0]:
+            # the day the engine took over mid-session: history minutes and live minutes share it
+            n = len(hist) - 1
+            merged = Bars(
+                np.array([hist.t[n]]), np.array([hist.o[n]]),
+                np.array([max(hist.h[n], live.h[0])]), np.array([min(hist.l[n], live.l[0])]),
+                np.array([live.c[0]]), np.array([hist.v[n] + live.v[0]]),
+                np.array([hist.vw[n] + live.vw[0]]))
+            rest = live.select(np.arange(len(live)) >= 1)
+            return hist.select(np.arange(len(hist)) < n).concat(merged).concat(rest)
+        return hist.concat(live)
 
     def series(self, iv: Interval, need: int, end_ms: int | None = None) -> Bars:
         """At least the newest ``need`` bars of ``iv`` (ending at ``end_ms``), oldest first."""

@@ -136,3 +136,43 @@ def test_history_depth_and_daily_chaining():
             oldest = page[-1][0]
         days = (minutes[0][0] - oldest) / 86_400_000
         assert days >= 5
+
+
+def test_daily_bar_of_a_day_started_mid_session_merges_history_and_live():
+    market, mono = fake_market(sh(10, 47), codes=["600519.SH"])
+    from .conftest import run_to
+
+    run_to(market, mono, sh(11, 10))
+    minutes = market.candles("600519.SH", 1, 500)[::-1]
+    day = market.candles("600519.SH", 8, 2)[0]
+    today = [m for m in minutes if m[0] >= day[0]]
+    assert today[0][0] == sh(9, 30).timestamp() * 1000  # history minutes before 10:47 ...
+    assert any(m[0] >= sh(10, 47).timestamp() * 1000 for m in today)  # ... and live after
+    assert day[1] == today[0][1] and day[4] == today[-1][4]
+    assert day[2] == max(m[2] for m in today) and day[3] == min(m[3] for m in today)
+    assert day[5] == sum(m[5] for m in today) and day[6] == sum(m[6] for m in today)
+
+
+def test_weekly_and_monthly_bars_aggregate_daily_bars():
+    market, _mono = fake_market(sh(9, 30), codes=["600519.SH"])
+    daily = market.candles("600519.SH", 8, 60)[::-1]
+    weekly = {b[0]: b for b in market.candles("600519.SH", 9, 10)}
+    import datetime as dt
+
+    from .conftest import SH
+    groups: dict[int, list] = {}
+    for d in daily:
+        local = dt.datetime.fromtimestamp(d[0] / 1000, SH).date()
+        monday = local - dt.timedelta(days=local.weekday())
+        key = int(dt.datetime.combine(monday, dt.time(), tzinfo=SH).timestamp() * 1000)
+        groups.setdefault(key, []).append(d)
+    compared = 0
+    for key, days in list(groups.items())[1:]:
+        if key not in weekly:
+            continue
+        w = weekly[key]
+        compared += 1
+        assert (w[1], w[4]) == (days[0][1], days[-1][4])
+        assert w[5] == sum(d[5] for d in days)
+    assert compared >= 8
+    assert len(market.candles("600519.SH", 10, 6)) == 6
