@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
 
@@ -9,7 +11,7 @@ from infoway_widgets.market import bar_opens, is_trading, parse_symbol
 from infoway_widgets.sim import Depth, Trade
 from infoway_widgets.sim.units import units_for
 
-from .conftest import fake_market, ms, run_to, sh
+from .conftest import DAY, fake_market, ms, run_to, sh
 
 CN = ["600519.SH", "000001.SZ", "300750.SZ", "688981.SH", "600200.SH"]
 
@@ -216,3 +218,16 @@ def test_extra_symbols_are_valid_a_shares():
     assert len(extra) == 20
     for c in extra:
         assert parse_symbol(c).market == "CN"
+
+
+def test_next_trading_day_opens_with_an_auction_from_the_last_close():
+    market, mono = fake_market(sh(14, 50), codes=["600519.SH", "00700.HK"])
+    events = run_to(market, mono, sh(9, 31, day=DAY + dt.timedelta(days=1)), step_s=600)
+    tr = trades_of(events, "600519.SH")
+    day1 = [e for e in tr if e.t < ms(sh(15, 0))]
+    day2 = [e for e in tr if e.t > ms(sh(15, 0))]
+    assert day1 and day2
+    assert day2[0].t == ms(sh(9, 25, day=DAY + dt.timedelta(days=1))) and day2[0].td == 0
+    assert market.prev_close("600519.SH") == day1[-1].p  # today's limits rest on that close
+    daily = market.candles("600519.SH", 8, 3)
+    assert daily[0][7] == daily[1][4] == day1[-1].p
