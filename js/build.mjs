@@ -10,7 +10,7 @@ const outdir = resolve(here, "../infoway_widgets/static");
 const watch = process.argv.includes("--watch");
 
 const options = {
-  entryPoints: ["candle", "book", "tape", "board"].map((k) => resolve(here, `src/${k}.js`)),
+  entryPoints: ["candle", "book", "tape", "board", "intraday"].map((k) => resolve(here, `src/${k}.js`)),
   outdir,
   bundle: true,
   format: "esm",

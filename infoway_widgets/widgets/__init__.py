@@ -4,6 +4,7 @@ from .board import QuoteBoard
 from .book import OrderBook
 from .candle import CandleChart
 from .dashboard import Dashboard
+from .intraday import IntradayChart
 from .tape import TradeTape
 
-__all__ = ["CandleChart", "Dashboard", "OrderBook", "QuoteBoard", "TradeTape"]
+__all__ = ["CandleChart", "Dashboard", "IntradayChart", "OrderBook", "QuoteBoard", "TradeTape"]

@@ -1,0 +1,60 @@
+// Geometry of the 分时图 (intraday chart): a fixed axis of the day's minute slots and a price
+// range symmetric around the previous close. Pure functions, unit-tested.
+
+/**
+ * Price range [lo, hi] symmetric around `prevClose` that holds every finite value, with a small
+ * margin. Limit prices widen it only when they are near (they are "marked when in range").
+ * @param {number} prevClose
+ * @param {ArrayLike<number>[]} series
+ * @param {{limitUp?: number|null, limitDown?: number|null, minPct?: number}} [o]
+ * @returns {{lo: number, hi: number, maxPct: number}}
+ */
+export function symmetricRange(prevClose, series, o = {}) {
+  let dev = 0;
+  let ref = prevClose;
+  if (!Number.isFinite(ref) || ref <= 0) {
+    // no previous close yet: centre on the first value seen
+    for (const s of series) for (let i = 0; i < s.length; i++) if (Number.isFinite(s[i])) { ref = s[i]; break; }
+  }
+  if (!Number.isFinite(ref) || ref <= 0) return { lo: 0, hi: 1, maxPct: 0 };
+  for (const s of series) {
+    for (let i = 0; i < s.length; i++) {
+      const v = s[i];
+      if (Number.isFinite(v)) dev = Math.max(dev, Math.abs(v - ref));
+    }
+  }
+  const minDev = ref * ((o.minPct ?? 0.5) / 100);
+  dev = Math.max(dev * 1.08, minDev);
+  for (const lim of [o.limitUp, o.limitDown]) {
+    if (lim != null && Number.isFinite(lim)) {
+      const d = Math.abs(lim - ref);
+      // a limit a little outside the data is worth showing; a far one would squash the line
+      if (d <= dev * 1.25) dev = Math.max(dev, d * 1.02);
+    }
+  }
+  return { lo: ref - dev, hi: ref + dev, maxPct: (dev / ref) * 100 };
+}
+
+/**
+ * Centre x of slot `i` of `n` across [left, left + width]: slots are evenly spaced, so a break
+ * between two sessions takes no room at all.
+ */
+export function slotX(i, n, left, width) {
+  return left + ((i + 0.5) * width) / Math.max(1, n);
+}
+
+/** x of a tick drawn at slot boundary `i` (0 = the open, n = the close). */
+export function tickX(i, n, left, width) {
+  return left + (i * width) / Math.max(1, n);
+}
+
+/** Slot under pixel x (clamped), or -1 outside the plot. */
+export function slotAt(x, n, left, width) {
+  if (x < left || x > left + width) return -1;
+  return Math.min(n - 1, Math.max(0, Math.floor(((x - left) / width) * n)));
+}
+
+/** y of price `p` in a pane [top, top + height] showing [lo, hi]. */
+export function priceY(p, lo, hi, top, height) {
+  return top + (1 - (p - lo) / (hi - lo || 1)) * height;
+}
