@@ -35,7 +35,7 @@ function render({ model, el }) {
 
   const sizeBody = () => {
     const h = model.get("height") || 300;
-    ladder.style.height = `${h}px`;
+    ladder.style.maxHeight = `${h}px`;
     canvas.style.height = `${h}px`;
   };
   sizeBody();

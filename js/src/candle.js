@@ -190,6 +190,8 @@ function render({ model, el }) {
     color: alpha(c.close[i] >= c.open[i] ? view.pal.up : view.pal.down, 0.6),
   });
   const lineAt = (arr, i) => (Number.isFinite(arr[i]) ? { time: c.t[i] / 1000, value: arr[i] } : { time: c.t[i] / 1000 });
+  // the session VWAP restarts each day: a whitespace point at a day's first bar breaks the line
+  const vwapAt = (i) => (intraday() && i > 0 && vw.day[i] !== vw.day[i - 1] ? { time: c.t[i] / 1000 } : lineAt(vw.out, i));
   const intraday = () => (model.get("_interval_ms") || 60_000) < DAY_MS;
 
   const computeOverlays = (from) => {
@@ -214,7 +216,7 @@ function render({ model, el }) {
     }
     if (vwapSeries) {
       const ld = new Array(n);
-      for (let i = 0; i < n; i++) ld[i] = lineAt(vw.out, i);
+      for (let i = 0; i < n; i++) ld[i] = vwapAt(i);
       vwapSeries.setData(ld);
     }
     if (range) ts.setVisibleLogicalRange({ from: range.from + prepended, to: range.to + prepended });
@@ -227,7 +229,7 @@ function render({ model, el }) {
       candles.update(candleAt(i), hist);
       volume.update(volAt(i), hist);
       for (const [len, s] of maSeries) s.update(lineAt(maValues.get(len), i), hist);
-      if (vwapSeries) vwapSeries.update(lineAt(vw.out, i), hist);
+      if (vwapSeries) vwapSeries.update(vwapAt(i), hist);
     }
   };
 
@@ -307,7 +309,12 @@ function render({ model, el }) {
   const control = (msg) => {
     if (msg.what === "loaded") {
       loadingMore = false;
-      if (!msg.count) noMore = true;
+      if (!msg.count) {
+        // nothing older right now (history may still be loading): try again later, not never
+        noMore = true;
+        setTimeout(() => { noMore = false; }, 5000);
+      }
+      view.root.dataset.loaded = String(msg.count);
     }
   };
 
@@ -316,6 +323,7 @@ function render({ model, el }) {
     if (!range || loadingMore || noMore || !store.length) return;
     if (range.from < 20) {
       loadingMore = true;
+      view.root.dataset.loadRequests = String(Number(view.root.dataset.loadRequests || 0) + 1);
       view.send({ type: "load_more", before: c.t[0], count: model.get("page_size") || 500 });
       setTimeout(() => { loadingMore = false; }, 5000); // never stay stuck if no reply comes
     }

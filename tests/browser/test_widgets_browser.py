@@ -14,7 +14,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from .conftest import TOKEN, KERNEL_READY, copy_screenshot, run_in_kernel
+from .conftest import KERNEL_READY, TOKEN, copy_screenshot, run_in_kernel
 
 pytestmark = pytest.mark.browser
 
@@ -61,9 +61,13 @@ def attr(page: Any, sel: str, name: str, nth: int = 0) -> str | None:
 
 
 def wait_attr_at_least(page: Any, sel: str, name: str, value: float, timeout: int = 45_000, nth: int = 0) -> None:
-    page.wait_for_function(
-        "([s, a, v, i]) => { const e = document.querySelectorAll(s)[i]; return !!e && Number(e.getAttribute(a)) >= v; }",
-        arg=[sel, name, value, nth], timeout=timeout)
+    try:
+        page.wait_for_function(
+            "([s, a, v, i]) => { const e = document.querySelectorAll(s)[i]; return !!e && Number(e.getAttribute(a)) >= v; }",
+            arg=[sel, name, value, nth], timeout=timeout)
+    except Exception:
+        data = page.evaluate("([s, i]) => JSON.stringify(document.querySelectorAll(s)[i]?.dataset)", [sel, nth])
+        raise AssertionError(f"{sel} never had {name} >= {value}: {data}") from None
 
 
 def wait_live(page: Any, sel: str, timeout: int = 60_000) -> None:
@@ -77,7 +81,7 @@ def test_lab_widgets_render_update_theme_views_and_export(lab, page, export_asse
     open_and_run(page, lab, "widgets.ipynb")
 
     # render, with the simulated market's status on every badge
-    for kind, sel in ROOTS.items():
+    for sel in ROOTS.values():
         page.wait_for_selector(f'{sel}[data-status="simulated"]', timeout=60_000)
     wait_attr_at_least(page, ROOTS["candle"], "data-bars", 100)
     wait_attr_at_least(page, ROOTS["book"], "data-levels", 10)
@@ -109,6 +113,34 @@ def test_lab_widgets_render_update_theme_views_and_export(lab, page, export_asse
         shot = tmp_path / f"{kind}.png"
         page.locator(sel).first.screenshot(path=str(shot))
         copy_screenshot(shot, f"{kind}.png")
+
+    # scroll back: dragging the chart right pages older bars in from the feed, while live bars go on
+    bars0 = int(attr(page, ROOTS["candle"], "data-bars") or 0)
+    loads0 = int(attr(page, ROOTS["candle"], "data-load-requests") or 0)
+    chart_area = page.locator(f"{ROOTS['candle']} .iw-chart").first
+    chart_area.scroll_into_view_if_needed()
+    box = chart_area.bounding_box()
+    assert box is not None
+    y = box["y"] + box["height"] * 0.4
+    for _ in range(20):  # each drag scrolls ~130 bars back; stop once older bars came in
+        page.mouse.move(box["x"] + 60, y)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] - 120, y, steps=8)
+        page.mouse.up()
+        if int(attr(page, ROOTS["candle"], "data-load-requests") or 0) > loads0:
+            break
+    wait_attr_at_least(page, ROOTS["candle"], "data-bars", bars0 + 100, timeout=30_000)
+    wait_live(page, ROOTS["candle"])
+
+    # the chart's interval switch refetches, in every view of it
+    page.locator(f'{ROOTS["candle"]} button[data-interval="15m"]').first.click()
+    page.wait_for_function(
+        "(s) => [...document.querySelectorAll(s)].every(e => e.dataset.interval === '15m')", arg=ROOTS["candle"],
+        timeout=20_000)
+    wait_attr_at_least(page, ROOTS["candle"], "data-bars", 50)
+    run_in_kernel(page, "assert chart.interval == '15m', chart.interval\nchart.interval = '1m'")
+    page.wait_for_selector(f'{ROOTS["candle"]}[data-interval="1m"]', timeout=20_000)
+    wait_attr_at_least(page, ROOTS["candle"], "data-bars", 100)
 
     # depth view of the book draws
     run_in_kernel(page, "book.view = 'depth'")

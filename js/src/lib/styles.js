@@ -6,7 +6,7 @@ export const CSS = `
   color: var(--iw-fg); background: var(--iw-bg); border: 1px solid var(--iw-border); border-radius: 4px;
   box-sizing: border-box; overflow: hidden; position: relative; font-variant-numeric: tabular-nums; }
 .iw-root * { box-sizing: border-box; }
-.iw-head { display: flex; align-items: center; gap: 8px; padding: 4px 8px; border-bottom: 1px solid var(--iw-border);
+.iw-head { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 8px; padding: 4px 8px; border-bottom: 1px solid var(--iw-border);
   background: var(--iw-panel); min-height: 28px; }
 .iw-title { font-weight: 600; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; flex-shrink: 0; max-width: 50%; }
 .iw-sub { color: var(--iw-muted); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; min-width: 0; }
