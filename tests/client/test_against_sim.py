@@ -37,8 +37,9 @@ def _no_key_in_logs(caplog: pytest.LogCaptureFixture) -> Any:
 
 
 def ws(server: SimServer, sink: Sink, business: str, key: str | None = KEY, **kw: Any) -> WsSession:
+    kw.setdefault("time_scale", SPEED)
     return WsSession(server.ws_url, business, key, on_push=sink.on_push, on_state=sink.on_state,
-                     on_event=sink.on_event, on_reconnect=sink.on_reconnect, time_scale=SPEED, **kw)
+                     on_event=sink.on_event, on_reconnect=sink.on_reconnect, **kw)
 
 
 # ---- REST --------------------------------------------------------------------------------------
@@ -157,6 +158,31 @@ async def test_ws_budget_with_500_codes(sim: SimServer) -> None:
         assert sim.stats.closes["frame_budget"] == 0 and s.stats["reconnects"] == 0
         assert s.stats["max_frames_in_window"] <= 60
         assert s.stats["sub_frames"] <= 60  # merged: far fewer frames than calls
+
+
+async def test_ws_500_real_symbols_in_many_calls(caplog: pytest.LogCaptureFixture) -> None:
+    """500 symbols the simulated market really trades. Such a market takes ~6 s to build and is too
+    heavy to run 100x faster, so this one runs at 5x (budget window 12 s): every subscription must
+    fit in one window's budget, merged, with no frame_budget close."""
+    caplog.set_level(logging.INFO)  # thousands of pushes: per-frame DEBUG lines would dominate
+    sink = Sink()
+    async with serve(port=0, seed=1, speed=5.0, api_key=KEY, extra_symbols=500) as big:
+        codes = [c for c in big.market.profiles if c.endswith((".SH", ".SZ"))][-500:]
+        assert len(codes) == 500
+        async with ws(big, sink, "stock", time_scale=5.0) as s:
+            await s.wait_open(5)
+            for i in range(0, 500, 5):  # 100 calls of 5 codes per kind, yielding between them
+                s.subscribe("trades", codes[i:i + 5])
+                s.subscribe("depth", codes[i:i + 5])
+                await asyncio.sleep(0)
+            s.subscribe("candles", codes, kline_types=["1m"])
+            await s.wait_synced(10)
+            conn = big.connections()[0]
+            assert conn.trades == set(codes) == conn.depth and set(conn.klines) == set(codes)
+            assert big.stats.closes["frame_budget"] == 0 and s.stats["reconnects"] == 0
+            assert s.stats["sub_frames"] <= 30 and s.stats["max_frames_in_window"] <= 60
+            await sink.until(lambda: len(sink.symbols) >= 100, 10,
+                             "pushes from 100 different symbols")
 
 
 async def test_ws_reconnects_after_drops_and_half_open(sim: SimServer) -> None:

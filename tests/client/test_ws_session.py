@@ -34,6 +34,7 @@ class Sink:
     def __init__(self) -> None:
         self.pushes: list[dict[str, Any]] = []
         self.raw: list[str | bytes] = []
+        self.symbols: set[str] = set()
         self.states: list[tuple[str, str | None]] = []
         self.events: list[Event] = []
         self.reconnects: list[tuple[int, int]] = []
@@ -43,6 +44,7 @@ class Sink:
         assert isinstance(ms, int) and ms > 1_600_000_000_000
         self.raw.append(frame)
         self.pushes.append(orjson.loads(frame))
+        self.symbols.add(self.pushes[-1]["data"]["s"])
         self._changed.set()
 
     def on_state(self, state: str, msg: str | None) -> None:
