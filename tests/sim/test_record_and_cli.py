@@ -69,6 +69,8 @@ async def test_cli_serve_prints_url_serves_and_exits_0_on_sigterm():
     finally:
         proc.send_signal(signal.SIGTERM)
         code = await asyncio.to_thread(proc.wait, 15)
+        proc.stdout.close()
+        proc.stderr.close()
     assert code == 0
 
 
