@@ -173,10 +173,12 @@ class Feed:
 
                 opts = dict(self._sim_options)
                 opts.setdefault("speed", self.time_scale)
-                self.server = SimServer(host="127.0.0.1", port=0, **opts)
-                await self.server.start()
-                self.base_url = self.server.url
-                self.sim = self.server.market
+                server = SimServer(host="127.0.0.1", port=0, **opts)
+                await server.start()
+                # published only once started: widgets built meanwhile must not see a half server
+                self.server = server
+                self.base_url = server.url
+                self.sim = server.market
             from ..client.rest import RestClient
 
             self.rest = RestClient(self.base_url or DEFAULT_BASE_URL, api_key=self._api_key)
@@ -322,12 +324,29 @@ class Feed:
         inst = self._instruments.get(symbol)
         if inst is None:
             inst = parse_symbol(symbol)
-            if self.server is not None:
-                # the simulated market knows names (and which names are ST)
-                inst = self.server.market.instruments.get(inst.code, inst)
+            if self.simulated and self.base_url is None or self.server is not None:
+                # the simulated market's universe names its instruments (and marks ST names),
+                # known even while the embedded server is still starting
+                inst = self._sim_universe().get(inst.code, inst)
             self._instruments[symbol] = inst
             self._instruments[inst.code] = inst
         return inst
+
+    def _sim_universe(self) -> dict[str, Instrument]:
+        u = getattr(self, "_sim_insts", None)
+        if u is None:
+            if self.server is not None:
+                u = dict(self.server.market.instruments)
+            else:
+                from ..sim.universe import default_profiles, extra_profiles
+
+                profiles = default_profiles()
+                extra = int(self._sim_options.get("extra_symbols", 0) or 0)
+                if extra:
+                    profiles += extra_profiles(extra, {p.inst.code for p in profiles})
+                u = {p.inst.code: p.inst for p in profiles}
+            self._sim_insts = u
+        return u
 
     def bar_store(self, symbol: str, interval: Interval | str) -> BarStore:
         inst = self.instrument(symbol)

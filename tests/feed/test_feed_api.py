@@ -196,3 +196,19 @@ async def test_wrong_key_stops_with_auth_error_and_key_never_leaks(caplog):
             assert sess.stats["connects"] == 0  # a 401 is never retried
         finally:
             await feed.aclose()
+
+
+async def test_instruments_are_named_before_the_embedded_server_is_up():
+    feed = iw.connect(new=True)
+    try:
+        assert feed.server is None  # still starting
+        assert feed.instrument("600519.SH").name == "贵州茅台"
+        w = feed.watch("600519.SH", intervals=["1m"])  # a widget built in the same cell as connect()
+        await feed.ready()
+        assert feed.server is not None and feed.server.market is not None
+        ev = asyncio.Event()
+        feed.on_change(lambda s: ev.set())
+        await wait_for(lambda: len(feed.bar_store("600519.SH", "1m")) > 0, 20, "bars", ev)
+        w.close()
+    finally:
+        await feed.aclose()
