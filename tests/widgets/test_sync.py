@@ -7,7 +7,6 @@ import json
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from infoway_widgets.widgets import CandleChart, OrderBook, QuoteBoard, TradeTape
 from infoway_widgets.widgets._wire import SCHEMA_VERSION
