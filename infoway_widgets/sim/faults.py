@@ -15,6 +15,8 @@ scale with ``--speed``)::
                        handshakes for 10 s with HTTP 503, as a gateway does under overload
     ratelimit=1        REST: every request answers HTTP 429 {"detail":"Rate limit exceeded"};
                        ratelimit=N (N > 1): at most N requests per simulated minute
+    ratelimitstatus=200  answer rate limiting with HTTP 200 and the same body (production
+                       sends both forms)
 
 Example: ``drop=60,halfopen=120,garbage=0.01,errors=500|516@30,delay=200,refuse=10``.
 The schedule of timed faults is k × period of simulated time since start (deterministic); the
@@ -58,6 +60,8 @@ class Faults:
         Simulated seconds of HTTP 503 at the handshake after each fault drop.
     rate_limit : bool or int
         REST rate limiting: True answers 429 to everything; an int N > 1 allows N per minute.
+    rate_limit_status : int
+        HTTP status of a rate-limited answer: 429 (default) or 200 (body ``{"detail": ...}``).
     """
 
     drop_every: float | None = None
@@ -69,12 +73,13 @@ class Faults:
     delay_ms: float = 0.0
     refuse_for: float = 0.0
     rate_limit: bool | int = False
+    rate_limit_status: int = 429
     extra: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def active(self) -> bool:
         return any(getattr(self, f.name) not in (None, 0, 0.0, False, (500,), {})
-                   for f in fields(self) if f.name != "extra")
+                   for f in fields(self) if f.name not in ("extra", "rate_limit_status"))
 
     @staticmethod
     def closes_after(code: int) -> bool:
@@ -113,13 +118,15 @@ class Faults:
                     f.delay_ms = float(value)
                 elif key == "refuse":
                     f.refuse_for = float(value)
+                elif key == "ratelimitstatus":
+                    f.rate_limit_status = int(value)
                 elif key == "ratelimit":
                     n = int(value)
                     f.rate_limit = True if n == 1 else n
                 else:
                     raise ValueError(
                         f"unknown fault {key!r}; use drop, halfopen, garbage, prose, errors, delay, "
-                        "refuse or ratelimit"
+                        "refuse, ratelimit or ratelimitstatus"
                     )
             except ValueError as e:
                 if "unknown fault" in str(e):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 
 import numpy as np
@@ -19,7 +18,7 @@ from ..market import (
 )
 from .bars import aggregate_days, aggregate_minutes
 from .clock import SimClock
-from .engine import BLOCK_MS, Engine, Knob
+from .engine import Engine, Knob
 from .events import Depth, Event, Trade
 from .factor import FactorSource
 from .history import Bars, History, build_history
@@ -312,9 +311,4 @@ class SimMarket:
         return self.sim(code).engine.state.prev_close
 
 
-def block_ms() -> int:
-    """Length of a generation block (simulated ms)."""
-    return BLOCK_MS
-
-
-__all__ = ["Candle", "SimInstrument", "SimMarket", "dt"]
+__all__ = ["Candle", "SimInstrument", "SimMarket"]

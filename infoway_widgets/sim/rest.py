@@ -62,8 +62,9 @@ class Rest:
                               "timestamp": int(time.time() * 1000)}, status=401)
         if self._rate_limited():
             srv.stats.faults["rate_limit"] += 1
+            status = srv.faults.rate_limit_status
             srv.stats.rest_errors[429] += 1
-            return _json({"detail": "Rate limit exceeded"}, status=429)
+            return _json({"detail": "Rate limit exceeded"}, status=status)
         try:
             resp = await handler(request)
         except web.HTTPNotFound:

@@ -160,6 +160,9 @@ async def test_api_key_and_rate_limit():
                  for _ in range(3)]
         assert codes == [200, 200, 429]
         assert srv.stats.faults["rate_limit"] == 2
+        srv.faults.rate_limit, srv.faults.rate_limit_status = True, 200
+        r = await c.get("/stock/batch_trade/600519.SH", headers={"apiKey": "secret"})
+        assert r.status_code == 200 and r.json() == {"detail": "Rate limit exceeded"}
 
 
 async def test_index_page_says_simulated(rest):
