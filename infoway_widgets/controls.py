@@ -588,7 +588,12 @@ class SymbolPicker(w.VBox):
 
     def _set_records(self, recs: list[dict[str, Any]]) -> None:
         seen: set[str] = set()
-        self.records = [r for r in recs if r["symbol"] and not (r["symbol"] in seen or seen.add(r["symbol"]))]
+        uniq: list[dict[str, Any]] = []
+        for r in recs:
+            if r["symbol"] and r["symbol"] not in seen:
+                seen.add(r["symbol"])
+                uniq.append(r)
+        self.records = uniq
         self._show(self.search(self.query))
         if not self._loaded.done():
             self._loaded.set_result(self.records)
