@@ -228,8 +228,9 @@ class LiveFigure(bq.Figure):
         if self.volume_scale is None:
             self.volume_scale = bq.LinearScale(min=0)
             lab = label("volume", self.locale) if field == "volume" else str(field)
-            self.axes = [*self.axes, bq.Axis(  # type: ignore[has-type]scale=self.volume_scale, orientation="vertical", side="right",
-                                             label=lab, tick_format="~s", grid_lines="none")]
+            axis = bq.Axis(scale=self.volume_scale, orientation="vertical", side="right", label=lab,
+                           tick_format="~s", grid_lines="none")
+            self.axes = [*self.axes, axis]  # type: ignore[has-type]
         up, down = self._colors(symbol)
         kwargs.setdefault("opacities", [0.5])
         mark = bq.Bars(x=[], y=[], scales={"x": self.x_scale, "y": self.volume_scale},
