@@ -96,14 +96,16 @@ function render({ model, el }) {
     const closes = s.close.subarray(0, filled), avgs = s.avg.subarray(0, filled);
     const { lo, hi, maxPct } = symmetricRange(pc, [closes, avgs], { limitUp: meta.limit_up, limitDown: meta.limit_down });
     const ref = Number.isFinite(pc) ? pc : (lo + hi) / 2;
+    // horizontal rules on the pixel grid (x.5) so a 1-px line stays one crisp pixel row
     const Y = (v) => priceY(v, lo, hi, top, priceH);
+    const crisp = (y) => Math.round(y) + 0.5;
 
     // grid and axes labels: price left, percent right, red above / green below the centre
     ctx.font = "11px system-ui, sans-serif";
     ctx.textBaseline = "middle";
     for (let k = -2; k <= 2; k++) {
       const v = ref + ((hi - ref) * k) / 2;
-      const y = Y(v);
+      const y = crisp(Y(v));
       ctx.strokeStyle = p.grid;
       ctx.lineWidth = 1;
       ctx.setLineDash(k === 0 ? [4, 3] : []);
@@ -116,7 +118,7 @@ function render({ model, el }) {
       ctx.textAlign = "left";
       ctx.fillText(formatPct((maxPct * k) / 2), right + 4, y);
     }
-    view.root.dataset.centerY = String(Math.round(Y(ref)));
+    view.root.dataset.centerY = String(crisp(Y(ref)) - 0.5);
     view.root.dataset.prevClose = String(pc);
 
     // time ticks: 09:30, 10:30, 11:30/13:00, 14:00, 15:00 — the lunch break is one tick
@@ -142,7 +144,7 @@ function render({ model, el }) {
     // limit prices when in range
     for (const [lim, color, name] of [[meta.limit_up, p.up, "up"], [meta.limit_down, p.down, "down"]]) {
       if (lim == null || !Number.isFinite(lim) || lim > hi || lim < lo) { delete view.root.dataset[`limit_${name}_y`]; continue; }
-      const y = Y(lim);
+      const y = crisp(Y(lim));
       ctx.strokeStyle = alpha(color, 0.8);
       ctx.setLineDash([2, 3]);
       ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(right, y); ctx.stroke();
