@@ -11,7 +11,7 @@ building an object per trade.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Union
 
 import msgspec
@@ -458,6 +458,8 @@ class TradeColumns:
     volume: np.ndarray
     turnover: np.ndarray
     direction: np.ndarray
+    _codes: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
+    _symbols: list[str] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
         return int(self.t.shape[0])
@@ -471,6 +473,7 @@ class TradeColumns:
     @property
     def symbol_codes(self) -> np.ndarray:
         self._factorize()
+        assert self._codes is not None
         return self._codes
 
     @property
@@ -478,7 +481,7 @@ class TradeColumns:
         return len(self.symbols)
 
     def _factorize(self) -> None:
-        if getattr(self, "_codes", None) is not None and len(self._codes) == len(self.symbol):
+        if self._codes is not None and len(self._codes) == len(self.symbol):
             return
         index: dict[str, int] = {}
         codes = [index.setdefault(x, len(index)) for x in self.symbol.tolist()]

@@ -192,7 +192,8 @@ def ashare_stats(feed: Feed, symbol: str) -> dict[str, Any]:
     buy, sell = (flow[0], flow[1]) if flow else (0.0, 0.0)
     out["buy_volume"], out["sell_volume"] = buy, sell
     out["buy_sell_ratio"] = buy / sell if sell > 0 else None
-    out["amplitude"] = amplitude(q.get("high"), q.get("low"), q.get("prev_close")) if q.get("high") else None
+    hi, lo, pc = q.get("high"), q.get("low"), q.get("prev_close")
+    out["amplitude"] = amplitude(hi, lo, pc) if hi is not None and lo is not None and pc else None
     out["volume_lots"] = q["volume"] / inst.lot_size if q.get("volume") is not None and inst.lot_size else None
     out["at_limit"] = None
     if q.get("last") is not None and q.get("limit_up") is not None:

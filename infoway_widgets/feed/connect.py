@@ -72,9 +72,9 @@ def connect(api_key: str | None = None, *, base_url: str | None = None, replay: 
     simulated = key is None and base_url is None
     ident = (id(loop), key and hash(key), base_url, speed, seed, tuple(sorted(sim_options.items())))
     if not new:
-        feed = _shared.get(ident)
-        if feed is not None and not feed._closed:
-            return feed
+        shared = _shared.get(ident)
+        if shared is not None and not shared._closed:
+            return shared
     opts = dict(sim_options)
     if seed is not None:
         opts["seed"] = seed

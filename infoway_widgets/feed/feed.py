@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import math
 import os
@@ -150,7 +151,7 @@ class Feed:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._recorder: Recorder | None = None
         self.replay = replay
-        self.sim = None  # the simulated market's lesson knobs, when simulated
+        self.sim: Any = None  # the simulated market's lesson knobs, when simulated
 
     @classmethod
     def detached(cls, *, history: int = 0) -> Feed:
@@ -208,10 +209,10 @@ class Feed:
 
             s = WsSession(
                 self.ws_base, business, self._api_key,
-                on_push=lambda fr, ms, b=business: self._on_push(b, fr, ms),
-                on_state=lambda st, msg, b=business: self._on_session_state(b, st, msg),
-                on_event=lambda ev, b=business: self._on_control_event(b, ev),
-                on_reconnect=lambda down, up, b=business: self._on_reconnect(b, down, up),
+                on_push=functools.partial(self._on_push, business),
+                on_state=functools.partial(self._on_session_state, business),
+                on_event=functools.partial(self._on_control_event, business),
+                on_reconnect=functools.partial(self._on_reconnect, business),
                 time_scale=self.time_scale,
             )
             self._sessions[business] = s
@@ -324,7 +325,7 @@ class Feed:
         inst = self._instruments.get(symbol)
         if inst is None:
             inst = parse_symbol(symbol)
-            if self.simulated and self.base_url is None or self.server is not None:
+            if (self.simulated and self.base_url is None) or self.server is not None:
                 # the simulated market's universe names its instruments (and marks ST names),
                 # known even while the embedded server is still starting
                 inst = self._sim_universe().get(inst.code, inst)
@@ -789,7 +790,7 @@ class Feed:
         last = st.last()
         if last is None:
             return
-        bar = Bar(sym, ivname, last["t"], last["open"], last["high"], last["low"], last["close"],
+        bar = Bar(sym, ivname, int(last["t"]), last["open"], last["high"], last["low"], last["close"],
                   last["volume"], last["turnover"])
         for cb in list(cbs):
             _safe(cb, bar)

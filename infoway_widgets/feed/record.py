@@ -17,18 +17,18 @@ exactly the bars the recording feed had. The API key is never written.
 from __future__ import annotations
 
 import gzip
-import io
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import orjson
 
 FORMAT = "infoway-widgets-recording/1"
 
 
-def _open(path: Path, mode: str) -> io.IOBase:
+def _open(path: Path, mode: str) -> IO[bytes]:
     if path.suffix == ".gz":
         return gzip.open(path, mode + "b")  # type: ignore[return-value]
     return open(path, mode + "b")
@@ -37,7 +37,7 @@ def _open(path: Path, mode: str) -> io.IOBase:
 class Recorder:
     """Appends feed inputs to a file; flushes about once a second and on close."""
 
-    def __init__(self, path: str | Path, *, simulated: bool, base_url: str | None = None):
+    def __init__(self, path: str | os.PathLike[str], *, simulated: bool, base_url: str | None = None):
         self.path = Path(path)
         self._fh = _open(self.path, "w")
         self._last_flush = time.monotonic()
@@ -72,7 +72,7 @@ class Recorder:
             self._fh.close()
 
 
-def read_recording(path: str | Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def read_recording(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """(meta, records) of a recording, records in file order."""
     p = Path(path)
     if not p.exists():
@@ -91,7 +91,7 @@ def read_recording(path: str | Path) -> tuple[dict[str, Any], list[dict[str, Any
     return meta, recs
 
 
-def _lines(fh: io.IOBase) -> Iterator[bytes]:
+def _lines(fh: IO[bytes]) -> Iterator[bytes]:
     for line in fh:
         line = line.strip()
         if line:

@@ -80,7 +80,7 @@ class BarStore:
         if not len(self):
             return None
         i = self._b - 1
-        d = {"t": int(self._t[i])}
+        d: dict[str, float] = {"t": int(self._t[i])}
         d.update({k: float(self._x[i, j]) for j, k in enumerate(BAR_FIELDS)})
         return d
 
