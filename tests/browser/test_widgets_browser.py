@@ -19,9 +19,8 @@ from .conftest import KERNEL_READY, TOKEN, copy_screenshot, run_in_kernel
 pytestmark = pytest.mark.browser
 
 BOARD = ["600519.SH", "000001.SZ", "00700.HK", "AAPL.US", "BTCUSDT"]
-# the first cell waits for the embedded market: Feed.instrument() races the simulated server's
-# start (server.market is read before it exists) — reported to the feed's owner
-SETUP = "import infoway_widgets as iw\nfeed = await iw.aconnect()"
+# no key, no connect(): the widgets start the kernel's shared feed on the embedded simulated market
+SETUP = "import infoway_widgets as iw"
 CELLS = [
     SETUP,
     'chart = iw.CandleChart("600519.SH")\nchart',
@@ -70,6 +69,14 @@ def wait_attr_at_least(page: Any, sel: str, name: str, value: float, timeout: in
         raise AssertionError(f"{sel} never had {name} >= {value}: {data}") from None
 
 
+def wait_ink(page: Any, sel: str, pixels: int, timeout: int = 30_000) -> None:
+    """Wait until the canvases under ``sel`` have more than ``pixels`` non-background pixels."""
+    try:
+        page.wait_for_function(f"() => ({CANVAS_INK})({sel!r}) > {pixels}", timeout=timeout)
+    except Exception:
+        raise AssertionError(f"{sel}: only {page.evaluate(CANVAS_INK, sel)} pixels drawn") from None
+
+
 def wait_live(page: Any, sel: str, timeout: int = 60_000) -> None:
     """The view's update count rises: live frames arrive."""
     before = int(attr(page, sel, "data-updates") or 0)
@@ -91,8 +98,8 @@ def test_lab_widgets_render_update_theme_views_and_export(lab, page, export_asse
     assert page.locator(f"{ROOTS['board']} tr.iw-quote").count() == len(BOARD)
     assert page.locator(f"{ROOTS['candle']} .iw-badge").first.inner_text() == "Simulated"
     # the chart's canvas is drawn (candles, volume, lines), and sparklines too
-    assert page.evaluate(CANVAS_INK, ROOTS["candle"]) > 3000
-    assert page.evaluate(CANVAS_INK, ROOTS["board"]) > 100
+    wait_ink(page, ROOTS["candle"], 3000)
+    wait_ink(page, ROOTS["board"], 100 * len(BOARD))  # a sparkline per row
     # TradingView attribution stays on
     assert page.locator(f"{ROOTS['candle']} a[href*='tradingview']").count() >= 1
 
@@ -145,7 +152,7 @@ def test_lab_widgets_render_update_theme_views_and_export(lab, page, export_asse
     # depth view of the book draws
     run_in_kernel(page, "book.view = 'depth'")
     page.wait_for_selector(f'{ROOTS["book"]}[data-view="depth"]', timeout=10_000)
-    page.wait_for_function(f"() => ({CANVAS_INK})('{ROOTS['book']}') > 500", timeout=10_000)
+    wait_ink(page, ROOTS["book"], 500)
     shot = tmp_path / "book-depth.png"
     page.locator(ROOTS["book"]).first.screenshot(path=str(shot))
     copy_screenshot(shot, "book-depth.png")
@@ -203,7 +210,7 @@ def check_export(page: Any, html: str, assets: dict[str, Path], tmp_path: Path, 
     wait_attr_at_least(page, ROOTS["book"], "data-levels", 10)
     wait_attr_at_least(page, ROOTS["board"], "data-rows", len(BOARD))
     wait_attr_at_least(page, ROOTS["tape"], "data-rows", 1)
-    page.wait_for_function(f"() => ({CANVAS_INK})('{ROOTS['candle']}') > 3000", timeout=10_000)
+    wait_ink(page, ROOTS["candle"], 3000)
     shot = tmp_path / "export.png"
     page.screenshot(path=str(shot), full_page=True)
     copy_screenshot(shot, "export.png")
@@ -243,5 +250,5 @@ def test_notebook7_widgets_render_and_update(nb7, page):
         page.wait_for_selector(f'{sel}[data-status="simulated"]', timeout=60_000)
     wait_attr_at_least(page, ROOTS["candle"], "data-bars", 100)
     wait_attr_at_least(page, ROOTS["board"], "data-rows", len(BOARD))
-    assert page.evaluate(CANVAS_INK, ROOTS["candle"]) > 3000
+    wait_ink(page, ROOTS["candle"], 3000)
     wait_live(page, ROOTS["candle"])
