@@ -1,13 +1,17 @@
 """The simulated clock: session time (each market replays its latest trading day) or wall time.
 
-``elapsed`` simulated time is the same for every market; each market adds it to its own anchor
-instant. In "session" mode the A-share anchor is 09:30 Asia/Shanghai of the last trading day, Hong
-Kong's is 09:30 of its last trading day, New York's 09:30 of its last; crypto and FX share the
-A-share anchor. In "wall" mode every anchor is the real time at start.
+``elapsed`` simulated time is the same for every market; each market maps it to an instant from
+its own anchor. In "session" mode the A-share anchor is 09:30 Asia/Shanghai of the last trading
+day, Hong Kong's is 09:30 of its last trading day, New York's 09:30 of its last; crypto and FX
+share the A-share anchor. Session time *skips breaks* for the exchanges with sessions: at 11:30 the
+A-share clock goes on at 13:00, at 15:00 at the next trading day's open (after its call auction),
+so 60x plays an A-share day in 4 minutes and a class at any hour sees trading. Crypto and FX run
+continuously. In "wall" mode every anchor is the real time at start and time runs straight.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -41,6 +45,8 @@ class SimClock:
         Real wall time source (tests); default ``time.time``.
     monotonic : callable, optional
         Real monotonic source, seconds; default ``time.monotonic``.
+    skip_breaks : bool, optional
+        Jump over lunch breaks, nights and holidays of CN/HK/US (default: True in session mode).
     """
 
     def __init__(
@@ -51,6 +57,7 @@ class SimClock:
         *,
         wall_ms: Callable[[], int] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        skip_breaks: bool | None = None,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"clock mode must be 'session' or 'wall', not {mode!r}")
@@ -72,6 +79,9 @@ class SimClock:
                 day = last_session_day(inst, wall)
                 self.anchors[market] = session_bounds(inst, day)[0][0]
             self.anchors["CRYPTO"] = self.anchors["FX"] = self.anchors["CN"]
+        self.skip_breaks = (mode == "session") if skip_breaks is None else bool(skip_breaks)
+        # per market: segment starts, ends and cumulative elapsed at each start
+        self._segs: dict[str, tuple[list[int], list[int], list[int], dt.date]] = {}
         self._t0 = monotonic()
         self._frozen: float | None = None
 
@@ -87,7 +97,41 @@ class SimClock:
 
     def now_ms(self, market: str = "CN") -> int:
         """Simulated now for ``market`` ("CN", "HK", "US", "CRYPTO", "FX"), UTC ms."""
-        return self.anchors[market] + self.elapsed_ms()
+        return self.at(market, self.elapsed_ms())
+
+    def at(self, market: str, elapsed_ms: int) -> int:
+        """The instant of ``market`` after ``elapsed_ms`` of simulated time."""
+        if not self.skip_breaks or market not in _SESSION_REPS:
+            return self.anchors[market] + elapsed_ms
+        starts, _ends, cum, _ = self._segments(market, elapsed_ms)
+        i = bisect.bisect_right(cum, elapsed_ms) - 1
+        return starts[i] + (elapsed_ms - cum[i])
+
+    def _segments(self, market: str, elapsed_ms: int) -> tuple[list[int], list[int], list[int], dt.date]:
+        """Trading segments from the anchor on, extended until they cover ``elapsed_ms``.
+
+        The first segment starts at the anchor, or at most 30 minutes before the open that
+        follows it (so a start before the open plays the call auction live); every later one is
+        a continuous session.
+        """
+        inst = parse_symbol(_SESSION_REPS[market])
+        anchor = self.anchors[market]
+        got = self._segs.get(market)
+        if got is None:
+            got = ([], [], [], last_session_day(inst, anchor) - dt.timedelta(days=1))
+        starts, ends, cum, day = got
+        while not starts or cum[-1] + (ends[-1] - starts[-1]) <= elapsed_ms:
+            day = day + dt.timedelta(days=1)
+            for a, b in session_bounds(inst, day):
+                if b <= anchor:
+                    continue
+                if not starts:
+                    a = max(anchor, a - 30 * 60_000)
+                cum.append(cum[-1] + (ends[-1] - starts[-1]) if starts else 0)
+                starts.append(a)
+                ends.append(b)
+        self._segs[market] = (starts, ends, cum, day)
+        return starts, ends, cum, day
 
     def start_ms(self, market: str = "CN") -> int:
         return self.anchors[market]

@@ -141,11 +141,25 @@ class Engine:
         out: list[Event] = []
         while self.next_block <= now_ms:
             out.extend(self._take(now_ms))
+            self._skip_closed(now_ms)
+            if self.next_block > now_ms:
+                break
             self._generate(self.next_block)
             self.next_block += BLOCK_MS
         out.extend(self._take(now_ms))
         self.released_to = max(self.released_to, now_ms)
         return out
+
+    def _skip_closed(self, now_ms: int) -> None:
+        """Jump over whole closed blocks (nights, lunch) without a knob: nothing happens there."""
+        nxt = self.schedule.next_activity(self.next_block)
+        if any(self.next_block <= k.t < nxt for k in self.knobs):
+            return
+        # never past the block holding now: a knob may still land in it
+        target = min(nxt - nxt % BLOCK_MS, now_ms - now_ms % BLOCK_MS)
+        if target > self.next_block:
+            self.next_block = target
+            self._block_start = None
 
     def add_knob(self, knob: Knob) -> None:
         """Apply ``knob`` from ``knob.t`` on; regenerates the current block if it covers ``knob.t``."""

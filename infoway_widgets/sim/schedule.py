@@ -58,6 +58,20 @@ class Schedule:
         aucs = [(t, d) for t, d in self.auctions if m0 <= t < end]
         return days, aucs
 
+    def next_activity(self, t_ms: int) -> int:
+        """The first instant ``>= t_ms`` with continuous trading or an auction print."""
+        self._ensure(t_ms + 10 * 86_400_000)
+        best = t_ms + 10 * 86_400_000
+        for a, b, _d in self.sessions:
+            if a <= t_ms < b:
+                return t_ms
+            if t_ms < a < best:
+                best = a
+        for at, _d in self.auctions:
+            if t_ms <= at < best:
+                best = at
+        return best
+
     def day_of(self, t_ms: int) -> dt.date | None:
         """The trading day whose continuous session holds ``t_ms``."""
         self._ensure(t_ms + 120_000)

@@ -42,7 +42,7 @@ def fake_market(start: dt.datetime, seed: int = 1, extra: int = 0,
                 codes: list[str] | None = None) -> tuple[SimMarket, FakeMono]:
     """A market on a hand-moved clock; ``codes`` keeps only those default instruments."""
     mono = FakeMono()
-    clock = SimClock("session", 1.0, start, monotonic=mono)
+    clock = SimClock("session", 1.0, start, monotonic=mono, skip_breaks=False)
     profiles = None
     if codes is not None:
         profiles = [p for p in default_profiles() if p.inst.code in codes]
