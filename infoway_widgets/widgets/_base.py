@@ -68,8 +68,8 @@ class LiveWidget(anywidget.AnyWidget):
     _market = t.Dict().tag(sync=True)
     _snapshot = t.Dict().tag(sync=True)
 
-    #: seconds between refreshes of the ``_snapshot`` trait while data flows
-    snapshot_interval: float = 1.0
+    #: seconds between pushes of the ``_snapshot`` trait to the front-end while data flows
+    snapshot_interval: float = 5.0
 
     def __init__(self, *, feed: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -95,12 +95,21 @@ class LiveWidget(anywidget.AnyWidget):
         self._on_status(getattr(self._feed, "status", "connecting"), getattr(self._feed, "status_message", ""))
 
     def get_state(self, key: Any = None, drop_defaults: bool = False) -> dict[str, Any]:
-        """The synced state; never drops defaults.
+        """The synced state, with a fresh ``_snapshot``; never drops defaults.
 
         ``embed_minimal_html`` asks for ``drop_defaults=True``, which would leave out ``_esm`` and
-        the view names (they equal their defaults) and the exported page could not render.
+        the view names (they equal their defaults) and the exported page could not render. The
+        snapshot is computed here, so an export, a newly opened view and a state request always
+        get the current state, while the trait itself is pushed to the front-end only every
+        ``snapshot_interval`` seconds (it is what a saved notebook keeps).
         """
-        return super().get_state(key=key, drop_defaults=False)
+        state = super().get_state(key=key, drop_defaults=False)
+        if "_snapshot" in state and getattr(self, "_started", False) and not self._closed:
+            try:
+                state["_snapshot"] = self._snapshot_value()
+            except Exception:  # pragma: no cover - keep the last pushed one
+                log.exception("%s: snapshot failed", type(self).__name__)
+        return state
 
     # ---- to implement ------------------------------------------------------------------------
     def _symbols(self) -> set[str]:
@@ -181,13 +190,17 @@ class LiveWidget(anywidget.AnyWidget):
         self.send(header, buffers)
         self.frames_sent += 1
 
-    def _refresh_snapshot(self) -> None:
-        self._want_snapshot = False
-        self._last_snapshot = self._loop().time()
+    def _snapshot_value(self) -> dict[str, Any]:
         kind, cols, extra = self._snapshot_frame()
         header = {"kind": kind, "v": 1, "seq": self._seq, "n": len(next(iter(cols.values()), [])),
                   "cols": list(cols), "reset": True, **extra}
-        self._snapshot = snapshot_value(header, cols)
+        return snapshot_value(header, cols)
+
+    def _refresh_snapshot(self) -> None:
+        self._want_snapshot = False
+        self._last_snapshot = self._loop().time()
+        self._started = True
+        self._snapshot = self._snapshot_value()
 
     def _send_full(self) -> None:
         """Send the whole state (on request or after a reset) and refresh the snapshot."""

@@ -181,7 +181,6 @@ def test_lab_widgets_render_update_theme_views_and_export(lab, page, export_asse
 
     # HTML export of the run notebook, opened with the kernel gone
     out = tmp_path / "export.html"
-    run_in_kernel(page, "import time; time.sleep(1.2)")  # let each snapshot trait catch up (<= 1 s)
     run_in_kernel(page, f"from ipywidgets.embed import embed_minimal_html\n"
                         f"embed_minimal_html({str(out)!r}, views=[chart, book, tape, board], title='export')")
     bars_live = int(attr(page, ROOTS["candle"], "data-bars") or 0)

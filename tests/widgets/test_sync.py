@@ -270,3 +270,18 @@ async def test_dashboard_links_by_symbol(feed, sent):
     assert "Dashboard('00700.HK'" in repr(dash)
     dash.close()
     assert all(n == 0 for n in feed.refs.values())
+
+
+async def test_get_state_carries_a_fresh_snapshot_without_pushing_it(feed, sent):
+    chart = CandleChart(SYM, feed=feed)
+    chart.snapshot_interval = 3600.0  # the trait is not pushed again during this test
+    pushed = chart._snapshot
+    feed.trade(SYM, 30, dt_ms=5_000)  # crosses into new bars
+    await settle(chart)
+    assert chart._snapshot is pushed
+    state = chart.get_state()
+    snap = state["_snapshot"]
+    assert snap["header"]["seq"] == chart._seq
+    assert snap["cols"]["t"][-1] == float(feed.bar_store(SYM, "1m").t[-1]) != pushed["cols"]["t"][-1]
+    assert "_esm" in state and state["_view_name"] == "AnyView"  # nothing dropped for embeds
+    chart.close()
