@@ -86,3 +86,17 @@ describe("tape rows", () => {
     expect([side(1), side(2), side(0)]).toEqual(["buy", "sell", "neutral"]);
   });
 });
+
+import { compareBy } from "../src/board.js";
+
+describe("board sorting", () => {
+  it("numbers ascending or descending, NaN last either way", () => {
+    const rows = [{ s: "a", v: 2 }, { s: "b", v: NaN }, { s: "c", v: 5 }, { s: "d", v: -1 }];
+    expect([...rows].sort(compareBy("v", true)).map((r) => r.s)).toEqual(["c", "a", "d", "b"]);
+    expect([...rows].sort(compareBy("v", false)).map((r) => r.s)).toEqual(["d", "a", "c", "b"]);
+  });
+  it("text by locale order", () => {
+    const rows = [{ symbol: "AAPL.US" }, { symbol: "00700.HK" }];
+    expect([...rows].sort(compareBy("symbol", false)).map((r) => r.symbol)).toEqual(["00700.HK", "AAPL.US"]);
+  });
+});
