@@ -57,7 +57,9 @@ def bundles() -> None:
         subprocess.run(["npm", "run", "build"], cwd=REPO / "js", check=True)
 
 
-@pytest.fixture(scope="session")
+# module scope, not session: Playwright's sync API keeps an asyncio loop running on this thread
+# while it lives, and every later test that starts a loop (pytest-asyncio, asyncio.run) would fail
+@pytest.fixture(scope="module")
 def browser() -> Any:
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed (apt-get install chromium)")
