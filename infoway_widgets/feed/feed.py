@@ -524,13 +524,39 @@ class Feed:
             self.stats["settled_bars"] += max(0, n - 1)
 
     async def settle(self) -> None:
-        """Confirm every completed bar against the service now (tests and exports call this)."""
+        """Confirm every completed bar against the service now (tests and exports call this).
+
+        The periodic settlement asks for the latest two bars only; a completed bar that is still
+        unsettled further back (its rollover settle came late, or a backfill was still running)
+        is fetched here with enough bars to reach it.
+        """
         for interval in list(self._settle_handle):
             self._settle_handle.pop(interval).cancel()
-        for (sym, iv) in list(self._bars):
-            if any(k[0] == "bars" and k[1] == sym and k[2] == iv for k in self._refs):
-                self._to_settle[iv].add(sym)
-        await asyncio.gather(*(self._settle(iv) for iv in list(self._to_settle)))
+        deep: list[tuple[str, str, int]] = []
+        for (sym, iv), st in list(self._bars.items()):
+            if not any(k[0] == "bars" and k[1] == sym and k[2] == iv for k in self._refs):
+                continue
+            if len(st) > 1:
+                uns = np.flatnonzero(~st.settled[:-1])
+                if len(uns):
+                    span = parse_interval(iv).ms or 86_400_000
+                    latest = max(int(st.t[-1]), self._market_ms)
+                    count = int(min(500, (latest - int(st.t[int(uns[0])])) // span + 2))
+                    if count > 2:
+                        deep.append((sym, iv, count))
+                        continue
+            self._to_settle[iv].add(sym)
+        await asyncio.gather(*(self._settle(iv) for iv in list(self._to_settle)),
+                             *(self._settle_back(sym, iv, n) for sym, iv, n in deep))
+
+    async def _settle_back(self, symbol: str, interval: str, count: int) -> None:
+        try:
+            got = await self.rest.klines([symbol], interval, count=count)
+        except InfowayError as e:
+            self._warn(f"settling {symbol} {interval}: {e}")
+            return
+        n = self._merge_candles(symbol, interval, got.get(symbol, []))
+        self.stats["settled_bars"] += max(0, n - 1)
 
     def _on_reconnect(self, business: str, down_ms: int, up_ms: int) -> None:
         self.stats["reconnects"] += 1
