@@ -305,11 +305,12 @@ class ReplayControls(w.VBox):
 
     def close(self) -> None:
         """Stop following the feed and close the controls (the replay itself keeps its state)."""
-        self._coalesce.close()
-        self._unsub()
-        for c in (self.play_button, self.restart_button, self.speed_slider, self.seek_slider,
-                  self.position_label, self.clock):
-            c.close()
+        if hasattr(self, "_coalesce"):  # also called by __del__ after a failed __init__
+            self._coalesce.close()
+            self._unsub()
+            for c in (self.play_button, self.restart_button, self.speed_slider, self.seek_slider,
+                      self.position_label, self.clock):
+                c.close()
         super().close()
 
     def __repr__(self) -> str:
@@ -641,8 +642,9 @@ class SymbolPicker(w.VBox):
         self.select.value = self.value if self.value in codes else None
 
     def close(self) -> None:
-        self.text.close()
-        self.select.close()
+        for c in (getattr(self, "text", None), getattr(self, "select", None)):
+            if c is not None:
+                c.close()
         super().close()
 
     def __repr__(self) -> str:

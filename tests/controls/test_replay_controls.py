@@ -1,0 +1,118 @@
+"""ReplayControls drive the replay (play/pause/seek/speed), follow it, and keep replays deterministic."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import infoway_widgets as iw
+from infoway_widgets.controls import ReplayControls
+
+from .conftest import until, until_trait
+
+SYM = "600519.SH"
+
+
+async def test_buttons_and_sliders_change_the_replay(recording):
+    path, _live = recording
+    rp = iw.connect(replay=path, speed=1.0)
+    try:
+        rc = ReplayControls(rp, symbol=SYM)
+        r = rp.replay
+        assert r.playing and rc.playing
+        rc.play_button.click()  # pause
+        assert not r.playing and not rc.playing
+        assert "Play" in rc.play_button.description
+
+        span = r.end_ms - r.start_ms
+        rc.seek_slider.value = span // 2  # what dragging the slider does
+        assert r.position_ms == r.start_ms + span // 2 and rc.position_ms == r.position_ms
+        n_mid = rp.tape_store(SYM).total
+        assert n_mid > 0 and not r.playing
+        assert rc.market_ms == r.market_ms > 0
+        assert rc.clock.value.startswith("<b>") and "Asia/Shanghai" in rc.clock.value
+
+        rc.speed_slider.value = 50.0
+        assert r.speed == 50.0 and rc.speed == 50.0
+
+        rc.restart_button.click()
+        assert r.position_ms == r.start_ms and rp.tape_store(SYM).total < n_mid
+
+        rc.play_button.click()  # play
+        assert r.playing and "Pause" in rc.play_button.description
+        await r.wait_done(timeout=60)
+        await until_trait(rc, "position_ms", lambda: rc.position_ms == r.end_ms, 10, "the controls to follow the end")
+        assert "end of recording" in rc.position_label.value
+        rc.close()
+    finally:
+        await rp.aclose()
+
+
+async def test_seeking_back_moves_the_exchange_clock_back(recording):
+    """Regression: Replay.seek backwards left feed._market_ms at the newest time ever applied."""
+    path, _ = recording
+    rp = iw.connect(replay=path, speed=1.0)
+    try:
+        rc = ReplayControls(rp, symbol=SYM)
+        rc.pause()
+        rc.seek(rp.replay.end_ms)
+        late = rc.market_ms
+        rc.seek_fraction(0.25)
+        assert 0 < rc.market_ms < late
+        assert rc.market_ms == int(rp.tape_store(SYM).since(0)["t"].max())  # the newest trade applied
+    finally:
+        await rp.aclose()
+
+
+async def test_seek_market_lands_on_the_first_moment_at_that_exchange_time(recording):
+    path, _ = recording
+    rp = iw.connect(replay=path, speed=1.0)
+    try:
+        rc = ReplayControls(rp, symbol=SYM, locale="zh")
+        rc.pause()
+        index = rc._market_index()
+        target = index[len(index) // 2][1]
+        pos = rc.seek_market(target)
+        assert rc.market_ms >= target and rp.replay.position_ms == pos
+        before = [m for p, m in index if p < pos]
+        assert not before or before[-1] < target
+        when = pd.Timestamp(target, unit="ms", tz="UTC").tz_convert("Asia/Shanghai").strftime("%H:%M:%S")
+        rc.seek_market(when)
+        assert pd.Timestamp(rc.market_ms, unit="ms", tz="UTC").tz_convert("Asia/Shanghai").strftime("%H:%M:%S") >= when
+    finally:
+        await rp.aclose()
+
+
+async def test_same_bars_whatever_the_controls_did(recording):
+    """Pause, seek back and forth, change speed mid-way: the bars at the end equal a straight
+    replay at 1000x and the live feed's."""
+    path, live = recording
+    rp = iw.connect(replay=path, speed=2.0)
+    straight = iw.connect(replay=path, speed=1000.0)
+    try:
+        rc = ReplayControls(rp)
+        rc.pause()
+        rc.seek_fraction(0.6)
+        rc.seek_fraction(0.2)
+        rc.set_speed(20)
+        rc.play()
+        await until(rp, lambda: rp.replay.position_ms > rp.replay.start_ms + (rp.replay.end_ms - rp.replay.start_ms) // 2,
+                    60, "half the recording")
+        rc.speed_slider.value = 50.0
+        await rp.replay.wait_done(timeout=60)
+        await straight.replay.wait_done(timeout=60)
+        for iv in ("1m", "5m"):
+            got = rp.bar_store(SYM, iv).to_pandas()
+            pd.testing.assert_frame_equal(got, straight.bar_store(SYM, iv).to_pandas())
+            pd.testing.assert_frame_equal(got, live[iv])
+        pd.testing.assert_frame_equal(rp.tape_store(SYM).to_pandas(), straight.tape_store(SYM).to_pandas())
+    finally:
+        await rp.aclose()
+        await straight.aclose()
+
+
+async def test_needs_a_replaying_feed():
+    feed = iw.Feed.detached()
+    with pytest.raises(iw.BadParameterError, match="replay"):
+        ReplayControls(feed)
+    await feed.aclose()
