@@ -129,7 +129,7 @@ class Feed:
         self._tapes: dict[str, TapeStore] = {}
         self._day_flow: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])  # buy, sell, neutral volume
         self._refs: dict[tuple[str, ...], int] = defaultdict(int)
-        self._loaded: set[tuple[str, str]] = set()
+        self._loaded: dict[tuple[str, str], int] = {}  # (symbol, interval) → bars of history asked for
         self._last_push_ms: dict[str, int] = {}
         self._market_ms = 0  # latest exchange time seen in any push
         # incoming frames are batched and decoded together
@@ -395,20 +395,27 @@ class Feed:
             self.tape_store(inst.code)
         if depth:
             self.book_store(inst.code)
+        want = history if history is not None else self.history_count
         for k in keys:
             self._refs[k] += 1
             if self._refs[k] == 1:
-                self._activate(k, inst, history if history is not None else self.history_count)
+                self._activate(k, inst, want)
+            elif k[0] == "bars" and want > self._loaded.get((k[1], k[2]), 0):
+                # a later watcher wants more history than the first one loaded: top it up
+                self._activate(k, inst, want, history_only=True)
         if self._recorder:
             self._recorder.watch(int(time.time() * 1000), inst.code, bool(trades or ivs), depth, [i.name for i in ivs])
         return Watch(self, keys)
 
-    def _activate(self, key: tuple[str, ...], inst: Instrument, history: int) -> None:
+    def _activate(self, key: tuple[str, ...], inst: Instrument, history: int, *,
+                  history_only: bool = False) -> None:
         async def go() -> None:
             await self.ready()
             if self.replay is not None:
                 return
             kind = key[0]
+            if history_only:
+                kind = "bars" if kind == "bars" else ""
             if kind == "trades":
                 self._session(inst.business).subscribe("trades", [inst.code])
             elif kind == "depth":
@@ -442,13 +449,14 @@ class Feed:
     # ---- history, backfill and settlement ----------------------------------------------------------
     async def _load_history(self, inst: Instrument, iv: Interval, count: int) -> None:
         key = (inst.code, iv.name)
-        if count <= 0 or key in self._loaded:
+        had = self._loaded.get(key, 0)
+        if count <= had:
             return
-        self._loaded.add(key)
+        self._loaded[key] = count
         try:
             candles = await self.rest.history(inst.code, iv, count=count)
         except InfowayError as e:
-            self._loaded.discard(key)
+            self._loaded[key] = had
             self._warn(f"history for {inst.code} {iv.name}: {e}")
             self._set_symbol_error(inst.code, str(e))
             return

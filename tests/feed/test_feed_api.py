@@ -212,3 +212,19 @@ async def test_instruments_are_named_before_the_embedded_server_is_up():
         w.close()
     finally:
         await feed.aclose()
+
+
+async def test_a_later_watch_tops_up_history():
+    async with serve(port=0, seed=2) as server:
+        feed = iw.connect(base_url=server.url, new=True)
+        try:
+            ev = asyncio.Event()
+            feed.on_change(lambda s: ev.set())
+            a = feed.watch("600519.SH", intervals=["1d"], history=5)
+            await wait_for(lambda: len(feed.bar_store("600519.SH", "1d")) >= 5, 20, "5 daily bars", ev)
+            b = feed.watch("600519.SH", intervals=["1d"], history=120)
+            await wait_for(lambda: len(feed.bar_store("600519.SH", "1d")) >= 120, 20, "120 daily bars", ev)
+            a.close()
+            b.close()
+        finally:
+            await feed.aclose()
