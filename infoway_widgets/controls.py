@@ -341,6 +341,8 @@ class LessonPanel(w.VBox):
     ----------
     actions : list of str
         What the panel did, newest last (also shown under the buttons).
+    last_ms : int
+        When the latest action takes effect in the simulated market (UTC ms).
     """
 
     locale = t.Unicode("en")
@@ -356,6 +358,8 @@ class LessonPanel(w.VBox):
         self.size = size
         loc = check_locale(locale)
         self.actions: list[str] = []
+        #: simulated arrival (UTC ms) of the latest action, 0 before any
+        self.last_ms = 0
         lay = w.Layout(width="auto")
         self.buy_button = w.Button(description="▲ " + label("large_buy", loc), button_style="danger"
                                    if self.inst.red_up else "success", layout=lay)
@@ -395,6 +399,7 @@ class LessonPanel(w.VBox):
     def _did(self, key: str, t_ms: int, extra: str = "") -> int:
         loc = self.locale
         text = f"{label(key, loc)}{extra} · {label('sent', loc)} {label('at', loc)} {_fmt_ms(t_ms, self.inst.tz)}"
+        self.last_ms = t_ms
         self.actions.append(text)
         del self.actions[:-50]
         self.message.value = f"<small>{text}</small>"
