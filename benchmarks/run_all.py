@@ -1,0 +1,326 @@
+"""Run every benchmark side by side in one run and write ``docs/benchmarks.md``.
+
+* ingest: ``benchmarks/ingest.py`` — our ``Feed.ingest`` vs the official infoway-sdk
+* widget bytes: ``benchmarks/widget_bytes.py`` — bytes/messages per live update vs bqplot, plotly
+* fault soak: ``benchmarks/soak.py`` — bars vs ground truth under faults, recovery, memory
+* render: ``benchmarks/render.py`` (chromium: first paint, fps, tick-to-pixel latency) when present
+
+Each runs in its own process (one at a time: the machine has few cores). Ratios are computed from
+numbers measured in this same run; the page records the machine, the versions and the command.
+
+    python benchmarks/run_all.py                 # full (~5 min on 2 cores)
+    python benchmarks/run_all.py --quick         # smaller sizes (~2 min)
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH = REPO / "benchmarks"
+PY = sys.executable
+
+
+def _v(dist: str) -> str:
+    try:
+        return version(dist)
+    except Exception:
+        return "not installed"
+
+
+def machine() -> dict[str, Any]:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        import psutil
+
+        ram = f"{psutil.virtual_memory().total / 2**30:.1f} GiB"
+    except Exception:
+        ram = "?"
+    try:
+        chromium = subprocess.run(["/usr/bin/chromium", "--version"], capture_output=True, text=True,
+                                  timeout=20).stdout.strip()
+    except Exception:
+        chromium = "not found"
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                                text=True, timeout=10).stdout.strip()
+    except Exception:
+        commit = "?"
+    return {
+        "nproc": os.cpu_count(), "cpu": cpu, "ram": ram, "os": platform.platform(),
+        "python": platform.python_version(), "chromium": chromium, "commit": commit,
+        "versions": {d: _v(d) for d in ("infoway-widgets", "infoway-sdk", "numpy", "msgspec", "orjson",
+                                        "ipywidgets", "anywidget", "bqplot", "plotly", "websockets",
+                                        "aiohttp", "httpx", "psutil", "playwright", "jupyterlab")},
+    }
+
+
+def _run(name: str, args: list[str], timeout: float) -> tuple[int, str, str, float]:
+    print(f"[run_all] {name}: {' '.join(shlex.quote(a) for a in args)}", flush=True)
+    t0 = time.perf_counter()
+    p = subprocess.run(args, cwd=REPO, capture_output=True, text=True, timeout=timeout)
+    wall = time.perf_counter() - t0
+    print(f"[run_all] {name}: exit {p.returncode} in {wall:.0f} s", flush=True)
+    return p.returncode, p.stdout, p.stderr, wall
+
+
+def _cmd(args: list[str]) -> str:
+    return " ".join(shlex.quote(os.path.relpath(a, REPO) if a.startswith(str(REPO)) else a)
+                    for a in [".venv/bin/python" if args[0] == PY else args[0], *args[1:]])
+
+
+def run_ingest(quick: bool) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "ingest.json"
+        args = [PY, str(BENCH / "ingest.py"), "--frames", "100000" if quick else "300000",
+                "--repeat", "2" if quick else "3", "--json", str(out)]
+        rc, so, se, wall = _run("ingest", args, 1800)
+        data = json.loads(out.read_text()) if out.exists() else None
+    return {"cmd": _cmd(args[:-2]), "rc": rc, "wall_s": wall, "data": data, "stdout": so, "stderr": se[-2000:]}
+
+
+def run_widget_bytes(quick: bool) -> dict[str, Any]:
+    args = [PY, str(BENCH / "widget_bytes.py"), "--json", "--updates", "20" if quick else "40"]
+    rc, so, se, wall = _run("widget_bytes", args, 1800)
+    try:
+        data = json.loads(so)
+    except json.JSONDecodeError:
+        data = None
+    return {"cmd": _cmd(args), "rc": rc, "wall_s": wall, "data": data, "stderr": se[-2000:]}
+
+
+def run_soak(quick: bool) -> dict[str, Any]:
+    args = [PY, str(BENCH / "soak.py"), "--json", "--minutes", "15" if quick else "60"]
+    rc, so, se, wall = _run("soak", args, 3600)
+    try:
+        data = json.loads(so)
+    except json.JSONDecodeError:
+        data = None
+    return {"cmd": _cmd(args), "rc": rc, "wall_s": wall, "data": data, "stderr": se[-2000:]}
+
+
+def run_render(quick: bool) -> dict[str, Any] | None:
+    script = BENCH / "render.py"
+    if not script.exists():
+        return None
+    args = [PY, str(script), "--json"]
+    rc, so, se, wall = _run("render", args, 1800)
+    try:
+        data = json.loads(so)
+    except json.JSONDecodeError:
+        data = None
+    return {"cmd": _cmd(args), "rc": rc, "wall_s": wall, "data": data, "stdout": so[-4000:], "stderr": se[-2000:]}
+
+
+# ---- the page ---------------------------------------------------------------------------------------
+def _kb(x: float) -> str:
+    if x >= 1024 * 1024:
+        return f"{x / 2**20:,.2f} MB"
+    return f"{x / 1024:,.1f} KB" if x >= 1024 else f"{x:,.0f} B"
+
+
+def _ingest_md(r: dict[str, Any]) -> str:
+    d = r["data"]
+    if not d:
+        return f"ingest benchmark failed (exit {r['rc']}):\n\n```\n{r['stderr']}\n```\n"
+    lines = [f"{d['frames']:,} recorded-shape frames ({d['trades']:,} trades), best of the repeats, one core.", "",
+             "| path | trades/s | vs infoway-sdk parse=True |", "|---|---:|---:|"]
+    for row in d["rows"]:
+        lines.append(f"| {row['path']} | {row['trades_per_s']:,.0f} | {row['ratio']:.1f}× |")
+    return "\n".join(lines) + "\n"
+
+
+def _bytes_md(r: dict[str, Any]) -> str:
+    rows = r["data"]
+    if not rows:
+        return f"widget-bytes benchmark failed (exit {r['rc']}):\n\n```\n{r['stderr']}\n```\n"
+    by_n: dict[int, list[dict[str, Any]]] = {}
+    for x in rows:
+        by_n.setdefault(x["bars"], []).append(x)
+    lines = ["| bars in chart | library (update as documented) | bytes / update | messages / update | "
+             "peer ÷ ours (bytes) | first display (state incl. JS bundle) |", "|---:|---|---:|---:|---:|---:|"]
+    for n in sorted(by_n):
+        ours = next((x for x in by_n[n] if x["lib"].startswith("infoway")), None)
+        for x in by_n[n]:
+            ratio = "" if ours is None or x is ours else f"{x['bytes_per_update'] / ours['bytes_per_update']:,.0f}×"
+            note = f" — {x['full_resends']} full resend(s) when a bar opened" if x.get("full_resends") else ""
+            lines.append(f"| {n:,} | {x['lib']}{note} | {_kb(x['bytes_per_update'])} | {x['msgs_per_update']:.2f} | "
+                         f"{ratio} | {_kb(x['initial_bytes'])} |")
+    u = rows[0]["updates"]
+    return "\n".join(lines) + (f"\n\n{u} live updates per chart; a new bar opens every 20th update (the rest change "
+                               "the newest bar's close/high/low/volume).\n")
+
+
+def _soak_md(r: dict[str, Any]) -> str:
+    d = r["data"]
+    if not d:
+        return f"soak failed to report (exit {r['rc']}):\n\n```\n{r['stderr']}\n```\n"
+    rec = "—" if d["recover_s_p50"] is None else (f"{d['recover_s_p50']:.2f} / {d['recover_s_p90']:.2f} / "
+                                                   f"{d['recover_s_max']:.2f} s real over {d['recoveries']} faults")
+    ok = d["bars_lost"] == 0 and d["bars_doubled"] == 0 and d["bars_wrong"] == 0
+    rows = [
+        ("simulated time", f"{d['simulated_minutes']:g} min at speed {d['speed']:g} ({d['wall_s']} s wall)"),
+        ("symbols", f"{d['symbols']} A-shares: trades, depth, 1m + 5m bars"),
+        ("faults", d["faults"]),
+        ("faults injected", ", ".join(f"{k}: {v}" for k, v in sorted(d["fault_events"].items()))),
+        ("handshakes refused (HTTP 503)", d["server_refused"]),
+        ("reconnects", d["reconnects"]),
+        ("bars compared with ground truth", d["bars_compared"]),
+        ("lost / doubled / wrong OHLCV (target 0 / 0 / 0)",
+         f"{d['bars_lost']} / {d['bars_doubled']} / {d['bars_wrong']}" + ("" if ok else " **(missed)**")),
+        ("time to recover p50 / p90 / max (fault → first push after reconnect)", rec),
+        ("RSS after warm-up → end (target growth ≤ 50 MB)",
+         f"{d['rss_start_mb']} → {d['rss_end_mb']} MB (+{d['rss_growth_mb']} MB; process holds feed and server)"),
+        ("bars backfilled from REST", d["backfilled_bars"]),
+        ("server closes by reason", ", ".join(f"{k}: {v}" for k, v in sorted(d["server_closes"].items()))),
+    ]
+    return "| measure | value |\n|---|---|\n" + "\n".join(f"| {a} | {b} |" for a, b in rows) + "\n"
+
+
+def _render_md(r: dict[str, Any] | None) -> str:
+    if r is None:
+        return ("No `benchmarks/render.py` in this run: the chromium render benchmark (first paint of 100 k "
+                "bars, fps while updating at 20 Hz, tick-to-pixel latency) is not measured here yet. "
+                "Measured limits of the chart library on this class of machine: `shared/frontend-facts.md`.\n")
+    if isinstance(r["data"], dict) and isinstance(r["data"].get("markdown"), str):
+        return r["data"]["markdown"] + "\n"
+    body = json.dumps(r["data"], indent=2) if r["data"] is not None else r["stdout"]
+    return f"```\n{body}\n```\n"
+
+
+def write_page(path: Path, m: dict[str, Any], res: dict[str, Any], command: str, started: str, wall: float) -> None:
+    v = m["versions"]
+    ing = res["ingest"]["data"]
+    head = ["| what | infoway-widgets | peer | ratio |", "|---|---|---|---:|"]
+    if ing:
+        ours = ing["rows"][0]
+        sdk = next(x for x in ing["rows"] if "parse=True" in x["path"])
+        head.append(f"| ingest, trades/s on one core | {ours['trades_per_s']:,.0f} | infoway-sdk {v['infoway-sdk']}: "
+                    f"{sdk['trades_per_s']:,.0f} | {ours['ratio']:.1f}× |")
+    wb = res["widget_bytes"]["data"] or []
+    for n in (1_000, 10_000, 100_000):
+        o = next((x for x in wb if x["bars"] == n and x["lib"].startswith("infoway")), None)
+        for peer in ("bqplot", "plotly"):
+            p = next((x for x in wb if x["bars"] == n and x["lib"].startswith(peer)), None)
+            if o and p:
+                head.append(f"| bytes per live update, {n:,}-bar chart | {_kb(o['bytes_per_update'])} | "
+                            f"{p['lib']}: {_kb(p['bytes_per_update'])} | {p['bytes_per_update'] / o['bytes_per_update']:,.0f}× fewer |")
+    sk = res["soak"]["data"]
+    if sk:
+        head.append(f"| fault soak, {sk['simulated_minutes']:g} simulated min: lost / doubled / wrong bars | "
+                    f"{sk['bars_lost']} / {sk['bars_doubled']} / {sk['bars_wrong']} of {sk['bars_compared']} | "
+                    f"ground truth | |")
+    text = f"""# Benchmarks
+
+Generated by `benchmarks/run_all.py` on {started} UTC (total {wall:.0f} s). Every number below was
+measured in this one run, side by side with the peer it is compared to; the ratios come from the
+same run. Re-run with:
+
+```bash
+{command}
+```
+
+## Summary
+
+{chr(10).join(head)}
+
+## Machine
+
+| | |
+|---|---|
+| CPU | {m['cpu']} |
+| cores (`nproc`) | {m['nproc']} |
+| RAM | {m['ram']} |
+| OS | {m['os']} |
+| Python | {m['python']} |
+| chromium | {m['chromium']} |
+| commit | {m['commit']} |
+
+Versions: {", ".join(f"{k} {x}" for k, x in v.items())}.
+
+The machine is shared (other processes ran during the measurements); expect noise of tens of
+percent on absolute times. No test asserts an absolute time.
+
+## Ingest: trades/s through codec and aggregation (vs the official SDK)
+
+Command: `{res['ingest']['cmd']}`
+
+{_ingest_md(res['ingest'])}
+## Bytes to the front-end per live update (vs bqplot and plotly)
+
+Command: `{res['widget_bytes']['cmd']}`
+
+Every message the widget libraries would put on the wire, captured at the ipywidgets comm (a
+recording comm replaces `comm.create_comm`; JSON encoded with jupyter_client's packer + binary
+buffers). Ours: `CandleChart` on a detached feed fed trades through `feed.ingest`, coalesced at 20 Hz.
+bqplot: `OHLC` mark, `y` (and `x` when a bar opens) reassigned under `hold_sync`. plotly:
+`FigureWidget` candlestick, columns assigned inside `batch_update()`. Target for ours: ≤ 1 KB per
+update independent of history length.
+
+{_bytes_md(res['widget_bytes'])}
+## Fault soak
+
+Command: `{res['soak']['cmd']}`
+
+A local server (127.0.0.1) with faults on a schedule of simulated time, a feed watching 20
+A-shares; every completed bar compared with the server's ground truth after `await feed.settle()`.
+
+{_soak_md(res['soak'])}
+## Rendering in chromium
+
+{_render_md(res.get('render'))}
+"""
+    path.write_text(text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="smaller sizes, shorter soak")
+    ap.add_argument("--out", default=str(REPO / "docs" / "benchmarks.md"))
+    ap.add_argument("--json", help="also write all raw results here")
+    ap.add_argument("--skip", default="", help="comma-separated: ingest,widget_bytes,soak,render")
+    a = ap.parse_args(argv)
+    skip = set(filter(None, a.skip.split(",")))
+    started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
+    t0 = time.perf_counter()
+    m = machine()
+    empty = {"cmd": "(skipped)", "rc": None, "data": None, "stderr": "skipped"}
+    res: dict[str, Any] = {
+        "ingest": empty if "ingest" in skip else run_ingest(a.quick),
+        "widget_bytes": empty if "widget_bytes" in skip else run_widget_bytes(a.quick),
+        "soak": empty if "soak" in skip else run_soak(a.quick),
+        "render": None if "render" in skip else run_render(a.quick),
+    }
+    wall = time.perf_counter() - t0
+    command = ".venv/bin/python benchmarks/run_all.py" + (" --quick" if a.quick else "") + \
+        (f" --skip {a.skip}" if a.skip else "")
+    out = Path(a.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_page(out, m, res, command, started, wall)
+    if a.json:
+        Path(a.json).write_text(json.dumps({"machine": m, "results": res}, indent=2, default=str))
+    print(f"[run_all] wrote {out} ({wall:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
