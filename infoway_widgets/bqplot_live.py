@@ -130,7 +130,7 @@ class LiveFigure(bq.Figure):
         xlab = {"time": label("time", loc), "index": "#", "price": label("price", loc)}[x]
         ylab = label("size", loc) if x == "price" else label("price", loc)
         axes = [bq.Axis(scale=x_scale, label=xlab, grid_lines="none"),
-                bq.Axis(scale=y_scale, orientation="vertical", label=ylab, tick_format=".2f" if x != "price" else "~s")]
+                bq.Axis(scale=y_scale, side="left", label=ylab, tick_format=".2f" if x != "price" else "~s")]
         kwargs.setdefault("fig_margin", {"top": 30, "bottom": 40, "left": 60, "right": 60})
         kwargs.setdefault("layout", {"width": "100%", "height": "360px"})
         super().__init__(marks=[], axes=axes, **kwargs)
@@ -228,7 +228,7 @@ class LiveFigure(bq.Figure):
         if self.volume_scale is None:
             self.volume_scale = bq.LinearScale(min=0)
             lab = label("volume", self.locale) if field == "volume" else str(field)
-            axis = bq.Axis(scale=self.volume_scale, orientation="vertical", side="right", label=lab,
+            axis = bq.Axis(scale=self.volume_scale, side="right", label=lab,
                            tick_format="~s", grid_lines="none")
             self.axes = [*self.axes, axis]  # type: ignore[has-type]
         up, down = self._colors(symbol)
@@ -339,7 +339,7 @@ class LiveFigure(bq.Figure):
 
     def close(self) -> None:
         """Stop following the feed, release its subscriptions, close the figure."""
-        if not self._closed:
+        if not getattr(self, "_closed", True):  # True also after a failed __init__ (from __del__)
             self._closed = True
             if self._handle is not None:
                 self._handle.cancel()
