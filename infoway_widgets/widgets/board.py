@@ -1,4 +1,6 @@
-"""QuoteBoard: one row per symbol with last, change, volume, turnover, range and a sparkline."""
+"""QuoteBoard: one row per symbol with last, change, volume, turnover, range and a sparkline; the
+``cn`` preset adds the columns of a Chinese brokerage list (涨跌幅, 涨跌额, 成交量 in 手, 成交额,
+振幅, 量比, 最高/最低, 今开/昨收) and a 涨停 / 跌停 badge on the row."""
 
 from __future__ import annotations
 
@@ -14,6 +16,13 @@ from ._base import Frame, LiveWidget, esm
 
 QUOTE_FIELDS = ("last", "prev_close", "open", "high", "low", "volume", "turnover", "change",
                 "change_pct", "t")
+#: per-row numbers from ``feed.ashare`` (computed in the feed; NaN where the market has none)
+ASHARE_FIELDS = ("amplitude", "volume_ratio", "limit_up", "limit_down")
+#: every column a board can show, in the order of the ``cn`` preset (js/src/lib/columns.js draws them)
+BOARD_COLUMNS = ("symbol", "last", "change_pct", "change", "volume_lots", "volume", "turnover",
+                 "amplitude", "volume_ratio", "high_low", "high", "low", "open", "prev_close", "spark")
+#: markets whose volumes are customarily counted in lots (手) rather than shares
+LOT_MARKETS = frozenset({"CN"})
 
 
 def _num(x: Any) -> float:
@@ -38,9 +47,22 @@ class QuoteBoard(LiveWidget):
         The data source; ``None`` means ``iw.connect()``.
     sort_by : str
         Column to sort by (``"change_pct"``, ``"volume"``, ``"symbol"``, ...); empty keeps the
-        given order.
+        given order. Clicking a column header sorts by it (again: reverses).
+    preset : {"auto", "compact", "cn"}
+        Column set. ``"compact"``: symbol, last, change, change %, volume, turnover, high / low,
+        trend. ``"cn"``: 代码/名称, 最新, 涨跌幅, 涨跌额, 成交量 (手 for A-shares), 成交额, 振幅,
+        量比, 最高, 最低, 今开, 昨收, 走势. ``"auto"`` (default): ``"cn"`` when ``locale="zh"``,
+        else ``"compact"``.
+    columns : sequence of str, optional
+        Explicit column keys (any of :data:`BOARD_COLUMNS`); overrides ``preset`` when given.
     **kwargs
         Any common trait: ``locale``, ``theme``, ``up_color``, ``down_color``, ``max_fps``, ``height``.
+
+    Notes
+    -----
+    Rows at their daily price limit carry a 涨停 / 跌停 (Limit up / Limit down) badge; the numbers
+    (振幅, 量比, 手, the limit state) come from :meth:`Feed.ashare
+    <infoway_widgets.feed.Feed.ashare>`, the front-end only formats them.
     """
 
     _esm = esm("board")
@@ -51,11 +73,22 @@ class QuoteBoard(LiveWidget):
     sort_by = t.Unicode("").tag(sync=True)
     sort_desc = t.Bool(True).tag(sync=True)
     title = t.Unicode("").tag(sync=True)
+    preset = t.Enum(["auto", "compact", "cn"], "auto",
+                    help="Column set: cn (brokerage), compact, or auto (cn for locale zh).").tag(sync=True)
+    columns = t.List(t.Unicode(), help="Explicit column keys; overrides preset when not empty.").tag(sync=True)
     spark_points = t.Int(60).tag(sync=False)
 
+    @t.validate("columns")
+    def _check_columns(self, proposal: Any) -> list[str]:
+        cols = list(proposal["value"])
+        bad = [c for c in cols if c not in BOARD_COLUMNS]
+        if bad:
+            raise t.TraitError(f"unknown QuoteBoard column(s) {bad}; choose from {list(BOARD_COLUMNS)}")
+        return cols
+
     def __init__(self, symbols: Sequence[str] | str, *, feed: Any = None, sort_by: str = "",
-                 title: str = "", **kwargs: Any) -> None:
-        super().__init__(feed=feed, sort_by=sort_by, **kwargs)
+                 title: str = "", preset: str = "auto", columns: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(feed=feed, sort_by=sort_by, preset=preset, columns=list(columns), **kwargs)
         self._select_cbs: list[Callable[[str], None]] = []
         self._pending: set[str] = set()
         self._insts: dict[str, Any] = {}
@@ -94,17 +127,28 @@ class QuoteBoard(LiveWidget):
         self._mark_dirty()
 
     def _rows(self, codes: list[str]) -> Frame:
-        cols: dict[str, list[float]] = {k: [] for k in (*QUOTE_FIELDS, "decimals", "red_up", "spark_len")}
+        cols: dict[str, list[float]] = {k: [] for k in (*QUOTE_FIELDS, *ASHARE_FIELDS, "volume_lots", "at_limit",
+                                                        "decimals", "red_up", "spark_len")}
         spark: list[float] = []
         names: list[str] = []
+        ashare = getattr(self._feed, "ashare", None)
         for code in codes:
             try:
                 q = self._feed.quote(code) or {}
             except Exception:
                 q = {}
+            try:
+                a = (ashare(code) or {}) if ashare is not None else {}
+            except Exception:
+                a = {}
             inst = self._insts[code]
             for k in QUOTE_FIELDS:
                 cols[k].append(_num(q.get(k)))
+            for k in ASHARE_FIELDS:
+                cols[k].append(_num(a.get(k)))
+            # 手 only where the market counts in lots (A-shares); NaN tells the view to show shares
+            cols["volume_lots"].append(_num(a.get("volume_lots")) if inst.market in LOT_MARKETS else math.nan)
+            cols["at_limit"].append({"up": 1.0, "down": -1.0}.get(a.get("at_limit") or "", 0.0))
             cols["decimals"].append(float(inst.price_decimals))
             cols["red_up"].append(1.0 if inst.red_up else 0.0)
             s = [_num(x) for x in list(q.get("spark") or [])[-self.spark_points:]]

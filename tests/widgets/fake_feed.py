@@ -48,6 +48,7 @@ class FakeFeed:
         self._books: dict[str, BookStore] = {}
         self._tapes: dict[str, TapeStore] = {}
         self._last: dict[str, float] = {}
+        self._day_flow: dict[str, list[float]] = {}  # buy, sell, neutral volume (as Feed keeps it)
         self._change_cbs: list[Callable[[set[str]], None]] = []
         self._status_cbs: list[Callable[[str, str], None]] = []
         self._task: asyncio.Task[None] | None = None
@@ -110,6 +111,12 @@ class FakeFeed:
                 "limit_up": lim[1] if lim else None, "limit_down": lim[0] if lim else None,
                 "buy_volume": vol / 2, "sell_volume": vol / 2, "t": self.now_ms, "spark": spark}
 
+    def ashare(self, symbol: str) -> dict[str, Any]:
+        """The real feed's 盘口 numbers, computed by the same function over this feed's stores."""
+        from infoway_widgets.feed.ashare import ashare_stats
+
+        return ashare_stats(self, symbol)  # type: ignore[arg-type]
+
     def on_change(self, cb: Callable[[set[str]], None]) -> Callable[[], None]:
         self._change_cbs.append(cb)
         return lambda: self._change_cbs.remove(cb) if cb in self._change_cbs else None
@@ -151,6 +158,10 @@ class FakeFeed:
         vol = np.round(self.rng.lognormal(5, 1, n) / 100) * 100 + 100
         direction = self.rng.integers(0, 3, n).astype(np.float64)
         self.tape_store(code).append(t, price, vol, price * vol, direction)
+        flow = self._day_flow.setdefault(code, [0.0, 0.0, 0.0])
+        flow[0] += float(vol[direction == 1].sum())
+        flow[1] += float(vol[direction == 2].sum())
+        flow[2] += float(vol[direction == 0].sum())
         for (c, iv), store in self._bars.items():
             if c != code:
                 continue
@@ -160,6 +171,18 @@ class FakeFeed:
         self._book(code, float(price[-1]))
         if notify:
             self.notify({code})
+
+    def drive_to_limit(self, symbol: str, direction: str = "up") -> None:
+        """Put an A-share at its limit: last at the limit price, the far side of the book empty."""
+        code = self.instrument(symbol).code
+        q = self.quote(code)
+        px = float(q["limit_up"] if direction == "up" else q["limit_down"])
+        self._last[code] = px
+        bid = np.round(px - 0.01 * np.arange(5), 2) if direction == "up" else np.zeros(0)
+        ask = np.round(px + 0.01 * np.arange(5), 2) if direction == "down" else np.zeros(0)
+        self.now_ms += 1000
+        self.book_store(code).update(self.now_ms, bid, np.full(len(bid), 5000.0), ask, np.full(len(ask), 5000.0))
+        self.notify({code})
 
     async def run(self, symbols: list[str], hz: float = 20.0, per_tick: int = 3) -> None:
         """Trades at ``hz`` batches per second until cancelled (for browser demos)."""
