@@ -522,11 +522,11 @@ class SymbolPicker(w.VBox):
         self.types = tuple(types)
         self.max_results = int(max_results)
         self.records: list[dict[str, Any]] = []
+        self._showing = False
         self.text = w.Text(placeholder=label("search_placeholder", loc), description=label("search", loc),
                            continuous_update=True, layout=w.Layout(width="320px"))
         self.select = w.Select(options=[], rows=6, layout=w.Layout(width="320px"))
         self.text.observe(lambda ch: setattr(self, "query", ch["new"]), names="value")
-        self.text.on_submit(lambda _t: self._pick_first())
         self.select.observe(self._on_select, names="value")
         super().__init__([self.text, self.select], locale=loc, value=value)
         self.add_class("iw-symbol-picker")
@@ -541,7 +541,10 @@ class SymbolPicker(w.VBox):
     def _on_query(self, change: dict[str, Any]) -> None:
         if self.text.value != change["new"]:
             self.text.value = change["new"]
-        self._show(self.search(change["new"]))
+        hits = self.search(change["new"])
+        self._show(hits)
+        if len(hits) == 1 and change["new"].strip():  # one match: take it
+            self.value = hits[0]["symbol"]
 
     @t.observe("value")
     def _on_value(self, change: dict[str, Any]) -> None:
@@ -550,13 +553,15 @@ class SymbolPicker(w.VBox):
             self.select.value = change["new"]
 
     def _on_select(self, change: dict[str, Any]) -> None:
-        if change["new"]:
+        if change["new"] and not self._showing:
             self.value = change["new"]
 
-    def _pick_first(self) -> None:
-        hits = self.search(self.text.value)
+    def choose_first(self) -> str | None:
+        """Select the best match of the current search (what a student means by "that one")."""
+        hits = self.search(self.query)
         if hits:
             self.value = hits[0]["symbol"]
+        return self.value if hits else None
 
     # ---- data ----------------------------------------------------------------------------------
     @staticmethod
@@ -642,9 +647,13 @@ class SymbolPicker(w.VBox):
 
     def _show(self, hits: list[dict[str, Any]]) -> None:
         opts = [self._option(r) for r in hits]
-        self.select.options = opts
         codes = [v for _, v in opts]
-        self.select.value = self.value if self.value in codes else None
+        self._showing = True  # a Select picks its first option when options change: not a choice
+        try:
+            self.select.options = opts
+            self.select.value = self.value if self.value in codes else None
+        finally:
+            self._showing = False
 
     def close(self) -> None:
         for c in (getattr(self, "text", None), getattr(self, "select", None)):
