@@ -1,10 +1,14 @@
 // QuoteBoard view: a row per symbol with last, change, change %, volume, turnover, high/low and
-// a sparkline; changed cells flash; sortable columns; a click on a row tells Python.
+// a sparkline (preset "compact"), or a brokerage list (preset "cn": 涨跌幅, 涨跌额, 成交量 in 手,
+// 成交额, 振幅, 量比, 最高, 最低, 今开, 昨收) with a 涨停 / 跌停 badge; changed cells flash;
+// sortable columns; a click on a row tells Python.
 
+import { boardCell, columnLabel, columnSortKey, limitLabel, limitOfCode, resolveColumns } from "./lib/ashare.js";
 import { View } from "./lib/base.js";
-import { formatChange, formatPct, formatPrice, formatVolume } from "./lib/format.js";
 
-const NUM_FIELDS = ["last", "prev_close", "open", "high", "low", "volume", "turnover", "change", "change_pct", "t", "decimals", "red_up"];
+const NUM_FIELDS = ["last", "prev_close", "open", "high", "low", "volume", "turnover", "change", "change_pct", "t", "decimals", "red_up",
+  "amplitude", "volume_ratio", "limit_up", "limit_down", "volume_lots", "at_limit"];
+const FLASH_FIELDS = ["last", "change", "change_pct", "volume", "turnover", "high", "low", "amplitude", "volume_ratio"];
 
 /** Draw a sparkline of `values` on `canvas`. */
 function spark(canvas, values, color, bg) {
@@ -58,25 +62,26 @@ function render({ model, el }) {
   const size = () => { scroller.style.maxHeight = `${model.get("height") || 360}px`; };
   size();
 
+  /** @returns {[string, string, string][]} key, label, tooltip of each shown column */
   const columns = () => {
-    const L = view.L;
-    return [
-      ["symbol", L.symbol], ["last", L.last], ["change", L.change], ["change_pct", L.changePct],
-      ["volume", L.volume], ["turnover", L.turnover], ["high", L.highLow], ["spark", L.spark],
-    ];
+    const { name, keys } = resolveColumns(model.get("preset") || "auto", model.get("columns") || [], view.locale);
+    view.root.dataset.preset = name;
+    return keys.map((k) => { const c = columnLabel(k, view.L, name); return [k, c.label, c.title]; });
   };
   const renderHead = () => {
     const tr = document.createElement("tr");
     const sortBy = model.get("sort_by"), desc = model.get("sort_desc");
-    for (const [key, label] of columns()) {
+    for (const [key, label, title] of columns()) {
       const th = document.createElement("th");
       th.dataset.key = key;
-      th.textContent = label + (sortBy === key ? (desc ? " ▼" : " ▲") : "");
-      if (key !== "spark") {
+      const field = columnSortKey(key);
+      th.textContent = label + (field && sortBy === field ? (desc ? " ▼" : " ▲") : "");
+      if (title) th.title = title;
+      if (field) {
         th.style.cursor = "pointer";
         th.addEventListener("click", () => {
-          if (model.get("sort_by") === key) model.set("sort_desc", !model.get("sort_desc"));
-          else { model.set("sort_by", key); model.set("sort_desc", key !== "symbol"); }
+          if (model.get("sort_by") === field) model.set("sort_desc", !model.get("sort_desc"));
+          else { model.set("sort_by", field); model.set("sort_desc", field !== "symbol"); }
           model.save_changes();
         });
       }
@@ -103,7 +108,7 @@ function render({ model, el }) {
     }
     const canvas = document.createElement("canvas");
     canvas.className = "iw-spark";
-    cells.spark.append(canvas);
+    cells.spark?.append(canvas);
     r = { tr, cells, canvas };
     rows.set(sym, r);
     return r;
@@ -111,9 +116,7 @@ function render({ model, el }) {
 
   const fillRow = (sym, q, flashes) => {
     const { tr, cells, canvas } = rowFor(sym);
-    const d = Number.isFinite(q.decimals) ? q.decimals : 2;
     const loc = view.locale;
-    const cls = q.change > 0 ? "iw-up" : q.change < 0 ? "iw-down" : "iw-flat";
     // a row's colours follow its own market (red up for A-shares, green up elsewhere)
     const upC = view.get("up_color") || (q.red_up ? "#e0313c" : "#16a34a");
     const downC = view.get("down_color") || (q.red_up ? "#16a34a" : "#e0313c");
@@ -128,25 +131,31 @@ function render({ model, el }) {
     name.className = "iw-muted";
     name.style.fontSize = "11px";
     name.textContent = q.name || "";
-    cells.symbol.replaceChildren(sym1, name);
-    const set = (key, text, klass) => {
+    // 涨停 / 跌停 on the row, from the feed's limit state
+    const at = limitOfCode(q.at_limit);
+    tr.dataset.limit = at;
+    const badge = document.createElement("span");
+    badge.className = "iw-limit";
+    badge.dataset.limit = at;
+    badge.textContent = limitLabel(at, view.L);
+    sym1.append(badge);
+    cells.symbol?.replaceChildren(sym1, name);
+    for (const key of Object.keys(cells)) {
+      if (key === "symbol" || key === "spark") continue;
       const td = cells[key];
-      td.textContent = text;
-      td.className = klass || "";
-      const f = flashes && flashes[key];
+      const c = boardCell(key, q, view.L, loc);
+      td.textContent = c.text;
+      td.className = c.cls;
+      td.title = c.title;
+      const field = columnSortKey(key);
+      const f = flashes && field && flashes[field];
       if (f) {
         td.classList.remove("iw-flash-up", "iw-flash-down");
         void td.offsetWidth;
         td.classList.add(f === "up" ? "iw-flash-up" : "iw-flash-down");
       }
-    };
-    set("last", formatPrice(q.last, d), cls);
-    set("change", formatChange(q.change, d), cls);
-    set("change_pct", formatPct(q.change_pct), cls);
-    set("volume", formatVolume(q.volume, loc));
-    set("turnover", formatVolume(q.turnover, loc));
-    set("high", `${formatPrice(q.high, d)} / ${formatPrice(q.low, d)}`, "iw-muted");
-    spark(canvas, q.spark || [], q.change < 0 ? downC : upC, view.pal.bg);
+    }
+    if (cells.spark) spark(canvas, q.spark || [], q.change < 0 ? downC : upC, view.pal.bg);
     tr.classList.toggle("iw-selected", model.get("selected") === sym);
     tr.style.background = model.get("selected") === sym ? "var(--iw-grid)" : "";
   };
@@ -171,6 +180,7 @@ function render({ model, el }) {
       reorder = false;
     }
     view.root.dataset.rows = String(tbody.rows.length);
+    view.root.dataset.limits = String(Array.from(tbody.rows).filter((r) => r.dataset.limit).length);
   });
 
   const apply = (frame) => {
@@ -191,7 +201,7 @@ function render({ model, el }) {
       const old = quotes.get(sym);
       const f = {};
       if (old && !h.reset) {
-        for (const k of ["last", "change", "change_pct", "volume", "turnover", "high"]) {
+        for (const k of FLASH_FIELDS) {
           if (q[k] !== old[k] && Number.isFinite(q[k]) && Number.isFinite(old[k])) f[k] = q[k] > old[k] ? "up" : "down";
         }
       }
@@ -204,7 +214,7 @@ function render({ model, el }) {
 
   const redrawAll = () => { for (const s of quotes.keys()) changed.set(s, {}); reorder = true; draw(); };
   view.onTheme(redrawAll);
-  view.listen("change:locale", () => { rows.clear(); tbody.replaceChildren(); renderHead(); redrawAll(); });
+  view.listen("change:locale change:preset change:columns", () => { rows.clear(); tbody.replaceChildren(); renderHead(); redrawAll(); });
   view.listen("change:sort_by change:sort_desc", () => { renderHead(); reorder = true; draw(); });
   view.listen("change:selected change:symbols", redrawAll);
   view.listen("change:height", size);

@@ -1,6 +1,8 @@
 // OrderBook view: a ladder of levels with size bars, spread / mid / imbalance, flashing changes,
-// and a cumulative depth chart (toggle).
+// and a cumulative depth chart (toggle); beside it the 盘口 panel (委比, 委差, 外盘/内盘, 量比, ...)
+// and a 涨停 / 跌停 badge, drawn from the numbers the feed put in the frame header (`stats`).
 
+import { bookPanel, limitLabel } from "./lib/ashare.js";
 import { View } from "./lib/base.js";
 import { formatPct, formatPrice, formatVolume } from "./lib/format.js";
 import { levelName } from "./lib/i18n.js";
@@ -19,6 +21,8 @@ function render({ model, el }) {
   /** @type {import("./lib/levels.js").Book} */
   let book = { bids: [], asks: [], t: NaN, prevClose: NaN };
   let changes = { bids: [], asks: [] };
+  /** @type {import("./lib/ashare.js").Stats | null} */
+  let stats = null;
 
   const ladder = document.createElement("div");
   ladder.className = "iw-ladder";
@@ -31,7 +35,19 @@ function render({ model, el }) {
   foot.className = "iw-head iw-foot";
   foot.style.borderTop = "1px solid var(--iw-border)";
   foot.style.borderBottom = "0";
-  view.body.append(ladder, canvas, foot);
+  const main = document.createElement("div");
+  main.className = "iw-book-main";
+  const left = document.createElement("div");
+  left.className = "iw-book-left";
+  left.append(ladder, canvas);
+  const panel = document.createElement("div");
+  panel.className = "iw-stats";
+  main.append(left, panel);
+  view.body.append(main, foot);
+  const limitBadge = document.createElement("span");
+  limitBadge.className = "iw-limit";
+  view.head.insertBefore(limitBadge, view.tools);
+  const panelShown = () => model.get("stats") !== false && !!stats;
 
   const sizeBody = () => {
     const h = model.get("height") || 300;
@@ -149,8 +165,39 @@ function render({ model, el }) {
     item(L.mid, formatPrice(st.mid, d + 1));
     item(L.spread, formatPrice(st.spread, d));
     const imb = st.imbalance * 100;
-    item(L.imbalance, formatPct(imb), imb > 0 ? "iw-up" : imb < 0 ? "iw-down" : "");
+    // with the panel shown, 委比 is the feed's, in the panel
+    if (!panelShown()) item(L.imbalance, formatPct(imb), imb > 0 ? "iw-up" : imb < 0 ? "iw-down" : "");
     view.root.dataset.imbalance = Number.isFinite(st.imbalance) ? st.imbalance.toFixed(4) : "";
+  };
+
+  const renderStats = () => {
+    const show = panelShown();
+    panel.style.display = show ? "" : "none";
+    const at = show && stats ? stats.at_limit || "" : "";
+    limitBadge.textContent = limitLabel(at, view.L);
+    limitBadge.dataset.limit = at;
+    view.root.dataset.atLimit = at;
+    view.root.dataset.stats = show ? "1" : "";
+    if (!show || !stats) { panel.replaceChildren(); return; }
+    const m = view.market;
+    const items = bookPanel(stats, view.L, view.locale, {
+      decimals: view.decimals, lots: m.market === "CN" && m.lot_size > 1,
+    });
+    const out = [];
+    items.forEach((it, i) => {
+      const k = document.createElement("span");
+      k.className = "iw-k";
+      k.textContent = it.label;
+      const v = document.createElement("span");
+      v.className = `iw-v ${it.cls}`.trim();
+      v.dataset.key = it.key;
+      v.textContent = it.text;
+      if (it.title) k.title = v.title = it.title;
+      out.push(k, v);
+      // a rule under 委比 / 委差, as in the apps
+      if (i === 1) { const sep = document.createElement("span"); sep.className = "iw-sep"; out.push(sep); }
+    });
+    panel.replaceChildren(...out);
   };
 
   const renderDepth = () => {
@@ -213,6 +260,7 @@ function render({ model, el }) {
 
   const draw = view.scheduler(() => {
     if (model.get("view") === "depth") renderDepth(); else renderLadder();
+    renderStats();
     renderFoot();
     changes = { bids: [], asks: [] };
   });
@@ -226,6 +274,7 @@ function render({ model, el }) {
       t: Number(h.t),
       prevClose: Number.isFinite(h.prev_close) ? h.prev_close : NaN,
     };
+    stats = h.stats && typeof h.stats === "object" ? h.stats : null;
     if (!h.reset) {
       changes = { bids: diffSide(book.bids, next.bids), asks: diffSide(book.asks, next.asks) };
     }
@@ -236,7 +285,7 @@ function render({ model, el }) {
   view.onTheme(draw);
   view.listen("change:view", () => { modeButtons(); draw(); });
   view.listen("change:locale", () => { modeButtons(); draw(); });
-  view.listen("change:levels change:_market", draw);
+  view.listen("change:levels change:_market change:stats", draw);
   view.listen("change:height", () => { sizeBody(); draw(); });
   const ro = typeof ResizeObserver !== "undefined" ? new ResizeObserver(() => { if (model.get("view") === "depth") draw(); }) : null;
   ro?.observe(canvas);

@@ -8,6 +8,11 @@ const LABELS = {
     spread: "Spread", mid: "Mid", imbalance: "Imbalance", ladder: "Ladder", depth: "Depth",
     prevClose: "Prev close", limitUp: "Limit up", limitDown: "Limit down", vwap: "VWAP",
     ma: "MA", buy: "B", sell: "S", neutral: "N", trades: "Trades", noData: "Waiting for data…",
+    bidAskRatio: "Bid/ask ratio", bidAskDiff: "Bid/ask diff", buyVolume: "Buy volume",
+    sellVolume: "Sell volume", buySellRatio: "Buy/sell ratio", volumeRatio: "Volume ratio",
+    amplitude: "Amplitude", openPx: "Open", highPx: "High", lowPx: "Low", changeAmt: "Change",
+    pctShort: "Chg %", lots: "lots", volLots: "Volume", sinceWatching: "Since this widget started watching",
+    lotsNote: "A-shares in lots of 100 shares",
     status: {
       simulated: "Simulated", live: "Live", connecting: "Connecting", reconnecting: "Reconnecting",
       stale: "Stale", error: "Error", closed: "Closed",
@@ -20,6 +25,10 @@ const LABELS = {
     spread: "价差", mid: "中间价", imbalance: "委比", ladder: "盘口", depth: "深度",
     prevClose: "昨收", limitUp: "涨停", limitDown: "跌停", vwap: "均价",
     ma: "MA", buy: "买", sell: "卖", neutral: "中", trades: "成交", noData: "等待数据…",
+    bidAskRatio: "委比", bidAskDiff: "委差", buyVolume: "外盘", sellVolume: "内盘", buySellRatio: "外内比",
+    volumeRatio: "量比", amplitude: "振幅", openPx: "今开", highPx: "最高", lowPx: "最低", changeAmt: "涨跌额",
+    pctShort: "涨幅", lots: "手", volLots: "成交量", sinceWatching: "自本组件开始订阅起累计",
+    lotsNote: "A 股以手计（1 手 = 100 股）",
     status: {
       simulated: "模拟", live: "实时", connecting: "连接中", reconnecting: "重连中",
       stale: "延迟", error: "错误", closed: "已关闭",

@@ -37,4 +37,17 @@ table.iw-table { border-collapse: collapse; width: 100%; }
 .iw-flash-down { animation: iw-flash-down 0.6s ease-out; }
 .iw-flash { animation: iw-flash-any 0.6s ease-out; }
 .iw-empty { padding: 16px; color: var(--iw-muted); text-align: center; }
+.iw-limit { display: inline-block; flex-shrink: 0; font-size: 11px; line-height: 16px; padding: 0 6px; border-radius: 3px;
+  color: #fff; font-weight: 600; white-space: nowrap; vertical-align: middle; }
+.iw-limit[data-limit="up"] { background: var(--iw-up); }
+.iw-limit[data-limit="down"] { background: var(--iw-down); }
+.iw-limit:empty { display: none; }
+.iw-quote .iw-limit { margin-left: 6px; font-size: 10px; line-height: 14px; padding: 0 4px; }
+.iw-book-main { display: flex; flex-wrap: wrap; align-items: stretch; }
+.iw-book-left { flex: 1 1 260px; min-width: 0; }
+.iw-stats { flex: 1 1 260px; display: grid; grid-template-columns: auto 1fr auto 1fr; gap: 2px 10px; padding: 6px 10px;
+  align-content: start; border-left: 1px solid var(--iw-border); }
+.iw-stats .iw-k { color: var(--iw-muted); white-space: nowrap; }
+.iw-stats .iw-v { text-align: right; white-space: nowrap; }
+.iw-stats .iw-sep { grid-column: 1 / -1; border-top: 1px dashed var(--iw-border); margin: 2px 0; }
 `;
