@@ -56,7 +56,7 @@ class _Source:
     interval: str | None
     mark: bq.Mark
     draw: Callable[[Any], None]
-    store: Any
+    lookup: Callable[[], Any]  # the store, looked up each time (a replay's seek replaces tapes)
     seen: int = -1
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -163,8 +163,7 @@ class LiveFigure(bq.Figure):
         inst = self.feed.instrument(symbol)
         iv = parse_interval(interval).name
         self._watches.append(self.feed.watch(inst.code, intervals=[iv]))
-        st = self.feed.bar_store(inst.code, iv)
-        self._add(_Source("bars", inst.code, iv, mark, draw, st))
+        self._add(_Source("bars", inst.code, iv, mark, draw, lambda: self.feed.bar_store(inst.code, iv)))
         return mark
 
     def _add(self, src: _Source) -> None:
@@ -254,7 +253,6 @@ class LiveFigure(bq.Figure):
             raise BadParameterError("add_trades needs x='time'")
         inst = self.feed.instrument(symbol)
         self._watches.append(self.feed.watch(inst.code, trades=True))
-        tape = self.feed.tape_store(inst.code)
         n = int(window or self.window * 10)
         up, down = self._colors(inst.code)
         kwargs.setdefault("default_size", 12)
@@ -269,7 +267,7 @@ class LiveFigure(bq.Figure):
                 if "colors" not in kwargs:
                     mark.colors = [up if k == 1 else down if k == 2 else "#999" for k in d["direction"].tolist()] or [up]
 
-        self._add(_Source("trades", inst.code, None, mark, draw, tape))
+        self._add(_Source("trades", inst.code, None, mark, draw, lambda: self.feed.tape_store(inst.code)))
         return mark
 
     def add_depth(self, symbol: str, *, levels: int | None = None, **kwargs: Any) -> tuple[bq.Lines, bq.Lines]:
@@ -279,7 +277,6 @@ class LiveFigure(bq.Figure):
             raise BadParameterError("add_depth needs LiveFigure(feed, x='price')")
         inst = self.feed.instrument(symbol)
         self._watches.append(self.feed.watch(inst.code, depth=True))
-        book = self.feed.book_store(inst.code)
         up, down = self._colors(inst.code)
         common = {"scales": {"x": self.x_scale, "y": self.y_scale}, "interpolation": "step-before",
                   "fill": "bottom", "fill_opacities": [0.3], **kwargs}
@@ -298,7 +295,7 @@ class LiveFigure(bq.Figure):
             with asks.hold_sync():
                 asks.x, asks.y = ap, av
 
-        self._sources.append(_Source("depth", inst.code, None, bids, draw, book))
+        self._sources.append(_Source("depth", inst.code, None, bids, draw, lambda: self.feed.book_store(inst.code)))
         self.marks = [*self.marks, bids, asks]
         self._redraw(self._sources[-1])
         return bids, asks
@@ -321,16 +318,17 @@ class LiveFigure(bq.Figure):
         self._last = _loop().time()
         n = 0
         for src in self._sources:
-            if src.store.version != src.seen:
+            if src.lookup().version != src.seen:
                 n += self._redraw(src)
         if n:
             self.refreshes += 1
         return n
 
     def _redraw(self, src: _Source) -> int:
-        src.seen = src.store.version
+        store = src.lookup()
+        src.seen = store.version
         try:
-            src.draw(src.store)
+            src.draw(store)
         except Exception:  # a bad user field must not break the feed's callbacks
             log.exception("LiveFigure: drawing %s failed", src.symbol)
             return 0

@@ -72,7 +72,7 @@ async def _record(path: Path) -> dict[str, pd.DataFrame]:
         await feed.aclose()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def recording(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, pd.DataFrame]]:
     """A 3-minute simulated session of 600519.SH (trades, depth, 1m and 5m bars) and its live bars."""
     path = tmp_path_factory.mktemp("rec") / "session.jsonl.gz"

@@ -121,3 +121,25 @@ async def test_bad_arguments_say_what_to_do():
     fig.close()
     fig2.close()
     await feed.aclose()
+
+
+async def test_live_figure_follows_a_replay_seek_backwards(recording):
+    """A backward seek replaces the replay feed's tapes: the figure must follow the new one."""
+    path, _ = recording
+    rp = iw.connect(replay=path, speed=1.0)
+    try:
+        rp.replay.pause()
+        fig = LiveFigure(rp, max_fps=50)
+        dots = fig.add_trades(SYM)
+        candles = fig.add_ohlc(SYM, "1m")
+        rp.replay.seek(rp.replay.end_ms)
+        await changed(dots)
+        n_end, bars_end = len(dots.y), len(candles.y)
+        assert n_end > 0
+        rp.replay.seek((rp.replay.start_ms + rp.replay.end_ms) // 2)
+        await changed(dots)
+        assert 0 < len(dots.y) < n_end and len(candles.y) <= bars_end
+        assert len(dots.y) == len(rp.tape_store(SYM))
+        fig.close()
+    finally:
+        await rp.aclose()
