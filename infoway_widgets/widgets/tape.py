@@ -76,6 +76,9 @@ class TradeTape(LiveWidget):
 
     def _delta(self) -> Frame | None:
         store = self._store()
+        if store.total < self._seen:  # the store started over (a replay seeking backwards)
+            kind, cols, extra = self._full()
+            return kind, cols, {**extra, "reset": True}
         if store.total == self._seen:
             return None
         start = max(self._seen, store.total - self.max_rows)
