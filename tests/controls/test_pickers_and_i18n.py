@@ -147,3 +147,11 @@ async def test_wait_until_wakes_on_the_simulated_clock_even_without_trades():
         assert reached >= now + pd.Timedelta(seconds=30)
     finally:
         await feed.aclose()
+
+
+def test_public_names_resolve():
+    from infoway_widgets import bqplot_live, controls
+
+    assert iw.ReplayControls is controls.ReplayControls and iw.LessonPanel is controls.LessonPanel
+    assert iw.SymbolPicker is controls.SymbolPicker and iw.IntervalToggle is controls.IntervalToggle
+    assert iw.bqplot.LiveFigure is bqplot_live.LiveFigure
