@@ -140,19 +140,20 @@ def measure(n: int, seconds: float, hz: int) -> dict[str, Any]:
             "seconds": seconds, "hz": hz}
 
 
-def markdown(r: dict[str, Any]) -> str:
-    f = lambda x: "—" if x is None else f"{x:,.0f}"  # noqa: E731
-    return ("| measure | CandleChart, {bars:,} bars in the feed ({view:,} in the view) |\n|---|---:|\n"
-            "| first render (display request → window drawn) | {fr} ms |\n"
-            "| fps while updating at {hz} Hz | {fps:.0f} |\n"
-            "| tick-to-pixel latency p50 / p99 ({k} samples) | {p50} / {p99} ms |\n").format(
-        bars=r["bars"], view=r["view_bars"], fr=f(r["first_render_ms"]), hz=r["hz"], fps=r["fps_at_20hz"],
-        k=r["latency_samples"], p50=f(r["latency_ms_p50"]), p99=f(r["latency_ms_p99"]))
+def markdown(rows: list[dict[str, Any]]) -> str:
+    def f(x: float | None) -> str:
+        return "—" if x is None else f"{x:,.0f}"
+    out = ["| CandleChart: bars in the feed (in the view) | first render (display request → window drawn) | "
+           "fps while updating at 20 Hz | tick-to-pixel latency p50 / p99 |", "|---|---:|---:|---:|"]
+    for r in rows:
+        out.append(f"| {r['bars']:,} ({r['view_bars']:,}) | {f(r['first_render_ms'])} ms | {r['fps_at_20hz']:.0f} | "
+                   f"{f(r['latency_ms_p50'])} / {f(r['latency_ms_p99'])} ms ({r['latency_samples']} samples) |")
+    return "\n".join(out) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--bars", type=int, default=100_000)
+    ap.add_argument("--bars", default="1000,100000", help="comma-separated chart sizes")
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--hz", type=int, default=20)
     ap.add_argument("--json", action="store_true")
@@ -160,9 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     if not Path("/usr/bin/chromium").exists():
         print("needs /usr/bin/chromium", file=sys.stderr)
         return 2
-    r = measure(a.bars, a.seconds, a.hz)
-    r["markdown"] = markdown(r)
-    print(json.dumps(r, indent=2) if a.json else r["markdown"])
+    rows = [measure(int(n), a.seconds, a.hz) for n in a.bars.split(",")]
+    md = markdown(rows)
+    print(json.dumps({"rows": rows, "markdown": md}, indent=2) if a.json else md)
     return 0
 
 

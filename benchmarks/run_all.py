@@ -180,7 +180,7 @@ def _soak_md(r: dict[str, Any]) -> str:
     rows = [
         ("simulated time", f"{d['simulated_minutes']:g} min at speed {d['speed']:g} ({d['wall_s']} s wall)"),
         ("symbols", f"{d['symbols']} A-shares: trades, depth, 1m + 5m bars"),
-        ("faults", d["faults"]),
+        ("faults", d["faults"].replace("|", "\\|")),
         ("faults injected", ", ".join(f"{k}: {v}" for k, v in sorted(d["fault_events"].items()))),
         ("handshakes refused (HTTP 503)", d["server_refused"]),
         ("reconnects", d["reconnects"]),
@@ -205,6 +205,35 @@ def _render_md(r: dict[str, Any] | None) -> str:
         return r["data"]["markdown"] + "\n"
     body = json.dumps(r["data"], indent=2) if r["data"] is not None else r["stdout"]
     return f"```\n{body}\n```\n"
+
+
+def _notes(res: dict[str, Any]) -> str:
+    notes = []
+    wb = res["widget_bytes"]["data"] or []
+    full = [x for x in wb if x.get("full_resends")]
+    if full:
+        x = full[0]
+        notes.append(
+            f"* **Ours at {x['bars']:,} bars**: the feed's bar store holds {x.get('store_capacity', 100_000):,} bars; once "
+            "full, every new bar drops the oldest one, which raises the store's `epoch`, and `CandleChart` answers "
+            "an epoch change with a full frame of its whole view (`max_bars` = "
+            f"{x.get('view_max_bars', 15_000):,} bars × 56 B ≈ {x.get('view_max_bars', 15_000) * 56 / 2**20:.2f} MB) instead of "
+            "the ~240 B delta. The per-update figure above averages that over the run; updates that do not open a "
+            "bar stay at 240 B.")
+    r = res.get("render") or {}
+    rows = (r.get("data") or {}).get("rows") if isinstance(r.get("data"), dict) else None
+    for row in rows or []:
+        if row["view_bars"] >= 10_000 and row["fps_at_20hz"] < 30:
+            notes.append(f"* **Front-end at {row['view_bars']:,} bars in the view**: {row['fps_at_20hz']:.0f} fps and "
+                         f"{row['latency_ms_p50']:,.0f} ms median tick-to-pixel while updating at 20 Hz, where the chart "
+                         "library alone keeps 60 fps at 10 k bars (shared/frontend-facts.md): the cost per frame "
+                         "is in our own per-update work, not in lightweight-charts.")
+    sk = res["soak"]["data"]
+    if sk:
+        notes.append(f"* **Soak**: recovery is measured in real seconds at speed {sk['speed']:g} (one real second = "
+                     f"{sk['speed']:g} simulated seconds); the client's backoff and silence watchdog scale with the "
+                     "speed. RSS includes the simulated server and its ground truth, which grow with the run.")
+    return "\n".join(notes) + "\n" if notes else "(none)\n"
 
 
 def write_page(path: Path, m: dict[str, Any], res: dict[str, Any], command: str, started: str, wall: float) -> None:
@@ -287,7 +316,14 @@ A-shares; every completed bar compared with the server's ground truth after `awa
 {_soak_md(res['soak'])}
 ## Rendering in chromium
 
+Command: `{(res.get('render') or {{}}).get('cmd', '(not run)')}`
+
+JupyterLab 4 in headless Debian chromium (software rendering). A new bar opens every second.
+
 {_render_md(res.get('render'))}
+## Notes on these numbers
+
+{_notes(res)}
 """
     path.write_text(text)
 
