@@ -14,7 +14,6 @@ import traitlets as t
 from ..feed.stores import BookSnapshot
 from ._base import Frame, LiveWidget, esm, market_info
 
-
 #: keys of ``feed.ashare(symbol)`` the book frame carries in its header (``header["stats"]``)
 STATS_KEYS = ("last", "change", "change_pct", "open", "prev_close", "high", "low", "volume",
               "volume_lots", "turnover", "amplitude", "bid_ask_ratio", "bid_ask_diff", "buy_volume",
