@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import html
 import logging
 import math
 from collections.abc import Callable, Iterable, Sequence
@@ -398,7 +399,7 @@ class LessonPanel(w.VBox):
 
     def _did(self, key: str, t_ms: int, extra: str = "") -> int:
         loc = self.locale
-        text = f"{label(key, loc)}{extra} · {label('sent', loc)} {label('at', loc)} {_fmt_ms(t_ms, self.inst.tz)}"
+        text = f"{label(key, loc)}{extra} · " + label("effect_at", loc).format(t=_fmt_ms(t_ms, self.inst.tz))
         self.last_ms = t_ms
         self.actions.append(text)
         del self.actions[:-50]
@@ -409,7 +410,9 @@ class LessonPanel(w.VBox):
         try:
             return self._did(key, fn(self._sim()), extra)
         except InfowayError as e:
-            self.message.value = f"<small style='color:#c00'>{label('needs_sim', self.locale) if isinstance(e, BadParameterError) and getattr(self.feed, 'sim', None) is None else e}</small>"
+            no_sim = getattr(self.feed, "sim", None) is None
+            text = label("needs_sim", self.locale) if no_sim else str(e)
+            self.message.value = f"<small style='color:#c00'>{html.escape(text)}</small>"
             return None
 
     def large_buy(self, size: float | None = None) -> int | None:

@@ -35,7 +35,7 @@ LABELS: dict[str, dict[str, str]] = {
         "drive_down": "Drive to limit down", "release": "Release limit",
         "needs_sim": "Lesson buttons need the simulated market (no API key, not a replay).",
         "no_limit": "no daily price limit for this market",
-        "sent": "sent", "at": "at",
+        "effect_at": "takes effect at {t}",
         # pickers
         "search": "Search", "search_placeholder": "code or name, e.g. 600519 or Moutai",
         "interval": "Interval", "no_match": "no match",
@@ -59,7 +59,7 @@ LABELS: dict[str, dict[str, str]] = {
         "drive_down": "推至跌停", "release": "打开涨跌停",
         "needs_sim": "课堂按钮需要模拟市场（未设置 API key，且不是回放）。",
         "no_limit": "该市场没有涨跌幅限制",
-        "sent": "已发出", "at": "于",
+        "effect_at": "{t} 生效",
         "search": "搜索", "search_placeholder": "代码或名称，如 600519 或 茅台",
         "interval": "周期", "no_match": "无匹配",
         "phase.open": "连续竞价", "phase.auction": "集合竞价",
