@@ -42,7 +42,10 @@ async def test_buttons_and_sliders_change_the_replay(recording):
         assert r.playing and "Pause" in rc.play_button.description
         await r.wait_done(timeout=60)
         await until_trait(rc, "position_ms", lambda: rc.position_ms == r.end_ms, 10, "the controls to follow the end")
-        assert "end of recording" in rc.position_label.value
+        assert "end of recording" in rc.position_label.value and not rc.playing
+        rc.play_button.click()  # play at the end starts again from the beginning
+        assert r.playing and r.position_ms < r.end_ms
+        await r.wait_done(timeout=60)
         rc.close()
     finally:
         await rp.aclose()
