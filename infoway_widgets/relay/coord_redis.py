@@ -109,7 +109,7 @@ class RedisCoordinator:
         self._published_interest = b""
         self.stats = {"published": 0, "publish_errors": 0, "received": 0, "gaps": 0,
                       "stale_ignored": 0, "elections_won": 0, "step_downs": 0,
-                      "redis_errors": 0}
+                      "redis_errors": 0, "max_tick_ms": 0}
 
     def k_interest(self, relay_id: str) -> str:
         return f"{self.prefix}:interest:{relay_id}"
@@ -140,18 +140,31 @@ class RedisCoordinator:
         if r is None:
             return
         if graceful:
-            with contextlib.suppress(RedisError, OSError):
-                if self.role == "leader":
-                    await self._release(keys=[self.k_leader], args=[self.id])
-                await r.delete(self.k_interest(self.id))
-                await r.srem(self.k_relays, self.id)
-                await r.publish(self.ch_interest, self.id)
+            # hand over at once rather than after the lock's expiry; bounded, as Redis may be
+            # the very thing that is down
+            waiter = asyncio.ensure_future(self._leave(r))
+            done, _ = await asyncio.wait({waiter}, timeout=2.0)
+            if not done:
+                waiter.cancel()
+            with contextlib.suppress(BaseException):
+                await waiter
         self.role = "stopped"
-        with contextlib.suppress(Exception):
-            await self._ps.aclose()
-        with contextlib.suppress(Exception):
-            await r.aclose()
+        for closing in (self._ps.aclose(), r.aclose()):
+            task = asyncio.ensure_future(closing)
+            await asyncio.wait({task}, timeout=2.0)
+            if not task.done():
+                task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
         self._r = None
+
+    async def _leave(self, r: aioredis.Redis) -> None:
+        with contextlib.suppress(RedisError, OSError):
+            if self.role == "leader":
+                await self._release(keys=[self.k_leader], args=[self.id])
+            await r.delete(self.k_interest(self.id))
+            await r.srem(self.k_relays, self.id)
+            await r.publish(self.ch_interest, self.id)
 
     # ---- interest ----------------------------------------------------------------------------
     def interest_changed(self) -> None:
@@ -186,14 +199,19 @@ class RedisCoordinator:
     async def _elect_loop(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
+            t0 = loop.time()
             try:
-                await self._tick(loop.time())
-            except (RedisError, OSError) as e:
+                await self._tick(t0)
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:  # never let the elector die: the lock would silently lapse
                 self.stats["redis_errors"] += 1
-                log.warning("relay %s: redis: %s", self.id, type(e).__name__)
+                log.warning("relay %s: leadership tick failed: %s", self.id, type(e).__name__,
+                            exc_info=not isinstance(e, (RedisError, OSError)))
                 # keep the upstream while the lock may still be ours; step down once it cannot be
                 if self.role == "leader" and loop.time() - self._last_ok > self.ttl_ms / 1000 * 0.9:
                     await self._step_down("lost contact with redis")
+            self.stats["max_tick_ms"] = max(self.stats["max_tick_ms"], int((loop.time() - t0) * 1000))
             self._wake.clear()
             await wait_event(self._wake, self.period)
 
@@ -211,7 +229,8 @@ class RedisCoordinator:
         if self.role == "leader":
             ok = await self._renew(keys=[self.k_leader], args=[self.id, self.ttl_ms])
             if not ok:
-                await self._step_down("the leader lock was taken over")
+                await self._step_down(f"the leader lock was taken over; last renewed "
+                                      f"{now - self._last_ok:.2f} s ago")
                 return
             self._last_ok = now
         elif await r.set(self.k_leader, self.id, nx=True, px=self.ttl_ms):
