@@ -11,7 +11,7 @@ const LABELS = {
     bidAskRatio: "Bid/ask ratio", bidAskDiff: "Bid/ask diff", buyVolume: "Buy volume",
     sellVolume: "Sell volume", buySellRatio: "Buy/sell ratio", volumeRatio: "Volume ratio",
     amplitude: "Amplitude", openPx: "Open", highPx: "High", lowPx: "Low", changeAmt: "Change",
-    pctShort: "Chg %", lots: "lots", volLots: "Volume", sinceWatching: "Since this widget started watching",
+    pctShort: "Chg %", lots: "lots", volLots: "Volume", sinceWatching: "Counted since this symbol was first watched in this kernel",
     lotsNote: "A-shares in lots of 100 shares",
     status: {
       simulated: "Simulated", live: "Live", connecting: "Connecting", reconnecting: "Reconnecting",
@@ -27,7 +27,7 @@ const LABELS = {
     ma: "MA", buy: "买", sell: "卖", neutral: "中", trades: "成交", noData: "等待数据…",
     bidAskRatio: "委比", bidAskDiff: "委差", buyVolume: "外盘", sellVolume: "内盘", buySellRatio: "外内比",
     volumeRatio: "量比", amplitude: "振幅", openPx: "今开", highPx: "最高", lowPx: "最低", changeAmt: "涨跌额",
-    pctShort: "涨幅", lots: "手", volLots: "成交量", sinceWatching: "自本组件开始订阅起累计",
+    pctShort: "涨幅", lots: "手", volLots: "成交量", sinceWatching: "自本内核开始订阅该代码起累计",
     lotsNote: "A 股以手计（1 手 = 100 股）",
     status: {
       simulated: "模拟", live: "实时", connecting: "连接中", reconnecting: "重连中",

@@ -50,4 +50,11 @@ table.iw-table { border-collapse: collapse; width: 100%; }
 .iw-stats .iw-k { color: var(--iw-muted); white-space: nowrap; }
 .iw-stats .iw-v { text-align: right; white-space: nowrap; }
 .iw-stats .iw-sep { grid-column: 1 / -1; border-top: 1px dashed var(--iw-border); margin: 2px 0; }
+.iw-book-main { container-type: inline-size; }
+/* narrow (a dashboard's side column): the panel goes under the ladder, tighter, values never clipped */
+@container (max-width: 520px) {
+  .iw-stats { border-left: 0; border-top: 1px solid var(--iw-border); gap: 1px 8px; padding: 4px 8px; font-size: 11px;
+    grid-template-columns: auto minmax(0, 1fr) auto minmax(0, 1fr); }
+  .iw-stats .iw-k { overflow: hidden; text-overflow: ellipsis; }
+}
 `;
