@@ -217,7 +217,7 @@ async def run_soak(*, minutes: float = 60.0, speed: float = 60.0, n_symbols: int
             "pending_backfills_at_end": pending_backfills,
             "unsettled_completed_bars": sum(int((~feed.bar_store(s, iv).settled[:-1]).sum()) for s in syms
                                             for iv in ("1m", "5m")),
-            "feed_stats": dict(feed.stats), "warnings": len(feed.warnings), "warning_texts": feed.warnings[-30:],
+            "feed_stats": dict(feed.stats), "warnings": len(feed.warnings), "warning_texts": feed.warnings[-200:],
             "backfilled_bars": feed.stats["backfilled_bars"],
         }
 
