@@ -47,10 +47,10 @@ def __getattr__(name: str) -> Any:
         from . import controls
 
         return getattr(controls, name)
-    if name == "sim":
-        from . import sim
+    if name in ("sim", "controls", "widgets", "relay"):
+        import importlib
 
-        return sim
+        return importlib.import_module(f".{name}", __name__)
     if name == "bqplot":
         from . import bqplot_live
 

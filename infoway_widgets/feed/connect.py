@@ -10,12 +10,18 @@ from ..errors import InfowayError
 from .feed import Feed
 
 _shared: dict[tuple[Any, ...], Feed] = {}
+#: the feed most recently created on each loop (by id): what a bare ``iw.connect()`` returns, so
+#: ``feed = iw.connect(speed=60)`` followed by ``iw.CandleChart("600519.SH")`` shows that feed
+_latest: dict[int, list[Feed]] = {}
 
 
 def _forget(feed: Feed) -> None:
     for k, v in list(_shared.items()):
         if v is feed:
             del _shared[k]
+    for stack in _latest.values():
+        while feed in stack:
+            stack.remove(feed)
 
 
 def connect(api_key: str | None = None, *, base_url: str | None = None, replay: str | os.PathLike[str] | None = None,
@@ -43,6 +49,10 @@ def connect(api_key: str | None = None, *, base_url: str | None = None, replay: 
         Bars of history each chart loads on display.
     new
         Always create a new feed instead of returning the shared one.
+
+    Called with no arguments (as widgets do when given no ``feed=``), it returns the feed most
+    recently created on this loop, whatever its options; only when there is none does it create the
+    default one.
     **sim_options
         Passed to the simulated market (e.g. ``clock="wall"``, ``extra_symbols=20``).
 
@@ -57,6 +67,12 @@ def connect(api_key: str | None = None, *, base_url: str | None = None, replay: 
             "`async def main(): feed = await iw.aconnect(); ...` and run `asyncio.run(main())`. "
             "For one-off downloads use iw.history(...), which works anywhere."
         ) from None
+    bare = (api_key is None and base_url is None and replay is None and speed is None and seed is None
+            and history == 500 and not new and not sim_options)
+    if bare:
+        live = [f for f in _latest.get(id(loop), []) if not f._closed]
+        if live:
+            return live[-1]
     key = api_key if api_key is not None else (os.environ.get("INFOWAY_API_KEY") or None)
     if base_url is None:
         base_url = os.environ.get("INFOWAY_BASE_URL") or None
@@ -68,6 +84,7 @@ def connect(api_key: str | None = None, *, base_url: str | None = None, replay: 
                     history_count=history, loop=loop)
         rp.attach(feed)
         feed._start_task = loop.create_task(feed._start())  # type: ignore[attr-defined]
+        _latest.setdefault(id(loop), []).append(feed)
         return feed
     simulated = key is None and base_url is None
     ident = (id(loop), key and hash(key), base_url, speed, seed, tuple(sorted(sim_options.items())))
@@ -83,6 +100,9 @@ def connect(api_key: str | None = None, *, base_url: str | None = None, replay: 
     feed._start_task = loop.create_task(feed._start())  # type: ignore[attr-defined]
     if not new:
         _shared[ident] = feed
+    stack = _latest.setdefault(id(loop), [])
+    if feed not in stack:
+        stack.append(feed)
     return feed
 
 

@@ -101,8 +101,10 @@ class Replay:
         feed._notify(set(feed._tapes) | {k[0] for k in feed._bars})
         self._changed()
 
-    def on_change(self, cb: Any) -> None:
+    def on_change(self, cb: Any) -> Any:
+        """Call ``cb()`` after each control action and when playing ends. Returns an unsubscribe."""
         self._listeners.append(cb)
+        return lambda: self._listeners.remove(cb) if cb in self._listeners else None
 
     def _changed(self) -> None:
         for cb in list(self._listeners):

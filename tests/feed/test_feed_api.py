@@ -228,3 +228,15 @@ async def test_a_later_watch_tops_up_history():
             b.close()
         finally:
             await feed.aclose()
+
+
+async def test_bare_connect_returns_the_feed_the_user_made():
+    mine = iw.connect(speed=20.0)
+    try:
+        assert iw.connect() is mine  # what a widget without feed= gets
+        other = iw.connect(speed=30.0)
+        assert iw.connect() is other
+        await other.aclose()
+        assert iw.connect() is mine  # back to the one still open
+    finally:
+        await mine.aclose()
