@@ -79,17 +79,21 @@ def minutes_elapsed(inst: Instrument, t_ms: int) -> float:
 
 
 def volume_ratio(today_volume: float, minutes_so_far: float, past_daily_volumes: Sequence[float],
-                 minutes_per_day: float) -> float | None:
+                 minutes_per_day: float, min_days: int = 5) -> float | None:
     """量比: (today's volume / minutes so far) / (average daily volume of the past days / minutes per day).
 
-    ``past_daily_volumes`` are the previous days' totals (five by convention). None before the
-    first minute or without history.
+    ``past_daily_volumes`` are the previous days' totals (five by convention); with fewer than
+    ``min_days`` of them the ratio is None rather than an average of fewer days. Minutes so far are
+    counted whole, at least one. None before the open.
     """
     past = [float(x) for x in past_daily_volumes if x is not None and x > 0]
-    if minutes_so_far <= 0 or not past or minutes_per_day <= 0:
+    if minutes_so_far <= 0 or len(past) < min_days or minutes_per_day <= 0:
         return None
+    # whole minutes, at least one, as the brokerage apps count: the first seconds after the open
+    # (which carry the opening auction's volume) would otherwise give absurd ratios
+    minutes = max(1, math.ceil(minutes_so_far - 1e-9))
     per_min_past = (sum(past) / len(past)) / minutes_per_day
-    return (today_volume / minutes_so_far) / per_min_past if per_min_past > 0 else None
+    return (today_volume / minutes) / per_min_past if per_min_past > 0 else None
 
 
 # ---- the intraday (分时) axis -------------------------------------------------------------------

@@ -42,6 +42,7 @@ from ..market import (
     Instrument,
     Interval,
     bar_end,
+    bar_open,
     bar_opens,
     bar_span,
     parse_interval,
@@ -128,6 +129,7 @@ class Feed:
         self._books: dict[str, BookStore] = {}
         self._tapes: dict[str, TapeStore] = {}
         self._day_flow: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])  # buy, sell, neutral volume
+        self._flow_span: dict[str, tuple[int, int]] = {}  # the trading day _day_flow counts
         self._refs: dict[tuple[str, ...], int] = defaultdict(int)
         self._loaded: dict[tuple[str, str], int] = {}  # (symbol, interval) → bars of history asked for
         self._last_push_ms: dict[str, int] = {}
@@ -677,7 +679,7 @@ class Feed:
             self._last_push_ms[sym] = now
             if tape is not None:
                 tape.append(t[a:b], p[a:b], v[a:b], vw[a:b], d[a:b])
-            flow = self._day_flow[sym]
+            flow = self._flow_for(sym, tmax[k])
             flow[0] += buy[k]
             flow[1] += sell[k]
             flow[2] += vol[k] - buy[k] - sell[k]
@@ -696,6 +698,20 @@ class Feed:
                     for cb in list(cbs):
                         _safe(cb, tr)
             changed.add(sym)
+
+    def _flow_for(self, sym: str, t_ms: int) -> list[float]:
+        """The day's buy/sell/neutral volume of ``sym``, started afresh when trading moves into a new
+        trading day (外盘/内盘 are per day)."""
+        lo, hi = self._flow_span.get(sym, (0, 0))
+        if not lo <= t_ms < hi:
+            inst = self._instruments.get(sym) or self.instrument(sym)
+            day_open = bar_open(inst, "1d", t_ms)
+            if day_open is not None:
+                span = bar_span(inst, "1d", day_open)
+                if span != (lo, hi):
+                    self._day_flow[sym] = [0.0, 0.0, 0.0]
+                self._flow_span[sym] = span
+        return self._day_flow[sym]
 
     def _fold_general(self, st: BarStore, t: np.ndarray, p: np.ndarray, v: np.ndarray, vw: np.ndarray) -> None:
         """Trades that may span several bars (or leave a session): align each with the calendar."""

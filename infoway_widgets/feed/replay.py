@@ -87,6 +87,7 @@ class Replay:
             for b in feed._books.values():
                 b.snapshot = None
             feed._day_flow.clear()
+            feed._flow_span.clear()
             feed._market_ms = 0  # the clock goes back with the stores (it only ever rose before)
             self._i = 0
         while self._i < len(self.records) and int(self.records[self._i]["t"]) <= target:

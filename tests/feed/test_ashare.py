@@ -58,6 +58,9 @@ def test_amplitude_and_volume_ratio_by_hand():
     assert amplitude(11.0, 9.9, 0) is None
     # 60 minutes in, 1.2 M shares today; past five days averaged 2.4 M over 240 minutes (10 000/min)
     assert volume_ratio(1_200_000, 60, [2.4e6] * 5, 240) == pytest.approx(2.0)
+    assert volume_ratio(1_200_000, 59.2, [2.4e6] * 5, 240) == pytest.approx(2.0)  # whole minutes
+    assert volume_ratio(50_000, 0.05, [2.4e6] * 5, 240) == pytest.approx(5.0)  # at least one minute
+    assert volume_ratio(1_200_000, 60, [2.4e6] * 4, 240) is None  # fewer than five past days
     assert volume_ratio(1, 0, [1], 240) is None
 
 
@@ -129,3 +132,24 @@ async def test_a_simulated_day_against_ground_truth():
             assert st["volume_lots"] == pytest.approx(d["volume"].iloc[-1] / 100)
         finally:
             await feed.aclose()
+
+
+def test_buy_sell_volume_restarts_each_trading_day():
+    async def go():
+        from infoway_widgets.feed import Feed
+
+        feed = Feed.detached()
+        feed.watch("600519.SH", trades=True)
+
+        def trade(day, hh, mm, td, v):
+            t = int(dt.datetime(2026, 11, day, hh, mm, tzinfo=dt.timezone(dt.timedelta(hours=8))).timestamp() * 1000)
+            return f'{{"code":10002,"data":{{"s":"600519.SH","t":{t},"p":"10.00","v":"{v}","vw":"{10 * v}.00","td":{td}}}}}'
+
+        feed.ingest([trade(24, 10, 0, 1, 500), trade(24, 14, 0, 2, 300)])
+        assert feed.ashare("600519.SH")["buy_volume"] == 500
+        feed.ingest([trade(25, 9, 31, 1, 100)])  # the next trading day
+        st = feed.ashare("600519.SH")
+        assert (st["buy_volume"], st["sell_volume"]) == (100, 0)
+        await feed.aclose()
+
+    asyncio.run(go())
