@@ -276,5 +276,39 @@ class LiveWidget(anywidget.AnyWidget):
         return f"{type(self).__name__}({fields}, status={state!r})"
 
 
+class SymbolWidget(LiveWidget):
+    """A live widget about one symbol: setting ``symbol`` re-points its subscriptions."""
+
+    symbol = t.Unicode("").tag(sync=True)
+
+    def _follow_symbol(self, symbol: str) -> None:
+        """Point at ``symbol`` now and whenever the ``symbol`` trait changes."""
+        self._set_symbol(symbol)
+        self.observe(self._on_symbol_trait, names=["symbol"])
+
+    # not "_symbol_changed": traitlets would also call that name as a legacy magic observer
+    def _on_symbol_trait(self, change: dict[str, Any]) -> None:
+        if change["new"] != self._inst.code:
+            self._set_symbol(change["new"])
+
+    def _set_symbol(self, symbol: str) -> None:
+        if self._closed:
+            return
+        inst = self._feed.instrument(symbol)
+        for w in self._watches:
+            w.close()
+        self._watches = []
+        self._inst = inst
+        with self.hold_trait_notifications():
+            self.symbol = inst.code
+            self._market = market_info(inst)
+            self._instrument_changed(inst)
+        self._subscribe()
+        self._send_full()
+
+    def _instrument_changed(self, inst: Instrument) -> None:
+        """Per-instrument settings (inside the trait hold, before subscribing)."""
+
+
 def esm(kind: str) -> Any:
     return bundle(kind)

@@ -12,7 +12,7 @@ import pandas as pd
 import traitlets as t
 
 from ..feed.stores import BookSnapshot
-from ._base import Frame, LiveWidget, esm, market_info
+from ._base import Frame, SymbolWidget, esm
 
 #: keys of ``feed.ashare(symbol)`` the book frame carries in its header (``header["stats"]``)
 STATS_KEYS = ("last", "change", "change_pct", "open", "prev_close", "high", "low", "volume",
@@ -44,7 +44,7 @@ def _pad(a: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
-class OrderBook(LiveWidget):
+class OrderBook(SymbolWidget):
     """The live order book of one symbol.
 
     Parameters
@@ -75,7 +75,6 @@ class OrderBook(LiveWidget):
     _esm = esm("book")
     _kind = "book"
 
-    symbol = t.Unicode("").tag(sync=True)
     levels = t.Int(5).tag(sync=True)
     view = t.Enum(["ladder", "depth"], "ladder").tag(sync=True)
     stats = t.Bool(True, help="Show the 盘口 stats panel and the limit badge.").tag(sync=True)
@@ -86,23 +85,7 @@ class OrderBook(LiveWidget):
         super().__init__(feed=feed, levels=levels, view=view, stats=stats, **kwargs)
         self._ver = -1
         self._sent_stats: dict[str, Any] | None = None
-        self._set_symbol(symbol)
-        self.observe(lambda ch: self._set_symbol(ch["new"]) if ch["new"] != self._inst.code else None,
-                     names=["symbol"])
-
-    def _set_symbol(self, symbol: str) -> None:
-        if self._closed:
-            return
-        inst = self._feed.instrument(symbol)
-        for w in self._watches:
-            w.close()
-        self._watches = []
-        self._inst = inst
-        with self.hold_trait_notifications():
-            self.symbol = inst.code
-            self._market = market_info(inst)
-        self._subscribe()
-        self._send_full()
+        self._follow_symbol(symbol)
 
     def _subscribe(self) -> None:
         # depth for the ladder; trades for 外盘/内盘 and the last price; ten daily bars for 昨收,

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import traitlets as t
 
-from ._base import Frame, LiveWidget, esm, market_info
+from ._base import Frame, SymbolWidget, esm
 
 
-class IntradayChart(LiveWidget):
+class IntradayChart(SymbolWidget):
     """The 分时图 every Chinese brokerage app opens with.
 
     A line of minute closes and the running average price (均价 = cumulative turnover / cumulative
@@ -39,7 +39,6 @@ class IntradayChart(LiveWidget):
     _esm = esm("intraday")
     _kind = "intraday"
 
-    symbol = t.Unicode("").tag(sync=True)
     height = t.Int(380).tag(sync=True)
 
     def __init__(self, symbol: str, *, feed: Any = None, **kwargs: Any) -> None:
@@ -47,23 +46,7 @@ class IntradayChart(LiveWidget):
         self._ver = -1
         self._m1_ver = -1
         self._day: str | None = None
-        self._set_symbol(symbol)
-        self.observe(lambda ch: self._set_symbol(ch["new"]) if ch["new"] != self._inst.code else None,
-                     names=["symbol"])
-
-    def _set_symbol(self, symbol: str) -> None:
-        if self._closed:
-            return
-        inst = self._feed.instrument(symbol)
-        for w in self._watches:
-            w.close()
-        self._watches = []
-        self._inst = inst
-        with self.hold_trait_notifications():
-            self.symbol = inst.code
-            self._market = market_info(inst)
-        self._subscribe()
-        self._send_full()
+        self._follow_symbol(symbol)
 
     def _subscribe(self) -> None:
         # the whole day of minutes (≤ 390 for US) plus the daily bars for the previous close

@@ -8,12 +8,12 @@ from typing import Any
 import pandas as pd
 import traitlets as t
 
-from ._base import Frame, LiveWidget, esm, market_info
+from ._base import Frame, SymbolWidget, esm
 
 TAPE_COLS = ("t", "price", "volume", "direction")
 
 
-class TradeTape(LiveWidget):
+class TradeTape(SymbolWidget):
     """Time and sales of one symbol: newest first, at most ``max_rows`` rows.
 
     Buys (``direction`` 1), sells (2) and neutral prints (0) take the market's colours; prints
@@ -36,7 +36,6 @@ class TradeTape(LiveWidget):
     _esm = esm("tape")
     _kind = "tape"
 
-    symbol = t.Unicode("").tag(sync=True)
     max_rows = t.Int(200).tag(sync=True)
     large_volume = t.Float(0.0).tag(sync=True)
     height = t.Int(300).tag(sync=True)
@@ -45,24 +44,16 @@ class TradeTape(LiveWidget):
                  **kwargs: Any) -> None:
         super().__init__(feed=feed, max_rows=max_rows, **kwargs)
         self._seen = 0
-        self._set_symbol(symbol, large_volume)
-        self.observe(lambda ch: self._set_symbol(ch["new"], 0.0) if ch["new"] != self._inst.code else None,
-                     names=["symbol"])
+        self._large_default = not large_volume
+        if large_volume:
+            self.large_volume = float(large_volume)
+        self._follow_symbol(symbol)
 
-    def _set_symbol(self, symbol: str, large_volume: float) -> None:
-        if self._closed:
-            return
-        inst = self._feed.instrument(symbol)
-        for w in self._watches:
-            w.close()
-        self._watches = []
-        self._inst = inst
-        with self.hold_trait_notifications():
-            self.symbol = inst.code
-            self._market = market_info(inst)
-            self.large_volume = float(large_volume or inst.lot_size * 20)
-        self._subscribe()
-        self._send_full()
+    def _instrument_changed(self, inst: Any) -> None:
+        if self._large_default:
+            self.large_volume = float(inst.lot_size * 20)  # 20 lots unless the user set a size
+        else:
+            self._large_default = True  # a later symbol change falls back to the default
 
     def _subscribe(self) -> None:
         self._watches.append(self._feed.watch(self._inst.code, trades=True, history=0))
