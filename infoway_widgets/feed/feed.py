@@ -35,6 +35,7 @@ from ..client.codec import (
     SubscribeFail,
     Trade,
     Unparsed,
+    Welcome,
     decode_batch,
 )
 from ..errors import FeedClosedError, InfowayError
@@ -154,6 +155,8 @@ class Feed:
         self._recorder: Recorder | None = None
         self.replay = replay
         self.sim: Any = None  # the simulated market's lesson knobs, when simulated
+        #: True once a server said it is a relay (its welcome message)
+        self.via_relay = False
 
     @classmethod
     def detached(cls, *, history: int = 0) -> Feed:
@@ -296,7 +299,7 @@ class Feed:
     def _on_session_state(self, business: str, state: str, message: str | None) -> None:
         self._session_states[business] = state
         states = set(self._session_states.values())
-        ok = "simulated" if self.simulated else "live"
+        ok = "relay" if self.via_relay else "simulated" if self.simulated else "live"
         if "failed" in states:
             failed = next(b for b, s in self._session_states.items() if s == "failed")
             sess = self._sessions.get(failed)
@@ -307,7 +310,8 @@ class Feed:
         elif "connecting" in states:
             self._set_status("connecting", message or "connecting")
         elif states <= {"open", "closed"} and "open" in states:
-            self._set_status(ok, "simulated market (no API key)" if self.simulated else "connected")
+            self._set_status(ok, "through a relay" if self.via_relay else
+                             "simulated market (no API key)" if self.simulated else "connected")
 
     def _warn(self, text: str) -> None:
         self.warnings.append(text)
@@ -315,7 +319,11 @@ class Feed:
             del self.warnings[:100]
 
     def _on_control_event(self, business: str, ev: Event) -> None:
-        if isinstance(ev, Unparsed):
+        if isinstance(ev, Welcome) and "relay" in ev.msg.lower() and not self.via_relay:
+            # a relay (infoway-widgets serve --upstream ...) marks its welcome; say so on the widgets
+            self.via_relay = True
+            self._on_session_state(business, self._session_states.get(business, "open"), None)
+        elif isinstance(ev, Unparsed):
             self.stats["unparsed"] += 1
             self._warn(f"unparsed frame on {business}: {ev.reason}")
         elif isinstance(ev, (ServerError, SubscribeFail)):
