@@ -165,6 +165,16 @@ def _bytes_md(r: dict[str, Any]) -> str:
             note = f" — {x['full_resends']} full resend(s) when a bar opened" if x.get("full_resends") else ""
             lines.append(f"| {n:,} | {x['lib']}{note} | {_kb(x['bytes_per_update'])} | {x['msgs_per_update']:.2f} | "
                          f"{ratio} | {_kb(x['initial_bytes'])} |")
+    snap = [x for x in rows if x.get("snapshot_bytes")]
+    if snap:
+        lines.append("")
+        lines.append("Not in the per-update figures: our widgets also push their `_snapshot` trait (the last bars, as "
+                     "JSON, so saved notebooks and HTML exports render) at most every "
+                     f"{snap[0]['snapshot_interval_s']:g} s while data flows: "
+                     + ", ".join(f"{_kb(x['snapshot_bytes'])} at {x['bars']:,} bars "
+                                 f"(≈ {_kb(x['snapshot_bytes_per_update_amortised'])} per update at 20 Hz)" for x in snap)
+                     + ". The measuring window (2 s) saw " + ", ".join(str(x.get("state_msgs", 0)) for x in snap)
+                     + " such pushes.")
     u = rows[0]["updates"]
     return "\n".join(lines) + (f"\n\n{u} live updates per chart; a new bar opens every 20th update (the rest change "
                                "the newest bar's close/high/low/volume).\n")

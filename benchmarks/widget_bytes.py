@@ -148,10 +148,18 @@ async def measure_ours(n: int, updates: int, new_bar_every: int) -> dict[str, An
     live = REC.since(i1)
     REC.on_msg = None
     snapshot_msgs = sum(1 for m in REC.msgs[i1:] if m[0] == "comm_msg") - custom[0]
+    # the ``_snapshot`` trait push (state for saved notebooks / export) happens at most every
+    # ``snapshot_interval`` s while data flows: its size, amortised over the updates at max_fps
+    interval = float(getattr(chart, "snapshot_interval", 1.0))
+    snap_value = chart._snapshot_value() if hasattr(chart, "_snapshot_value") else chart._snapshot
+    snap_bytes = len(json_packer({"method": "update", "state": {"_snapshot": snap_value}, "buffer_paths": []}))
+    per_update_snap = snap_bytes / max(1.0, interval * float(chart.max_fps))
     chart.close()
     await feed.aclose()
     return _result("infoway-widgets CandleChart", n, updates, initial, live,
                    {"custom_frames": custom[0], "full_resends": resets[0], "state_msgs": snapshot_msgs,
+                    "snapshot_bytes": snap_bytes, "snapshot_interval_s": interval,
+                    "snapshot_bytes_per_update_amortised": per_update_snap,
                     "store_capacity": st.capacity, "view_max_bars": chart.max_bars, "wall_s": wall,
                     "update_rate_hz": updates / wall})
 
