@@ -50,8 +50,11 @@ class BarStore:
         self._a = 0  # first live row
         self._b = 0  # one past the last live row
         self.version = _next_version()
-        #: rises when bars are removed (clear/trim); a reader must then resend everything
+        #: rises when the series starts over (clear); a reader must then resend everything
         self.epoch = 0
+        #: bars dropped off the old end to keep within ``capacity`` (not a reason to resend: a
+        #: reader that mirrors the newest bars never held them, or trims its own window)
+        self.dropped = 0
         #: (lo, hi, open): instants in [lo, hi) belong to the bar opening at ``open`` (a cache the
         #: feed keeps so most trades skip the calendar)
         self.span: tuple[int, int, int] = (0, 0, 0)
@@ -137,13 +140,13 @@ class BarStore:
             self._settled[:keep] = self._settled[src]
             self._rev[:keep] = self._rev[src]
         if keep < len(self):
-            self.epoch += 1
+            self.dropped += len(self) - keep
         self._a, self._b = 0, keep
 
     def _trim(self) -> None:
         if len(self) > self.capacity:
+            self.dropped += len(self) - self.capacity
             self._a = self._b - self.capacity
-            self.epoch += 1
 
     def _find(self, t: int) -> int:
         """Index (absolute) of the bar opening at ``t``, or -1."""

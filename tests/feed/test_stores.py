@@ -75,12 +75,12 @@ def test_changed_since_returns_only_touched_bars():
     assert s.changed_since(s.version)["t"].size == 0
 
 
-def test_memory_is_bounded_and_epoch_signals_trim():
+def test_memory_is_bounded_and_trimming_is_not_a_reset():
     s = BarStore(A, "1m", capacity=100)
     for k in range(10):
         s.apply_trades(*trades([T0 + (k * 50 + i) * 60_000 for i in range(50)], [10] * 50, [1] * 50))
     assert len(s) == 100
-    assert s.epoch > 0
+    assert s.dropped == 400 and s.epoch == 0  # dropping old bars must not force readers to resend
     assert s.t[-1] == T0 + 499 * 60_000 and np.all(np.diff(s.t) > 0)
     assert s._t.shape[0] <= 2 * 100 + 16
 
