@@ -99,6 +99,7 @@ class RedisCoordinator:
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._bg: set[asyncio.Task[None]] = set()
+        self._stopping = False
         self._pending: dict[str, list[str]] = {}
         self._flush_scheduled = False
         self._outbox: asyncio.Queue[bytes] = asyncio.Queue()
@@ -129,9 +130,13 @@ class RedisCoordinator:
                        loop.create_task(self._publish_loop(), name="relay-redis-publish")]
 
     async def stop(self, graceful: bool = True) -> None:
+        self._stopping = True
         for t in self._tasks:
             t.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        # bounded: a cancellation that lands inside redis-py's read timeout can be swallowed
+        # (the loops then see _stopping and end at their next turn)
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=3.0)
         self._tasks = []
         if self.pool is not None:
             await self.pool.close()
@@ -198,7 +203,7 @@ class RedisCoordinator:
     # ---- leadership --------------------------------------------------------------------------
     async def _elect_loop(self) -> None:
         loop = asyncio.get_running_loop()
-        while True:
+        while not self._stopping:
             t0 = loop.time()
             try:
                 await self._tick(t0)
@@ -289,7 +294,7 @@ class RedisCoordinator:
 
     async def _publish_loop(self) -> None:
         """Publish in order; whatever is queued goes out in one pipeline round trip."""
-        while True:
+        while not self._stopping:
             first = await self._outbox.get()
             batch = [first]
             while not self._outbox.empty() and len(batch) < 256:
@@ -309,7 +314,7 @@ class RedisCoordinator:
     # ---- everyone: receive ---------------------------------------------------------------------
     async def _read_loop(self) -> None:
         backoff = 0.1
-        while True:
+        while not self._stopping:
             try:
                 msg = await self._ps.get_message(ignore_subscribe_messages=True, timeout=1.0)
                 backoff = 0.1

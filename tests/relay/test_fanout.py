@@ -53,6 +53,7 @@ async def test_thirty_clients_and_a_feed_share_one_upstream_connection(upstream,
             r = compare_with_truth(feed, upstream, s, "1m")
             assert r["compared"] >= 3 and r["lost"] == [] and r["wrong"] == [], (s, r)
         assert feed.book_store(fsyms[0]).snapshot is not None
+        assert feed.status == "relay"
     finally:
         await feed.aclose()
         for c in clients:

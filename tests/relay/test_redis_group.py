@@ -122,18 +122,18 @@ async def test_leader_failover_without_lost_bars(upstream, redis_url, relays):
         # kill the leader: no goodbye, its lock must expire
         loop = asyncio.get_running_loop()
         t0 = loop.time()
-        await a.crash()
+        await asyncio.wait_for(a.crash(), 10)
         await until(lambda: b.coord.role == "leader", 5, "B takes over")
         took = loop.time() - t0
         assert took < 1.5 * 1.5 + 1.0, took  # lock ttl plus one tick
         # a supervisor restarts A on its port: A's Feed reconnects there (a follower now)
-        a2 = await relays(group_config(upstream, redis_url, port=port_a))
+        a2 = await asyncio.wait_for(relays(group_config(upstream, redis_url, port=port_a)), 10)
         await until(lambda: feed_b.stats["reconnects"] >= 1, 10, "B's clients reconnect")
         await until(lambda: feed_a.stats["reconnects"] >= 1, 15, "A's clients reconnect to A'")
         t1 = upstream.market.now_ms(syms[0])
         await until(lambda: upstream.market.now_ms(syms[0]) >= t1 + 3 * 60_000, 20, "3 minutes")
-        await feed_b.settle()
-        await feed_a.settle()
+        await asyncio.wait_for(feed_b.settle(), 20)
+        await asyncio.wait_for(feed_a.settle(), 20)
         for feed, ss in ((feed_b, syms), (feed_a, syms[:1])):
             for s in ss:
                 r = compare_with_truth(feed, upstream, s, "1m")
@@ -142,5 +142,5 @@ async def test_leader_failover_without_lost_bars(upstream, redis_url, relays):
         assert a2.coord.role == "follower"
         assert upstream.stats.active == 1  # still one upstream connection
     finally:
-        await feed_a.aclose()
-        await feed_b.aclose()
+        await asyncio.wait_for(feed_a.aclose(), 10)
+        await asyncio.wait_for(feed_b.aclose(), 10)

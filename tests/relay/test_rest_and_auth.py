@@ -116,7 +116,7 @@ async def test_token_checked_and_the_upstream_key_never_leaks(upstream, relays, 
         try:
             feed.watch("000001.SZ", intervals=["1m"])
             await until(lambda: feed.tape_store("000001.SZ").total > 0, 10, "feed trades")
-            assert feed.status == "live"
+            assert feed.status == "relay"  # the welcome says "(relay)"
         finally:
             await feed.aclose()
         await until(lambda: len(lines) >= 2, 5, "status lines")
