@@ -2,7 +2,7 @@
 fixtures' server helpers (tests/browser/conftest.py).
 
 A ``CandleChart`` on a detached feed holding 100 000 one-minute bars (the view keeps its window of
-``max_bars`` = 15 000, by design: shared/frontend-facts.md):
+``max_bars``, by design: shared/frontend-facts.md):
 
 * **first render**: from the display cell's execution request to the chart holding its window
   (``data-bars``) and two animation frames later (the chart library paints on its own frame);
@@ -104,7 +104,7 @@ def measure(n: int, seconds: float, hz: int) -> dict[str, Any]:
                 page.goto(f"{srv['url']}/lab/tree/render.ipynb?reset&token={TOKEN}")
                 page.wait_for_function(KERNEL_READY, timeout=60_000)
                 run_in_kernel(page, SETUP.format(n=n))
-                window = n if n < 15_000 else 15_000
+                window = min(n, _default_window())
                 t0 = page.evaluate("() => performance.timeOrigin + performance.now()")
                 page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
                 page.wait_for_function(
@@ -149,6 +149,12 @@ def markdown(rows: list[dict[str, Any]]) -> str:
         out.append(f"| {r['bars']:,} ({r['view_bars']:,}) | {f(r['first_render_ms'])} ms | {r['fps_at_20hz']:.0f} | "
                    f"{f(r['latency_ms_p50'])} / {f(r['latency_ms_p99'])} ms ({r['latency_samples']} samples) |")
     return "\n".join(out) + "\n"
+
+
+def _default_window() -> int:
+    from infoway_widgets.widgets.candle import CandleChart
+
+    return int(CandleChart.max_bars.default_value)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -58,7 +58,7 @@ class CandleChart(LiveWidget):
     vwap = t.Bool(True).tag(sync=True)
     show_limits = t.Bool(True, help="Limit-up / limit-down lines where the market has them.").tag(sync=True)
     history = t.Int(500).tag(sync=True)
-    max_bars = t.Int(15_000, help="Bars a view holds at most (older ones drop off).").tag(sync=True)
+    max_bars = t.Int(5_000, help="Bars a view holds (about; older ones drop off, and scrolling back pages them in).").tag(sync=True)
     page_size = t.Int(500, help="Bars fetched per scroll-back request.").tag(sync=True)
     snapshot_bars = t.Int(500, help="Bars kept in the saved widget state.").tag(sync=False)
     height = t.Int(420).tag(sync=True)

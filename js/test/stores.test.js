@@ -27,10 +27,30 @@ describe("BarStore", () => {
     expect(s.c.t).toEqual([180, 240, 300, 360]);
   });
   it("keeps at most maxBars, dropping the oldest", () => {
-    const s = new BarStore(3);
+    const s = new BarStore(3, 0);
     s.reset(bars([1, 2, 3]));
     s.upsert(bars([4]));
     expect(s.c.t).toEqual([2, 3, 4]);
+  });
+  it("keeps older pages loaded by scrolling back", () => {
+    const s = new BarStore(3, 0);
+    s.reset(bars([4, 5, 6]));
+    s.upsert(bars([1, 2, 3]));
+    expect(s.c.t).toEqual([1, 2, 3, 4, 5, 6]);
+    s.upsert(bars([7]));  // a live bar after scrolling back keeps the pages the user loaded
+    expect(s.c.t).toEqual([2, 3, 4, 5, 6, 7]);
+    s.reset(bars([10, 11, 12, 13]));
+    expect(s.c.t).toEqual([11, 12, 13]);
+  });
+  it("grows by its slack before cutting back, so a full redraw is rare", () => {
+    const s = new BarStore(4, 2);
+    s.reset(bars([1, 2, 3, 4]));
+    expect(s.upsert(bars([5])).mode).toBe("tail");
+    expect(s.upsert(bars([6])).mode).toBe("tail");
+    const r = s.upsert(bars([7]));
+    expect(r.mode).toBe("full");
+    expect(s.c.t).toEqual([4, 5, 6, 7]);
+    expect(s.upsert(bars([8])).mode).toBe("tail");
   });
   it("replaces a bar in the middle without moving anything", () => {
     const s = new BarStore();

@@ -1,4 +1,4 @@
-// Bars held by one chart view: sorted by open time, at most `maxBars` (the oldest drop off).
+// Bars held by one chart view: sorted by open time, about `maxBars` (the oldest drop off).
 
 export const BAR_COLS = ["t", "open", "high", "low", "close", "volume", "turnover"];
 
@@ -19,9 +19,17 @@ export function lowerBound(arr, x) {
  * before the previous first bar (to keep the user's scroll position).
  */
 export class BarStore {
-  /** @param {number} [maxBars] */
-  constructor(maxBars = 15000) {
+  /**
+   * @param {number} [maxBars] bars kept after a trim
+   * @param {number} [slack] bars it may grow past `maxBars` before the oldest are cut in one go:
+   *   dropping one bar per new bar would force a full redraw of every series (setData over the
+   *   whole window) on every bar; with slack it happens once per `slack` new bars
+   */
+  constructor(maxBars = 15000, slack = Math.max(1, Math.floor(maxBars / 10))) {
     this.maxBars = maxBars;
+    this.slack = slack;
+    /** window size kept: grows when the user pages older bars in, back to maxBars on reset */
+    this.keep = maxBars;
     /** @type {Record<string, number[]>} */
     this.c = {};
     for (const k of BAR_COLS) this.c[k] = [];
@@ -46,6 +54,7 @@ export class BarStore {
   reset(cols) {
     const n = cols.t ? cols.t.length : 0;
     for (const k of BAR_COLS) this.c[k] = cols[k] ? Array.from(cols[k]) : new Array(n).fill(NaN);
+    this.keep = this.maxBars;
     this._trim();
     return { mode: "full", from: 0, prepended: 0 };
   }
@@ -81,14 +90,18 @@ export class BarStore {
       }
       from = Math.min(from, i);
     }
+    // bars inserted before the end come from scrolling back: let the window grow for them (up to
+    // a hard cap) instead of cutting off the page just loaded
+    if (prepended) this.keep = Math.min(this.maxBars * 4, Math.max(this.keep, this.length));
     const trimmed = this._trim();
     if (structural || trimmed) return { mode: "full", from: 0, prepended };
     return { mode: "tail", from, prepended: 0 };
   }
 
+  /** Cut the oldest bars down to `keep` once the store is more than `slack` past it. */
   _trim() {
-    const extra = this.length - this.maxBars;
-    if (extra <= 0) return false;
+    if (this.length <= this.keep + this.slack) return false;
+    const extra = this.length - this.keep;
     for (const k of BAR_COLS) this.c[k].splice(0, extra);
     return true;
   }
