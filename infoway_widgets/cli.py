@@ -48,6 +48,10 @@ def _parser() -> argparse.ArgumentParser:
                         "wall: follow real time and real sessions")
     s.add_argument("--extra-symbols", type=int, default=0, metavar="N",
                    help="add N generated A-shares (603xxx.SH / 002xxx.SZ)")
+    # relay mode: --upstream infoway|simulated (one upstream key, many viewers; see docs/relay.md)
+    from .relay.cli import add_relay_arguments
+
+    add_relay_arguments(s)
     return p
 
 
@@ -93,6 +97,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":
         try:
+            if getattr(args, "upstream", None):
+                from .relay.cli import run_relay
+
+                return asyncio.run(run_relay(args))
             return asyncio.run(_serve(args))
         except KeyboardInterrupt:  # a second Ctrl-C before the handler is installed
             return 0
