@@ -4,6 +4,7 @@
 * widget bytes: ``benchmarks/widget_bytes.py`` — bytes/messages per live update vs bqplot, plotly
 * fault soak: ``benchmarks/soak.py`` — bars vs ground truth under faults, recovery, memory
 * render: ``benchmarks/render.py`` (chromium: first paint, fps, tick-to-pixel latency) when present
+* relay fan-out: ``benchmarks/fanout.py`` — pushes/s delivered to 1, 10, 100 clients and the relay's CPU
 
 Each runs in its own process (one at a time: the machine has few cores). Ratios are computed from
 numbers measured in this same run; the page records the machine, the versions and the command.
@@ -129,6 +130,27 @@ def run_render(quick: bool) -> dict[str, Any] | None:
     except json.JSONDecodeError:
         data = None
     return {"cmd": _cmd(args), "rc": rc, "wall_s": wall, "data": data, "stdout": so[-4000:], "stderr": se[-2000:]}
+
+
+def run_fanout(quick: bool) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "fanout.json"
+        args = [PY, str(BENCH / "fanout.py"), "--seconds", "2" if quick else "4", "--json", str(out)]
+        rc, so, se, wall = _run("fanout", args, 900)
+        data = json.loads(out.read_text()) if out.exists() else None
+    return {"cmd": _cmd(args[:-2]), "rc": rc, "wall_s": wall, "data": data, "stderr": se[-2000:]}
+
+
+def _fanout_md(r: dict[str, Any]) -> str:
+    d = r.get("data")
+    if not d:
+        return f"fan-out benchmark did not report (exit {r.get('rc')}).\n"
+    lines = ["| clients | upstream frames/s | delivered pushes/s | delivered / expected | relay CPU | relay µs per push |",
+             "|---:|---:|---:|---:|---:|---:|"]
+    for row in d["rows"]:
+        lines.append(f"| {row['clients']} | {row['upstream_fps']:,.0f} | {row['delivered_pps']:,.0f} | "
+                     f"{row['delivered_ratio']:.3f} | {row['relay_cpu_pct']:.0f} % | {row['relay_cpu_us_per_push']:.1f} |")
+    return "\n".join(lines) + "\n"
 
 
 # ---- the page ---------------------------------------------------------------------------------------
@@ -333,6 +355,15 @@ Command: `{(res.get('render') or {{}}).get('cmd', '(not run)')}`
 JupyterLab 4 in headless Debian chromium (software rendering). A new bar opens every second.
 
 {_render_md(res.get('render'))}
+## Relay fan-out (one upstream, many viewers)
+
+Command: `{(res.get('fanout') or {{}}).get('cmd', '(not run)')}`
+
+The relay runs as its own process; a simulated upstream sends 1000 frames/s; every client subscribes
+to every frame. "delivered / expected" below 1 means the clients (in the benchmark's process, on the
+same 2 cores) could not read that fast.
+
+{_fanout_md(res.get('fanout') or {})}
 ## Notes on these numbers
 
 {_notes(res)}
@@ -345,7 +376,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="smaller sizes, shorter soak")
     ap.add_argument("--out", default=str(REPO / "docs" / "benchmarks.md"))
     ap.add_argument("--json", help="also write all raw results here")
-    ap.add_argument("--skip", default="", help="comma-separated: ingest,widget_bytes,soak,render")
+    ap.add_argument("--skip", default="", help="comma-separated: ingest,widget_bytes,soak,render,fanout")
     a = ap.parse_args(argv)
     skip = set(filter(None, a.skip.split(",")))
     started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
@@ -357,6 +388,7 @@ def main(argv: list[str] | None = None) -> int:
         "widget_bytes": empty if "widget_bytes" in skip else run_widget_bytes(a.quick),
         "soak": empty if "soak" in skip else run_soak(a.quick),
         "render": None if "render" in skip else run_render(a.quick),
+        "fanout": {"cmd": "(skipped)", "data": None} if "fanout" in skip else run_fanout(a.quick),
     }
     wall = time.perf_counter() - t0
     command = ".venv/bin/python benchmarks/run_all.py" + (" --quick" if a.quick else "") + \

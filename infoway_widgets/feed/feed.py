@@ -797,45 +797,29 @@ class Feed:
     def on_trade(self, symbol: str, cb: Callable[[Trade], None]) -> Watch:
         """Call ``cb(trade)`` for every trade of ``symbol``; close the returned Watch to stop."""
         inst = self.instrument(symbol)
-        self._trade_cbs[inst.code].append(cb)
-        w = self.watch(inst.code, trades=True)
-        orig = w.close
-
-        def close() -> None:
-            if cb in self._trade_cbs[inst.code]:
-                self._trade_cbs[inst.code].remove(cb)
-            orig()
-
-        w.close = close  # type: ignore[method-assign]
-        return w
+        return self._callback_watch(self._trade_cbs[inst.code], cb, self.watch(inst.code, trades=True))
 
     def on_bar(self, symbol: str, interval: str, cb: Callable[[Bar], None]) -> Watch:
         """Call ``cb(bar)`` whenever a bar of ``symbol``/``interval`` changes."""
         inst = self.instrument(symbol)
         iv = parse_interval(interval)
-        key = (inst.code, iv.name)
-        self._bar_cbs[key].append(cb)
-        w = self.watch(inst.code, intervals=[iv])
-        orig = w.close
-
-        def close() -> None:
-            if cb in self._bar_cbs[key]:
-                self._bar_cbs[key].remove(cb)
-            orig()
-
-        w.close = close  # type: ignore[method-assign]
-        return w
+        return self._callback_watch(self._bar_cbs[(inst.code, iv.name)], cb,
+                                    self.watch(inst.code, intervals=[iv]))
 
     def on_depth(self, symbol: str, cb: Callable[[Any], None]) -> Watch:
         """Call ``cb(book_snapshot)`` on every order-book update of ``symbol``."""
         inst = self.instrument(symbol)
-        self._depth_cbs[inst.code].append(cb)
-        w = self.watch(inst.code, depth=True)
+        return self._callback_watch(self._depth_cbs[inst.code], cb, self.watch(inst.code, depth=True))
+
+    @staticmethod
+    def _callback_watch(registry: list[Any], cb: Callable[..., None], w: Watch) -> Watch:
+        """Register ``cb`` in ``registry`` for as long as ``w`` is open."""
+        registry.append(cb)
         orig = w.close
 
         def close() -> None:
-            if cb in self._depth_cbs[inst.code]:
-                self._depth_cbs[inst.code].remove(cb)
+            if cb in registry:
+                registry.remove(cb)
             orig()
 
         w.close = close  # type: ignore[method-assign]
