@@ -11,8 +11,9 @@ building an object per trade.
 from __future__ import annotations
 
 import math
+import operator
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Annotated, Any, Union
 
 import msgspec
 import numpy as np
@@ -393,13 +394,20 @@ def _decode_obj(obj: Any, text: str, exact: bool) -> Event:
 
 
 # ---- batch decoding (the ingest hot path) -----------------------------------------------------
+# range checks on symbol, time and direction run inside msgspec (C); a frame that fails them
+# falls back to decode_frame, which names the problem
+_Sym = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+_Ms = Annotated[int, msgspec.Meta(gt=0, lt=10**14)]
+_Td = Annotated[int, msgspec.Meta(ge=0, le=2)]
+
+
 class _TradeData(msgspec.Struct):
-    s: str
-    t: int
+    s: _Sym
+    t: _Ms
     p: str
     v: str
     vw: str
-    td: int = 0
+    td: _Td = 0
 
 
 class _TradePush(msgspec.Struct, tag_field="code", tag=PUSH_TRADE):
@@ -531,18 +539,20 @@ def _floats(strings: list[str]) -> np.ndarray:
 
 def _columns(datas: list[_TradeData]) -> tuple[TradeColumns, np.ndarray]:
     """Columns of well-typed trade data plus a mask of rows that pass the value checks."""
-    n = len(datas)
-    sym = np.array([d.s for d in datas], dtype=object)
-    t = np.fromiter((d.t for d in datas), dtype=np.int64, count=n)
-    td = np.fromiter((d.td for d in datas), dtype=np.int64, count=n)
-    p = _floats([d.p for d in datas])
-    v = _floats([d.v for d in datas])
-    w = _floats([d.vw for d in datas])
+    # symbol, time and direction were range-checked by the typed decoder; prices and sizes here
+    sym = np.array(list(map(_get_s, datas)), dtype=object)
+    t = np.array(list(map(_get_t, datas)), dtype=np.int64)
+    td = np.array(list(map(_get_td, datas)), dtype=np.int8)
+    p = _floats(list(map(_get_p, datas)))
+    v = _floats(list(map(_get_v, datas)))
+    w = _floats(list(map(_get_vw, datas)))
     with np.errstate(invalid="ignore"):
-        ok = ((t > 0) & (t < 10**14) & (p > 0) & (p < MAX_PRICE) & (v >= 0) & (v < MAX_VOLUME)
-              & (w >= 0) & (w < MAX_TURNOVER) & (td >= 0) & (td <= 2))
-    ok &= np.fromiter((0 < len(d.s) <= 40 for d in datas), dtype=bool, count=n)
-    return TradeColumns(sym, t, p, v, w, td.astype(np.int8)), ok
+        ok = (p > 0) & (p < MAX_PRICE) & (v >= 0) & (v < MAX_VOLUME) & (w >= 0) & (w < MAX_TURNOVER)
+    return TradeColumns(sym, t, p, v, w, td), ok
+
+
+_get_s, _get_t, _get_td = (operator.attrgetter(k) for k in ("s", "t", "td"))
+_get_p, _get_v, _get_vw = (operator.attrgetter(k) for k in ("p", "v", "vw"))
 
 
 def decode_batch(frames: list[str | bytes], *, latest_depth_only: bool = False) -> tuple[TradeColumns, list[Event]]:
