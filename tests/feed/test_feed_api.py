@@ -76,7 +76,7 @@ async def test_history_daily_with_start_end():
     assert len(df) > 20
     assert df.index[0] >= pd.Timestamp("2026-09-01", tz="Asia/Shanghai")
     assert df.index[-1] < pd.Timestamp("2026-11-01", tz="Asia/Shanghai")
-    assert not (df.index.dayofweek >= 5).any()
+    assert not (df.index.day_of_week >= 5).any()
 
 
 def test_history_sync_from_a_script_without_key():
