@@ -50,17 +50,7 @@ function render({ model, el }) {
   const rows = new Map();
   let changed = new Map(); // symbol -> {field: "up"|"down"}
 
-  const scroller = document.createElement("div");
-  scroller.style.overflow = "auto";
-  const table = document.createElement("table");
-  table.className = "iw-table";
-  const thead = document.createElement("thead");
-  const tbody = document.createElement("tbody");
-  table.append(thead, tbody);
-  scroller.append(table);
-  view.body.append(scroller);
-  const size = () => { scroller.style.maxHeight = `${model.get("height") || 360}px`; };
-  size();
+  const { thead, tbody, size } = view.scrollingTable(360, "maxHeight");
 
   /** @returns {[string, string, string][]} key, label, tooltip of each shown column */
   const columns = () => {

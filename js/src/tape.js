@@ -9,17 +9,7 @@ import { alpha } from "./lib/theme.js";
 function render({ model, el }) {
   const view = new View({ model, el }, "tape");
   const tape = new TapeRows(model.get("max_rows") || 200);
-  const scroller = document.createElement("div");
-  scroller.style.overflow = "auto";
-  const table = document.createElement("table");
-  table.className = "iw-table";
-  const thead = document.createElement("thead");
-  const tbody = document.createElement("tbody");
-  table.append(thead, tbody);
-  scroller.append(table);
-  view.body.append(scroller);
-  const size = () => { scroller.style.height = `${model.get("height") || 300}px`; };
-  size();
+  const { thead, tbody, size } = view.scrollingTable(300, "height");
 
   const renderHead = () => {
     const L = view.L;

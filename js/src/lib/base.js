@@ -80,6 +80,26 @@ export class View {
     return z || this.market.tz || "UTC";
   }
 
+  /**
+   * A table that scrolls inside the body, sized by the `height` trait.
+   * @param {number} fallback height in px when the trait is unset
+   * @param {"height"|"maxHeight"} how fixed height, or at most that height
+   */
+  scrollingTable(fallback, how) {
+    const scroller = document.createElement("div");
+    scroller.style.overflow = "auto";
+    const table = document.createElement("table");
+    table.className = "iw-table";
+    const thead = document.createElement("thead");
+    const tbody = document.createElement("tbody");
+    table.append(thead, tbody);
+    scroller.append(table);
+    this.body.append(scroller);
+    const size = () => { scroller.style[how] = `${this.get("height") || fallback}px`; };
+    size();
+    return { scroller, table, thead, tbody, size };
+  }
+
   /** model.on with automatic removal at cleanup. */
   listen(events, fn) {
     for (const ev of events.split(" ")) {
