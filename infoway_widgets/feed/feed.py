@@ -42,7 +42,6 @@ from ..errors import FeedClosedError, InfowayError
 from ..market import (
     Instrument,
     Interval,
-    bar_end,
     bar_open,
     bar_opens,
     bar_span,
@@ -133,7 +132,6 @@ class Feed:
         self._flow_span: dict[str, tuple[int, int]] = {}  # the trading day _day_flow counts
         self._refs: dict[tuple[str, ...], int] = defaultdict(int)
         self._loaded: dict[tuple[str, str], int] = {}  # (symbol, interval) → bars of history asked for
-        self._last_push_ms: dict[str, int] = {}
         self._market_ms = 0  # latest exchange time seen in any push
         # incoming frames are batched and decoded together
         self._pending: list[str | bytes] = []
@@ -676,7 +674,6 @@ class Feed:
         # time order inside each symbol's run: then first/last print are the run's ends
         mono = bool((np.diff(t) >= 0).all()) if n > 1 else True
         starts_l, ends_l = starts.tolist(), ends.tolist()
-        now = int(time.time() * 1000)
         stores_of = self._stores_by_symbol
         for k, sym in enumerate(group_syms):
             tape = self._tapes.get(sym)
@@ -684,7 +681,6 @@ class Feed:
             if tape is None and not stores:
                 continue  # not watched: an unsubscribe still in flight
             a, b = starts_l[k], ends_l[k]
-            self._last_push_ms[sym] = now
             if tape is not None:
                 tape.append(t[a:b], p[a:b], v[a:b], vw[a:b], d[a:b])
             flow = self._flow_for(sym, tmax[k])
@@ -754,7 +750,6 @@ class Feed:
 
     def _apply_depth(self, ev: Depth) -> None:
         self.stats["depth"] += 1
-        self._last_push_ms[ev.symbol] = int(time.time() * 1000)
         self.book_store(ev.symbol).update(ev.t, ev.bid_px, ev.bid_vol, ev.ask_px, ev.ask_vol)
         for cb in list(self._depth_cbs.get(ev.symbol, ())):
             _safe(cb, self._books[ev.symbol].snapshot)
@@ -842,7 +837,6 @@ class Feed:
         """``async for bar in feed.bars("600519.SH", "1m")``: each change of the forming bar (or,
         with ``closed_only``, each bar once it completes)."""
         q: asyncio.Queue[Bar] = asyncio.Queue(maxsize=maxsize)
-        last_open: list[int] = [-1]
         pending: list[Bar | None] = [None]
 
         def put(b: Bar) -> None:
@@ -852,7 +846,6 @@ class Feed:
                 pending[0] = b
                 return
             _put_drop_oldest(q, b)
-            last_open[0] = b.t
 
         w = self.on_bar(symbol, interval, put)
         try:
@@ -1006,7 +999,3 @@ def _safe(cb: Callable[..., None], *args: Any) -> None:
 def _trades_of(sym: str, t: np.ndarray, p: np.ndarray, v: np.ndarray, vw: np.ndarray, d: np.ndarray) -> list[Trade]:
     return [Trade(sym, int(a), float(b), float(c), float(e), int(f)) for a, b, c, e, f in zip(t, p, v, vw, d)]
 
-
-def completed(st: BarStore, now_ms: int) -> np.ndarray:
-    """Mask of bars in ``st`` that have ended by ``now_ms``."""
-    return np.array([bar_end(st.instrument, st.interval, int(t)) <= now_ms for t in st.t], dtype=bool)
