@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import signal
 import sys
 from collections.abc import Sequence
 
+from ._aio import until_signalled
 from .sim.faults import Faults
 from .sim.faults import __doc__ as FAULTS_DOC
 
@@ -79,13 +78,8 @@ async def _serve(args: argparse.Namespace) -> int:
         print(f"WARNING: bound to {args.host} without --api-key: anyone who can reach this "
               "machine can use the server. Add --api-key KEY or bind 127.0.0.1.",
               file=sys.stderr, flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
     try:
-        await stop.wait()
+        await until_signalled()
     finally:
         await server.stop()
     print("stopped", flush=True)

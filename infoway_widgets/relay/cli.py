@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
-import signal
 import sys
 from collections.abc import Sequence
 from typing import Any
 
+from .._aio import until_signalled
 from ..errors import BadParameterError
 from .config import RelayConfig
 
@@ -105,13 +104,8 @@ async def run_relay(args: argparse.Namespace) -> int:
     print(f"relay of {what}; WebSocket {relay.ws_url}?business=stock"
           + (f"; relay group {cfg.redis_prefix!r} via redis" if cfg.redis_url else "")
           + ("; clients need the relay token" if cfg.token_required() else ""), flush=True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
     try:
-        await stop.wait()
+        await until_signalled()
     finally:
         await relay.stop()
         if sim is not None:
