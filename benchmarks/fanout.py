@@ -34,8 +34,10 @@ KEY = "bench-upstream-key-0001"
 def trade_frame(i: int) -> str:
     s = SYMBOLS[i % len(SYMBOLS)]
     p = 100 + (i % 997) / 100
-    return (f'{{"code":10002,"data":{{"p":"{p:.2f}","s":"{s}","t":{1_764_034_200_000 + i},'
-            f'"td":{i % 3},"v":"{100 * (1 + i % 9)}","vw":"{p * 100 * (1 + i % 9):.2f}"}}}}')
+    return (
+        f'{{"code":10002,"data":{{"p":"{p:.2f}","s":"{s}","t":{1_764_034_200_000 + i},'
+        f'"td":{i % 3},"v":"{100 * (1 + i % 9)}","vw":"{p * 100 * (1 + i % 9):.2f}"}}}}'
+    )
 
 
 class Upstream:
@@ -97,7 +99,9 @@ class Upstream:
 
 async def client(url: str, counter: list[int], ready: asyncio.Event) -> None:
     async with websockets.connect(url, max_queue=None, compression=None) as ws:
-        await ws.send(json.dumps({"code": 10000, "trace": "b", "data": {"codes": ",".join(SYMBOLS)}}))
+        await ws.send(
+            json.dumps({"code": 10000, "trace": "b", "data": {"codes": ",".join(SYMBOLS)}})
+        )
         async for msg in ws:
             if msg.startswith('{"code":10002'):
                 counter[0] += 1
@@ -109,11 +113,23 @@ async def measure(n: int, rate: float, seconds: float) -> dict[str, float]:
     up = Upstream(rate)
     await up.start()
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "infoway_widgets.relay", "--upstream", "infoway",
-        "--upstream-url", up.url, "--port", "0", "--status-every", "0",
-        "--client-frames-per-min", "600",
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
-        env={**os.environ, "INFOWAY_API_KEY": KEY})
+        sys.executable,
+        "-m",
+        "infoway_widgets.relay",
+        "--upstream",
+        "infoway",
+        "--upstream-url",
+        up.url,
+        "--port",
+        "0",
+        "--status-every",
+        "0",
+        "--client-frames-per-min",
+        "600",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+        env={**os.environ, "INFOWAY_API_KEY": KEY},
+    )
     assert proc.stdout is not None
     line = (await proc.stdout.readline()).decode()
     relay_ws = line.split()[-1].replace("http://", "ws://") + "/ws?business=stock"
@@ -144,12 +160,16 @@ async def measure(n: int, rate: float, seconds: float) -> dict[str, float]:
     delivered = (n1 - n0) / wall
     sent = (s1 - s0) / wall
     cpu = (c1 - c0) / wall
-    return {"clients": n, "upstream_fps": round(sent, 1), "delivered_pps": round(delivered, 1),
-            "delivered_ratio": round(delivered / (sent * n), 4) if sent else 0.0,
-            "relay_cpu_pct": round(100 * cpu, 1),
-            # upstream + clients share this process: near 100 % means they, not the relay, limit
-            "bench_cpu_pct": round(100 * (m1 - m0) / wall, 1),
-            "relay_cpu_us_per_push": round(1e6 * cpu / delivered, 2) if delivered else 0.0}
+    return {
+        "clients": n,
+        "upstream_fps": round(sent, 1),
+        "delivered_pps": round(delivered, 1),
+        "delivered_ratio": round(delivered / (sent * n), 4) if sent else 0.0,
+        "relay_cpu_pct": round(100 * cpu, 1),
+        # upstream + clients share this process: near 100 % means they, not the relay, limit
+        "bench_cpu_pct": round(100 * (m1 - m0) / wall, 1),
+        "relay_cpu_us_per_push": round(1e6 * cpu / delivered, 2) if delivered else 0.0,
+    }
 
 
 async def main_async(args: argparse.Namespace) -> list[dict[str, float]]:
@@ -167,18 +187,27 @@ def main() -> int:
     p.add_argument("--json", default=None, metavar="FILE")
     args = p.parse_args()
     rows = asyncio.run(main_async(args))
-    print(f"relay fan-out, {platform.python_implementation()} {platform.python_version()}, "
-          f"{os.cpu_count()} CPUs, upstream {args.rate:g} frames/s, {args.seconds:g} s per row")
-    print(f"{'clients':>7} {'upstream/s':>11} {'delivered/s':>12} {'ratio':>6} {'relay CPU':>10} "
-          f"{'µs/push':>8} {'bench CPU':>10}")
+    print(
+        f"relay fan-out, {platform.python_implementation()} {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs, upstream {args.rate:g} frames/s, {args.seconds:g} s per row"
+    )
+    print(
+        f"{'clients':>7} {'upstream/s':>11} {'delivered/s':>12} {'ratio':>6} {'relay CPU':>10} "
+        f"{'µs/push':>8} {'bench CPU':>10}"
+    )
     for r in rows:
-        print(f"{r['clients']:>7} {r['upstream_fps']:>11,.0f} {r['delivered_pps']:>12,.0f} "
-              f"{r['delivered_ratio']:>6.3f} {r['relay_cpu_pct']:>9.1f}% "
-              f"{r['relay_cpu_us_per_push']:>8.2f} {r['bench_cpu_pct']:>9.1f}%")
+        print(
+            f"{r['clients']:>7} {r['upstream_fps']:>11,.0f} {r['delivered_pps']:>12,.0f} "
+            f"{r['delivered_ratio']:>6.3f} {r['relay_cpu_pct']:>9.1f}% "
+            f"{r['relay_cpu_us_per_push']:>8.2f} {r['bench_cpu_pct']:>9.1f}%"
+        )
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"benchmark": "fanout", "rate": args.rate, "seconds": args.seconds,
-                       "rows": rows}, f, indent=2)
+            json.dump(
+                {"benchmark": "fanout", "rate": args.rate, "seconds": args.seconds, "rows": rows},
+                f,
+                indent=2,
+            )
     return 0
 
 

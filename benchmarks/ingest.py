@@ -39,12 +39,30 @@ def make_frames(n: int, seed: int = 7) -> list[bytes]:
         t += int(rng.integers(0, 40))
         v = int(rng.integers(1, 50)) * 100
         if i % 10 == 9:
-            a = [[f"{px[s] + 0.01 * k:.2f}" for k in range(1, 6)], [str(int(x)) for x in rng.integers(1, 90, 5) * 100]]
-            b = [[f"{px[s] - 0.01 * k:.2f}" for k in range(0, 5)], [str(int(x)) for x in rng.integers(1, 90, 5) * 100]]
+            a = [
+                [f"{px[s] + 0.01 * k:.2f}" for k in range(1, 6)],
+                [str(int(x)) for x in rng.integers(1, 90, 5) * 100],
+            ]
+            b = [
+                [f"{px[s] - 0.01 * k:.2f}" for k in range(0, 5)],
+                [str(int(x)) for x in rng.integers(1, 90, 5) * 100],
+            ]
             frames.append(orjson.dumps({"code": 10005, "data": {"a": a, "b": b, "s": s, "t": t}}))
-        frames.append(orjson.dumps({"code": 10002, "data": {"p": f"{px[s]:.2f}", "s": s, "t": t,
-                                                            "td": int(rng.integers(0, 3)), "v": str(v),
-                                                            "vw": f"{px[s] * v:.2f}"}}))
+        frames.append(
+            orjson.dumps(
+                {
+                    "code": 10002,
+                    "data": {
+                        "p": f"{px[s]:.2f}",
+                        "s": s,
+                        "t": t,
+                        "td": int(rng.integers(0, 3)),
+                        "v": str(v),
+                        "vw": f"{px[s] * v:.2f}",
+                    },
+                }
+            )
+        )
     return frames
 
 
@@ -57,7 +75,7 @@ async def ours(frames: list[bytes], batch: int) -> tuple[float, dict]:
     texts = [f.decode() for f in frames]
     t0 = time.perf_counter()
     for k in range(0, len(texts), batch):
-        feed.ingest(texts[k:k + batch])
+        feed.ingest(texts[k : k + batch])
     dt = time.perf_counter() - t0
     bars = {s: len(feed.bar_store(s, "1m")) for s in SYMBOLS}
     await feed.aclose()
@@ -98,10 +116,14 @@ async def sdk(frames: list[bytes], parse: bool) -> tuple[float, dict]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--frames", type=int, default=300_000)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--batch", type=int, default=2000, help="frames per ingest batch (live flushes are smaller)")
+    ap.add_argument(
+        "--batch", type=int, default=2000, help="frames per ingest batch (live flushes are smaller)"
+    )
     ap.add_argument("--json", help="write results here")
     a = ap.parse_args()
     frames = make_frames(a.frames)
@@ -122,22 +144,33 @@ def main() -> None:
     dt_sdk, _ = best(sdk, True)
     assert bars_ours == bars_sdk, f"bar counts differ: {bars_ours} vs {bars_sdk}"
     rows = [
-        ("infoway-widgets Feed.ingest (batches of %d)" % a.batch, n_trades / dt_ours),
+        (f"infoway-widgets Feed.ingest (batches of {a.batch})", n_trades / dt_ours),
         ("infoway-widgets Feed.ingest (batches of 50)", n_trades / dt_small),
         ("infoway-sdk 0.4.1 _dispatch, parse=True + bar update", n_trades / dt_sdk),
         ("infoway-sdk 0.4.1 _dispatch, raw dicts + bar update", n_trades / dt_sdk_raw),
     ]
     ref = n_trades / dt_sdk
-    print(f"\n{len(frames):,} frames ({n_trades:,} trades, {len(frames) - n_trades:,} depth), best of {a.repeat}, "
-          f"one core, Python {platform.python_version()}\n")
+    print(
+        f"\n{len(frames):,} frames ({n_trades:,} trades, {len(frames) - n_trades:,} depth), best of {a.repeat}, "
+        f"one core, Python {platform.python_version()}\n"
+    )
     print(f"| {'path':58} | {'trades/s':>12} | {'vs SDK parse=True':>17} |")
     print(f"|{'-' * 60}|{'-' * 14}|{'-' * 19}|")
     for name, rate in rows:
         print(f"| {name:58} | {rate:12,.0f} | {rate / ref:16.1f}x |")
     if a.json:
         with open(a.json, "w") as fh:
-            json.dump({"frames": len(frames), "trades": n_trades, "rows": [{"path": n, "trades_per_s": r, "ratio": r / ref} for n, r in rows],
-                       "python": sys.version.split()[0], "cpus": os.cpu_count()}, fh, indent=2)
+            json.dump(
+                {
+                    "frames": len(frames),
+                    "trades": n_trades,
+                    "rows": [{"path": n, "trades_per_s": r, "ratio": r / ref} for n, r in rows],
+                    "python": sys.version.split()[0],
+                    "cpus": os.cpu_count(),
+                },
+                fh,
+                indent=2,
+            )
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-SETUP = r'''
+SETUP = r"""
 import asyncio, json, time
 import numpy as np, orjson
 import infoway_widgets as iw
@@ -70,7 +70,7 @@ async def drive(seconds, hz, out):
     await asyncio.sleep(0.5)
     with open(out, "w") as fh:
         json.dump(sent, fh)
-'''
+"""
 
 OBSERVE = """(seconds) => {
   const root = document.querySelector('.iw-root.iw-candle');
@@ -90,7 +90,15 @@ OBSERVE = """(seconds) => {
 def measure(n: int, seconds: float, hz: int) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
-    from tests.browser.conftest import CHROME_ARGS, CHROMIUM, KERNEL_READY, TOKEN, _start_server, _stop_server, run_in_kernel
+    from tests.browser.conftest import (
+        CHROME_ARGS,
+        CHROMIUM,
+        KERNEL_READY,
+        TOKEN,
+        _start_server,
+        _stop_server,
+        run_in_kernel,
+    )
     from tests.browser.test_widgets_browser import write_notebook
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -109,19 +117,31 @@ def measure(n: int, seconds: float, hz: int) -> dict[str, Any]:
                 page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
                 page.wait_for_function(
                     "(w) => { const e = document.querySelector('.iw-root.iw-candle'); return !!e && Number(e.dataset.bars) >= w; }",
-                    arg=window, timeout=120_000)
+                    arg=window,
+                    timeout=120_000,
+                )
                 t1 = page.evaluate("""() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(
                     () => r(performance.timeOrigin + performance.now()))))""")
                 first_render_ms = t1 - t0
                 page.evaluate(OBSERVE, seconds + 0.5)
                 out = srv["root"] / "sent.json"
-                run_in_kernel(page, f"_drive = asyncio.ensure_future(drive({seconds}, {hz}, {str(out)!r}))")
-                page.wait_for_function("() => window.__bench.done", timeout=int(seconds * 1000) + 60_000)
-                res = page.evaluate("() => ({frames: window.__bench.frames, ms: window.__bench.t1 - window.__bench.t0, paints: window.__bench.paints})")
+                run_in_kernel(
+                    page, f"_drive = asyncio.ensure_future(drive({seconds}, {hz}, {str(out)!r}))"
+                )
+                page.wait_for_function(
+                    "() => window.__bench.done", timeout=int(seconds * 1000) + 60_000
+                )
+                res = page.evaluate(
+                    "() => ({frames: window.__bench.frames, ms: window.__bench.t1 - window.__bench.t0, paints: window.__bench.paints})"
+                )
                 deadline = time.monotonic() + 30
                 while not out.exists() and time.monotonic() < deadline:
                     time.sleep(0.1)
-                sent = {int(k): v for k, v in json.loads(out.read_text()).items()} if out.exists() else {}
+                sent = (
+                    {int(k): v for k, v in json.loads(out.read_text()).items()}
+                    if out.exists()
+                    else {}
+                )
                 ctx.close()
                 b.close()
         finally:
@@ -133,21 +153,35 @@ def measure(n: int, seconds: float, hz: int) -> dict[str, Any]:
             seen.add(seq)
             lat.append(t_paint - sent[seq])
     fps = res["frames"] / (res["ms"] / 1000)
-    return {"bars": n, "view_bars": window, "first_render_ms": first_render_ms, "fps_at_20hz": fps,
-            "latency_ms_p50": float(np.percentile(lat, 50)) if lat else None,
-            "latency_ms_p99": float(np.percentile(lat, 99)) if lat else None,
-            "latency_samples": len(lat), "frames_applied": len(res["paints"]), "updates_sent": len(sent),
-            "seconds": seconds, "hz": hz}
+    return {
+        "bars": n,
+        "view_bars": window,
+        "first_render_ms": first_render_ms,
+        "fps_at_20hz": fps,
+        "latency_ms_p50": float(np.percentile(lat, 50)) if lat else None,
+        "latency_ms_p99": float(np.percentile(lat, 99)) if lat else None,
+        "latency_samples": len(lat),
+        "frames_applied": len(res["paints"]),
+        "updates_sent": len(sent),
+        "seconds": seconds,
+        "hz": hz,
+    }
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
     def f(x: float | None) -> str:
         return "—" if x is None else f"{x:,.0f}"
-    out = ["| CandleChart: bars in the feed (in the view) | first render (display request → window drawn) | "
-           "fps while updating at 20 Hz | tick-to-pixel latency p50 / p99 |", "|---|---:|---:|---:|"]
+
+    out = [
+        "| CandleChart: bars in the feed (in the view) | first render (display request → window drawn) | "
+        "fps while updating at 20 Hz | tick-to-pixel latency p50 / p99 |",
+        "|---|---:|---:|---:|",
+    ]
     for r in rows:
-        out.append(f"| {r['bars']:,} ({r['view_bars']:,}) | {f(r['first_render_ms'])} ms | {r['fps_at_20hz']:.0f} | "
-                   f"{f(r['latency_ms_p50'])} / {f(r['latency_ms_p99'])} ms ({r['latency_samples']} samples) |")
+        out.append(
+            f"| {r['bars']:,} ({r['view_bars']:,}) | {f(r['first_render_ms'])} ms | {r['fps_at_20hz']:.0f} | "
+            f"{f(r['latency_ms_p50'])} / {f(r['latency_ms_p99'])} ms ({r['latency_samples']} samples) |"
+        )
     return "\n".join(out) + "\n"
 
 
@@ -158,7 +192,9 @@ def _default_window() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--bars", default="1000,100000", help="comma-separated chart sizes")
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--hz", type=int, default=20)

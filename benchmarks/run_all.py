@@ -57,21 +57,49 @@ def machine() -> dict[str, Any]:
     except Exception:
         ram = "?"
     try:
-        chromium = subprocess.run(["/usr/bin/chromium", "--version"], capture_output=True, text=True,
-                                  timeout=20).stdout.strip()
+        chromium = subprocess.run(
+            ["/usr/bin/chromium", "--version"], capture_output=True, text=True, timeout=20
+        ).stdout.strip()
     except Exception:
         chromium = "not found"
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
-                                text=True, timeout=10).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except Exception:
         commit = "?"
     return {
-        "nproc": os.cpu_count(), "cpu": cpu, "ram": ram, "os": platform.platform(),
-        "python": platform.python_version(), "chromium": chromium, "commit": commit,
-        "versions": {d: _v(d) for d in ("infoway-widgets", "infoway-sdk", "numpy", "msgspec", "orjson",
-                                        "ipywidgets", "anywidget", "bqplot", "plotly", "websockets",
-                                        "aiohttp", "httpx", "psutil", "playwright", "jupyterlab")},
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "ram": ram,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "chromium": chromium,
+        "commit": commit,
+        "versions": {
+            d: _v(d)
+            for d in (
+                "infoway-widgets",
+                "infoway-sdk",
+                "numpy",
+                "msgspec",
+                "orjson",
+                "ipywidgets",
+                "anywidget",
+                "bqplot",
+                "plotly",
+                "websockets",
+                "aiohttp",
+                "httpx",
+                "psutil",
+                "playwright",
+                "jupyterlab",
+            )
+        },
     }
 
 
@@ -85,18 +113,35 @@ def _run(name: str, args: list[str], timeout: float) -> tuple[int, str, str, flo
 
 
 def _cmd(args: list[str]) -> str:
-    return " ".join(shlex.quote(os.path.relpath(a, REPO) if a.startswith(str(REPO)) else a)
-                    for a in [".venv/bin/python" if args[0] == PY else args[0], *args[1:]])
+    return " ".join(
+        shlex.quote(os.path.relpath(a, REPO) if a.startswith(str(REPO)) else a)
+        for a in [".venv/bin/python" if args[0] == PY else args[0], *args[1:]]
+    )
 
 
 def run_ingest(quick: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "ingest.json"
-        args = [PY, str(BENCH / "ingest.py"), "--frames", "100000" if quick else "300000",
-                "--repeat", "2" if quick else "3", "--json", str(out)]
+        args = [
+            PY,
+            str(BENCH / "ingest.py"),
+            "--frames",
+            "100000" if quick else "300000",
+            "--repeat",
+            "2" if quick else "3",
+            "--json",
+            str(out),
+        ]
         rc, so, se, wall = _run("ingest", args, 1800)
         data = json.loads(out.read_text()) if out.exists() else None
-    return {"cmd": _cmd(args[:-2]), "rc": rc, "wall_s": wall, "data": data, "stdout": so, "stderr": se[-2000:]}
+    return {
+        "cmd": _cmd(args[:-2]),
+        "rc": rc,
+        "wall_s": wall,
+        "data": data,
+        "stdout": so,
+        "stderr": se[-2000:],
+    }
 
 
 def run_widget_bytes(quick: bool) -> dict[str, Any]:
@@ -129,14 +174,28 @@ def run_render(quick: bool) -> dict[str, Any] | None:
         data = json.loads(so)
     except json.JSONDecodeError:
         data = None
-    return {"cmd": _cmd(args), "rc": rc, "wall_s": wall, "data": data, "stdout": so[-4000:], "stderr": se[-2000:]}
+    return {
+        "cmd": _cmd(args),
+        "rc": rc,
+        "wall_s": wall,
+        "data": data,
+        "stdout": so[-4000:],
+        "stderr": se[-2000:],
+    }
 
 
 def run_fanout(quick: bool) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "fanout.json"
-        args = [PY, str(BENCH / "fanout.py"), "--seconds", "2" if quick else "4", "--json", str(out)]
-        rc, so, se, wall = _run("fanout", args, 900)
+        args = [
+            PY,
+            str(BENCH / "fanout.py"),
+            "--seconds",
+            "2" if quick else "4",
+            "--json",
+            str(out),
+        ]
+        rc, _so, se, wall = _run("fanout", args, 900)
         data = json.loads(out.read_text()) if out.exists() else None
     return {"cmd": _cmd(args[:-2]), "rc": rc, "wall_s": wall, "data": data, "stderr": se[-2000:]}
 
@@ -145,11 +204,15 @@ def _fanout_md(r: dict[str, Any]) -> str:
     d = r.get("data")
     if not d:
         return f"fan-out benchmark did not report (exit {r.get('rc')}).\n"
-    lines = ["| clients | upstream frames/s | delivered pushes/s | delivered / expected | relay CPU | relay µs per push |",
-             "|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| clients | upstream frames/s | delivered pushes/s | delivered / expected | relay CPU | relay µs per push |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
     for row in d["rows"]:
-        lines.append(f"| {row['clients']} | {row['upstream_fps']:,.0f} | {row['delivered_pps']:,.0f} | "
-                     f"{row['delivered_ratio']:.3f} | {row['relay_cpu_pct']:.0f} % | {row['relay_cpu_us_per_push']:.1f} |")
+        lines.append(
+            f"| {row['clients']} | {row['upstream_fps']:,.0f} | {row['delivered_pps']:,.0f} | "
+            f"{row['delivered_ratio']:.3f} | {row['relay_cpu_pct']:.0f} % | {row['relay_cpu_us_per_push']:.1f} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -164,8 +227,12 @@ def _ingest_md(r: dict[str, Any]) -> str:
     d = r["data"]
     if not d:
         return f"ingest benchmark failed (exit {r['rc']}):\n\n```\n{r['stderr']}\n```\n"
-    lines = [f"{d['frames']:,} recorded-shape frames ({d['trades']:,} trades), best of the repeats, one core.", "",
-             "| path | trades/s | vs infoway-sdk parse=True |", "|---|---:|---:|"]
+    lines = [
+        f"{d['frames']:,} recorded-shape frames ({d['trades']:,} trades), best of the repeats, one core.",
+        "",
+        "| path | trades/s | vs infoway-sdk parse=True |",
+        "|---|---:|---:|",
+    ]
     for row in d["rows"]:
         lines.append(f"| {row['path']} | {row['trades_per_s']:,.0f} | {row['ratio']:.1f}× |")
     return "\n".join(lines) + "\n"
@@ -178,61 +245,101 @@ def _bytes_md(r: dict[str, Any]) -> str:
     by_n: dict[int, list[dict[str, Any]]] = {}
     for x in rows:
         by_n.setdefault(x["bars"], []).append(x)
-    lines = ["| bars in chart | library (update as documented) | bytes / update | messages / update | "
-             "peer ÷ ours (bytes) | first display (state incl. JS bundle) |", "|---:|---|---:|---:|---:|---:|"]
+    lines = [
+        "| bars in chart | library (update as documented) | bytes / update | messages / update | "
+        "peer ÷ ours (bytes) | first display (state incl. JS bundle) |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
     for n in sorted(by_n):
         ours = next((x for x in by_n[n] if x["lib"].startswith("infoway")), None)
         for x in by_n[n]:
-            ratio = "" if ours is None or x is ours else f"{x['bytes_per_update'] / ours['bytes_per_update']:,.0f}×"
-            note = f" — {x['full_resends']} full resend(s) when a bar opened" if x.get("full_resends") else ""
-            lines.append(f"| {n:,} | {x['lib']}{note} | {_kb(x['bytes_per_update'])} | {x['msgs_per_update']:.2f} | "
-                         f"{ratio} | {_kb(x['initial_bytes'])} |")
+            ratio = (
+                ""
+                if ours is None or x is ours
+                else f"{x['bytes_per_update'] / ours['bytes_per_update']:,.0f}×"
+            )
+            note = (
+                f" — {x['full_resends']} full resend(s) when a bar opened"
+                if x.get("full_resends")
+                else ""
+            )
+            lines.append(
+                f"| {n:,} | {x['lib']}{note} | {_kb(x['bytes_per_update'])} | {x['msgs_per_update']:.2f} | "
+                f"{ratio} | {_kb(x['initial_bytes'])} |"
+            )
     snap = [x for x in rows if x.get("snapshot_bytes")]
     if snap:
         lines.append("")
-        lines.append("Not in the per-update figures: our widgets also push their `_snapshot` trait (the last bars, as "
-                     "JSON, so saved notebooks and HTML exports render) at most every "
-                     f"{snap[0]['snapshot_interval_s']:g} s while data flows: "
-                     + ", ".join(f"{_kb(x['snapshot_bytes'])} at {x['bars']:,} bars "
-                                 f"(≈ {_kb(x['snapshot_bytes_per_update_amortised'])} per update at 20 Hz)" for x in snap)
-                     + ". The measuring window (2 s) saw " + ", ".join(str(x.get("state_msgs", 0)) for x in snap)
-                     + " such pushes.")
+        lines.append(
+            "Not in the per-update figures: our widgets also push their `_snapshot` trait (the last bars, as "
+            "JSON, so saved notebooks and HTML exports render) at most every "
+            f"{snap[0]['snapshot_interval_s']:g} s while data flows: "
+            + ", ".join(
+                f"{_kb(x['snapshot_bytes'])} at {x['bars']:,} bars "
+                f"(≈ {_kb(x['snapshot_bytes_per_update_amortised'])} per update at 20 Hz)"
+                for x in snap
+            )
+            + ". The measuring window (2 s) saw "
+            + ", ".join(str(x.get("state_msgs", 0)) for x in snap)
+            + " such pushes."
+        )
     u = rows[0]["updates"]
-    return "\n".join(lines) + (f"\n\n{u} live updates per chart; a new bar opens every 20th update (the rest change "
-                               "the newest bar's close/high/low/volume).\n")
+    return "\n".join(lines) + (
+        f"\n\n{u} live updates per chart; a new bar opens every 20th update (the rest change "
+        "the newest bar's close/high/low/volume).\n"
+    )
 
 
 def _soak_md(r: dict[str, Any]) -> str:
     d = r["data"]
     if not d:
         return f"soak failed to report (exit {r['rc']}):\n\n```\n{r['stderr']}\n```\n"
-    rec = "—" if d["recover_s_p50"] is None else (f"{d['recover_s_p50']:.2f} / {d['recover_s_p90']:.2f} / "
-                                                   f"{d['recover_s_max']:.2f} s real over {d['recoveries']} faults")
+    rec = (
+        "—"
+        if d["recover_s_p50"] is None
+        else (
+            f"{d['recover_s_p50']:.2f} / {d['recover_s_p90']:.2f} / "
+            f"{d['recover_s_max']:.2f} s real over {d['recoveries']} faults"
+        )
+    )
     ok = d["bars_lost"] == 0 and d["bars_doubled"] == 0 and d["bars_wrong"] == 0
     rows = [
-        ("simulated time", f"{d['simulated_minutes']:g} min at speed {d['speed']:g} ({d['wall_s']} s wall)"),
+        (
+            "simulated time",
+            f"{d['simulated_minutes']:g} min at speed {d['speed']:g} ({d['wall_s']} s wall)",
+        ),
         ("symbols", f"{d['symbols']} A-shares: trades, depth, 1m + 5m bars"),
         ("faults", d["faults"].replace("|", "\\|")),
         ("faults injected", ", ".join(f"{k}: {v}" for k, v in sorted(d["fault_events"].items()))),
         ("handshakes refused (HTTP 503)", d["server_refused"]),
         ("reconnects", d["reconnects"]),
         ("bars compared with ground truth", d["bars_compared"]),
-        ("lost / doubled / wrong OHLCV (target 0 / 0 / 0)",
-         f"{d['bars_lost']} / {d['bars_doubled']} / {d['bars_wrong']}" + ("" if ok else " **(missed)**")),
+        (
+            "lost / doubled / wrong OHLCV (target 0 / 0 / 0)",
+            f"{d['bars_lost']} / {d['bars_doubled']} / {d['bars_wrong']}"
+            + ("" if ok else " **(missed)**"),
+        ),
         ("time to recover p50 / p90 / max (fault → first push after reconnect)", rec),
-        ("RSS after warm-up → end (target growth ≤ 50 MB)",
-         f"{d['rss_start_mb']} → {d['rss_end_mb']} MB (+{d['rss_growth_mb']} MB; process holds feed and server)"),
+        (
+            "RSS after warm-up → end (target growth ≤ 50 MB)",
+            f"{d['rss_start_mb']} → {d['rss_end_mb']} MB (+{d['rss_growth_mb']} MB; process holds feed and server)",
+        ),
         ("bars backfilled from REST", d["backfilled_bars"]),
-        ("server closes by reason", ", ".join(f"{k}: {v}" for k, v in sorted(d["server_closes"].items()))),
+        (
+            "server closes by reason",
+            ", ".join(f"{k}: {v}" for k, v in sorted(d["server_closes"].items())),
+        ),
     ]
     return "| measure | value |\n|---|---|\n" + "\n".join(f"| {a} | {b} |" for a, b in rows) + "\n"
 
 
 def _render_md(r: dict[str, Any] | None) -> str:
     if r is None:
-        return ("No `benchmarks/render.py` in this run: the chromium render benchmark (first paint of 100 k "
-                "bars, fps while updating at 20 Hz, tick-to-pixel latency) is not measured here yet. "
-                "Measured limits of the chart library on this class of machine: `shared/frontend-facts.md`.\n")
+        return (
+            "No `benchmarks/render.py` in this run: the chromium render benchmark (first paint of 100 k "
+            "bars, fps while updating at 20 Hz, tick-to-pixel latency) is not measured here yet. "
+            "Measured limits of the chart library on this class of machine: `shared/frontend-facts.md`.\n"
+        )
     if isinstance(r["data"], dict) and isinstance(r["data"].get("markdown"), str):
         return r["data"]["markdown"] + "\n"
     body = json.dumps(r["data"], indent=2) if r["data"] is not None else r["stdout"]
@@ -251,47 +358,60 @@ def _notes(res: dict[str, Any]) -> str:
             "an epoch change with a full frame of its whole view (`max_bars` = "
             f"{x.get('view_max_bars', 15_000):,} bars × 56 B ≈ {x.get('view_max_bars', 15_000) * 56 / 2**20:.2f} MB) instead of "
             "the ~240 B delta. The per-update figure above averages that over the run; updates that do not open a "
-            "bar stay at 240 B.")
+            "bar stay at 240 B."
+        )
     r = res.get("render") or {}
     rows = (r.get("data") or {}).get("rows") if isinstance(r.get("data"), dict) else None
     for row in rows or []:
         if row["view_bars"] >= 10_000 and row["fps_at_20hz"] < 30:
-            notes.append(f"* **Front-end at {row['view_bars']:,} bars in the view**: {row['fps_at_20hz']:.0f} fps and "
-                         f"{row['latency_ms_p50']:,.0f} ms median tick-to-pixel while updating at 20 Hz (a new bar "
-                         "each second), far below what the chart library alone reached on this class of machine "
-                         "(60 fps at 10 k bars, 48 at 30 k: shared/frontend-facts.md; our chart also draws 4 moving "
-                         "averages and VWAP). Worth profiling the widget's per-update work (overlays, legend, store "
-                         "copies). The machine was shared while measuring.")
+            notes.append(
+                f"* **Front-end at {row['view_bars']:,} bars in the view**: {row['fps_at_20hz']:.0f} fps and "
+                f"{row['latency_ms_p50']:,.0f} ms median tick-to-pixel while updating at 20 Hz (a new bar "
+                "each second), far below what the chart library alone reached on this class of machine "
+                "(60 fps at 10 k bars, 48 at 30 k: shared/frontend-facts.md; our chart also draws 4 moving "
+                "averages and VWAP). Worth profiling the widget's per-update work (overlays, legend, store "
+                "copies). The machine was shared while measuring."
+            )
     sk = res["soak"]["data"]
     if sk:
-        notes.append(f"* **Soak**: recovery is measured in real seconds at speed {sk['speed']:g} (one real second = "
-                     f"{sk['speed']:g} simulated seconds); the client's backoff and silence watchdog scale with the "
-                     "speed. RSS includes the simulated server and its ground truth, which grow with the run.")
+        notes.append(
+            f"* **Soak**: recovery is measured in real seconds at speed {sk['speed']:g} (one real second = "
+            f"{sk['speed']:g} simulated seconds); the client's backoff and silence watchdog scale with the "
+            "speed. RSS includes the simulated server and its ground truth, which grow with the run."
+        )
     return "\n".join(notes) + "\n" if notes else "(none)\n"
 
 
-def write_page(path: Path, m: dict[str, Any], res: dict[str, Any], command: str, started: str, wall: float) -> None:
+def write_page(
+    path: Path, m: dict[str, Any], res: dict[str, Any], command: str, started: str, wall: float
+) -> None:
     v = m["versions"]
     ing = res["ingest"]["data"]
     head = ["| what | infoway-widgets | peer | ratio |", "|---|---|---|---:|"]
     if ing:
         ours = ing["rows"][0]
         sdk = next(x for x in ing["rows"] if "parse=True" in x["path"])
-        head.append(f"| ingest, trades/s on one core | {ours['trades_per_s']:,.0f} | infoway-sdk {v['infoway-sdk']}: "
-                    f"{sdk['trades_per_s']:,.0f} | {ours['ratio']:.1f}× |")
+        head.append(
+            f"| ingest, trades/s on one core | {ours['trades_per_s']:,.0f} | infoway-sdk {v['infoway-sdk']}: "
+            f"{sdk['trades_per_s']:,.0f} | {ours['ratio']:.1f}× |"
+        )
     wb = res["widget_bytes"]["data"] or []
     for n in (1_000, 10_000, 100_000):
         o = next((x for x in wb if x["bars"] == n and x["lib"].startswith("infoway")), None)
         for peer in ("bqplot", "plotly"):
             p = next((x for x in wb if x["bars"] == n and x["lib"].startswith(peer)), None)
             if o and p:
-                head.append(f"| bytes per live update, {n:,}-bar chart | {_kb(o['bytes_per_update'])} | "
-                            f"{p['lib']}: {_kb(p['bytes_per_update'])} | {p['bytes_per_update'] / o['bytes_per_update']:,.0f}× fewer |")
+                head.append(
+                    f"| bytes per live update, {n:,}-bar chart | {_kb(o['bytes_per_update'])} | "
+                    f"{p['lib']}: {_kb(p['bytes_per_update'])} | {p['bytes_per_update'] / o['bytes_per_update']:,.0f}× fewer |"
+                )
     sk = res["soak"]["data"]
     if sk:
-        head.append(f"| fault soak, {sk['simulated_minutes']:g} simulated min: lost / doubled / wrong bars | "
-                    f"{sk['bars_lost']} / {sk['bars_doubled']} / {sk['bars_wrong']} of {sk['bars_compared']} | "
-                    f"ground truth | |")
+        head.append(
+            f"| fault soak, {sk['simulated_minutes']:g} simulated min: lost / doubled / wrong bars | "
+            f"{sk['bars_lost']} / {sk['bars_doubled']} / {sk['bars_wrong']} of {sk['bars_compared']} | "
+            f"ground truth | |"
+        )
     text = f"""# Benchmarks
 
 Generated by `benchmarks/run_all.py` on {started} UTC (total {wall:.0f} s). Every number below was
@@ -310,13 +430,13 @@ same run. Re-run with:
 
 | | |
 |---|---|
-| CPU | {m['cpu']} |
-| cores (`nproc`) | {m['nproc']} |
-| RAM | {m['ram']} |
-| OS | {m['os']} |
-| Python | {m['python']} |
-| chromium | {m['chromium']} |
-| commit | {m['commit']} |
+| CPU | {m["cpu"]} |
+| cores (`nproc`) | {m["nproc"]} |
+| RAM | {m["ram"]} |
+| OS | {m["os"]} |
+| Python | {m["python"]} |
+| chromium | {m["chromium"]} |
+| commit | {m["commit"]} |
 
 Versions: {", ".join(f"{k} {x}" for k, x in v.items())}.
 
@@ -325,12 +445,12 @@ percent on absolute times. No test asserts an absolute time.
 
 ## Ingest: trades/s through codec and aggregation (vs the official SDK)
 
-Command: `{res['ingest']['cmd']}`
+Command: `{res["ingest"]["cmd"]}`
 
-{_ingest_md(res['ingest'])}
+{_ingest_md(res["ingest"])}
 ## Bytes to the front-end per live update (vs bqplot and plotly)
 
-Command: `{res['widget_bytes']['cmd']}`
+Command: `{res["widget_bytes"]["cmd"]}`
 
 Every message the widget libraries would put on the wire, captured at the ipywidgets comm (a
 recording comm replaces `comm.create_comm`; JSON encoded with jupyter_client's packer + binary
@@ -339,31 +459,31 @@ bqplot: `OHLC` mark, `y` (and `x` when a bar opens) reassigned under `hold_sync`
 `FigureWidget` candlestick, columns assigned inside `batch_update()`. Target for ours: ≤ 1 KB per
 update independent of history length.
 
-{_bytes_md(res['widget_bytes'])}
+{_bytes_md(res["widget_bytes"])}
 ## Fault soak
 
-Command: `{res['soak']['cmd']}`
+Command: `{res["soak"]["cmd"]}`
 
 A local server (127.0.0.1) with faults on a schedule of simulated time, a feed watching 20
 A-shares; every completed bar compared with the server's ground truth after `await feed.settle()`.
 
-{_soak_md(res['soak'])}
+{_soak_md(res["soak"])}
 ## Rendering in chromium
 
-Command: `{(res.get('render') or {{}}).get('cmd', '(not run)')}`
+Command: `{(res.get("render") or {{}}).get("cmd", "(not run)")}`
 
 JupyterLab 4 in headless Debian chromium (software rendering). A new bar opens every second.
 
-{_render_md(res.get('render'))}
+{_render_md(res.get("render"))}
 ## Relay fan-out (one upstream, many viewers)
 
-Command: `{(res.get('fanout') or {{}}).get('cmd', '(not run)')}`
+Command: `{(res.get("fanout") or {{}}).get("cmd", "(not run)")}`
 
 The relay runs as its own process; a simulated upstream sends 1000 frames/s; every client subscribes
 to every frame. "delivered / expected" below 1 means the clients (in the benchmark's process, on the
 same 2 cores) could not read that fast.
 
-{_fanout_md(res.get('fanout') or {})}
+{_fanout_md(res.get("fanout") or {})}
 ## Notes on these numbers
 
 {_notes(res)}
@@ -372,11 +492,15 @@ same 2 cores) could not read that fast.
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--quick", action="store_true", help="smaller sizes, shorter soak")
     ap.add_argument("--out", default=str(REPO / "docs" / "benchmarks.md"))
     ap.add_argument("--json", help="also write all raw results here")
-    ap.add_argument("--skip", default="", help="comma-separated: ingest,widget_bytes,soak,render,fanout")
+    ap.add_argument(
+        "--skip", default="", help="comma-separated: ingest,widget_bytes,soak,render,fanout"
+    )
     a = ap.parse_args(argv)
     skip = set(filter(None, a.skip.split(",")))
     started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
@@ -391,8 +515,11 @@ def main(argv: list[str] | None = None) -> int:
         "fanout": {"cmd": "(skipped)", "data": None} if "fanout" in skip else run_fanout(a.quick),
     }
     wall = time.perf_counter() - t0
-    command = ".venv/bin/python benchmarks/run_all.py" + (" --quick" if a.quick else "") + \
-        (f" --skip {a.skip}" if a.skip else "")
+    command = (
+        ".venv/bin/python benchmarks/run_all.py"
+        + (" --quick" if a.quick else "")
+        + (f" --skip {a.skip}" if a.skip else "")
+    )
     out = Path(a.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     write_page(out, m, res, command, started, wall)

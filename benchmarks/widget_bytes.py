@@ -67,8 +67,14 @@ REC = Recorder()
 class RecordingComm(BaseComm):
     """A comm that records instead of publishing (ipywidgets' wire format, no kernel)."""
 
-    def publish_msg(self, msg_type: str, data: Any = None, metadata: Any = None, buffers: Any = None,
-                    **keys: Any) -> None:
+    def publish_msg(
+        self,
+        msg_type: str,
+        data: Any = None,
+        metadata: Any = None,
+        buffers: Any = None,
+        **keys: Any,
+    ) -> None:
         REC.record(msg_type, data, buffers)
 
 
@@ -84,16 +90,39 @@ def synthetic_bars(n: int, seed: int = 1) -> dict[str, np.ndarray]:
     h = np.maximum(o, c) + rng.uniform(0, 0.05, n)
     lo = np.minimum(o, c) - rng.uniform(0, 0.05, n)
     v = rng.uniform(1, 100, n).round(3)
-    return {"t": t.astype(np.int64), "open": o, "high": h, "low": lo, "close": c, "volume": v, "turnover": v * c}
+    return {
+        "t": t.astype(np.int64),
+        "open": o,
+        "high": h,
+        "low": lo,
+        "close": c,
+        "volume": v,
+        "turnover": v * c,
+    }
 
 
-def _result(name: str, n: int, updates: int, initial: tuple[int, int, int], live: tuple[int, int, int],
-            extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def _result(
+    name: str,
+    n: int,
+    updates: int,
+    initial: tuple[int, int, int],
+    live: tuple[int, int, int],
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     msgs, body, buf = live
-    r = {"lib": name, "bars": n, "updates": updates,
-         "initial_bytes": initial[1] + initial[2], "initial_msgs": initial[0],
-         "msgs": msgs, "bytes": body + buf, "json_bytes": body, "buffer_bytes": buf,
-         "bytes_per_update": (body + buf) / updates, "msgs_per_update": msgs / updates}
+    r = {
+        "lib": name,
+        "bars": n,
+        "updates": updates,
+        "initial_bytes": initial[1] + initial[2],
+        "initial_msgs": initial[0],
+        "msgs": msgs,
+        "bytes": body + buf,
+        "json_bytes": body,
+        "buffer_bytes": buf,
+        "bytes_per_update": (body + buf) / updates,
+        "msgs_per_update": msgs / updates,
+    }
     r.update(extra or {})
     return r
 
@@ -107,7 +136,9 @@ async def measure_ours(n: int, updates: int, new_bar_every: int) -> dict[str, An
     sym = "BTCUSDT"
     st = feed.bar_store(sym, "1m")
     b = synthetic_bars(n)
-    arr = np.column_stack([b["t"], b["open"], b["high"], b["low"], b["close"], b["volume"], b["turnover"]])
+    arr = np.column_stack(
+        [b["t"], b["open"], b["high"], b["low"], b["close"], b["volume"], b["turnover"]]
+    )
     flags = np.ones(n, dtype=bool)
     flags[-1] = False
     feed.apply_bar_rows(st, arr, flags)
@@ -124,6 +155,7 @@ async def measure_ours(n: int, updates: int, new_bar_every: int) -> dict[str, An
             if (data.get("content") or {}).get("reset"):
                 resets[0] += 1
             got.set()
+
     REC.on_msg = on_msg
     # let the widget's first coalesced flush and snapshot pass before measuring
     await asyncio.sleep(1.1)
@@ -137,8 +169,12 @@ async def measure_ours(n: int, updates: int, new_bar_every: int) -> dict[str, An
         if k and k % new_bar_every == 0:
             bar_t += 60_000
         price = round(price + float(rng.normal(0, 0.05)), 2)
-        frame = orjson.dumps({"code": 10002, "data": {"s": sym, "t": bar_t + 1000 + k, "p": f"{price:.2f}",
-                                                     "v": "1.5", "td": 1}})
+        frame = orjson.dumps(
+            {
+                "code": 10002,
+                "data": {"s": sym, "t": bar_t + 1000 + k, "p": f"{price:.2f}", "v": "1.5", "td": 1},
+            }
+        )
         got.clear()
         before = custom[0]
         feed.ingest([frame])
@@ -152,16 +188,31 @@ async def measure_ours(n: int, updates: int, new_bar_every: int) -> dict[str, An
     # ``snapshot_interval`` s while data flows: its size, amortised over the updates at max_fps
     interval = float(getattr(chart, "snapshot_interval", 1.0))
     snap_value = chart._snapshot_value() if hasattr(chart, "_snapshot_value") else chart._snapshot
-    snap_bytes = len(json_packer({"method": "update", "state": {"_snapshot": snap_value}, "buffer_paths": []}))
+    snap_bytes = len(
+        json_packer({"method": "update", "state": {"_snapshot": snap_value}, "buffer_paths": []})
+    )
     per_update_snap = snap_bytes / max(1.0, interval * float(chart.max_fps))
     chart.close()
     await feed.aclose()
-    return _result("infoway-widgets CandleChart", n, updates, initial, live,
-                   {"custom_frames": custom[0], "full_resends": resets[0], "state_msgs": snapshot_msgs,
-                    "snapshot_bytes": snap_bytes, "snapshot_interval_s": interval,
-                    "snapshot_bytes_per_update_amortised": per_update_snap,
-                    "store_capacity": st.capacity, "view_max_bars": chart.max_bars, "wall_s": wall,
-                    "update_rate_hz": updates / wall})
+    return _result(
+        "infoway-widgets CandleChart",
+        n,
+        updates,
+        initial,
+        live,
+        {
+            "custom_frames": custom[0],
+            "full_resends": resets[0],
+            "state_msgs": snapshot_msgs,
+            "snapshot_bytes": snap_bytes,
+            "snapshot_interval_s": interval,
+            "snapshot_bytes_per_update_amortised": per_update_snap,
+            "store_capacity": st.capacity,
+            "view_max_bars": chart.max_bars,
+            "wall_s": wall,
+            "update_rate_hz": updates / wall,
+        },
+    )
 
 
 # ---- bqplot -----------------------------------------------------------------------------------------
@@ -174,7 +225,9 @@ def measure_bqplot(n: int, updates: int, new_bar_every: int) -> dict[str, Any]:
     i0 = REC.mark()
     sx, sy = bq.DateScale(), bq.LinearScale()
     mark = bq.OHLC(x=x, y=y, scales={"x": sx, "y": sy}, marker="candle")
-    fig = bq.Figure(marks=[mark], axes=[bq.Axis(scale=sx), bq.Axis(scale=sy, orientation="vertical")])
+    fig = bq.Figure(
+        marks=[mark], axes=[bq.Axis(scale=sx), bq.Axis(scale=sy, orientation="vertical")]
+    )
     initial = REC.since(i0)
     i1 = REC.mark()
     rng = np.random.default_rng(5)
@@ -228,7 +281,9 @@ def measure_plotly(n: int, updates: int, new_bar_every: int) -> dict[str, Any]:
                 tr.high, tr.low, tr.close = h, lo, c
     live = REC.since(i1)
     fig.close()
-    return _result(f"plotly {_ver('plotly')} FigureWidget (batch_update)", n, updates, initial, live)
+    return _result(
+        f"plotly {_ver('plotly')} FigureWidget (batch_update)", n, updates, initial, live
+    )
 
 
 def _ver(dist: str) -> str:
@@ -240,8 +295,9 @@ def _ver(dist: str) -> str:
         return "?"
 
 
-async def run(sizes: tuple[int, ...] = SIZES, updates: int = 40, new_bar_every: int = 20,
-              peers: bool = True) -> list[dict[str, Any]]:
+async def run(
+    sizes: tuple[int, ...] = SIZES, updates: int = 40, new_bar_every: int = 20, peers: bool = True
+) -> list[dict[str, Any]]:
     _install()
     out: list[dict[str, Any]] = []
     for n in sizes:
@@ -260,19 +316,27 @@ def table(rows: list[dict[str, Any]]) -> str:
     by_n: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
     for r in rows:
         by_n[r["bars"]][r["lib"]] = r
-    lines = ["| bars | library | bytes / update | messages / update | first display (incl. JS bundle in state) |",
-             "|---:|---|---:|---:|---:|"]
+    lines = [
+        "| bars | library | bytes / update | messages / update | first display (incl. JS bundle in state) |",
+        "|---:|---|---:|---:|---:|",
+    ]
     for n, libs in sorted(by_n.items()):
         for lib, r in libs.items():
             note = f" ({r['full_resends']} full resends)" if r.get("full_resends") else ""
-            lines.append(f"| {n:,} | {lib}{note} | {_kb(r['bytes_per_update'])} | {r['msgs_per_update']:.2f} | "
-                         f"{_kb(r['initial_bytes'])} |")
+            lines.append(
+                f"| {n:,} | {lib}{note} | {_kb(r['bytes_per_update'])} | {r['msgs_per_update']:.2f} | "
+                f"{_kb(r['initial_bytes'])} |"
+            )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--updates", type=int, default=40, help="live updates per chart (default 40: 2 s at 20 Hz)")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--updates", type=int, default=40, help="live updates per chart (default 40: 2 s at 20 Hz)"
+    )
     ap.add_argument("--new-bar-every", type=int, default=20, help="a new bar opens every N updates")
     ap.add_argument("--sizes", default=",".join(map(str, SIZES)))
     ap.add_argument("--no-peers", action="store_true", help="ours only")

@@ -84,7 +84,8 @@ def _field(df: pd.DataFrame, spec: FieldSpec) -> np.ndarray:
         return df["close"].ewm(span=n, adjust=False).mean().to_numpy()
     if spec not in df.columns:
         raise BadParameterError(
-            f"unknown field {spec!r}; use one of {', '.join(df.columns)}, 'ma:N', 'ema:N' or a function of the bars")
+            f"unknown field {spec!r}; use one of {', '.join(df.columns)}, 'ma:N', 'ema:N' or a function of the bars"
+        )
     return df[spec].to_numpy(dtype=np.float64)
 
 
@@ -118,8 +119,16 @@ class LiveFigure(bq.Figure):
         Mark redraws in total.
     """
 
-    def __init__(self, feed: Any = None, *, window: int = 120, max_fps: float = 10.0, x: str = "time",
-                 locale: str = "en", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        feed: Any = None,
+        *,
+        window: int = 120,
+        max_fps: float = 10.0,
+        x: str = "time",
+        locale: str = "en",
+        **kwargs: Any,
+    ) -> None:
         if x not in ("time", "index", "price"):
             raise BadParameterError(f"x must be 'time', 'index' or 'price', not {x!r}")
         if window < 2:
@@ -129,8 +138,12 @@ class LiveFigure(bq.Figure):
         y_scale = bq.LinearScale()
         xlab = {"time": label("time", loc), "index": "#", "price": label("price", loc)}[x]
         ylab = label("size", loc) if x == "price" else label("price", loc)
-        axes = [bq.Axis(scale=x_scale, label=xlab, grid_lines="none"),
-                bq.Axis(scale=y_scale, side="left", label=ylab, tick_format=".2f" if x != "price" else "~s")]
+        axes = [
+            bq.Axis(scale=x_scale, label=xlab, grid_lines="none"),
+            bq.Axis(
+                scale=y_scale, side="left", label=ylab, tick_format=".2f" if x != "price" else "~s"
+            ),
+        ]
         kwargs.setdefault("fig_margin", {"top": 30, "bottom": 40, "left": 60, "right": 60})
         kwargs.setdefault("layout", {"width": "100%", "height": "360px"})
         super().__init__(marks=[], axes=axes, **kwargs)
@@ -156,14 +169,19 @@ class LiveFigure(bq.Figure):
         self._unsub = feed.on_change(self._on_change)
 
     # ---- adding marks ------------------------------------------------------------------------
-    def _bars_source(self, symbol: str, interval: str, mark: bq.Mark,
-                     draw: Callable[[Any], None]) -> bq.Mark:
+    def _bars_source(
+        self, symbol: str, interval: str, mark: bq.Mark, draw: Callable[[Any], None]
+    ) -> bq.Mark:
         if self.x_kind == "price":
-            raise BadParameterError("bar marks need x='time' or x='index'; this figure plots prices on x")
+            raise BadParameterError(
+                "bar marks need x='time' or x='index'; this figure plots prices on x"
+            )
         inst = self.feed.instrument(symbol)
         iv = parse_interval(interval).name
         self._watches.append(self.feed.watch(inst.code, intervals=[iv]))
-        self._add(_Source("bars", inst.code, iv, mark, draw, lambda: self.feed.bar_store(inst.code, iv)))
+        self._add(
+            _Source("bars", inst.code, iv, mark, draw, lambda: self.feed.bar_store(inst.code, iv))
+        )
         return mark
 
     def _add(self, src: _Source) -> None:
@@ -186,16 +204,22 @@ class LiveFigure(bq.Figure):
     def _colors(self, symbol: str) -> tuple[str, str]:
         return RED_UP if self.feed.instrument(symbol).red_up else GREEN_UP
 
-    def add_ohlc(self, symbol: str, interval: str = "1m", *, marker: str = "candle", **kwargs: Any) -> bq.OHLC:
+    def add_ohlc(
+        self, symbol: str, interval: str = "1m", *, marker: str = "candle", **kwargs: Any
+    ) -> bq.OHLC:
         """Candles (``marker="candle"``) or OHLC bars (``"bar"``) of ``symbol``/``interval``.
 
         Rises and falls take the market's colours (red up on the mainland) unless ``colors=``.
         """
         kwargs.setdefault("colors", list(self._colors(symbol)))
         kwargs.setdefault("stroke", "#888")
-        mark = bq.OHLC(x=np.array([], dtype="datetime64[ms]") if self.x_kind == "time" else [],
-                       y=np.zeros((0, 4)), marker=marker,
-                       scales={"x": self.x_scale, "y": self.y_scale}, **kwargs)
+        mark = bq.OHLC(
+            x=np.array([], dtype="datetime64[ms]") if self.x_kind == "time" else [],
+            y=np.zeros((0, 4)),
+            marker=marker,
+            scales={"x": self.x_scale, "y": self.y_scale},
+            **kwargs,
+        )
 
         def draw(st: Any) -> None:
             df = self._bar_frame(st)
@@ -205,11 +229,15 @@ class LiveFigure(bq.Figure):
 
         return self._bars_source(symbol, interval, mark, draw)  # type: ignore[return-value]
 
-    def add_line(self, symbol: str, interval: str = "1m", field: FieldSpec = "close", **kwargs: Any) -> bq.Lines:
+    def add_line(
+        self, symbol: str, interval: str = "1m", field: FieldSpec = "close", **kwargs: Any
+    ) -> bq.Lines:
         """A line of one bar field: ``"close"``, ``"vwap"`` (turnover / volume), ``"ma:20"``,
         ``"ema:12"``, or any function of the bars DataFrame (columns t, open, high, low, close,
         volume, turnover, vwap) returning one value per bar."""
-        kwargs.setdefault("labels", [field if isinstance(field, str) else getattr(field, "__name__", "f")])
+        kwargs.setdefault(
+            "labels", [field if isinstance(field, str) else getattr(field, "__name__", "f")]
+        )
         mark = bq.Lines(x=[], y=[], scales={"x": self.x_scale, "y": self.y_scale}, **kwargs)
 
         def draw(st: Any) -> None:
@@ -221,19 +249,27 @@ class LiveFigure(bq.Figure):
 
         return self._bars_source(symbol, interval, mark, draw)  # type: ignore[return-value]
 
-    def add_bars(self, symbol: str, interval: str = "1m", field: FieldSpec = "volume", **kwargs: Any) -> bq.Bars:
+    def add_bars(
+        self, symbol: str, interval: str = "1m", field: FieldSpec = "volume", **kwargs: Any
+    ) -> bq.Bars:
         """Bars of one field (volume by default) on a second y scale with its own axis on the right,
         coloured by the bar's direction."""
         if self.volume_scale is None:
             self.volume_scale = bq.LinearScale(min=0)
             lab = label("volume", self.locale) if field == "volume" else str(field)
-            axis = bq.Axis(scale=self.volume_scale, side="right", label=lab,
-                           tick_format="~s", grid_lines="none")
+            axis = bq.Axis(
+                scale=self.volume_scale,
+                side="right",
+                label=lab,
+                tick_format="~s",
+                grid_lines="none",
+            )
             self.axes = [*self.axes, axis]  # type: ignore[has-type]
         up, down = self._colors(symbol)
         kwargs.setdefault("opacities", [0.5])
-        mark = bq.Bars(x=[], y=[], scales={"x": self.x_scale, "y": self.volume_scale},
-                       padding=0.2, **kwargs)
+        mark = bq.Bars(
+            x=[], y=[], scales={"x": self.x_scale, "y": self.volume_scale}, padding=0.2, **kwargs
+        )
 
         def draw(st: Any) -> None:
             df = self._bar_frame(st)
@@ -241,7 +277,9 @@ class LiveFigure(bq.Figure):
                 mark.x = self._x(df, st)
                 mark.y = _field(df, field) if len(df) else np.array([])
                 if "colors" not in kwargs:
-                    mark.colors = [up if c >= o else down for o, c in zip(df["open"], df["close"])] or [up]
+                    mark.colors = [
+                        up if c >= o else down for o, c in zip(df["open"], df["close"])
+                    ] or [up]
 
         return self._bars_source(symbol, interval, mark, draw)  # type: ignore[return-value]
 
@@ -256,8 +294,12 @@ class LiveFigure(bq.Figure):
         n = int(window or self.window * 10)
         up, down = self._colors(inst.code)
         kwargs.setdefault("default_size", 12)
-        mark = bq.Scatter(x=np.array([], dtype="datetime64[ms]"), y=[], scales={"x": self.x_scale, "y": self.y_scale},
-                          **kwargs)
+        mark = bq.Scatter(
+            x=np.array([], dtype="datetime64[ms]"),
+            y=[],
+            scales={"x": self.x_scale, "y": self.y_scale},
+            **kwargs,
+        )
 
         def draw(st: Any) -> None:
             d = st.since(max(0, st.total - n))
@@ -265,12 +307,19 @@ class LiveFigure(bq.Figure):
                 mark.x = _times(d["t"])
                 mark.y = d["price"]
                 if "colors" not in kwargs:
-                    mark.colors = [up if k == 1 else down if k == 2 else "#999" for k in d["direction"].tolist()] or [up]
+                    mark.colors = [
+                        up if k == 1 else down if k == 2 else "#999"
+                        for k in d["direction"].tolist()
+                    ] or [up]
 
-        self._add(_Source("trades", inst.code, None, mark, draw, lambda: self.feed.tape_store(inst.code)))
+        self._add(
+            _Source("trades", inst.code, None, mark, draw, lambda: self.feed.tape_store(inst.code))
+        )
         return mark
 
-    def add_depth(self, symbol: str, *, levels: int | None = None, **kwargs: Any) -> tuple[bq.Lines, bq.Lines]:
+    def add_depth(
+        self, symbol: str, *, levels: int | None = None, **kwargs: Any
+    ) -> tuple[bq.Lines, bq.Lines]:
         """A depth chart: cumulative size on each side against price (bids left of the spread,
         asks right), as two step lines. Needs ``LiveFigure(feed, x="price")``."""
         if self.x_kind != "price":
@@ -278,8 +327,13 @@ class LiveFigure(bq.Figure):
         inst = self.feed.instrument(symbol)
         self._watches.append(self.feed.watch(inst.code, depth=True))
         up, down = self._colors(inst.code)
-        common = {"scales": {"x": self.x_scale, "y": self.y_scale}, "interpolation": "step-before",
-                  "fill": "bottom", "fill_opacities": [0.3], **kwargs}
+        common = {
+            "scales": {"x": self.x_scale, "y": self.y_scale},
+            "interpolation": "step-before",
+            "fill": "bottom",
+            "fill_opacities": [0.3],
+            **kwargs,
+        }
         bids = bq.Lines(x=[], y=[], colors=[up], labels=[label("bid", self.locale)], **common)
         asks = bq.Lines(x=[], y=[], colors=[down], labels=[label("ask", self.locale)], **common)
 
@@ -295,7 +349,9 @@ class LiveFigure(bq.Figure):
             with asks.hold_sync():
                 asks.x, asks.y = ap, av
 
-        self._sources.append(_Source("depth", inst.code, None, bids, draw, lambda: self.feed.book_store(inst.code)))
+        self._sources.append(
+            _Source("depth", inst.code, None, bids, draw, lambda: self.feed.book_store(inst.code))
+        )
         self.marks = [*self.marks, bids, asks]
         self._redraw(self._sources[-1])
         return bids, asks
@@ -349,7 +405,9 @@ class LiveFigure(bq.Figure):
         super().close()
 
     def __repr__(self) -> str:
-        marks = ", ".join(f"{s.kind}:{s.symbol}{':' + s.interval if s.interval else ''}" for s in self._sources)
+        marks = ", ".join(
+            f"{s.kind}:{s.symbol}{':' + s.interval if s.interval else ''}" for s in self._sources
+        )
         return f"LiveFigure([{marks}], window={self.window}, refreshes={self.refreshes})"
 
 

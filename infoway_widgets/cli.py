@@ -35,18 +35,39 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     s.add_argument("--port", type=int, default=8765, help="port (0 picks a free one; default 8765)")
     s.add_argument("--seed", type=int, default=1, help="random seed: same seed, same market")
-    s.add_argument("--speed", type=float, default=1.0,
-                   help="simulated seconds per real second (60 plays an A-share day in ~4 min)")
+    s.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        help="simulated seconds per real second (60 plays an A-share day in ~4 min)",
+    )
     s.add_argument("--api-key", default=None, help="require this key (header apiKey / ?apikey=)")
-    s.add_argument("--faults", default=None, metavar="SPEC",
-                   help="inject faults, e.g. drop=60,halfopen=120,errors=500|516@30 (see below)")
-    s.add_argument("--record", default=None, metavar="FILE",
-                   help="write every trade and completed bar as JSON lines (.gz compresses)")
-    s.add_argument("--clock", choices=("session", "wall"), default="session",
-                   help="session: replay each market's latest trading day from its open (default); "
-                        "wall: follow real time and real sessions")
-    s.add_argument("--extra-symbols", type=int, default=0, metavar="N",
-                   help="add N generated A-shares (603xxx.SH / 002xxx.SZ)")
+    s.add_argument(
+        "--faults",
+        default=None,
+        metavar="SPEC",
+        help="inject faults, e.g. drop=60,halfopen=120,errors=500|516@30 (see below)",
+    )
+    s.add_argument(
+        "--record",
+        default=None,
+        metavar="FILE",
+        help="write every trade and completed bar as JSON lines (.gz compresses)",
+    )
+    s.add_argument(
+        "--clock",
+        choices=("session", "wall"),
+        default="session",
+        help="session: replay each market's latest trading day from its open (default); "
+        "wall: follow real time and real sessions",
+    )
+    s.add_argument(
+        "--extra-symbols",
+        type=int,
+        default=0,
+        metavar="N",
+        help="add N generated A-shares (603xxx.SH / 002xxx.SZ)",
+    )
     # relay mode: --upstream infoway|simulated (one upstream key, many viewers; see docs/relay.md)
     from .relay.cli import add_relay_arguments
 
@@ -62,22 +83,39 @@ async def _serve(args: argparse.Namespace) -> int:
     except ValueError as e:
         print(f"infoway-widgets: {e}", file=sys.stderr)
         return 2
-    server = SimServer(host=args.host, port=args.port, seed=args.seed, speed=args.speed,
-                       api_key=args.api_key, faults=faults, record=args.record, clock=args.clock,
-                       extra_symbols=args.extra_symbols)
+    server = SimServer(
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+        speed=args.speed,
+        api_key=args.api_key,
+        faults=faults,
+        record=args.record,
+        clock=args.clock,
+        extra_symbols=args.extra_symbols,
+    )
     try:
         await server.start()
     except OSError as e:
-        print(f"infoway-widgets: cannot listen on {args.host}:{args.port}: {e}. "
-              "Pick another --port (0 chooses a free one).", file=sys.stderr)
+        print(
+            f"infoway-widgets: cannot listen on {args.host}:{args.port}: {e}. "
+            "Pick another --port (0 chooses a free one).",
+            file=sys.stderr,
+        )
         return 1
     print(f"listening on {server.url}", flush=True)
-    print(f"SIMULATED market (seed {args.seed}, speed {args.speed:g}x, clock {args.clock}); "
-          f"WebSocket {server.ws_url}?business=stock", flush=True)
+    print(
+        f"SIMULATED market (seed {args.seed}, speed {args.speed:g}x, clock {args.clock}); "
+        f"WebSocket {server.ws_url}?business=stock",
+        flush=True,
+    )
     if args.host not in _LOOPBACK and not args.api_key:
-        print(f"WARNING: bound to {args.host} without --api-key: anyone who can reach this "
-              "machine can use the server. Add --api-key KEY or bind 127.0.0.1.",
-              file=sys.stderr, flush=True)
+        print(
+            f"WARNING: bound to {args.host} without --api-key: anyone who can reach this "
+            "machine can use the server. Add --api-key KEY or bind 127.0.0.1.",
+            file=sys.stderr,
+            flush=True,
+        )
     try:
         await until_signalled()
     finally:

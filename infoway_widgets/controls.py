@@ -66,7 +66,9 @@ def _fmt_ms(ms: int | None, tz: str, with_date: bool = False) -> str:
 
 def _fmt_span(ms: int) -> str:
     s = max(0, int(ms // 1000))
-    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+    return (
+        f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+    )
 
 
 def _speed_label(x: float) -> str:
@@ -143,13 +145,21 @@ class ReplayControls(w.VBox):
     market_ms = t.Int(0, help="Exchange time of the latest trade applied (UTC ms).")
     locale = t.Unicode("en")
 
-    def __init__(self, feed: Any, *, symbol: str | None = None,
-                 speeds: Sequence[float] = SPEEDS, locale: str = "en", max_fps: float = 10.0) -> None:
+    def __init__(
+        self,
+        feed: Any,
+        *,
+        symbol: str | None = None,
+        speeds: Sequence[float] = SPEEDS,
+        locale: str = "en",
+        max_fps: float = 10.0,
+    ) -> None:
         replay = getattr(feed, "replay", None)
         if replay is None or not hasattr(replay, "seek"):
             raise BadParameterError(
                 "ReplayControls needs a replaying feed: record with feed.record(path), then "
-                "replay = iw.connect(replay=path, speed=10) and ReplayControls(replay).")
+                "replay = iw.connect(replay=path, speed=10) and ReplayControls(replay)."
+            )
         self.feed = feed
         self.replay = replay
         self._symbol = feed.instrument(symbol).code if symbol else None
@@ -158,28 +168,47 @@ class ReplayControls(w.VBox):
         self._syncing = False
         self._index: list[tuple[int, int]] | None = None
         self.play_button = w.Button(layout=w.Layout(width="96px"))
-        self.restart_button = w.Button(description="⏮ " + label("restart", loc), layout=w.Layout(width="96px"))
+        self.restart_button = w.Button(
+            description="⏮ " + label("restart", loc), layout=w.Layout(width="96px")
+        )
         self.speed_slider = w.SelectionSlider(
-            options=[(_speed_label(x), x) for x in opts], value=float(replay.speed),
-            description=label("speed", loc), continuous_update=False, layout=w.Layout(width="300px"))
+            options=[(_speed_label(x), x) for x in opts],
+            value=float(replay.speed),
+            description=label("speed", loc),
+            continuous_update=False,
+            layout=w.Layout(width="300px"),
+        )
         span = max(1, replay.end_ms - replay.start_ms)
         self.seek_slider = w.IntSlider(
-            value=0, min=0, max=span, step=max(1, span // 2000), readout=False,
-            continuous_update=False, description=label("position", loc), layout=w.Layout(width="100%"))
+            value=0,
+            min=0,
+            max=span,
+            step=max(1, span // 2000),
+            readout=False,
+            continuous_update=False,
+            description=label("position", loc),
+            layout=w.Layout(width="100%"),
+        )
         self.position_label = w.Label()
         self.clock = w.HTML()
         self.play_button.on_click(lambda _b: self.toggle())
         self.restart_button.on_click(lambda _b: self.restart())
         self.speed_slider.observe(self._on_speed, names="value")
         self.seek_slider.observe(self._on_seek, names="value")
-        top = w.HBox([self.play_button, self.restart_button, self.speed_slider, self.clock],
-                     layout=w.Layout(align_items="center", flex_flow="row wrap"))
-        bottom = w.HBox([self.seek_slider, self.position_label], layout=w.Layout(align_items="center"))
+        top = w.HBox(
+            [self.play_button, self.restart_button, self.speed_slider, self.clock],
+            layout=w.Layout(align_items="center", flex_flow="row wrap"),
+        )
+        bottom = w.HBox(
+            [self.seek_slider, self.position_label], layout=w.Layout(align_items="center")
+        )
         super().__init__([top, bottom], locale=loc)
         self.add_class("iw-replay-controls")
         self._coalesce = _Coalescer(self._refresh, max_fps)
         self._unsub = feed.on_change(lambda _s: self._coalesce.poke())
-        replay.on_change(self._coalesce.poke)  # pause/resume/seek/done; the Replay has no unsubscribe
+        replay.on_change(
+            self._coalesce.poke
+        )  # pause/resume/seek/done; the Replay has no unsubscribe
         self._refresh()
 
     # ---- actions (the buttons call these; so can code) ----------------------------------------
@@ -227,7 +256,9 @@ class ReplayControls(w.VBox):
             target = when
         else:
             inst = self.feed.instrument(sym)
-            day = pd.Timestamp(index[0][1] if index else self.replay.market_ms, unit="ms", tz="UTC").tz_convert(inst.tz)
+            day = pd.Timestamp(
+                index[0][1] if index else self.replay.market_ms, unit="ms", tz="UTC"
+            ).tz_convert(inst.tz)
             target = _target_ms_on(day, inst.tz, when)
         pos = next((p for p, m in index if m >= target), self.replay.end_ms)
         self.seek(pos)
@@ -283,24 +314,32 @@ class ReplayControls(w.VBox):
             self.speed = float(r.speed)
             self.position_ms = int(r.position_ms)
             self.market_ms = market
-            self.play_button.description = ("⏸ " + label("pause", loc)) if playing else ("▶ " + label("play", loc))
+            self.play_button.description = (
+                ("⏸ " + label("pause", loc)) if playing else ("▶ " + label("play", loc))
+            )
             self.play_button.button_style = "warning" if playing else "success"
             opts = [v for _, v in self.speed_slider.options]
             if float(r.speed) not in opts:
                 opts = sorted({*opts, float(r.speed)})
                 self.speed_slider.options = [(_speed_label(x), x) for x in opts]
             self.speed_slider.value = float(r.speed)
-            self.seek_slider.value = max(0, min(self.seek_slider.max, int(r.position_ms - r.start_ms)))
+            self.seek_slider.value = max(
+                0, min(self.seek_slider.max, int(r.position_ms - r.start_ms))
+            )
         finally:
             self._syncing = False
         total = r.end_ms - r.start_ms
-        state = label("replay_done", loc) if done else label("replaying" if playing else "paused", loc)
-        self.position_label.value = f"{_fmt_span(r.position_ms - r.start_ms)} / {_fmt_span(total)} · {state}"
+        state = (
+            label("replay_done", loc) if done else label("replaying" if playing else "paused", loc)
+        )
+        self.position_label.value = (
+            f"{_fmt_span(r.position_ms - r.start_ms)} / {_fmt_span(total)} · {state}"
+        )
         sym = self._clock_symbol()
         if sym and market:
             inst = self.feed.instrument(sym)
             ph = phase_label(phase(inst, market), loc)
-            self.clock.value = (f"<b>{_fmt_ms(market, inst.tz)}</b> <small>{inst.tz} · {ph}</small>")
+            self.clock.value = f"<b>{_fmt_ms(market, inst.tz)}</b> <small>{inst.tz} · {ph}</small>"
         else:
             self.clock.value = "<b>--:--:--</b>"
 
@@ -309,15 +348,23 @@ class ReplayControls(w.VBox):
         if hasattr(self, "_coalesce"):  # also called by __del__ after a failed __init__
             self._coalesce.close()
             self._unsub()
-            for c in (self.play_button, self.restart_button, self.speed_slider, self.seek_slider,
-                      self.position_label, self.clock):
+            for c in (
+                self.play_button,
+                self.restart_button,
+                self.speed_slider,
+                self.seek_slider,
+                self.position_label,
+                self.clock,
+            ):
                 c.close()
         super().close()
 
     def __repr__(self) -> str:
         r = self.replay
-        return (f"ReplayControls(speed={r.speed:g}, playing={r.playing}, "
-                f"position={_fmt_span(r.position_ms - r.start_ms)}/{_fmt_span(r.end_ms - r.start_ms)})")
+        return (
+            f"ReplayControls(speed={r.speed:g}, playing={r.playing}, "
+            f"position={_fmt_span(r.position_ms - r.start_ms)}/{_fmt_span(r.end_ms - r.start_ms)})"
+        )
 
 
 # ---- lessons -----------------------------------------------------------------------------------
@@ -351,8 +398,14 @@ class LessonPanel(w.VBox):
     volatility = t.Float(1.0, help="Volatility multiplier (1 = normal).")
     limit = t.Unicode("off", help="'up', 'down' or 'off': where drive_to_limit holds the price.")
 
-    def __init__(self, feed: Any = None, symbol: str = "600519.SH", *, size: float | None = None,
-                 locale: str = "en") -> None:
+    def __init__(
+        self,
+        feed: Any = None,
+        symbol: str = "600519.SH",
+        *,
+        size: float | None = None,
+        locale: str = "en",
+    ) -> None:
         self.feed = _default_feed(feed)
         self.inst = self.feed.instrument(symbol)
         self.symbol = self.inst.code
@@ -362,21 +415,38 @@ class LessonPanel(w.VBox):
         #: simulated arrival (UTC ms) of the latest action, 0 before any
         self.last_ms = 0
         lay = w.Layout(width="auto")
-        self.buy_button = w.Button(description="▲ " + label("large_buy", loc), button_style="danger"
-                                   if self.inst.red_up else "success", layout=lay)
-        self.sell_button = w.Button(description="▼ " + label("large_sell", loc), button_style="success"
-                                    if self.inst.red_up else "danger", layout=lay)
+        self.buy_button = w.Button(
+            description="▲ " + label("large_buy", loc),
+            button_style="danger" if self.inst.red_up else "success",
+            layout=lay,
+        )
+        self.sell_button = w.Button(
+            description="▼ " + label("large_sell", loc),
+            button_style="success" if self.inst.red_up else "danger",
+            layout=lay,
+        )
         self.halt_button = w.Button(description="⏸ " + label("halt", loc), layout=lay)
-        self.volatility_slider = w.FloatSlider(value=1.0, min=0.25, max=5.0, step=0.25,
-                                               description=label("volatility", loc), readout_format=".2f",
-                                               continuous_update=False)
+        self.volatility_slider = w.FloatSlider(
+            value=1.0,
+            min=0.25,
+            max=5.0,
+            step=0.25,
+            description=label("volatility", loc),
+            readout_format=".2f",
+            continuous_update=False,
+        )
         has_limit = self.inst.price_limit is not None
         self.limit_buttons = w.ToggleButtons(
-            options=[(label("release", loc), "off"), (label("drive_up", loc), "up"),
-                     (label("drive_down", loc), "down")],
-            value="off", disabled=not has_limit,
+            options=[
+                (label("release", loc), "off"),
+                (label("drive_up", loc), "up"),
+                (label("drive_down", loc), "down"),
+            ],
+            value="off",
+            disabled=not has_limit,
             tooltips=[] if has_limit else [label("no_limit", loc)] * 3,
-            style={"button_width": "auto"})
+            style={"button_width": "auto"},
+        )
         self.message = w.HTML()
         self.buy_button.on_click(lambda _b: self.large_buy())
         self.sell_button.on_click(lambda _b: self.large_sell())
@@ -384,10 +454,13 @@ class LessonPanel(w.VBox):
         self.volatility_slider.observe(lambda ch: self.set_volatility(ch["new"]), names="value")
         self.limit_buttons.observe(lambda ch: self._on_limit(ch["new"]), names="value")
         title = w.HTML(f"<b>{label('lesson', loc)}</b> · {self.symbol} {self.inst.name or ''}")
-        row1 = w.HBox([self.buy_button, self.sell_button, self.halt_button],
-                      layout=w.Layout(flex_flow="row wrap"))
-        super().__init__([title, row1, self.volatility_slider, self.limit_buttons, self.message],
-                         locale=loc)
+        row1 = w.HBox(
+            [self.buy_button, self.sell_button, self.halt_button],
+            layout=w.Layout(flex_flow="row wrap"),
+        )
+        super().__init__(
+            [title, row1, self.volatility_slider, self.limit_buttons, self.message], locale=loc
+        )
         self.add_class("iw-lesson-panel")
 
     # ---- actions --------------------------------------------------------------------------------
@@ -399,7 +472,9 @@ class LessonPanel(w.VBox):
 
     def _did(self, key: str, t_ms: int, extra: str = "") -> int:
         loc = self.locale
-        text = f"{label(key, loc)}{extra} · " + label("effect_at", loc).format(t=_fmt_ms(t_ms, self.inst.tz))
+        text = f"{label(key, loc)}{extra} · " + label("effect_at", loc).format(
+            t=_fmt_ms(t_ms, self.inst.tz)
+        )
         self.last_ms = t_ms
         self.actions.append(text)
         del self.actions[:-50]
@@ -425,7 +500,9 @@ class LessonPanel(w.VBox):
         """Send a large market sell that walks down the bid side."""
         sz = size if size is not None else self.size
         extra = f" {format_volume(sz, self.locale)}" if sz else ""
-        return self._run("large_sell", lambda s: s.inject(self.symbol, "large_sell", size=sz), extra)
+        return self._run(
+            "large_sell", lambda s: s.inject(self.symbol, "large_sell", size=sz), extra
+        )
 
     def halt(self) -> int | None:
         """Suspend trading: no trades, the book freezes."""
@@ -447,7 +524,9 @@ class LessonPanel(w.VBox):
 
     def set_volatility(self, x: float) -> int | None:
         """Multiply this symbol's volatility by ``x`` (1 = normal)."""
-        got = self._run("volatility", lambda s: s.set_volatility(self.symbol, float(x))[0], f" ×{float(x):g}")
+        got = self._run(
+            "volatility", lambda s: s.set_volatility(self.symbol, float(x))[0], f" ×{float(x):g}"
+        )
         if got is not None:
             self.volatility = float(x)
             if self.volatility_slider.value != float(x):
@@ -472,7 +551,9 @@ class LessonPanel(w.VBox):
 
     def _set_limit(self, value: str) -> int | None:
         key = {"up": "drive_up", "down": "drive_down", "off": "release"}[value]
-        got = self._run(key, lambda s: s.drive_to_limit(self.symbol, None if value == "off" else value))
+        got = self._run(
+            key, lambda s: s.drive_to_limit(self.symbol, None if value == "off" else value)
+        )
         if got is not None:
             self.limit = value
         if self.limit_buttons.value != self.limit:
@@ -517,17 +598,28 @@ class SymbolPicker(w.VBox):
     query = t.Unicode("", help="The search text.")
     locale = t.Unicode("en")
 
-    def __init__(self, feed: Any = None, *, value: str = "600519.SH",
-                 symbols: Iterable[str | dict[str, Any]] | None = None,
-                 types: Sequence[str] = SYMBOL_TYPES, locale: str = "en", max_results: int = 50) -> None:
+    def __init__(
+        self,
+        feed: Any = None,
+        *,
+        value: str = "600519.SH",
+        symbols: Iterable[str | dict[str, Any]] | None = None,
+        types: Sequence[str] = SYMBOL_TYPES,
+        locale: str = "en",
+        max_results: int = 50,
+    ) -> None:
         self.feed = _default_feed(feed)
         loc = check_locale(locale)
         self.types = tuple(types)
         self.max_results = int(max_results)
         self.records: list[dict[str, Any]] = []
         self._showing = False
-        self.text = w.Text(placeholder=label("search_placeholder", loc), description=label("search", loc),
-                           continuous_update=True, layout=w.Layout(width="320px"))
+        self.text = w.Text(
+            placeholder=label("search_placeholder", loc),
+            description=label("search", loc),
+            continuous_update=True,
+            layout=w.Layout(width="320px"),
+        )
         self.select = w.Select(options=[], rows=6, layout=w.Layout(width="320px"))
         self.text.observe(lambda ch: setattr(self, "query", ch["new"]), names="value")
         self.select.observe(self._on_select, names="value")
@@ -570,8 +662,12 @@ class SymbolPicker(w.VBox):
     @staticmethod
     def _record(s: str | dict[str, Any]) -> dict[str, Any]:
         if isinstance(s, dict):
-            return {"symbol": str(s.get("symbol", "")), "name_cn": str(s.get("name_cn") or ""),
-                    "name_en": str(s.get("name_en") or ""), "type": str(s.get("type") or "")}
+            return {
+                "symbol": str(s.get("symbol", "")),
+                "name_cn": str(s.get("name_cn") or ""),
+                "name_en": str(s.get("name_en") or ""),
+                "type": str(s.get("type") or ""),
+            }
         return {"symbol": str(s), "name_cn": "", "name_en": "", "type": ""}
 
     async def _load(self) -> None:
@@ -581,7 +677,9 @@ class SymbolPicker(w.VBox):
             await feed.ready()
             rest = getattr(feed, "rest", None)
             if rest is not None:
-                got = await asyncio.gather(*(rest.symbols(ty) for ty in self.types), return_exceptions=True)
+                got = await asyncio.gather(
+                    *(rest.symbols(ty) for ty in self.types), return_exceptions=True
+                )
                 for g in got:
                     if isinstance(g, list):
                         recs.extend(self._record(d) for d in g if d.get("symbol"))
@@ -595,10 +693,20 @@ class SymbolPicker(w.VBox):
         server = getattr(self.feed, "server", None)
         market = getattr(server, "market", None)
         if market is not None:
-            return [{"symbol": c, "name_cn": p.name_cn, "name_en": p.name_en, "type": p.inst.symbol_type}
-                    for c, p in market.profiles.items()]
+            return [
+                {
+                    "symbol": c,
+                    "name_cn": p.name_cn,
+                    "name_en": p.name_en,
+                    "type": p.inst.symbol_type,
+                }
+                for c, p in market.profiles.items()
+            ]
         known = {k: v for k, v in getattr(self.feed, "_instruments", {}).items() if k == v.code}
-        return [{"symbol": c, "name_cn": i.name or "", "name_en": "", "type": i.symbol_type} for c, i in known.items()]
+        return [
+            {"symbol": c, "name_cn": i.name or "", "name_en": "", "type": i.symbol_type}
+            for c, i in known.items()
+        ]
 
     def _set_records(self, recs: list[dict[str, Any]]) -> None:
         seen: set[str] = set()
@@ -644,7 +752,9 @@ class SymbolPicker(w.VBox):
         return [r for _, _, r in scored[: self.max_results]]
 
     def _option(self, r: dict[str, Any]) -> tuple[str, str]:
-        first, second = (r["name_cn"], r["name_en"]) if self.locale == "zh" else (r["name_en"], r["name_cn"])
+        first, second = (
+            (r["name_cn"], r["name_en"]) if self.locale == "zh" else (r["name_en"], r["name_cn"])
+        )
         name = first or second
         return (f"{r['symbol']}  {name}" if name else r["symbol"], r["symbol"])
 
@@ -685,8 +795,14 @@ class IntervalToggle(w.ToggleButtons):
     >>> toggle.link(chart)                              # the chart follows the buttons
     """
 
-    def __init__(self, value: str = "1m", options: Sequence[str] = LIVE_INTERVALS, *,
-                 locale: str = "en", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        value: str = "1m",
+        options: Sequence[str] = LIVE_INTERVALS,
+        *,
+        locale: str = "en",
+        **kwargs: Any,
+    ) -> None:
         loc = check_locale(locale)
         names = [parse_interval(o).name for o in options]
         v = parse_interval(value).name
@@ -744,8 +860,9 @@ def _target_ms(feed: Any, symbol: str, when: str | int | dt.time | pd.Timestamp)
     return _target_ms_on(exchange_now(feed, symbol), inst.tz, when)
 
 
-async def wait_until(feed: Any, symbol: str, when: str | int | dt.time | pd.Timestamp,
-                     timeout: float | None = 300.0) -> pd.Timestamp:
+async def wait_until(
+    feed: Any, symbol: str, when: str | int | dt.time | pd.Timestamp, timeout: float | None = 300.0
+) -> pd.Timestamp:
     """Wait until ``symbol``'s exchange clock reaches ``when`` (``"10:00"`` today, a time, a
     Timestamp or UTC ms). On the simulated market this takes ``(when - now) / speed`` real seconds.
 
@@ -783,8 +900,9 @@ async def wait_until(feed: Any, symbol: str, when: str | int | dt.time | pd.Time
         unsub()
 
 
-async def next_bars(feed: Any, symbol: str, interval: str = "1m", n: int = 1,
-                    timeout: float | None = 300.0) -> list[Any]:
+async def next_bars(
+    feed: Any, symbol: str, interval: str = "1m", n: int = 1, timeout: float | None = 300.0
+) -> list[Any]:
     """Wait for the next ``n`` bars of ``symbol`` to complete; returns them (``Bar`` objects)."""
     out: list[Any] = []
 
@@ -806,6 +924,13 @@ async def next_bars(feed: Any, symbol: str, interval: str = "1m", n: int = 1,
 
 
 __all__ = [
-    "SPEEDS", "SYMBOL_TYPES", "IntervalToggle", "LessonPanel", "ReplayControls", "SymbolPicker",
-    "exchange_now", "next_bars", "wait_until",
+    "SPEEDS",
+    "SYMBOL_TYPES",
+    "IntervalToggle",
+    "LessonPanel",
+    "ReplayControls",
+    "SymbolPicker",
+    "exchange_now",
+    "next_bars",
+    "wait_until",
 ]

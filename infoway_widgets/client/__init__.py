@@ -20,7 +20,21 @@ from .rest import RestClient, SyncRestClient
 from .ws import WsSession
 
 __all__ = [
-    "Ack", "Candle", "Depth", "Event", "Greeting", "RestClient", "ServerError", "SubscribeFail",
-    "SyncRestClient", "Trade", "Unparsed", "UnsubscribeAck", "Welcome", "WsSession", "codec",
-    "decode_batch", "decode_frame",
+    "Ack",
+    "Candle",
+    "Depth",
+    "Event",
+    "Greeting",
+    "RestClient",
+    "ServerError",
+    "SubscribeFail",
+    "SyncRestClient",
+    "Trade",
+    "Unparsed",
+    "UnsubscribeAck",
+    "Welcome",
+    "WsSession",
+    "codec",
+    "decode_batch",
+    "decode_frame",
 ]

@@ -151,7 +151,18 @@ class Unparsed:
     reason: str
 
 
-Event = Union[Trade, Depth, Candle, Ack, UnsubscribeAck, Welcome, ServerError, Greeting, SubscribeFail, Unparsed]
+Event = Union[
+    Trade,
+    Depth,
+    Candle,
+    Ack,
+    UnsubscribeAck,
+    Welcome,
+    ServerError,
+    Greeting,
+    SubscribeFail,
+    Unparsed,
+]
 
 
 class FrameError(ValueError):
@@ -163,8 +174,9 @@ class FrameError(ValueError):
 MAX_PRICE, MAX_VOLUME, MAX_TURNOVER = 1e15, 1e18, 1e21
 
 
-def _num(v: Any, name: str, *, positive: bool = False, nonneg: bool = False,
-         upper: float = MAX_TURNOVER) -> float:
+def _num(
+    v: Any, name: str, *, positive: bool = False, nonneg: bool = False, upper: float = MAX_TURNOVER
+) -> float:
     if isinstance(v, bool) or v is None:
         raise FrameError(f"field {name!r} is {v!r}, not a number")
     if isinstance(v, (int, float)):
@@ -253,7 +265,12 @@ def trade_from(d: Any, *, exact: bool = False) -> Trade:
     if turnover >= MAX_TURNOVER:
         raise FrameError(f"turnover {turnover} is implausibly large")
     return Trade(
-        _symbol(d), _time_ms(d.get("t")), price, vol, turnover, _direction(d.get("td")),
+        _symbol(d),
+        _time_ms(d.get("t")),
+        price,
+        vol,
+        turnover,
+        _direction(d.get("td")),
         (str(p), str(v), str(vw)) if exact else None,
     )
 
@@ -267,7 +284,9 @@ def _side(x: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
     if len(px_raw) != len(vol_raw) or len(px_raw) > 400:
         raise FrameError(f"field {name!r} has {len(px_raw)} prices and {len(vol_raw)} volumes")
     px = np.array([_num(p, name, positive=True, upper=MAX_PRICE) for p in px_raw], dtype=np.float64)
-    vol = np.array([_num(v, name, nonneg=True, upper=MAX_VOLUME) for v in vol_raw], dtype=np.float64)
+    vol = np.array(
+        [_num(v, name, nonneg=True, upper=MAX_VOLUME) for v in vol_raw], dtype=np.float64
+    )
     return px, vol
 
 
@@ -279,8 +298,9 @@ def depth_from(d: Any) -> Depth:
     return Depth(_symbol(d), _time_ms(d.get("t")), bp, bv, ap, av)
 
 
-def candle_from(d: Any, *, symbol: str | None = None, interval: Interval | None = None,
-                exact: bool = False) -> Candle:
+def candle_from(
+    d: Any, *, symbol: str | None = None, interval: Interval | None = None, exact: bool = False
+) -> Candle:
     if not isinstance(d, dict):
         raise FrameError("candle data is not an object")
     sym = symbol if symbol is not None else _symbol(d)
@@ -439,8 +459,12 @@ def _fast_side(x: list[list[str]]) -> tuple[np.ndarray, np.ndarray] | None:
     except ValueError:
         return None
     # NaN makes min/max NaN, and every comparison with NaN is False: rejected too
-    if px.size and not (float(px.min()) > 0 and float(px.max()) < MAX_PRICE
-                        and float(vol.min()) >= 0 and float(vol.max()) < MAX_VOLUME):
+    if px.size and not (
+        float(px.min()) > 0
+        and float(px.max()) < MAX_PRICE
+        and float(vol.min()) >= 0
+        and float(vol.max()) < MAX_VOLUME
+    ):
         return None
     return px, vol
 
@@ -513,13 +537,22 @@ class TradeColumns:
         )
 
     def take(self, mask: np.ndarray) -> TradeColumns:
-        return TradeColumns(self.symbol[mask], self.t[mask], self.price[mask], self.volume[mask],
-                            self.turnover[mask], self.direction[mask])
+        return TradeColumns(
+            self.symbol[mask],
+            self.t[mask],
+            self.price[mask],
+            self.volume[mask],
+            self.turnover[mask],
+            self.direction[mask],
+        )
 
     def rows(self) -> list[Trade]:
-        return [Trade(str(s), int(t), float(p), float(v), float(w), int(d))
-                for s, t, p, v, w, d in zip(self.symbol, self.t, self.price, self.volume,
-                                            self.turnover, self.direction)]
+        return [
+            Trade(str(s), int(t), float(p), float(v), float(w), int(d))
+            for s, t, p, v, w, d in zip(
+                self.symbol, self.t, self.price, self.volume, self.turnover, self.direction
+            )
+        ]
 
 
 def _float_or_nan(x: str) -> float:
@@ -555,7 +588,9 @@ _get_s, _get_t, _get_td = (operator.attrgetter(k) for k in ("s", "t", "td"))
 _get_p, _get_v, _get_vw = (operator.attrgetter(k) for k in ("p", "v", "vw"))
 
 
-def decode_batch(frames: list[str | bytes], *, latest_depth_only: bool = False) -> tuple[TradeColumns, list[Event]]:
+def decode_batch(
+    frames: list[str | bytes], *, latest_depth_only: bool = False
+) -> tuple[TradeColumns, list[Event]]:
     """Decode many frames: trades into numpy columns (no object per trade), everything else as
     events (depth in arrival order, then rejected trade pushes, then other frames in arrival
     order). Never raises.
@@ -599,7 +634,9 @@ def decode_batch(frames: list[str | bytes], *, latest_depth_only: bool = False) 
     rescued: list[Trade] = []
     if not ok.all():
         for i in np.flatnonzero(~ok).tolist():
-            raw = orjson.dumps({"code": PUSH_TRADE, "data": msgspec.structs.asdict(datas[i])}).decode()
+            raw = orjson.dumps(
+                {"code": PUSH_TRADE, "data": msgspec.structs.asdict(datas[i])}
+            ).decode()
             ev = decode_frame(raw)  # names the bad field
             # the two paths share their bounds; should they ever disagree, a trade stays a trade
             (rescued if isinstance(ev, Trade) else others).append(ev)  # type: ignore[arg-type]
@@ -615,9 +652,29 @@ def decode_batch(frames: list[str | bytes], *, latest_depth_only: bool = False) 
         if extra:
             more = TradeColumns.from_trades(extra)
             if len(cols):
-                cols = TradeColumns(*(np.concatenate([a, b]) for a, b in zip(
-                    (cols.symbol, cols.t, cols.price, cols.volume, cols.turnover, cols.direction),
-                    (more.symbol, more.t, more.price, more.volume, more.turnover, more.direction))))
+                cols = TradeColumns(
+                    *(
+                        np.concatenate([a, b])
+                        for a, b in zip(
+                            (
+                                cols.symbol,
+                                cols.t,
+                                cols.price,
+                                cols.volume,
+                                cols.turnover,
+                                cols.direction,
+                            ),
+                            (
+                                more.symbol,
+                                more.t,
+                                more.price,
+                                more.volume,
+                                more.turnover,
+                                more.direction,
+                            ),
+                        )
+                    )
+                )
             else:
                 cols = more
     return cols, others
@@ -640,17 +697,27 @@ def _frame(code: int, trace: str, data: dict[str, Any] | None) -> str:
 def encode_subscribe(kind: str, codes: str | list[str] | tuple[str, ...], trace: str) -> str:
     """Subscribe trades (10000) or depth (10003) for many codes in one frame."""
     if kind not in ("trades", "depth"):
-        raise ValueError(f"kind must be 'trades' or 'depth' (candles: encode_subscribe_candles), not {kind!r}")
+        raise ValueError(
+            f"kind must be 'trades' or 'depth' (candles: encode_subscribe_candles), not {kind!r}"
+        )
     return _frame(SUBSCRIBE_CODES[kind], trace, {"codes": _codes(codes)})
 
 
-def encode_subscribe_candles(groups: list[tuple[int, str | list[str] | tuple[str, ...]]], trace: str) -> str:
+def encode_subscribe_candles(
+    groups: list[tuple[int, str | list[str] | tuple[str, ...]]], trace: str
+) -> str:
     """Subscribe candles (10006): ``groups`` = [(klineType, codes), ...], several intervals per frame."""
-    return _frame(SUB_CANDLE, trace, {"arr": [{"type": int(k), "codes": _codes(c)} for k, c in groups]})
+    return _frame(
+        SUB_CANDLE, trace, {"arr": [{"type": int(k), "codes": _codes(c)} for k, c in groups]}
+    )
 
 
-def encode_unsubscribe(kind: str, codes: str | list[str] | tuple[str, ...], trace: str,
-                       kline_types: list[int] | tuple[int, ...] | None = None) -> str:
+def encode_unsubscribe(
+    kind: str,
+    codes: str | list[str] | tuple[str, ...],
+    trace: str,
+    kline_types: list[int] | tuple[int, ...] | None = None,
+) -> str:
     """Unsubscribe (11000 / 11001 / 11002). For candles pass ``kline_types``, or every interval of
     those codes is dropped."""
     data: dict[str, Any] = {"codes": _codes(codes)}

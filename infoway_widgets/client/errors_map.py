@@ -46,21 +46,41 @@ def _norm(msg: str) -> str:
 # ---- classification by message (production names business errors in the text) ---------------
 # (prefix, exception class, code we attach, advice)
 _BY_MESSAGE: tuple[tuple[str, type[InfowayError], int | None, str], ...] = (
-    ("all product not exists", UnknownSymbolError, 508,
-     "None of the requested codes exists on this channel: check the spelling and the market "
-     "suffix (600519.SH, 00700.HK, AAPL.US, BTCUSDT)."),
-    ("kline quantity exceeds the limit", PlanLimitError, 503,
-     "Too many candles in one request: ask for at most 500 bars of one symbol, or 2 each for "
-     "several symbols (history() pages for you)."),
-    ("products quantity exceeds the limit", PlanLimitError, 505,
-     "Too many symbols for one request or for your plan: ask for at most 100 codes at a time, "
-     "or upgrade the plan."),
+    (
+        "all product not exists",
+        UnknownSymbolError,
+        508,
+        "None of the requested codes exists on this channel: check the spelling and the market "
+        "suffix (600519.SH, 00700.HK, AAPL.US, BTCUSDT).",
+    ),
+    (
+        "kline quantity exceeds the limit",
+        PlanLimitError,
+        503,
+        "Too many candles in one request: ask for at most 500 bars of one symbol, or 2 each for "
+        "several symbols (history() pages for you).",
+    ),
+    (
+        "products quantity exceeds the limit",
+        PlanLimitError,
+        505,
+        "Too many symbols for one request or for your plan: ask for at most 100 codes at a time, "
+        "or upgrade the plan.",
+    ),
     ("param error", BadParameterError, 506, _REPORT),
     ("param lost", BadParameterError, 507, _REPORT),
-    ("rate limit exceeded", RateLimitError, None,
-     "Too many requests: wait a little and retry, or lower the request rate."),
-    ("token invalid", AuthError, 401,
-     "The API key was refused: check INFOWAY_API_KEY or the api_key argument."),
+    (
+        "rate limit exceeded",
+        RateLimitError,
+        None,
+        "Too many requests: wait a little and retry, or lower the request rate.",
+    ),
+    (
+        "token invalid",
+        AuthError,
+        401,
+        "The API key was refused: check INFOWAY_API_KEY or the api_key argument.",
+    ),
 )
 
 # REST ``ret`` numbers (the REST table of the protocol notes).
@@ -69,9 +89,15 @@ _REST_CODES: dict[int, tuple[type[InfowayError], str]] = {
     500: (ServerError, "The service reported an internal error; it was retried. Try again later."),
     501: (RateLimitError, "Per-minute request limit reached: wait a minute and retry."),
     502: (RateLimitError, "Daily request limit reached: retry tomorrow or upgrade the plan."),
-    503: (PlanLimitError, "Too many candles requested: at most 500 for one symbol, 2 each for several."),
+    503: (
+        PlanLimitError,
+        "Too many candles requested: at most 500 for one symbol, 2 each for several.",
+    ),
     504: (PlanLimitError, "Order-book depth beyond your plan."),
-    505: (PlanLimitError, "Too many symbols in one request or for your plan (at most 100 per call)."),
+    505: (
+        PlanLimitError,
+        "Too many symbols in one request or for your plan (at most 100 per call).",
+    ),
     506: (BadParameterError, "A parameter was rejected. " + _REPORT),
     507: (BadParameterError, "A parameter is missing. " + _REPORT),
     508: (UnknownSymbolError, "No such symbol: check the code and its market suffix."),
@@ -85,9 +111,21 @@ _REST_CODES: dict[int, tuple[type[InfowayError], str]] = {
 _WS_CODES: dict[int, tuple[type[InfowayError], WsAction, str]] = {
     500: (ServerError, "reconnect", "Server error; reconnecting with backoff."),
     501: (RateLimitError, "reconnect", "Per-minute frequency limit; reconnecting later."),
-    502: (RateLimitError, "terminal", "Daily frequency limit reached: try again tomorrow or upgrade the plan."),
-    503: (PlanLimitError, "terminal", "Too many candle subscriptions for the plan: subscribe fewer."),
-    504: (PlanLimitError, "terminal", "Depth beyond the plan: subscribe fewer depth levels/symbols."),
+    502: (
+        RateLimitError,
+        "terminal",
+        "Daily frequency limit reached: try again tomorrow or upgrade the plan.",
+    ),
+    503: (
+        PlanLimitError,
+        "terminal",
+        "Too many candle subscriptions for the plan: subscribe fewer.",
+    ),
+    504: (
+        PlanLimitError,
+        "terminal",
+        "Depth beyond the plan: subscribe fewer depth levels/symbols.",
+    ),
     505: (PlanLimitError, "terminal", "Too many products for the plan: subscribe fewer symbols."),
     506: (BadParameterError, "terminal", "The service rejected a parameter. " + _REPORT),
     507: (BadParameterError, "terminal", "The service reported a missing parameter. " + _REPORT),
@@ -95,16 +133,36 @@ _WS_CODES: dict[int, tuple[type[InfowayError], WsAction, str]] = {
     509: (AuthError, "terminal", "The API key is invalid: check INFOWAY_API_KEY."),
     510: (AuthError, "terminal", "No API key was sent: set INFOWAY_API_KEY or pass api_key."),
     511: (AuthError, "terminal", "The API key is blacklisted: contact Infoway support."),
-    512: (PlanLimitError, "terminal", "Too many connections for this key: close other sessions or kernels."),
+    512: (
+        PlanLimitError,
+        "terminal",
+        "Too many connections for this key: close other sessions or kernels.",
+    ),
     513: (ServerError, "reconnect", "Heartbeat timeout; reconnecting."),
     514: (ProtocolError, "terminal", "Wrong WebSocket URL: check ws_base and business. " + _REPORT),
     515: (BadParameterError, "terminal", "A frame was not JSON. " + _REPORT),
-    516: (PlanLimitError, "retry_subscription", "Account-wide product limit (often transient); retrying the subscription."),
-    517: (AuthError, "terminal", "No API key at the handshake: set INFOWAY_API_KEY or pass api_key."),
+    516: (
+        PlanLimitError,
+        "retry_subscription",
+        "Account-wide product limit (often transient); retrying the subscription.",
+    ),
+    517: (
+        AuthError,
+        "terminal",
+        "No API key at the handshake: set INFOWAY_API_KEY or pass api_key.",
+    ),
     518: (AuthError, "terminal", "Unknown API key: check INFOWAY_API_KEY."),
     519: (AuthError, "terminal", "The key has no permission for this channel: check the plan."),
-    520: (PlanLimitError, "terminal", "Product code problem or this key is already connected: close other sessions."),
-    521: (PlanLimitError, "terminal", "Too many connections for this key: close other sessions or kernels."),
+    520: (
+        PlanLimitError,
+        "terminal",
+        "Product code problem or this key is already connected: close other sessions.",
+    ),
+    521: (
+        PlanLimitError,
+        "terminal",
+        "Too many connections for this key: close other sessions or kernels.",
+    ),
 }
 
 
@@ -128,7 +186,9 @@ def rest_error(ret: int | None, msg: Any, *, what: str = "request") -> InfowayEr
     if by_msg is not None:
         cls, code, advice = by_msg
         return cls(f"Infoway {what} failed: {text!r} (ret {ret}). {advice}", code=code or ret)
-    cls2, advice = _REST_CODES.get(ret or 0, (ServerError, "Unexpected error code from the service."))
+    cls2, advice = _REST_CODES.get(
+        ret or 0, (ServerError, "Unexpected error code from the service.")
+    )
     return cls2(f"Infoway {what} failed: {text!r} (ret {ret}). {advice}", code=ret)
 
 
@@ -149,8 +209,9 @@ def ws_error(code: int | None, msg: Any) -> WsVerdict:
     text = _clip(msg)
     if code is not None and code in _WS_CODES:
         cls, ws_action, advice = _WS_CODES[code]
-        return WsVerdict(cls(f"Infoway stream error {code}: {text!r}. {advice}", code=code),
-                         ws_action)
+        return WsVerdict(
+            cls(f"Infoway stream error {code}: {text!r}. {advice}", code=code), ws_action
+        )
     by_msg = classify_message(text)
     if by_msg is not None:
         cls2, c2, advice = by_msg
@@ -158,12 +219,17 @@ def ws_error(code: int | None, msg: Any) -> WsVerdict:
         if cls2 is UnknownSymbolError:  # a stream keeps serving the other codes
             action = "retry_subscription"
         return WsVerdict(cls2(f"Infoway stream error: {text!r}. {advice}", code=code or c2), action)
-    return WsVerdict(ServerError(f"Infoway stream error {code}: {text!r}. Reconnecting with backoff.",
-                                 code=code), "reconnect")
+    return WsVerdict(
+        ServerError(
+            f"Infoway stream error {code}: {text!r}. Reconnecting with backoff.", code=code
+        ),
+        "reconnect",
+    )
 
 
-def http_error(status: int, body: Any, *, what: str = "request",
-               retry_after: float | None = None) -> InfowayError:
+def http_error(
+    status: int, body: Any, *, what: str = "request", retry_after: float | None = None
+) -> InfowayError:
     """The exception for an HTTP answer that is not a 200 wrapped body.
 
     Handles ``{"code": 401, "message": "Token invalid"}``, RFC 7807 problem bodies
@@ -181,20 +247,29 @@ def http_error(status: int, body: Any, *, what: str = "request",
         detail = _clip(body[:_MAX_MSG])
     where = f"Infoway {what} failed (HTTP {status})" + (f": {detail!r}" if detail else "")
     if status == 401 or (isinstance(body, dict) and body.get("code") == 401):
-        return AuthError(f"{where}. The API key was refused: check INFOWAY_API_KEY or the api_key "
-                         "argument (not retried: repeated refusals risk an IP ban).", code=401)
+        return AuthError(
+            f"{where}. The API key was refused: check INFOWAY_API_KEY or the api_key "
+            "argument (not retried: repeated refusals risk an IP ban).",
+            code=401,
+        )
     if status == 403:
-        return AuthError(f"{where}. The key has no permission for this data: check the plan.",
-                         code=403)
+        return AuthError(
+            f"{where}. The key has no permission for this data: check the plan.", code=403
+        )
     if status == 429 or _norm(detail).startswith("rate limit exceeded"):
-        return RateLimitError(f"{where}. Too many requests: wait and retry, or lower the rate.",
-                              code=429, retry_after=retry_after)
+        return RateLimitError(
+            f"{where}. Too many requests: wait and retry, or lower the rate.",
+            code=429,
+            retry_after=retry_after,
+        )
     if 400 <= status < 500:
         if status == 404:
-            return ProtocolError(f"{where}. The endpoint does not exist: check base_url. " + _REPORT,
-                                 code=404)
-        return BadParameterError(f"{where}. The request was rejected: fix the parameter named above.",
-                                 code=status)
+            return ProtocolError(
+                f"{where}. The endpoint does not exist: check base_url. " + _REPORT, code=404
+            )
+        return BadParameterError(
+            f"{where}. The request was rejected: fix the parameter named above.", code=status
+        )
     if status >= 500:
         return ServerError(f"{where}. The service failed; try again later.", code=status)
     return ProtocolError(f"{where}. Unexpected answer shape. " + _REPORT, code=status)
@@ -211,5 +286,12 @@ def is_retryable(err: InfowayError) -> bool:
     return type(err) in (ServerError, ConnectionLostError)
 
 
-__all__ = ["WsAction", "WsVerdict", "classify_message", "http_error", "is_retryable", "rest_error",
-           "ws_error"]
+__all__ = [
+    "WsAction",
+    "WsVerdict",
+    "classify_message",
+    "http_error",
+    "is_retryable",
+    "rest_error",
+    "ws_error",
+]

@@ -69,7 +69,7 @@ def _by_prefix(insts: Iterable[Instrument]) -> dict[str, list[str]]:
 
 
 def _chunks(items: list[str], n: int) -> list[list[str]]:
-    return [items[i:i + n] for i in range(0, len(items), n)]
+    return [items[i : i + n] for i in range(0, len(items), n)]
 
 
 def _day(value: str | int | dt.date) -> str:
@@ -119,9 +119,16 @@ class RestClient:
     ...     bars = await rest.history("600519.SH", "1m", count=2000)
     """
 
-    def __init__(self, base_url: str = DEFAULT_BASE_URL, api_key: str | None = None, *,
-                 timeout: float = 10.0, retries: int = 3, backoff: float = 0.5,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str = DEFAULT_BASE_URL,
+        api_key: str | None = None,
+        *,
+        timeout: float = 10.0,
+        retries: int = 3,
+        backoff: float = 0.5,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         install_log_filter()
         key = api_key if api_key is not None else os.environ.get("INFOWAY_API_KEY")
         key = key.strip() if key else None
@@ -133,8 +140,9 @@ class RestClient:
         headers = {"Accept": "application/json", "User-Agent": "infoway-widgets"}
         if key:
             headers["apiKey"] = key
-        self._http = httpx.AsyncClient(base_url=self.base_url, headers=headers, timeout=timeout,
-                                       transport=transport)
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url, headers=headers, timeout=timeout, transport=transport
+        )
         self._closed = False
         #: Counters for tests and diagnostics: requests sent, retries done.
         self.stats: dict[str, int] = {"requests": 0, "retries": 0}
@@ -158,14 +166,20 @@ class RestClient:
     # ---- transport with error mapping and retries ----------------------------------------
     def _delay(self, attempt: int, err: InfowayError | None) -> float:
         # exponential backoff with jitter (0.5x-1.5x) so that many clients do not retry in step
-        d = min(_MAX_BACKOFF_S, self.backoff * (2 ** attempt)) * random.uniform(0.5, 1.5)
+        d = min(_MAX_BACKOFF_S, self.backoff * (2**attempt)) * random.uniform(0.5, 1.5)
         if isinstance(err, RateLimitError) and err.retry_after:
             d = max(d, min(err.retry_after, _MAX_RETRY_AFTER_S))
         return d
 
-    async def _request(self, method: str, path: str, *, what: str,
-                       params: dict[str, Any] | None = None,
-                       json: dict[str, Any] | None = None) -> Any:
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        what: str,
+        params: dict[str, Any] | None = None,
+        json: dict[str, Any] | None = None,
+    ) -> Any:
         """Send one request, retrying where that can help; return the ``data`` of the answer."""
         if self._closed:
             raise ConnectionLostError("This RestClient is closed: create a new one.")
@@ -181,11 +195,13 @@ class RestClient:
             except httpx.TimeoutException as e:
                 err = ConnectionLostError(
                     f"Infoway {what} timed out ({type(e).__name__}) talking to {self.base_url}: "
-                    "check the network, or raise timeout=.")
+                    "check the network, or raise timeout=."
+                )
             except httpx.TransportError as e:
                 err = ConnectionLostError(
                     f"Infoway {what} could not reach {self.base_url} ({type(e).__name__}: "
-                    f"{redact(e)}): check the network and base_url.")
+                    f"{redact(e)}): check the network and base_url."
+                )
             if not is_retryable(err) or attempt >= self.retries:
                 if attempt:
                     log.warning("Infoway %s failed after %d attempts: %s", what, attempt + 1, err)
@@ -193,8 +209,14 @@ class RestClient:
             delay = self._delay(attempt, err)
             attempt += 1
             self.stats["retries"] += 1
-            log.info("Infoway %s failed (%s); retry %d/%d in %.2fs", what, type(err).__name__,
-                     attempt, self.retries, delay)
+            log.info(
+                "Infoway %s failed (%s); retry %d/%d in %.2fs",
+                what,
+                type(err).__name__,
+                attempt,
+                self.retries,
+                delay,
+            )
             await asyncio.sleep(delay)
 
     def _answer(self, resp: httpx.Response, what: str) -> Any:
@@ -214,18 +236,34 @@ class RestClient:
             if "detail" in body or body.get("code") == 401:
                 # HTTP 200 {"detail": "Rate limit exceeded"}, or a 401 body on a 200
                 raise http_error(200, body, what=what, retry_after=_retry_after(resp))
-        raise ProtocolError(f"Infoway {what}: unexpected answer {redact(str(body))[:200]!r}; "
-                            "expected {'ret', 'msg', 'data'}. Check base_url.")
+        raise ProtocolError(
+            f"Infoway {what}: unexpected answer {redact(str(body))[:200]!r}; "
+            "expected {'ret', 'msg', 'data'}. Check base_url."
+        )
 
     # ---- candles ------------------------------------------------------------------------
-    async def _kline_call(self, prefix: str, kline_type: int, num: int, codes: list[str],
-                          end_s: int | None, interval: Interval) -> dict[str, list[Candle]]:
-        payload: dict[str, Any] = {"klineType": kline_type, "klineNum": num, "codes": ",".join(codes)}
+    async def _kline_call(
+        self,
+        prefix: str,
+        kline_type: int,
+        num: int,
+        codes: list[str],
+        end_s: int | None,
+        interval: Interval,
+    ) -> dict[str, list[Candle]]:
+        payload: dict[str, Any] = {
+            "klineType": kline_type,
+            "klineNum": num,
+            "codes": ",".join(codes),
+        }
         if end_s is not None:
             payload["timestamp"] = int(end_s)
-        data = await self._request("POST", f"/{prefix}/v2/batch_kline", json=payload,
-                                   what=f"candles for {','.join(codes[:3])}"
-                                        + ("…" if len(codes) > 3 else ""))
+        data = await self._request(
+            "POST",
+            f"/{prefix}/v2/batch_kline",
+            json=payload,
+            what=f"candles for {','.join(codes[:3])}" + ("…" if len(codes) > 3 else ""),
+        )
         out: dict[str, list[Candle]] = {}
         if data is None:
             return out
@@ -260,8 +298,13 @@ class RestClient:
 
         return list(await asyncio.gather(*(one(c) for c in coros)))
 
-    async def klines(self, codes: Codes, interval: str | int | Interval, count: int = 500,
-                     end_ms: int | None = None) -> dict[str, list[Candle]]:
+    async def klines(
+        self,
+        codes: Codes,
+        interval: str | int | Interval,
+        count: int = 500,
+        end_ms: int | None = None,
+    ) -> dict[str, list[Candle]]:
         """Recent candles of one or many codes.
 
         Parameters
@@ -290,19 +333,23 @@ class RestClient:
         end_s = None if end_ms is None else int(end_ms) // 1000
         result: dict[str, list[Candle]] = {i.code: [] for i in insts}
         if count > MAX_CANDLES_MANY or len(insts) == 1:
+
             async def per_code(inst: Instrument) -> tuple[str, list[Candle]]:
                 if count > MAX_CANDLES_ONE:
                     return inst.code, await self.history(inst.code, iv, count=count, end_ms=end_ms)
-                got = await self._kline_call(inst.rest_prefix, iv.kline_type, count, [inst.code],
-                                             end_s, iv)
+                got = await self._kline_call(
+                    inst.rest_prefix, iv.kline_type, count, [inst.code], end_s, iv
+                )
                 return inst.code, got.get(inst.code, [])
 
             for code, bars in await self._gather_limited([per_code(i) for i in insts]):
                 result[code] = bars[-count:]
         else:
-            calls = [self._kline_call(prefix, iv.kline_type, count, chunk, end_s, iv)
-                     for prefix, group in _by_prefix(insts).items()
-                     for chunk in _chunks(group, MAX_CODES_PER_CALL)]
+            calls = [
+                self._kline_call(prefix, iv.kline_type, count, chunk, end_s, iv)
+                for prefix, group in _by_prefix(insts).items()
+                for chunk in _chunks(group, MAX_CODES_PER_CALL)
+            ]
             for got in await self._gather_limited(calls):
                 for code, bars in got.items():
                     if code in result:
@@ -311,9 +358,15 @@ class RestClient:
             result = {c: [b for b in bars if b.t <= end_ms] for c, bars in result.items()}
         return result
 
-    async def history(self, code: str, interval: str | int | Interval, count: int | None = None,
-                      start_ms: int | None = None, end_ms: int | None = None,
-                      progress: Progress | None = None) -> list[Candle]:
+    async def history(
+        self,
+        code: str,
+        interval: str | int | Interval,
+        count: int | None = None,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        progress: Progress | None = None,
+    ) -> list[Candle]:
         """Candles of one code, paging backwards 500 at a time, so more than 500 bars can be had.
 
         Each page asks for bars ending one second before the oldest bar received so far; bars
@@ -356,8 +409,9 @@ class RestClient:
         for _ in range(_MAX_PAGES):
             held = sum(1 for t in bars if start_ms is None or t >= start_ms)
             want = MAX_CANDLES_ONE if count is None else min(MAX_CANDLES_ONE, max(count - held, 1))
-            got = await self._kline_call(inst.rest_prefix, iv.kline_type, want, [inst.code],
-                                         end_s, iv)
+            got = await self._kline_call(
+                inst.rest_prefix, iv.kline_type, want, [inst.code], end_s, iv
+            )
             page = [b for b in got.get(inst.code, []) if end_ms is None or b.t <= end_ms]
             added = 0
             for b in page:
@@ -381,10 +435,15 @@ class RestClient:
     # ---- snapshots ----------------------------------------------------------------------
     async def _snapshot(self, kind: str, codes: Codes) -> list[Any]:
         insts = _instruments(codes)
-        calls = [self._request("GET", f"/{prefix}/batch_{kind}/{','.join(chunk)}",
-                               what=f"{kind} for {','.join(chunk[:3])}" + ("…" if len(chunk) > 3 else ""))
-                 for prefix, group in _by_prefix(insts).items()
-                 for chunk in _chunks(group, MAX_CODES_PER_CALL)]
+        calls = [
+            self._request(
+                "GET",
+                f"/{prefix}/batch_{kind}/{','.join(chunk)}",
+                what=f"{kind} for {','.join(chunk[:3])}" + ("…" if len(chunk) > 3 else ""),
+            )
+            for prefix, group in _by_prefix(insts).items()
+            for chunk in _chunks(group, MAX_CODES_PER_CALL)
+        ]
         rows: list[Any] = []
         for data in await self._gather_limited(calls):
             if isinstance(data, list):
@@ -433,16 +492,18 @@ class RestClient:
         list[dict]
             The service's records as sent.
         """
-        data = await self._request("GET", "/common/basic/symbols", params={"type": type},
-                                   what=f"symbols of type {type}")
+        data = await self._request(
+            "GET", "/common/basic/symbols", params={"type": type}, what=f"symbols of type {type}"
+        )
         if data is None:
             return []
         if not isinstance(data, list):
             raise ProtocolError("Infoway symbols: 'data' is not a list. Check base_url.")
         return [d for d in data if isinstance(d, dict)]
 
-    async def trading_days(self, market: str, begin: str | int | dt.date,
-                           end: str | int | dt.date) -> Any:
+    async def trading_days(
+        self, market: str, begin: str | int | dt.date, end: str | int | dt.date
+    ) -> Any:
         """Trading days of ``market`` (``CN``, ``HK``, ``US``) between ``begin`` and ``end``.
 
         ``begin``/``end`` accept a date, ``'YYYY-MM-DD'`` or ``'YYYYMMDD'``.
@@ -453,10 +514,12 @@ class RestClient:
             The service's ``data`` as sent. The protocol notes say "list of days"; the local
             server answers ``{"trade_days": ["YYYYMMDD", ...], "half_trade_days": [...]}``.
         """
-        return await self._request("GET", "/common/basic/markets/trading_days",
-                                   params={"market": market, "beginDay": _day(begin),
-                                           "endDay": _day(end)},
-                                   what=f"trading days of {market}")
+        return await self._request(
+            "GET",
+            "/common/basic/markets/trading_days",
+            params={"market": market, "beginDay": _day(begin), "endDay": _day(end)},
+            what=f"trading days of {market}",
+        )
 
 
 class SyncRestClient:
@@ -467,8 +530,9 @@ class SyncRestClient:
     package's ``iw.history()`` helper.
     """
 
-    def __init__(self, base_url: str = DEFAULT_BASE_URL, api_key: str | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, base_url: str = DEFAULT_BASE_URL, api_key: str | None = None, **kwargs: Any
+    ) -> None:
         self._loop = asyncio.new_event_loop()
         self._client = RestClient(base_url, api_key, **kwargs)
 
@@ -483,23 +547,36 @@ class SyncRestClient:
         else:
             if asyncio.iscoroutine(coro):
                 coro.close()
-            raise RuntimeError("SyncRestClient cannot be used inside a running event loop "
-                               "(e.g. a notebook cell): use `await RestClient(...).method()` "
-                               "or iw.history().")
+            raise RuntimeError(
+                "SyncRestClient cannot be used inside a running event loop "
+                "(e.g. a notebook cell): use `await RestClient(...).method()` "
+                "or iw.history()."
+            )
         if self._loop.is_closed():
             if asyncio.iscoroutine(coro):
                 coro.close()
             raise ConnectionLostError("This SyncRestClient is closed: create a new one.")
         return self._loop.run_until_complete(coro)
 
-    def klines(self, codes: Codes, interval: str | int | Interval, count: int = 500,
-               end_ms: int | None = None) -> dict[str, list[Candle]]:
+    def klines(
+        self,
+        codes: Codes,
+        interval: str | int | Interval,
+        count: int = 500,
+        end_ms: int | None = None,
+    ) -> dict[str, list[Candle]]:
         """See :meth:`RestClient.klines`."""
         return self._run(self._client.klines(codes, interval, count, end_ms))
 
-    def history(self, code: str, interval: str | int | Interval, count: int | None = None,
-                start_ms: int | None = None, end_ms: int | None = None,
-                progress: Progress | None = None) -> list[Candle]:
+    def history(
+        self,
+        code: str,
+        interval: str | int | Interval,
+        count: int | None = None,
+        start_ms: int | None = None,
+        end_ms: int | None = None,
+        progress: Progress | None = None,
+    ) -> list[Candle]:
         """See :meth:`RestClient.history`."""
         return self._run(self._client.history(code, interval, count, start_ms, end_ms, progress))
 
@@ -515,8 +592,9 @@ class SyncRestClient:
         """See :meth:`RestClient.symbols`."""
         return self._run(self._client.symbols(type))
 
-    def trading_days(self, market: str, begin: str | int | dt.date,
-                     end: str | int | dt.date) -> Any:
+    def trading_days(
+        self, market: str, begin: str | int | dt.date, end: str | int | dt.date
+    ) -> Any:
         """See :meth:`RestClient.trading_days`."""
         return self._run(self._client.trading_days(market, begin, end))
 
@@ -533,5 +611,11 @@ class SyncRestClient:
         self.close()
 
 
-__all__ = ["DEFAULT_BASE_URL", "MAX_CANDLES_MANY", "MAX_CANDLES_ONE", "MAX_CODES_PER_CALL",
-           "RestClient", "SyncRestClient"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "MAX_CANDLES_MANY",
+    "MAX_CANDLES_ONE",
+    "MAX_CODES_PER_CALL",
+    "RestClient",
+    "SyncRestClient",
+]

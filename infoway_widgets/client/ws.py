@@ -123,7 +123,9 @@ def _retrieve(fut: asyncio.Future[Any]) -> None:
 def _is_push(msg: str | bytes) -> bool:
     """Cheap check for the production push shape ``{"code":1000[258],...`` without decoding."""
     head = msg[:14] if isinstance(msg, str) else msg[:14].decode("latin-1")
-    return head[:12] == '{"code":1000' and head[12:13] in ("2", "5", "8") and head[13:14] in (",", "}")
+    return (
+        head[:12] == '{"code":1000' and head[12:13] in ("2", "5", "8") and head[13:14] in (",", "}")
+    )
 
 
 @dataclass
@@ -199,18 +201,29 @@ class WsSession:
     that loop; an exception in a callback is logged and does not disturb the session.
     """
 
-    def __init__(self, ws_base: str = DEFAULT_WS_BASE, business: str = "stock",
-                 api_key: str | None = None, *,
-                 on_push: Callable[[str | bytes, int], None],
-                 on_state: Callable[[str, str | None], None] | None = None,
-                 on_event: Callable[[Event], None] | None = None,
-                 on_reconnect: Callable[[int, int], None] | None = None,
-                 time_scale: float = 1.0, heartbeat_s: float = 30.0, budget_frames: int = 60,
-                 budget_window_s: float = 60.0, backoff_initial_s: float = 1.0,
-                 backoff_max_s: float = 30.0, silence_s: float = 60.0,
-                 data_silence_s: float | None = None, ack_timeout_s: float = 10.0,
-                 open_timeout_s: float = 10.0, max_retries: int | None = None,
-                 codes_per_frame: int = CODES_PER_FRAME) -> None:
+    def __init__(
+        self,
+        ws_base: str = DEFAULT_WS_BASE,
+        business: str = "stock",
+        api_key: str | None = None,
+        *,
+        on_push: Callable[[str | bytes, int], None],
+        on_state: Callable[[str, str | None], None] | None = None,
+        on_event: Callable[[Event], None] | None = None,
+        on_reconnect: Callable[[int, int], None] | None = None,
+        time_scale: float = 1.0,
+        heartbeat_s: float = 30.0,
+        budget_frames: int = 60,
+        budget_window_s: float = 60.0,
+        backoff_initial_s: float = 1.0,
+        backoff_max_s: float = 30.0,
+        silence_s: float = 60.0,
+        data_silence_s: float | None = None,
+        ack_timeout_s: float = 10.0,
+        open_timeout_s: float = 10.0,
+        max_retries: int | None = None,
+        codes_per_frame: int = CODES_PER_FRAME,
+    ) -> None:
         install_log_filter()
         import os
 
@@ -266,14 +279,32 @@ class WsSession:
         #: acks, errors, unparsed, connects, reconnects, ack_timeouts, deferred, last_frame_ms,
         #: max_frames_in_window (most frames sent within one budget window, on any connection).
         self.stats: dict[str, int] = dict.fromkeys(
-            ("frames_sent", "frames_received", "pushes", "heartbeats", "sub_frames",
-             "unsub_frames", "acks", "errors", "unparsed", "connects", "reconnects",
-             "ack_timeouts", "deferred", "last_frame_ms", "max_frames_in_window"), 0)
+            (
+                "frames_sent",
+                "frames_received",
+                "pushes",
+                "heartbeats",
+                "sub_frames",
+                "unsub_frames",
+                "acks",
+                "errors",
+                "unparsed",
+                "connects",
+                "reconnects",
+                "ack_timeouts",
+                "deferred",
+                "last_frame_ms",
+                "max_frames_in_window",
+            ),
+            0,
+        )
 
     # ---- public API -----------------------------------------------------------------------
     def __repr__(self) -> str:
-        return (f"WsSession(business={self.business!r}, state={self._state!r}, "
-                f"key={self._key_info}, base={redact(self.ws_base)!r})")
+        return (
+            f"WsSession(business={self.business!r}, state={self._state!r}, "
+            f"key={self._key_info}, base={redact(self.ws_base)!r})"
+        )
 
     @property
     def state(self) -> str:
@@ -300,7 +331,8 @@ class WsSession:
         if self._state in ("closed", "failed"):
             raise ConnectionLostError("This session is closed or failed: create a new WsSession.")
         self._main_task = asyncio.get_running_loop().create_task(
-            self._main(), name=f"infoway-ws-{self.business}")
+            self._main(), name=f"infoway-ws-{self.business}"
+        )
 
     async def wait_open(self, timeout: float | None = None) -> None:
         """Wait until the session is open.
@@ -315,10 +347,14 @@ class WsSession:
         if self._state == "open":
             return
         self._raise_if_done()
-        waiters = [asyncio.ensure_future(self._open_evt.wait()),
-                   asyncio.ensure_future(self._done_evt.wait())]
+        waiters = [
+            asyncio.ensure_future(self._open_evt.wait()),
+            asyncio.ensure_future(self._done_evt.wait()),
+        ]
         try:
-            done, _ = await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(
+                waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+            )
         finally:
             for w in waiters:
                 w.cancel()
@@ -327,7 +363,8 @@ class WsSession:
         if not done or self._state != "open":
             raise ConnectionLostError(
                 f"The {self.business} stream is not open after {timeout} s (state {self._state}): "
-                "check the network and ws_base.")
+                "check the network and ws_base."
+            )
 
     async def wait_synced(self, timeout: float | None = None) -> None:
         """Wait until the open connection has been sent, and has acknowledged, exactly what is
@@ -351,7 +388,8 @@ class WsSession:
             if fut not in done:
                 raise TimeoutError(
                     f"subscriptions not in sync after {timeout} s (state {self._state}, "
-                    f"{self._describe_sync()})")
+                    f"{self._describe_sync()})"
+                )
         finally:
             if fut in self._sync_waiters:
                 self._sync_waiters.remove(fut)
@@ -359,8 +397,12 @@ class WsSession:
                 fut.cancel()
         self._raise_if_done()
 
-    def subscribe(self, kind: str, codes: str | Iterable[str],
-                  kline_types: Sequence[int | str | Interval] | None = None) -> None:
+    def subscribe(
+        self,
+        kind: str,
+        codes: str | Iterable[str],
+        kline_types: Sequence[int | str | Interval] | None = None,
+    ) -> None:
         """Want ``kind`` (``"trades"``, ``"depth"`` or ``"candles"``) for ``codes``.
 
         For candles pass ``kline_types`` (klineType numbers or names like ``"1m"``, ``"1d"``).
@@ -382,8 +424,12 @@ class WsSession:
                     dfr.pop(c, None)
         self._kick()
 
-    def unsubscribe(self, kind: str, codes: str | Iterable[str],
-                    kline_types: Sequence[int | str | Interval] | None = None) -> None:
+    def unsubscribe(
+        self,
+        kind: str,
+        codes: str | Iterable[str],
+        kline_types: Sequence[int | str | Interval] | None = None,
+    ) -> None:
         """Stop wanting ``kind`` for ``codes``. For candles, ``kline_types=None`` drops every
         interval of those codes; otherwise only the intervals named."""
         if kind == "candles" and kline_types is None:
@@ -434,19 +480,26 @@ class WsSession:
         if wrong:
             raise BadParameterError(
                 f"{', '.join(wrong[:5])} belong(s) to another channel than {self.business!r} "
-                "(the service would ack and then stay silent): use the session of its channel.")
+                "(the service would ack and then stay silent): use the session of its channel."
+            )
         return {i.code for i in insts}
 
-    def _keys(self, kind: str, codes: str | Iterable[str],
-              kline_types: Sequence[int | str | Interval] | None,
-              need_types: bool) -> list[tuple[Key, set[str]]]:
+    def _keys(
+        self,
+        kind: str,
+        codes: str | Iterable[str],
+        kline_types: Sequence[int | str | Interval] | None,
+        need_types: bool,
+    ) -> list[tuple[Key, set[str]]]:
         if kind not in KINDS:
             raise BadParameterError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}.")
         cs = self._codes(codes)
         if kind != "candles":
             return [((kind, 0), cs)]
         if not kline_types:
-            raise BadParameterError("candles need kline_types, e.g. kline_types=[1] or ['1m', '1d'].")
+            raise BadParameterError(
+                "candles need kline_types, e.g. kline_types=[1] or ['1m', '1d']."
+            )
         kts = sorted({parse_interval(k).kline_type for k in kline_types})
         return [(("candles", kt), cs) for kt in kts]
 
@@ -474,7 +527,9 @@ class WsSession:
         if self._state == "failed" and self.error is not None:
             raise self.error
         if self._state == "closed":
-            raise ConnectionLostError(f"The {self.business} stream is closed: create a new session.")
+            raise ConnectionLostError(
+                f"The {self.business} stream is closed: create a new session."
+            )
 
     def _fail(self, err: InfowayError) -> None:
         self.error = err
@@ -568,14 +623,19 @@ class WsSession:
                 if loop.time() - opened >= self._hb:
                     attempt = 0  # the link was healthy for a while: start the backoff afresh
             if self._max_retries is not None and attempt >= self._max_retries:
-                self._fail(ConnectionLostError(
-                    f"The {self.business} stream could not be re-established after {attempt} "
-                    f"attempts ({reason}): check the network, then create a new session."))
+                self._fail(
+                    ConnectionLostError(
+                        f"The {self.business} stream could not be re-established after {attempt} "
+                        f"attempts ({reason}): check the network, then create a new session."
+                    )
+                )
                 return
             delay = self._backoff(attempt)
             attempt += 1
-            self._set_state("reconnecting" if ever_open else "connecting",
-                            f"{reason}; retrying in {delay:.2f} s")
+            self._set_state(
+                "reconnecting" if ever_open else "connecting",
+                f"{reason}; retrying in {delay:.2f} s",
+            )
             await asyncio.sleep(delay)
 
     async def _connect(self) -> ClientConnection:
@@ -583,25 +643,36 @@ class WsSession:
         host = urllib.parse.urlsplit(url).hostname or ""
         try:
             return await connect(
-                url, open_timeout=self._open_timeout, ping_interval=None, ping_timeout=None,
-                close_timeout=min(2.0, self._open_timeout), max_queue=256,
-                logger=_wire_log, compression=None,
+                url,
+                open_timeout=self._open_timeout,
+                ping_interval=None,
+                ping_timeout=None,
+                close_timeout=min(2.0, self._open_timeout),
+                max_queue=256,
+                logger=_wire_log,
+                compression=None,
                 proxy=None if host in ("127.0.0.1", "localhost", "::1") else True,
-                user_agent_header="infoway-widgets")
+                user_agent_header="infoway-widgets",
+            )
         except InvalidStatus as e:
             status = e.response.status_code
             if status in (401, 403):
                 raise AuthError(
                     f"The {self.business} stream refused the API key (HTTP {status}): check "
                     "INFOWAY_API_KEY or the api_key argument. Not retried: repeated refusals "
-                    "risk an IP ban.", code=status) from None
+                    "risk an IP ban.",
+                    code=status,
+                ) from None
             if status == 404:
-                raise ProtocolError(f"No WebSocket endpoint at {redact(self.ws_base)!r} (HTTP 404): "
-                                    "check ws_base.", code=404) from None
+                raise ProtocolError(
+                    f"No WebSocket endpoint at {redact(self.ws_base)!r} (HTTP 404): check ws_base.",
+                    code=404,
+                ) from None
             raise
         except InvalidURI:
-            raise BadParameterError(f"{redact(self.ws_base)!r} is not a WebSocket URL: "
-                                    "use wss://host/ws.") from None
+            raise BadParameterError(
+                f"{redact(self.ws_base)!r} is not a WebSocket URL: use wss://host/ws."
+            ) from None
 
     async def _close_ws(self, ws: ClientConnection) -> None:
         try:
@@ -613,9 +684,11 @@ class WsSession:
     async def _serve(self, conn: _Conn) -> str:
         """Run reader, writer and watchdog for one connection; return why it ended."""
         loop = asyncio.get_running_loop()
-        tasks = [loop.create_task(self._reader(conn), name="infoway-ws-reader"),
-                 loop.create_task(self._writer(conn), name="infoway-ws-writer"),
-                 loop.create_task(self._watch(conn), name="infoway-ws-watchdog")]
+        tasks = [
+            loop.create_task(self._reader(conn), name="infoway-ws-reader"),
+            loop.create_task(self._writer(conn), name="infoway-ws-writer"),
+            loop.create_task(self._watch(conn), name="infoway-ws-watchdog"),
+        ]
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -626,8 +699,12 @@ class WsSession:
             if not t.cancelled() and t.exception() is not None:
                 exc = t.exception()
                 if not isinstance(exc, ConnectionClosed):
-                    log.error("Infoway %s stream: internal error in %s: %s", self.business,
-                              t.get_name(), redact(repr(exc)))
+                    log.error(
+                        "Infoway %s stream: internal error in %s: %s",
+                        self.business,
+                        t.get_name(),
+                        redact(repr(exc)),
+                    )
                     conn.drop_reason = conn.drop_reason or f"internal error {type(exc).__name__}"
         return conn.drop_reason or "connection closed"
 
@@ -665,8 +742,10 @@ class WsSession:
         if conn.drop_reason is None:
             code, why = conn.ws.close_code, conn.ws.close_reason
             conn.drop_reason = (
-                "connection lost (no close frame)" if code in (None, 1006) else
-                f"closed by the server (code {code}{', ' + redact(why) if why else ''})")
+                "connection lost (no close frame)"
+                if code in (None, 1006)
+                else f"closed by the server (code {code}{', ' + redact(why) if why else ''})"
+            )
 
     def _control(self, conn: _Conn, ev: Event) -> None:
         """Act on a non-push frame, then hand it to ``on_event``."""
@@ -689,8 +768,9 @@ class WsSession:
             detail = ev.detail or {}
             trace = detail.get("trace", detail.get("traceId"))
             msg = detail.get("msg", ev.text)
-            self._handle_error(conn, ev.code, msg, trace if isinstance(trace, str) else None,
-                               subscribe_fail=True)
+            self._handle_error(
+                conn, ev.code, msg, trace if isinstance(trace, str) else None, subscribe_fail=True
+            )
         elif isinstance(ev, Unparsed):
             self.stats["unparsed"] += 1
             log.debug("Infoway %s stream: unparsed frame (%s)", self.business, ev.reason)
@@ -708,8 +788,14 @@ class WsSession:
                     return conn.pending.pop(t)
         return sent
 
-    def _handle_error(self, conn: _Conn, code: int | None, msg: Any, trace: str | None,
-                      subscribe_fail: bool = False) -> None:
+    def _handle_error(
+        self,
+        conn: _Conn,
+        code: int | None,
+        msg: Any,
+        trace: str | None,
+        subscribe_fail: bool = False,
+    ) -> None:
         verdict = ws_error(code, msg)
         action: WsAction = verdict.action
         if subscribe_fail and code is None and action == "reconnect":
@@ -788,8 +874,11 @@ class WsSession:
                 codes = extra[:per]
                 conn.have[key].difference_update(codes)
                 t = self._trace()
-                return (t, encode_unsubscribe("candles", codes, t, [key[1]]),
-                        _Sent("unsub", [(key, codes)], now))
+                return (
+                    t,
+                    encode_unsubscribe("candles", codes, t, [key[1]]),
+                    _Sent("unsub", [(key, codes)], now),
+                )
         for kind in ("trades", "depth"):
             key = (kind, 0)
             missing = self._missing(conn, key, now)
@@ -870,8 +959,10 @@ class WsSession:
 
     def _has_work(self, conn: _Conn, now: float) -> bool:
         keys = set(self._want) | set(conn.have)
-        return any(self._missing(conn, k, now) or (conn.have.get(k, set()) - self._want.get(k, set()))
-                   for k in keys)
+        return any(
+            self._missing(conn, k, now) or (conn.have.get(k, set()) - self._want.get(k, set()))
+            for k in keys
+        )
 
     def _check_ack_timeouts(self, conn: _Conn, now: float) -> None:
         # An ack that never comes changes nothing we can fix by resending (the socket is
@@ -880,8 +971,12 @@ class WsSession:
             if not sent.late and now - sent.at > self._ack_timeout:
                 sent.late = True  # still pending: wait_synced() keeps waiting for the real ack
                 self.stats["ack_timeouts"] += 1
-                log.warning("Infoway %s stream: no ack for a %s frame after %.1f s", self.business,
-                            sent.op, (now - sent.at) * self.time_scale)
+                log.warning(
+                    "Infoway %s stream: no ack for a %s frame after %.1f s",
+                    self.business,
+                    sent.op,
+                    (now - sent.at) * self.time_scale,
+                )
 
     # ---- watchdog -----------------------------------------------------------------------------
     async def _watch(self, conn: _Conn) -> None:
@@ -894,14 +989,21 @@ class WsSession:
             await asyncio.sleep(period)
             now = loop.time()
             if now - conn.last_rx >= self._silence:
-                conn.drop_reason = (f"nothing received for {self._silence * self.time_scale:.0f} s "
-                                    "(silent or half-open connection)")
+                conn.drop_reason = (
+                    f"nothing received for {self._silence * self.time_scale:.0f} s "
+                    "(silent or half-open connection)"
+                )
                 break
-            if (self._data_silence is not None and any(self._want.values())
-                    and now - self._last_push >= self._data_silence
-                    and now - conn.last_rx < self._silence):
-                conn.drop_reason = (f"no market data for {self._data_silence * self.time_scale:.0f} s "
-                                    "while subscribed")
+            if (
+                self._data_silence is not None
+                and any(self._want.values())
+                and now - self._last_push >= self._data_silence
+                and now - conn.last_rx < self._silence
+            ):
+                conn.drop_reason = (
+                    f"no market data for {self._data_silence * self.time_scale:.0f} s "
+                    "while subscribed"
+                )
                 break
             # a pong proves the link works even when the market is quiet; count it as a frame.
             # Sending a ping can block on a stuck socket: bound it, and use asyncio.wait (not
@@ -915,7 +1017,8 @@ class WsSession:
                     sending.cancel()
             if sending.done() and not sending.cancelled() and sending.exception() is None:
                 asyncio.ensure_future(sending.result()).add_done_callback(
-                    functools.partial(self._on_pong, conn))
+                    functools.partial(self._on_pong, conn)
+                )
         with contextlib.suppress(Exception):
             conn.ws.transport.abort()  # no close handshake on a link that does not answer
 

@@ -6,5 +6,17 @@ from .history import ahistory, history
 from .replay import Replay
 from .stores import BarStore, BookSnapshot, BookStore, TapeStore
 
-__all__ = ["Bar", "BarStore", "BookSnapshot", "BookStore", "Feed", "Replay", "TapeStore", "Watch",
-           "aconnect", "ahistory", "connect", "history"]
+__all__ = [
+    "Bar",
+    "BarStore",
+    "BookSnapshot",
+    "BookStore",
+    "Feed",
+    "Replay",
+    "TapeStore",
+    "Watch",
+    "aconnect",
+    "ahistory",
+    "connect",
+    "history",
+]

@@ -34,16 +34,23 @@ def running_vwap(volume: np.ndarray, turnover: np.ndarray) -> np.ndarray:
         return np.where(v > 0, w / v, np.nan)
 
 
-def bid_ask_ratio(bid_vol: Sequence[float] | np.ndarray, ask_vol: Sequence[float] | np.ndarray, levels: int = 5) -> float | None:
+def bid_ask_ratio(
+    bid_vol: Sequence[float] | np.ndarray, ask_vol: Sequence[float] | np.ndarray, levels: int = 5
+) -> float | None:
     """委比 in percent, in [-100, 100]; None when both sides are empty."""
     b = float(np.sum(np.asarray(bid_vol, dtype=np.float64)[:levels]))
     a = float(np.sum(np.asarray(ask_vol, dtype=np.float64)[:levels]))
     return None if a + b <= 0 else (b - a) / (b + a) * 100.0
 
 
-def bid_ask_diff(bid_vol: Sequence[float] | np.ndarray, ask_vol: Sequence[float] | np.ndarray, levels: int = 5) -> float:
+def bid_ask_diff(
+    bid_vol: Sequence[float] | np.ndarray, ask_vol: Sequence[float] | np.ndarray, levels: int = 5
+) -> float:
     """委差: Σbid volume − Σask volume over the first ``levels`` levels."""
-    return float(np.sum(np.asarray(bid_vol, dtype=np.float64)[:levels]) - np.sum(np.asarray(ask_vol, dtype=np.float64)[:levels]))
+    return float(
+        np.sum(np.asarray(bid_vol, dtype=np.float64)[:levels])
+        - np.sum(np.asarray(ask_vol, dtype=np.float64)[:levels])
+    )
 
 
 def outer_inner(volume: np.ndarray, direction: np.ndarray) -> tuple[float, float, float | None]:
@@ -78,8 +85,13 @@ def minutes_elapsed(inst: Instrument, t_ms: int) -> float:
     return total
 
 
-def volume_ratio(today_volume: float, minutes_so_far: float, past_daily_volumes: Sequence[float],
-                 minutes_per_day: float, min_days: int = 5) -> float | None:
+def volume_ratio(
+    today_volume: float,
+    minutes_so_far: float,
+    past_daily_volumes: Sequence[float],
+    minutes_per_day: float,
+    min_days: int = 5,
+) -> float | None:
     """量比: (today's volume / minutes so far) / (average daily volume of the past days / minutes per day).
 
     ``past_daily_volumes`` are the previous days' totals (five by convention); with fewer than
@@ -142,7 +154,9 @@ def intraday(feed: Feed, symbol: str) -> dict[str, Any]:
     if len(t):
         day = local_date(inst, int(t[-1]))
     else:
-        day = local_date(inst, feed._market_ms or int(dt.datetime.now(dt.timezone.utc).timestamp() * 1000))
+        day = local_date(
+            inst, feed._market_ms or int(dt.datetime.now(dt.timezone.utc).timestamp() * 1000)
+        )
     slots = intraday_slots(inst, day)
     n = len(slots)
     close = np.full(n, np.nan)
@@ -169,12 +183,23 @@ def intraday(feed: Feed, symbol: str) -> dict[str, Any]:
                 filled[i] = filled[i - 1]
         close[:last_i] = filled
     prev_close = q.get("prev_close")
-    ref = np.r_[prev_close if prev_close else (close[0] if n else np.nan), close[:-1]] if n else close
+    ref = (
+        np.r_[prev_close if prev_close else (close[0] if n else np.nan), close[:-1]] if n else close
+    )
     up = close >= ref
     return {
-        "symbol": inst.code, "day": day.isoformat(), "t": slots, "close": close, "avg": avg,
-        "volume": vol, "up": up, "prev_close": prev_close, "limit_up": q.get("limit_up"),
-        "limit_down": q.get("limit_down"), "ticks": intraday_ticks(inst, day), "filled": last_i,
+        "symbol": inst.code,
+        "day": day.isoformat(),
+        "t": slots,
+        "close": close,
+        "avg": avg,
+        "volume": vol,
+        "up": up,
+        "prev_close": prev_close,
+        "limit_up": q.get("limit_up"),
+        "limit_down": q.get("limit_down"),
+        "ticks": intraday_ticks(inst, day),
+        "filled": last_i,
     }
 
 
@@ -183,8 +208,22 @@ def ashare_stats(feed: Feed, symbol: str) -> dict[str, Any]:
     watching), 量比, 振幅, 涨停/跌停, 今开/昨收, 涨跌额/涨跌幅, 成交量 in lots (手)."""
     inst = feed.instrument(symbol)
     q = feed.quote(symbol)
-    out: dict[str, Any] = {k: q.get(k) for k in ("last", "open", "high", "low", "prev_close", "change",
-                                                  "change_pct", "volume", "turnover", "limit_up", "limit_down")}
+    out: dict[str, Any] = {
+        k: q.get(k)
+        for k in (
+            "last",
+            "open",
+            "high",
+            "low",
+            "prev_close",
+            "change",
+            "change_pct",
+            "volume",
+            "turnover",
+            "limit_up",
+            "limit_down",
+        )
+    }
     book = feed._books.get(inst.code)
     snap = book.snapshot if book is not None else None
     if snap is not None:
@@ -198,10 +237,14 @@ def ashare_stats(feed: Feed, symbol: str) -> dict[str, Any]:
     out["buy_sell_ratio"] = buy / sell if sell > 0 else None
     hi, lo, pc = q.get("high"), q.get("low"), q.get("prev_close")
     out["amplitude"] = amplitude(hi, lo, pc) if hi is not None and lo is not None and pc else None
-    out["volume_lots"] = q["volume"] / inst.lot_size if q.get("volume") is not None and inst.lot_size else None
+    out["volume_lots"] = (
+        q["volume"] / inst.lot_size if q.get("volume") is not None and inst.lot_size else None
+    )
     out["at_limit"] = None
     if q.get("last") is not None and q.get("limit_up") is not None:
-        out["at_limit"] = "up" if q["last"] >= q["limit_up"] else "down" if q["last"] <= q["limit_down"] else None
+        out["at_limit"] = (
+            "up" if q["last"] >= q["limit_up"] else "down" if q["last"] <= q["limit_down"] else None
+        )
     # 量比 from the daily bars: the last is today, the five before it are the comparison days
     day = feed._bars.get((inst.code, "1d"))
     out["volume_ratio"] = None
@@ -210,6 +253,7 @@ def ashare_stats(feed: Feed, symbol: str) -> dict[str, Any]:
         past = vols[-6:-1].tolist()
         today_t = int(day.t[-1])
         d = local_date(inst, today_t + DAY_MS // 2)
-        out["volume_ratio"] = volume_ratio(float(vols[-1]), minutes_elapsed(inst, int(q["t"])), past,
-                                           trading_minutes(inst, d))
+        out["volume_ratio"] = volume_ratio(
+            float(vols[-1]), minutes_elapsed(inst, int(q["t"])), past, trading_minutes(inst, d)
+        )
     return out

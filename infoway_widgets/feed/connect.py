@@ -24,9 +24,17 @@ def _forget(feed: Feed) -> None:
             stack.remove(feed)
 
 
-def connect(api_key: str | None = None, *, base_url: str | None = None, replay: str | os.PathLike[str] | None = None,
-            speed: float | None = None, seed: int | None = None, history: int = 500, new: bool = False,
-            **sim_options: Any) -> Feed:
+def connect(
+    api_key: str | None = None,
+    *,
+    base_url: str | None = None,
+    replay: str | os.PathLike[str] | None = None,
+    speed: float | None = None,
+    seed: int | None = None,
+    history: int = 500,
+    new: bool = False,
+    **sim_options: Any,
+) -> Feed:
     """Return the kernel's shared :class:`Feed`, creating it on first use.
 
     Parameters
@@ -67,8 +75,16 @@ def connect(api_key: str | None = None, *, base_url: str | None = None, replay: 
             "`async def main(): feed = await iw.aconnect(); ...` and run `asyncio.run(main())`. "
             "For one-off downloads use iw.history(...), which works anywhere."
         ) from None
-    bare = (api_key is None and base_url is None and replay is None and speed is None and seed is None
-            and history == 500 and not new and not sim_options)
+    bare = (
+        api_key is None
+        and base_url is None
+        and replay is None
+        and speed is None
+        and seed is None
+        and history == 500
+        and not new
+        and not sim_options
+    )
     if bare:
         live = [f for f in _latest.get(id(loop), []) if not f._closed]
         if live:
@@ -80,8 +96,14 @@ def connect(api_key: str | None = None, *, base_url: str | None = None, replay: 
         from .replay import Replay
 
         rp = Replay(replay, speed=speed or 1.0)
-        feed = Feed(api_key=None, base_url=None, simulated=bool(rp.meta.get("simulated")), replay=rp,
-                    history_count=history, loop=loop)
+        feed = Feed(
+            api_key=None,
+            base_url=None,
+            simulated=bool(rp.meta.get("simulated")),
+            replay=rp,
+            history_count=history,
+            loop=loop,
+        )
         rp.attach(feed)
         feed._start_task = loop.create_task(feed._start())  # type: ignore[attr-defined]
         _latest.setdefault(id(loop), []).append(feed)
@@ -95,8 +117,15 @@ def connect(api_key: str | None = None, *, base_url: str | None = None, replay: 
     opts = dict(sim_options)
     if seed is not None:
         opts["seed"] = seed
-    feed = Feed(api_key=key, base_url=base_url, simulated=simulated, time_scale=speed or 1.0,
-                history_count=history, sim_options=opts, loop=loop)
+    feed = Feed(
+        api_key=key,
+        base_url=base_url,
+        simulated=simulated,
+        time_scale=speed or 1.0,
+        history_count=history,
+        sim_options=opts,
+        loop=loop,
+    )
     feed._start_task = loop.create_task(feed._start())  # type: ignore[attr-defined]
     if not new:
         _shared[ident] = feed

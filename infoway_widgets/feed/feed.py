@@ -102,9 +102,18 @@ class Watch:
 class Feed:
     """Live market state for a kernel. Create it with :func:`infoway_widgets.connect`."""
 
-    def __init__(self, *, api_key: str | None, base_url: str | None, simulated: bool,
-                 time_scale: float = 1.0, history_count: int = 500, sim_options: dict[str, Any] | None = None,
-                 replay: Any = None, loop: asyncio.AbstractEventLoop | None = None):
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str | None,
+        simulated: bool,
+        time_scale: float = 1.0,
+        history_count: int = 500,
+        sim_options: dict[str, Any] | None = None,
+        replay: Any = None,
+        loop: asyncio.AbstractEventLoop | None = None,
+    ):
         install_log_filter()
         register_key(api_key)
         self._api_key = api_key
@@ -120,7 +129,9 @@ class Feed:
         self._ready = self._loop.create_future()
         self._closed = False
         self.status = "connecting"
-        self.status_message = "starting the simulated market" if simulated else "connecting to Infoway"
+        self.status_message = (
+            "starting the simulated market" if simulated else "connecting to Infoway"
+        )
         self._session_states: dict[str, str] = {}
         # state
         self._instruments: dict[str, Instrument] = {}
@@ -128,10 +139,14 @@ class Feed:
         self._stores_by_symbol: dict[str, list[BarStore]] = {}
         self._books: dict[str, BookStore] = {}
         self._tapes: dict[str, TapeStore] = {}
-        self._day_flow: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])  # buy, sell, neutral volume
+        self._day_flow: dict[str, list[float]] = defaultdict(
+            lambda: [0.0, 0.0, 0.0]
+        )  # buy, sell, neutral volume
         self._flow_span: dict[str, tuple[int, int]] = {}  # the trading day _day_flow counts
         self._refs: dict[tuple[str, ...], int] = defaultdict(int)
-        self._loaded: dict[tuple[str, str], int] = {}  # (symbol, interval) → bars of history asked for
+        self._loaded: dict[
+            tuple[str, str], int
+        ] = {}  # (symbol, interval) → bars of history asked for
         self._market_ms = 0  # latest exchange time seen in any push
         # incoming frames are batched and decoded together
         self._pending: list[str | bytes] = []
@@ -143,8 +158,17 @@ class Feed:
         self._bar_cbs: dict[tuple[str, str], list[Callable[[Bar], None]]] = defaultdict(list)
         self._depth_cbs: dict[str, list[Callable[[Any], None]]] = defaultdict(list)
         self.warnings: list[str] = []
-        self.stats = {"frames": 0, "trades": 0, "depth": 0, "candles": 0, "unparsed": 0,
-                      "reconnects": 0, "backfilled_bars": 0, "settled_bars": 0, "flushes": 0}
+        self.stats = {
+            "frames": 0,
+            "trades": 0,
+            "depth": 0,
+            "candles": 0,
+            "unparsed": 0,
+            "reconnects": 0,
+            "backfilled_bars": 0,
+            "settled_bars": 0,
+            "flushes": 0,
+        }
         # settlement of completed bars and backfill
         self._forming: dict[tuple[str, str], int] = {}
         self._to_settle: dict[str, set[str]] = defaultdict(set)
@@ -160,9 +184,14 @@ class Feed:
     def detached(cls, *, history: int = 0) -> Feed:
         """A feed with no connection: push frames in yourself with :meth:`ingest` (custom sources,
         tests, benchmarks). Must be created on a running loop."""
-        feed = cls(api_key=None, base_url=None, simulated=False, history_count=history, replay=_Detached())
+        feed = cls(
+            api_key=None, base_url=None, simulated=False, history_count=history, replay=_Detached()
+        )
         feed._ready.set_result(True)
-        feed.status, feed.status_message = "detached", "no connection: frames are supplied by ingest()"
+        feed.status, feed.status_message = (
+            "detached",
+            "no connection: frames are supplied by ingest()",
+        )
         return feed
 
     # ---- lifecycle ---------------------------------------------------------------------------
@@ -187,8 +216,10 @@ class Feed:
 
             self.rest = RestClient(self.base_url or DEFAULT_BASE_URL, api_key=self._api_key)
             self._ready.set_result(True)
-            self._set_status("simulated" if self.simulated else "live",
-                             "simulated market (no API key)" if self.simulated else "connected")
+            self._set_status(
+                "simulated" if self.simulated else "live",
+                "simulated market (no API key)" if self.simulated else "connected",
+            )
         except Exception as e:  # surface on the widgets, never kill the kernel
             log.exception("feed start failed")
             self._set_status("error", str(e))
@@ -211,7 +242,9 @@ class Feed:
             from ..client.ws import WsSession
 
             s = WsSession(
-                self.ws_base, business, self._api_key,
+                self.ws_base,
+                business,
+                self._api_key,
                 on_push=functools.partial(self._on_push, business),
                 on_state=functools.partial(self._on_session_state, business),
                 on_event=functools.partial(self._on_control_event, business),
@@ -308,8 +341,14 @@ class Feed:
         elif "connecting" in states:
             self._set_status("connecting", message or "connecting")
         elif states <= {"open", "closed"} and "open" in states:
-            self._set_status(ok, "through a relay" if self.via_relay else
-                             "simulated market (no API key)" if self.simulated else "connected")
+            self._set_status(
+                ok,
+                "through a relay"
+                if self.via_relay
+                else "simulated market (no API key)"
+                if self.simulated
+                else "connected",
+            )
 
     def _warn(self, text: str) -> None:
         self.warnings.append(text)
@@ -382,8 +421,15 @@ class Feed:
         return st
 
     # ---- subscriptions ---------------------------------------------------------------------------
-    def watch(self, symbol: str, *, trades: bool = False, depth: bool = False,
-              intervals: Iterable[Interval | str] = (), history: int | None = None) -> Watch:
+    def watch(
+        self,
+        symbol: str,
+        *,
+        trades: bool = False,
+        depth: bool = False,
+        intervals: Iterable[Interval | str] = (),
+        history: int | None = None,
+    ) -> Watch:
         """Declare interest in ``symbol``: subscribes what is needed (trades for bars and tape,
         depth for the book) and loads ``history`` bars per interval in the background.
         Returns a :class:`Watch`; close it to release (the last release unsubscribes)."""
@@ -412,11 +458,18 @@ class Feed:
                 # a later watcher wants more history than the first one loaded: top it up
                 self._activate(k, inst, want, history_only=True)
         if self._recorder:
-            self._recorder.watch(int(time.time() * 1000), inst.code, bool(trades or ivs), depth, [i.name for i in ivs])
+            self._recorder.watch(
+                int(time.time() * 1000),
+                inst.code,
+                bool(trades or ivs),
+                depth,
+                [i.name for i in ivs],
+            )
         return Watch(self, keys)
 
-    def _activate(self, key: tuple[str, ...], inst: Instrument, history: int, *,
-                  history_only: bool = False) -> None:
+    def _activate(
+        self, key: tuple[str, ...], inst: Instrument, history: int, *, history_only: bool = False
+    ) -> None:
         async def go() -> None:
             await self.ready()
             if self.replay is not None:
@@ -470,20 +523,26 @@ class Feed:
             return
         self._merge_candles(inst.code, iv.name, candles)
 
-    def _merge_candles(self, symbol: str, interval: str, candles: list[Candle], *,
-                       all_settled: bool = False) -> int:
+    def _merge_candles(
+        self, symbol: str, interval: str, candles: list[Candle], *, all_settled: bool = False
+    ) -> int:
         if not candles:
             return 0
         st = self.bar_store(symbol, interval)
         rows = sorted(candles, key=lambda c: c.t)
-        arr = np.array([[c.t, c.open, c.high, c.low, c.close, c.volume, c.turnover] for c in rows], dtype=np.float64)
+        arr = np.array(
+            [[c.t, c.open, c.high, c.low, c.close, c.volume, c.turnover] for c in rows],
+            dtype=np.float64,
+        )
         t = arr[:, 0].astype(np.int64)
         # the newest bar may still be forming: merge it unsettled so live trades keep adding to it
         flags = np.ones(len(t), dtype=bool)
         if not all_settled:
             flags[-1] = False
         if self._recorder:
-            self._recorder.bars(int(time.time() * 1000), symbol, interval, arr.tolist(), flags.tolist())
+            self._recorder.bars(
+                int(time.time() * 1000), symbol, interval, arr.tolist(), flags.tolist()
+            )
         return self.apply_bar_rows(st, arr, flags)
 
     def apply_bar_rows(self, st: BarStore, arr: np.ndarray, settled: np.ndarray) -> int:
@@ -519,7 +578,9 @@ class Feed:
             return
         # a short pause lets the service finish the bar; scaled like every other timer
         delay = max(0.05, 1.5 / self.time_scale)
-        self._settle_handle[interval] = self._loop.call_later(delay, lambda: self._spawn(self._settle(interval)))
+        self._settle_handle[interval] = self._loop.call_later(
+            delay, lambda: self._spawn(self._settle(interval))
+        )
 
     async def _settle(self, interval: str) -> None:
         self._settle_handle.pop(interval, None)
@@ -562,8 +623,10 @@ class Feed:
                         deep.append((sym, iv, count))
                         continue
             self._to_settle[iv].add(sym)
-        await asyncio.gather(*(self._settle(iv) for iv in list(self._to_settle)),
-                             *(self._settle_back(sym, iv, n) for sym, iv, n in deep))
+        await asyncio.gather(
+            *(self._settle(iv) for iv in list(self._to_settle)),
+            *(self._settle_back(sym, iv, n) for sym, iv, n in deep),
+        )
 
     async def _settle_back(self, symbol: str, interval: str, count: int) -> None:
         try:
@@ -692,7 +755,9 @@ class Feed:
                 for st in stores:
                     lo_s, hi_s, op = st.span
                     if run_mono and lo_s <= tmin[k] and tmax[k] < hi_s:
-                        st.fold(op, float(p[a]), hi[k], lo[k], float(p[b - 1]), vol[k], turn[k], tmax[k])
+                        st.fold(
+                            op, float(p[a]), hi[k], lo[k], float(p[b - 1]), vol[k], turn[k], tmax[k]
+                        )
                     else:
                         self._fold_general(st, t[a:b], p[a:b], v[a:b], vw[a:b])
                     self._emit_bars(sym, st.interval.name, st)
@@ -717,7 +782,9 @@ class Feed:
                 self._flow_span[sym] = span
         return self._day_flow[sym]
 
-    def _fold_general(self, st: BarStore, t: np.ndarray, p: np.ndarray, v: np.ndarray, vw: np.ndarray) -> None:
+    def _fold_general(
+        self, st: BarStore, t: np.ndarray, p: np.ndarray, v: np.ndarray, vw: np.ndarray
+    ) -> None:
         """Trades that may span several bars (or leave a session): align each with the calendar."""
         inst = st.instrument
         opens = self._opens(inst, st, t)
@@ -792,19 +859,24 @@ class Feed:
     def on_trade(self, symbol: str, cb: Callable[[Trade], None]) -> Watch:
         """Call ``cb(trade)`` for every trade of ``symbol``; close the returned Watch to stop."""
         inst = self.instrument(symbol)
-        return self._callback_watch(self._trade_cbs[inst.code], cb, self.watch(inst.code, trades=True))
+        return self._callback_watch(
+            self._trade_cbs[inst.code], cb, self.watch(inst.code, trades=True)
+        )
 
     def on_bar(self, symbol: str, interval: str, cb: Callable[[Bar], None]) -> Watch:
         """Call ``cb(bar)`` whenever a bar of ``symbol``/``interval`` changes."""
         inst = self.instrument(symbol)
         iv = parse_interval(interval)
-        return self._callback_watch(self._bar_cbs[(inst.code, iv.name)], cb,
-                                    self.watch(inst.code, intervals=[iv]))
+        return self._callback_watch(
+            self._bar_cbs[(inst.code, iv.name)], cb, self.watch(inst.code, intervals=[iv])
+        )
 
     def on_depth(self, symbol: str, cb: Callable[[Any], None]) -> Watch:
         """Call ``cb(book_snapshot)`` on every order-book update of ``symbol``."""
         inst = self.instrument(symbol)
-        return self._callback_watch(self._depth_cbs[inst.code], cb, self.watch(inst.code, depth=True))
+        return self._callback_watch(
+            self._depth_cbs[inst.code], cb, self.watch(inst.code, depth=True)
+        )
 
     @staticmethod
     def _callback_watch(registry: list[Any], cb: Callable[..., None], w: Watch) -> Watch:
@@ -827,13 +899,23 @@ class Feed:
         last = st.last()
         if last is None:
             return
-        bar = Bar(sym, ivname, int(last["t"]), last["open"], last["high"], last["low"], last["close"],
-                  last["volume"], last["turnover"])
+        bar = Bar(
+            sym,
+            ivname,
+            int(last["t"]),
+            last["open"],
+            last["high"],
+            last["low"],
+            last["close"],
+            last["volume"],
+            last["turnover"],
+        )
         for cb in list(cbs):
             _safe(cb, bar)
 
-    async def bars(self, symbol: str, interval: str = "1m", *, closed_only: bool = False,
-                   maxsize: int = 10_000) -> AsyncIterator[Bar]:
+    async def bars(
+        self, symbol: str, interval: str = "1m", *, closed_only: bool = False, maxsize: int = 10_000
+    ) -> AsyncIterator[Bar]:
         """``async for bar in feed.bars("600519.SH", "1m")``: each change of the forming bar (or,
         with ``closed_only``, each bar once it completes)."""
         q: asyncio.Queue[Bar] = asyncio.Queue(maxsize=maxsize)
@@ -869,15 +951,34 @@ class Feed:
         """Latest quote of ``symbol`` from its daily bars, tape and book (see keys in the docs)."""
         inst = self.instrument(symbol)
         day = self._bars.get((inst.code, "1d"))
-        out: dict[str, Any] = {"symbol": inst.code, "name": inst.name, "last": None, "prev_close": None,
-                               "open": None, "high": None, "low": None, "volume": None, "turnover": None,
-                               "change": None, "change_pct": None, "limit_up": None, "limit_down": None,
-                               "t": None}
+        out: dict[str, Any] = {
+            "symbol": inst.code,
+            "name": inst.name,
+            "last": None,
+            "prev_close": None,
+            "open": None,
+            "high": None,
+            "low": None,
+            "volume": None,
+            "turnover": None,
+            "change": None,
+            "change_pct": None,
+            "limit_up": None,
+            "limit_down": None,
+            "t": None,
+        }
         if day is not None and len(day):
             last = day.last()
             assert last is not None
-            out.update(open=last["open"], high=last["high"], low=last["low"], last=last["close"],
-                       volume=last["volume"], turnover=last["turnover"], t=last["t"])
+            out.update(
+                open=last["open"],
+                high=last["high"],
+                low=last["low"],
+                last=last["close"],
+                volume=last["volume"],
+                turnover=last["turnover"],
+                t=last["t"],
+            )
             if len(day) >= 2:
                 pc = float(day.column("close")[-2])
                 out["prev_close"] = pc
@@ -925,14 +1026,30 @@ class Feed:
         candles = [c for c in candles if c.t < before_ms]
         return self._merge_candles(inst.code, iv.name, candles, all_settled=True)
 
-    async def history(self, symbol: str, interval: str = "1d", count: int | None = 250, *,
-                      start: Any = None, end: Any = None, progress: bool | None = None) -> pd.DataFrame:
+    async def history(
+        self,
+        symbol: str,
+        interval: str = "1d",
+        count: int | None = 250,
+        *,
+        start: Any = None,
+        end: Any = None,
+        progress: bool | None = None,
+    ) -> pd.DataFrame:
         """Bars from the service as a DataFrame (see :func:`infoway_widgets.history`)."""
         await self.ready()
         from .history import fetch_history
 
-        return await fetch_history(self.rest, symbol, interval, count=count, start=start, end=end,
-                                   progress=progress, instrument=self.instrument(symbol))
+        return await fetch_history(
+            self.rest,
+            symbol,
+            interval,
+            count=count,
+            start=start,
+            end=end,
+            progress=progress,
+            instrument=self.instrument(symbol),
+        )
 
     # ---- record -------------------------------------------------------------------------------------
     def record(self, path: str | os.PathLike[str]) -> Recorder:
@@ -945,13 +1062,19 @@ class Feed:
         syms = sorted({k[1] for k in self._refs})
         for sym in syms:
             ivs = sorted({k[2] for k in self._refs if k[0] == "bars" and k[1] == sym})
-            self._recorder.watch(now, sym, ("trades", sym) in self._refs, ("depth", sym) in self._refs, ivs)
+            self._recorder.watch(
+                now, sym, ("trades", sym) in self._refs, ("depth", sym) in self._refs, ivs
+            )
         # the state so far, so a replay starts where the recording did
         for (sym, iv), st in self._bars.items():
             if len(st):
                 a = st.arrays()
-                rows = np.column_stack([a["t"], a["open"], a["high"], a["low"], a["close"], a["volume"], a["turnover"]])
-                self._recorder.bars(int(time.time() * 1000), sym, iv, rows.tolist(), st.settled.tolist())
+                rows = np.column_stack(
+                    [a["t"], a["open"], a["high"], a["low"], a["close"], a["volume"], a["turnover"]]
+                )
+                self._recorder.bars(
+                    int(time.time() * 1000), sym, iv, rows.tolist(), st.settled.tolist()
+                )
         return self._recorder
 
     def stop_recording(self) -> None:
@@ -961,8 +1084,17 @@ class Feed:
 
     # ---- display ------------------------------------------------------------------------------------
     def __repr__(self) -> str:
-        src = "simulated" if self.simulated else (
-            "detached" if isinstance(self.replay, _Detached) else "replay" if self.replay is not None else "live")
+        src = (
+            "simulated"
+            if self.simulated
+            else (
+                "detached"
+                if isinstance(self.replay, _Detached)
+                else "replay"
+                if self.replay is not None
+                else "live"
+            )
+        )
         where = self.base_url or DEFAULT_BASE_URL
         subs = len({k[1] for k in self._refs})
         return f"<Feed {src} {where} status={self.status} symbols={subs}>"
@@ -970,9 +1102,12 @@ class Feed:
     def _repr_html_(self) -> str:
         import html
 
-        return (f"<code>{html.escape(repr(self))}</code>"
-                + ("<br><small>Simulated market: prices are generated, not real. Set "
-                   "INFOWAY_API_KEY for live data.</small>" if self.simulated else ""))
+        return f"<code>{html.escape(repr(self))}</code>" + (
+            "<br><small>Simulated market: prices are generated, not real. Set "
+            "INFOWAY_API_KEY for live data.</small>"
+            if self.simulated
+            else ""
+        )
 
 
 class _Detached:
@@ -996,6 +1131,10 @@ def _safe(cb: Callable[..., None], *args: Any) -> None:
         log.exception("callback failed")
 
 
-def _trades_of(sym: str, t: np.ndarray, p: np.ndarray, v: np.ndarray, vw: np.ndarray, d: np.ndarray) -> list[Trade]:
-    return [Trade(sym, int(a), float(b), float(c), float(e), int(f)) for a, b, c, e, f in zip(t, p, v, vw, d)]
-
+def _trades_of(
+    sym: str, t: np.ndarray, p: np.ndarray, v: np.ndarray, vw: np.ndarray, d: np.ndarray
+) -> list[Trade]:
+    return [
+        Trade(sym, int(a), float(b), float(c), float(e), int(f))
+        for a, b, c, e, f in zip(t, p, v, vw, d)
+    ]

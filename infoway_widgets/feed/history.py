@@ -28,12 +28,20 @@ def _to_ms(x: Any, tz: str) -> int | None:
 def candles_frame(candles: list[Candle], instrument: Instrument) -> pd.DataFrame:
     """Candles → DataFrame indexed by tz-aware open time (exchange zone), oldest first."""
     rows = sorted({c.t: c for c in candles}.values(), key=lambda c: c.t)
-    idx = pd.to_datetime(np.array([c.t for c in rows], dtype=np.int64), unit="ms", utc=True).tz_convert(instrument.tz)
+    idx = pd.to_datetime(
+        np.array([c.t for c in rows], dtype=np.int64), unit="ms", utc=True
+    ).tz_convert(instrument.tz)
     df = pd.DataFrame(
-        {"open": [c.open for c in rows], "high": [c.high for c in rows], "low": [c.low for c in rows],
-         "close": [c.close for c in rows], "volume": [c.volume for c in rows],
-         "turnover": [c.turnover for c in rows]},
-        index=idx, dtype=np.float64,
+        {
+            "open": [c.open for c in rows],
+            "high": [c.high for c in rows],
+            "low": [c.low for c in rows],
+            "close": [c.close for c in rows],
+            "volume": [c.volume for c in rows],
+            "turnover": [c.turnover for c in rows],
+        },
+        index=idx,
+        dtype=np.float64,
     )
     with np.errstate(invalid="ignore", divide="ignore"):
         df["vwap"] = np.where(df["volume"] > 0, df["turnover"] / df["volume"], np.nan)
@@ -41,12 +49,22 @@ def candles_frame(candles: list[Candle], instrument: Instrument) -> pd.DataFrame
     return df
 
 
-async def fetch_history(rest: Any, symbol: str, interval: str = "1d", *, count: int | None = 250,
-                        start: Any = None, end: Any = None, progress: bool | None = None,
-                        instrument: Instrument | None = None) -> pd.DataFrame:
+async def fetch_history(
+    rest: Any,
+    symbol: str,
+    interval: str = "1d",
+    *,
+    count: int | None = 250,
+    start: Any = None,
+    end: Any = None,
+    progress: bool | None = None,
+    instrument: Instrument | None = None,
+) -> pd.DataFrame:
     inst = instrument or parse_symbol(symbol)
     iv = parse_interval(interval)
-    if count is not None and (not isinstance(count, int) or isinstance(count, bool) or count < 1 or count > 1_000_000):
+    if count is not None and (
+        not isinstance(count, int) or isinstance(count, bool) or count < 1 or count > 1_000_000
+    ):
         raise BadParameterError(f"count must be a whole number from 1 to 1,000,000, not {count!r}")
     start_ms, end_ms = _to_ms(start, inst.tz), _to_ms(end, inst.tz)
     if start_ms is not None and end_ms is not None and start_ms > end_ms:
@@ -68,7 +86,9 @@ async def fetch_history(rest: Any, symbol: str, interval: str = "1d", *, count: 
             bar.refresh()
 
     try:
-        candles = await rest.history(inst.code, iv, count=count, start_ms=start_ms, end_ms=end_ms, progress=cb)
+        candles = await rest.history(
+            inst.code, iv, count=count, start_ms=start_ms, end_ms=end_ms, progress=cb
+        )
     finally:
         if bar is not None:
             bar.close()
@@ -81,9 +101,17 @@ async def fetch_history(rest: Any, symbol: str, interval: str = "1d", *, count: 
     return df
 
 
-async def ahistory(symbol: str, interval: str = "1d", count: int | None = 250, *, start: Any = None,
-                   end: Any = None, api_key: str | None = None, base_url: str | None = None,
-                   progress: bool | None = None) -> pd.DataFrame:
+async def ahistory(
+    symbol: str,
+    interval: str = "1d",
+    count: int | None = 250,
+    *,
+    start: Any = None,
+    end: Any = None,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    progress: bool | None = None,
+) -> pd.DataFrame:
     """``await iw.ahistory("600519.SH", "1d", 250)``: see :func:`history`."""
     from ..client.rest import RestClient
     from .connect import _shared
@@ -95,22 +123,37 @@ async def ahistory(symbol: str, interval: str = "1d", count: int | None = 250, *
         # reuse the kernel's simulated feed when there is one on this loop; else a temporary server
         for (loop_id, *_), feed in _shared.items():
             if loop_id == id(loop) and feed.simulated and not feed._closed and feed.replay is None:
-                return await feed.history(symbol, interval, count, start=start, end=end, progress=progress)
+                return await feed.history(
+                    symbol, interval, count, start=start, end=end, progress=progress
+                )
         from ..sim import SimServer
 
         server = SimServer(host="127.0.0.1", port=0)
         await server.start()
         try:
             async with RestClient(server.url) as rest:
-                return await fetch_history(rest, symbol, interval, count=count, start=start, end=end, progress=progress)
+                return await fetch_history(
+                    rest, symbol, interval, count=count, start=start, end=end, progress=progress
+                )
         finally:
             await server.stop()
     async with RestClient(base_url or "https://data.infoway.io", api_key=key) as rest:
-        return await fetch_history(rest, symbol, interval, count=count, start=start, end=end, progress=progress)
+        return await fetch_history(
+            rest, symbol, interval, count=count, start=start, end=end, progress=progress
+        )
 
 
-def history(symbol: str, interval: str = "1d", count: int | None = 250, *, start: Any = None, end: Any = None,
-            api_key: str | None = None, base_url: str | None = None, progress: bool | None = None) -> pd.DataFrame:
+def history(
+    symbol: str,
+    interval: str = "1d",
+    count: int | None = 250,
+    *,
+    start: Any = None,
+    end: Any = None,
+    api_key: str | None = None,
+    base_url: str | None = None,
+    progress: bool | None = None,
+) -> pd.DataFrame:
     """Bars as a DataFrame indexed by a tz-aware DatetimeIndex in the exchange's timezone, with
     open/high/low/close/volume/turnover/vwap columns, oldest first.
 
@@ -119,8 +162,16 @@ def history(symbol: str, interval: str = "1d", count: int | None = 250, *, start
     on long downloads. Works in a notebook cell (the kernel's loop is running: nest-asyncio is applied
     for this call only) and in plain scripts. ``await iw.ahistory(...)`` is the async twin.
     """
-    coro = ahistory(symbol, interval, count, start=start, end=end, api_key=api_key, base_url=base_url,
-                    progress=progress)
+    coro = ahistory(
+        symbol,
+        interval,
+        count,
+        start=start,
+        end=end,
+        api_key=api_key,
+        base_url=base_url,
+        progress=progress,
+    )
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
@@ -129,4 +180,3 @@ def history(symbol: str, interval: str = "1d", count: int | None = 250, *, start
 
     nest_asyncio.apply(loop)
     return loop.run_until_complete(coro)
-

@@ -37,14 +37,22 @@ def _open(path: Path, mode: str) -> IO[bytes]:
 class Recorder:
     """Appends feed inputs to a file; flushes about once a second and on close."""
 
-    def __init__(self, path: str | os.PathLike[str], *, simulated: bool, base_url: str | None = None):
+    def __init__(
+        self, path: str | os.PathLike[str], *, simulated: bool, base_url: str | None = None
+    ):
         self.path = Path(path)
         self._fh = _open(self.path, "w")
         self._last_flush = time.monotonic()
         self.lines = 0
-        self._write({"k": "meta", "format": FORMAT, "simulated": simulated,
-                     "started_ms": int(time.time() * 1000),
-                     "base_url": base_url if simulated else None})
+        self._write(
+            {
+                "k": "meta",
+                "format": FORMAT,
+                "simulated": simulated,
+                "started_ms": int(time.time() * 1000),
+                "base_url": base_url if simulated else None,
+            }
+        )
 
     def _write(self, obj: dict[str, Any]) -> None:
         self._fh.write(orjson.dumps(obj) + b"\n")
@@ -58,13 +66,31 @@ class Recorder:
         texts = [f if isinstance(f, str) else bytes(f).decode("utf-8", "replace") for f in frames]
         self._write({"k": "f", "t": arrival_ms, "d": texts})
 
-    def watch(self, arrival_ms: int, symbol: str, trades: bool, depth: bool, intervals: list[str]) -> None:
-        self._write({"k": "watch", "t": arrival_ms, "s": symbol, "trades": trades, "depth": depth,
-                     "intervals": intervals})
+    def watch(
+        self, arrival_ms: int, symbol: str, trades: bool, depth: bool, intervals: list[str]
+    ) -> None:
+        self._write(
+            {
+                "k": "watch",
+                "t": arrival_ms,
+                "s": symbol,
+                "trades": trades,
+                "depth": depth,
+                "intervals": intervals,
+            }
+        )
 
-    def bars(self, arrival_ms: int, symbol: str, interval: str, rows: list[list[float]],
-             settled: list[bool]) -> None:
-        self._write({"k": "bars", "t": arrival_ms, "s": symbol, "i": interval, "c": rows, "st": settled})
+    def bars(
+        self,
+        arrival_ms: int,
+        symbol: str,
+        interval: str,
+        rows: list[list[float]],
+        settled: list[bool],
+    ) -> None:
+        self._write(
+            {"k": "bars", "t": arrival_ms, "s": symbol, "i": interval, "c": rows, "st": settled}
+        )
 
     def close(self) -> None:
         if not self._fh.closed:
@@ -78,7 +104,9 @@ def read_recording(path: str | os.PathLike[str]) -> tuple[dict[str, Any], list[d
     if not p.exists():
         from ..errors import BadParameterError
 
-        raise BadParameterError(f"no recording at {str(p)!r}; record one with feed.record({str(p)!r})")
+        raise BadParameterError(
+            f"no recording at {str(p)!r}; record one with feed.record({str(p)!r})"
+        )
     meta: dict[str, Any] = {}
     recs: list[dict[str, Any]] = []
     with _open(p, "r") as fh:

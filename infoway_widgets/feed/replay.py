@@ -124,8 +124,12 @@ class Replay:
         if k == "f":
             feed.ingest(rec["d"])
         elif k == "watch":
-            feed.watch(rec["s"], trades=rec.get("trades", False), depth=rec.get("depth", False),
-                       intervals=rec.get("intervals", ()))
+            feed.watch(
+                rec["s"],
+                trades=rec.get("trades", False),
+                depth=rec.get("depth", False),
+                intervals=rec.get("intervals", ()),
+            )
         elif k == "bars":
             arr = np.asarray(rec["c"], dtype=np.float64).reshape(-1, 7)
             st = feed.bar_store(rec["s"], rec["i"])
@@ -156,7 +160,11 @@ class Replay:
                 await wait_event(self._wake, delay)
                 if self._wake.is_set():  # a control changed: re-anchor on the position reached
                     self._wake.clear()
-                    anchor_wall, anchor_pos, anchor_speed = loop.time(), self.position_ms, self._speed
+                    anchor_wall, anchor_pos, anchor_speed = (
+                        loop.time(),
+                        self.position_ms,
+                        self._speed,
+                    )
                 continue
             self._apply(rec)
             self._i += 1

@@ -181,8 +181,18 @@ class BarStore:
         self._rev[i] = v
         self._trim()
 
-    def upsert(self, t: int, o: float, h: float, lo: float, c: float, v: float, vw: float, *,
-               settled: bool = False) -> None:
+    def upsert(
+        self,
+        t: int,
+        o: float,
+        h: float,
+        lo: float,
+        c: float,
+        v: float,
+        vw: float,
+        *,
+        settled: bool = False,
+    ) -> None:
         """Write a whole bar (a candle push, or REST), replacing any bar with the same open time.
 
         A candle from the service is the truth for its bar, except that it must not roll back a
@@ -206,8 +216,18 @@ class BarStore:
             self._rev[i] = ver
         self.version = ver
 
-    def merge(self, t: np.ndarray, o: np.ndarray, h: np.ndarray, lo: np.ndarray, c: np.ndarray,
-              v: np.ndarray, vw: np.ndarray, *, settled: bool = True) -> int:
+    def merge(
+        self,
+        t: np.ndarray,
+        o: np.ndarray,
+        h: np.ndarray,
+        lo: np.ndarray,
+        c: np.ndarray,
+        v: np.ndarray,
+        vw: np.ndarray,
+        *,
+        settled: bool = True,
+    ) -> int:
         """Merge many bars from the service (history, backfill, settlement): each replaces the bar
         with the same open time or is inserted at its place. Returns how many bars changed."""
         t = np.asarray(t, dtype=np.int64)
@@ -223,7 +243,13 @@ class BarStore:
             n = len(t)
             self._room(n)
             s = slice(self._b, self._b + n)
-            self._t[s], self._x[s], self._settled[s], self._last_trade_t[s], self._rev[s] = t, rows, settled, 0, ver
+            self._t[s], self._x[s], self._settled[s], self._last_trade_t[s], self._rev[s] = (
+                t,
+                rows,
+                settled,
+                0,
+                ver,
+            )
             self._b += n
             self._trim()
             self.version = ver
@@ -242,8 +268,14 @@ class BarStore:
         self.version = ver
         return changed
 
-    def apply_trades(self, opens: np.ndarray, t: np.ndarray, price: np.ndarray, volume: np.ndarray,
-                     turnover: np.ndarray) -> None:
+    def apply_trades(
+        self,
+        opens: np.ndarray,
+        t: np.ndarray,
+        price: np.ndarray,
+        volume: np.ndarray,
+        turnover: np.ndarray,
+    ) -> None:
         """Fold trades into bars. ``opens`` are the bar open times (from ``bar_opens``; rows with
         -1 must be removed by the caller); arrays in arrival order."""
         n = len(opens)
@@ -255,7 +287,13 @@ class BarStore:
             self.version = ver
             return
         order = np.lexsort((np.arange(n), t, opens))  # by bar, then time, then arrival
-        opens, t, price, volume, turnover = opens[order], t[order], price[order], volume[order], turnover[order]
+        opens, t, price, volume, turnover = (
+            opens[order],
+            t[order],
+            price[order],
+            volume[order],
+            turnover[order],
+        )
         starts = np.flatnonzero(np.r_[True, opens[1:] != opens[:-1]])
         ends = np.r_[starts[1:], n]
         g_open = opens[starts]
@@ -294,21 +332,49 @@ class BarStore:
             self._rev[i] = ver
         self.version = ver
 
-    def _fold_one(self, bo: int, t: np.ndarray, price: np.ndarray, volume: np.ndarray,
-                  turnover: np.ndarray, ver: int) -> None:
+    def _fold_one(
+        self,
+        bo: int,
+        t: np.ndarray,
+        price: np.ndarray,
+        volume: np.ndarray,
+        turnover: np.ndarray,
+        ver: int,
+    ) -> None:
         """apply_trades for a batch that falls in a single bar (the common case)."""
         first = int(np.argmin(t))  # argmin/argmax return the first of equal times: arrival order
         last = len(t) - 1 - int(np.argmax(t[::-1]))
-        self.fold(bo, float(price[first]), float(price.max()), float(price.min()), float(price[last]),
-                  float(volume.sum()), float(turnover.sum()), int(t[last]), ver)
+        self.fold(
+            bo,
+            float(price[first]),
+            float(price.max()),
+            float(price.min()),
+            float(price[last]),
+            float(volume.sum()),
+            float(turnover.sum()),
+            int(t[last]),
+            ver,
+        )
 
-    def fold(self, bo: int, first: float, high: float, low: float, last: float, volume: float,
-             turnover: float, t_last: int, ver: int | None = None) -> None:
+    def fold(
+        self,
+        bo: int,
+        first: float,
+        high: float,
+        low: float,
+        last: float,
+        volume: float,
+        turnover: float,
+        t_last: int,
+        ver: int | None = None,
+    ) -> None:
         """Fold the aggregate of some trades of one bar (given as scalars) into the bar at ``bo``."""
         ver = ver if ver is not None else _next_version()
         i = self._b - 1 if self._b > self._a and self._t[self._b - 1] == bo else self._find(bo)
         if i < 0:
-            self._insert(bo, np.array([first, high, low, last, volume, turnover]), False, t_last, ver)
+            self._insert(
+                bo, np.array([first, high, low, last, volume, turnover]), False, t_last, ver
+            )
         else:
             x = self._x[i]
             if x[_H] < high:
@@ -379,8 +445,12 @@ class BookSnapshot:
             return out
 
         return pd.DataFrame(
-            {"bid_px": pad(self.bid_px), "bid_vol": pad(self.bid_vol),
-             "ask_px": pad(self.ask_px), "ask_vol": pad(self.ask_vol)},
+            {
+                "bid_px": pad(self.bid_px),
+                "bid_vol": pad(self.bid_vol),
+                "ask_px": pad(self.ask_px),
+                "ask_vol": pad(self.ask_vol),
+            },
             index=pd.RangeIndex(1, n + 1, name="level"),
         )
 
@@ -394,14 +464,25 @@ class BookStore:
         self.version = _next_version()
         self.updates = 0
 
-    def update(self, t: int, bid_px: np.ndarray, bid_vol: np.ndarray, ask_px: np.ndarray,
-               ask_vol: np.ndarray) -> None:
+    def update(
+        self,
+        t: int,
+        bid_px: np.ndarray,
+        bid_vol: np.ndarray,
+        ask_px: np.ndarray,
+        ask_vol: np.ndarray,
+    ) -> None:
         snap = self.snapshot
         if snap is not None and t < snap.t:
             return  # an older snapshot arriving late must not replace a newer one
-        self.snapshot = BookSnapshot(self.instrument.code, int(t), np.asarray(bid_px, np.float64),
-                                     np.asarray(bid_vol, np.float64), np.asarray(ask_px, np.float64),
-                                     np.asarray(ask_vol, np.float64))
+        self.snapshot = BookSnapshot(
+            self.instrument.code,
+            int(t),
+            np.asarray(bid_px, np.float64),
+            np.asarray(bid_vol, np.float64),
+            np.asarray(ask_px, np.float64),
+            np.asarray(ask_vol, np.float64),
+        )
         self.updates += 1
         self.version = _next_version()
 
@@ -416,20 +497,30 @@ class TapeStore:
         self.instrument = instrument
         self.capacity = int(capacity)
         self._t = np.zeros(self.capacity, dtype=np.int64)
-        self._x = np.zeros((self.capacity, 4), dtype=np.float64)  # price, volume, turnover, direction
+        self._x = np.zeros(
+            (self.capacity, 4), dtype=np.float64
+        )  # price, volume, turnover, direction
         self.total = 0  # trades ever appended
         self.version = _next_version()
 
     def __len__(self) -> int:
         return min(self.total, self.capacity)
 
-    def append(self, t: np.ndarray, price: np.ndarray, volume: np.ndarray, turnover: np.ndarray,
-               direction: np.ndarray) -> None:
+    def append(
+        self,
+        t: np.ndarray,
+        price: np.ndarray,
+        volume: np.ndarray,
+        turnover: np.ndarray,
+        direction: np.ndarray,
+    ) -> None:
         n = len(t)
         if n == 0:
             return
         if n > self.capacity:
-            t, price, volume, turnover, direction = (a[-self.capacity :] for a in (t, price, volume, turnover, direction))
+            t, price, volume, turnover, direction = (
+                a[-self.capacity :] for a in (t, price, volume, turnover, direction)
+            )
             skipped = n - self.capacity
             n = self.capacity
         else:
@@ -453,9 +544,13 @@ class TapeStore:
         start = max(total_seen, self.total - self.capacity)
         n = self.total - start
         pos = (start + np.arange(n)) % self.capacity
-        return {"t": self._t[pos].copy(), "price": self._x[pos, 0].copy(),
-                "volume": self._x[pos, 1].copy(), "turnover": self._x[pos, 2].copy(),
-                "direction": self._x[pos, 3].copy()}
+        return {
+            "t": self._t[pos].copy(),
+            "price": self._x[pos, 0].copy(),
+            "volume": self._x[pos, 1].copy(),
+            "turnover": self._x[pos, 2].copy(),
+            "direction": self._x[pos, 3].copy(),
+        }
 
     def to_pandas(self, tz: str | None = None) -> pd.DataFrame:
         """The tape as a DataFrame, newest first, indexed by tz-aware trade time."""

@@ -32,13 +32,47 @@ US_SESSIONS = (Session(_t("09:30"), _t("16:00")),)
 
 # HKEX tick-size table (Part A spread table): (upper bound exclusive, tick)
 _HK_TICKS = (
-    (0.25, 0.001), (0.5, 0.005), (10, 0.01), (20, 0.02), (100, 0.05), (200, 0.1),
-    (500, 0.2), (1000, 0.5), (2000, 1.0), (5000, 2.0), (float("inf"), 5.0),
+    (0.25, 0.001),
+    (0.5, 0.005),
+    (10, 0.01),
+    (20, 0.02),
+    (100, 0.05),
+    (200, 0.1),
+    (500, 0.2),
+    (1000, 0.5),
+    (2000, 1.0),
+    (5000, 2.0),
+    (float("inf"), 5.0),
 )
 
 CRYPTO_QUOTES = ("USDT", "USDC", "FDUSD", "BUSD", "USD", "BTC", "ETH")
 FX_CURRENCIES = frozenset(
-    ["USD", "EUR", "JPY", "GBP", "CHF", "AUD", "NZD", "CAD", "CNY", "CNH", "HKD", "SGD", "SEK", "NOK", "DKK", "KRW", "INR", "TWD", "THB", "MXN", "ZAR", "TRY", "BRL", "PLN"]
+    [
+        "USD",
+        "EUR",
+        "JPY",
+        "GBP",
+        "CHF",
+        "AUD",
+        "NZD",
+        "CAD",
+        "CNY",
+        "CNH",
+        "HKD",
+        "SGD",
+        "SEK",
+        "NOK",
+        "DKK",
+        "KRW",
+        "INR",
+        "TWD",
+        "THB",
+        "MXN",
+        "ZAR",
+        "TRY",
+        "BRL",
+        "PLN",
+    ]
 )
 METALS = frozenset(["XAU", "XAG", "XPT", "XPD"])
 
@@ -155,36 +189,83 @@ def _cn_instrument(code: str, *, st: bool = False, name: str | None = None) -> I
     if st and board == "main":
         limit = 0.05  # ST on the main board: ±5 %; ChiNext/STAR ST keep ±20 %
     return Instrument(
-        code=code, market="CN", exchange={"SH": "SSE", "SZ": "SZSE", "BJ": "BSE"}[suffix],
-        business="stock", rest_prefix="stock", symbol_type="STOCK_CN", tz="Asia/Shanghai",
-        sessions=CN_SESSIONS, auction=CN_AUCTION, calendar="XSHG", lot_size=100,
-        price_limit=limit, board=board, st=st, up_color="red", currency="CNY",
-        fixed_tick=tick, name=name,
+        code=code,
+        market="CN",
+        exchange={"SH": "SSE", "SZ": "SZSE", "BJ": "BSE"}[suffix],
+        business="stock",
+        rest_prefix="stock",
+        symbol_type="STOCK_CN",
+        tz="Asia/Shanghai",
+        sessions=CN_SESSIONS,
+        auction=CN_AUCTION,
+        calendar="XSHG",
+        lot_size=100,
+        price_limit=limit,
+        board=board,
+        st=st,
+        up_color="red",
+        currency="CNY",
+        fixed_tick=tick,
+        name=name,
     )
 
 
 def _hk_instrument(code: str) -> Instrument:
     return Instrument(
-        code=code, market="HK", exchange="HKEX", business="stock", rest_prefix="stock",
-        symbol_type="STOCK_HK", tz="Asia/Hong_Kong", sessions=HK_SESSIONS, auction=HK_AUCTION,
-        calendar="XHKG", lot_size=100, price_limit=None, board="main", currency="HKD",
+        code=code,
+        market="HK",
+        exchange="HKEX",
+        business="stock",
+        rest_prefix="stock",
+        symbol_type="STOCK_HK",
+        tz="Asia/Hong_Kong",
+        sessions=HK_SESSIONS,
+        auction=HK_AUCTION,
+        calendar="XHKG",
+        lot_size=100,
+        price_limit=None,
+        board="main",
+        currency="HKD",
         fixed_tick=None,
     )
 
 
 def _us_instrument(code: str) -> Instrument:
     return Instrument(
-        code=code, market="US", exchange="US", business="stock", rest_prefix="stock",
-        symbol_type="STOCK_US", tz="America/New_York", sessions=US_SESSIONS, auction=None,
-        calendar="XNYS", lot_size=1, price_limit=None, board="", currency="USD", fixed_tick=0.01,
+        code=code,
+        market="US",
+        exchange="US",
+        business="stock",
+        rest_prefix="stock",
+        symbol_type="STOCK_US",
+        tz="America/New_York",
+        sessions=US_SESSIONS,
+        auction=None,
+        calendar="XNYS",
+        lot_size=1,
+        price_limit=None,
+        board="",
+        currency="USD",
+        fixed_tick=0.01,
     )
 
 
 def _crypto_instrument(code: str, quote: str) -> Instrument:
     return Instrument(
-        code=code, market="CRYPTO", exchange="CRYPTO", business="crypto", rest_prefix="crypto",
-        symbol_type="CRYPTO", tz="UTC", sessions=(), auction=None, calendar=None,
-        lot_size=0.00001, price_limit=None, board="", currency=quote,
+        code=code,
+        market="CRYPTO",
+        exchange="CRYPTO",
+        business="crypto",
+        rest_prefix="crypto",
+        symbol_type="CRYPTO",
+        tz="UTC",
+        sessions=(),
+        auction=None,
+        calendar=None,
+        lot_size=0.00001,
+        price_limit=None,
+        board="",
+        currency=quote,
         fixed_tick=0.01 if quote in ("USDT", "USDC", "FDUSD", "BUSD", "USD") else 0.000001,
     )
 
@@ -198,9 +279,21 @@ def _fx_instrument(code: str) -> Instrument:
         tick = 0.001 if "JPY" in (base, quote) else 0.0001
         typ = "FOREX"
     return Instrument(
-        code=code, market="FX", exchange="FX", business="common", rest_prefix="common",
-        symbol_type=typ, tz="UTC", sessions=(), auction=None, calendar="24/5", lot_size=1,
-        price_limit=None, board="", currency=quote, fixed_tick=tick,
+        code=code,
+        market="FX",
+        exchange="FX",
+        business="common",
+        rest_prefix="common",
+        symbol_type=typ,
+        tz="UTC",
+        sessions=(),
+        auction=None,
+        calendar="24/5",
+        lot_size=1,
+        price_limit=None,
+        board="",
+        currency=quote,
+        fixed_tick=tick,
     )
 
 
@@ -211,8 +304,18 @@ _CN_RE = re.compile(r"^(\d{6})\.(SH|SZ|BJ)$")
 _HK_RE = re.compile(r"^(\d{5})\.HK$")
 _US_RE = re.compile(r"^([A-Z][A-Z0-9.\-]{0,9})\.US$")
 _ALNUM = re.compile(r"^[A-Z0-9]{5,15}$")
-_SUFFIX_ALIASES = {"SS": "SH", "SHA": "SH", "XSHG": "SH", "SSE": "SH", "SHE": "SZ", "XSHE": "SZ",
-                   "SZSE": "SZ", "SEHK": "HK", "HKEX": "HK", "HKG": "HK"}
+_SUFFIX_ALIASES = {
+    "SS": "SH",
+    "SHA": "SH",
+    "XSHG": "SH",
+    "SSE": "SH",
+    "SHE": "SZ",
+    "XSHE": "SZ",
+    "SZSE": "SZ",
+    "SEHK": "HK",
+    "HKEX": "HK",
+    "HKG": "HK",
+}
 _US_ALIASES = {"O", "N", "OQ", "NQ", "A", "NASDAQ", "NYSE", "AMEX", "ARCA", "US"}
 
 
@@ -230,7 +333,7 @@ def _bad(code: str, why: str, suggestion: str | None) -> InvalidSymbolError:
     msg = f"{code!r} is not a valid Infoway code: {why}."
     if suggestion:
         msg += f" Did you mean {suggestion!r}?"
-    msg += (" Forms: 600519.SH, 000001.SZ, 00700.HK, AAPL.US, BTCUSDT, USDCNY, XAUUSD.")
+    msg += " Forms: 600519.SH, 000001.SZ, 00700.HK, AAPL.US, BTCUSDT, USDCNY, XAUUSD."
     return InvalidSymbolError(msg, suggestion=suggestion)
 
 
@@ -257,7 +360,9 @@ def _parse(code: str) -> Instrument:
         right = _cn_exchange_for(num)
         if right and right != suffix:
             names = {"SH": "Shanghai", "SZ": "Shenzhen", "BJ": "Beijing"}
-            raise _bad(raw, f"{num} trades in {names[right]}, not {names[suffix]}", f"{num}.{right}")
+            raise _bad(
+                raw, f"{num} trades in {names[right]}, not {names[suffix]}", f"{num}.{right}"
+            )
         return _cn_instrument(s)
     if _HK_RE.match(s):
         return _hk_instrument(s)

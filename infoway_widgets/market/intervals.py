@@ -44,11 +44,33 @@ _ALL = [
 BY_NAME = {i.name: i for i in _ALL}
 BY_KLINE = {i.kline_type: i for i in _ALL}
 _ALIASES = {
-    "1min": "1m", "5min": "5m", "15min": "15m", "30min": "30m", "60m": "1h", "60min": "1h",
-    "120m": "2h", "240m": "4h", "d": "1d", "day": "1d", "1day": "1d", "daily": "1d",
-    "w": "1w", "week": "1w", "1week": "1w", "weekly": "1w", "month": "1M", "1mo": "1M",
-    "1mon": "1M", "monthly": "1M", "1q": "1Q", "1y": "1Y", "1H": "1h", "1D": "1d", "1W": "1w",
-    "m": "1m", "h": "1h",
+    "1min": "1m",
+    "5min": "5m",
+    "15min": "15m",
+    "30min": "30m",
+    "60m": "1h",
+    "60min": "1h",
+    "120m": "2h",
+    "240m": "4h",
+    "d": "1d",
+    "day": "1d",
+    "1day": "1d",
+    "daily": "1d",
+    "w": "1w",
+    "week": "1w",
+    "1week": "1w",
+    "weekly": "1w",
+    "month": "1M",
+    "1mo": "1M",
+    "1mon": "1M",
+    "monthly": "1M",
+    "1q": "1Q",
+    "1y": "1Y",
+    "1H": "1h",
+    "1D": "1d",
+    "1W": "1w",
+    "m": "1m",
+    "h": "1h",
 }
 
 #: Intervals the live feed builds from trades (the widgets' interval switch offers these).

@@ -73,7 +73,9 @@ _EPOCH_ORD = dt.date(1970, 1, 1).toordinal()
 
 def _trading_mask(inst: Instrument, local_days: np.ndarray) -> np.ndarray:
     uniq, inv = np.unique(local_days, return_inverse=True)
-    ok = np.array([_trading_day_ord(inst.calendar, int(d) + _EPOCH_ORD) for d in uniq.tolist()], dtype=bool)
+    ok = np.array(
+        [_trading_day_ord(inst.calendar, int(d) + _EPOCH_ORD) for d in uniq.tolist()], dtype=bool
+    )
     return ok[inv]
 
 
@@ -107,7 +109,9 @@ def bar_opens(inst: Instrument, interval: Interval | str, ts_ms: np.ndarray) -> 
         inside = (tod >= s) & (tod < e)
         k = (tod - s) // step
         open_tod = np.where(inside, s + k * step, open_tod)
-        grace = HK_CLOSE_GRACE_MS if (inst.market == "HK" and i == len(sessions) - 1) else END_GRACE_MS
+        grace = (
+            HK_CLOSE_GRACE_MS if (inst.market == "HK" and i == len(sessions) - 1) else END_GRACE_MS
+        )
         after = (tod >= e) & (tod < e + grace)
         last_open = s + ((e - s - 1) // step) * step
         open_tod = np.where(after & (open_tod < 0), last_open, open_tod)
@@ -124,7 +128,9 @@ def _in_any_session_or_grace(inst: Instrument, tod: np.ndarray) -> np.ndarray:
     ok = np.zeros(tod.shape, dtype=bool)
     sessions = [(_tod_ms(s.start), _tod_ms(s.end)) for s in inst.sessions]
     for i, (s, e) in enumerate(sessions):
-        grace = HK_CLOSE_GRACE_MS if (inst.market == "HK" and i == len(sessions) - 1) else END_GRACE_MS
+        grace = (
+            HK_CLOSE_GRACE_MS if (inst.market == "HK" and i == len(sessions) - 1) else END_GRACE_MS
+        )
         ok |= (tod >= s) & (tod < e + grace)
     if inst.auction is not None:
         ok |= (tod >= _tod_ms(inst.auction.start)) & (tod < sessions[0][0])
@@ -300,7 +306,9 @@ def trading_day_of(inst: Instrument, t_ms: int) -> dt.date | None:
         return None
     if inst.market == "FX":
         return (dt.datetime.fromtimestamp(o / 1000, tz=_NY) + dt.timedelta(hours=7)).date()
-    return dt.datetime.fromtimestamp(o / 1000 + 43200, tz=zone(inst.tz) if not inst.is_24h else dt.timezone.utc).date()
+    return dt.datetime.fromtimestamp(
+        o / 1000 + 43200, tz=zone(inst.tz) if not inst.is_24h else dt.timezone.utc
+    ).date()
 
 
 def last_session_day(inst: Instrument, now_ms: int) -> dt.date:

@@ -22,30 +22,69 @@ from .config import RelayConfig
 def add_relay_arguments(p: argparse.ArgumentParser) -> None:
     """The relay's options (``--upstream`` selects relay mode; without it ``serve`` is unchanged)."""
     g = p.add_argument_group("relay (--upstream): serve one upstream connection to many clients")
-    g.add_argument("--upstream", choices=("infoway", "simulated"), default=None,
-                   help="relay the Infoway service (key from INFOWAY_API_KEY) or an in-process "
-                        "simulated market to any number of clients")
-    g.add_argument("--upstream-url", default=None, metavar="URL",
-                   help="REST base of the upstream (default https://data.infoway.io); its "
-                        "WebSocket is URL/ws")
-    g.add_argument("--relay-token", default=None, metavar="TOKEN",
-                   help="clients must send this as their api key (also INFOWAY_RELAY_TOKEN); "
-                        "required when --host is not loopback")
-    g.add_argument("--redis", default=None, metavar="URL",
-                   help="share one upstream with other relays through Redis, e.g. "
-                        "redis://host:6379/0")
+    g.add_argument(
+        "--upstream",
+        choices=("infoway", "simulated"),
+        default=None,
+        help="relay the Infoway service (key from INFOWAY_API_KEY) or an in-process "
+        "simulated market to any number of clients",
+    )
+    g.add_argument(
+        "--upstream-url",
+        default=None,
+        metavar="URL",
+        help="REST base of the upstream (default https://data.infoway.io); its WebSocket is URL/ws",
+    )
+    g.add_argument(
+        "--relay-token",
+        default=None,
+        metavar="TOKEN",
+        help="clients must send this as their api key (also INFOWAY_RELAY_TOKEN); "
+        "required when --host is not loopback",
+    )
+    g.add_argument(
+        "--redis",
+        default=None,
+        metavar="URL",
+        help="share one upstream with other relays through Redis, e.g. redis://host:6379/0",
+    )
     g.add_argument("--redis-prefix", default="infoway-relay", help="namespace of the relay group")
-    g.add_argument("--lock-ttl", type=float, default=3.0, metavar="S",
-                   help="leader lock expiry: a dead leader is replaced within about this long")
-    g.add_argument("--max-codes", type=int, default=200, metavar="N",
-                   help="codes one client connection may subscribe to")
-    g.add_argument("--client-frames-per-min", type=int, default=60, metavar="N",
-                   help="frames one client connection may send per minute (protocol: 60)")
-    g.add_argument("--time-scale", type=float, default=None, metavar="X",
-                   help="divide protocol timers by X (a time-compressed upstream); "
-                        "default: --speed with --upstream simulated, else 1")
-    g.add_argument("--status-every", type=float, default=10.0, metavar="S",
-                   help="print a status line every S seconds (0: never)")
+    g.add_argument(
+        "--lock-ttl",
+        type=float,
+        default=3.0,
+        metavar="S",
+        help="leader lock expiry: a dead leader is replaced within about this long",
+    )
+    g.add_argument(
+        "--max-codes",
+        type=int,
+        default=200,
+        metavar="N",
+        help="codes one client connection may subscribe to",
+    )
+    g.add_argument(
+        "--client-frames-per-min",
+        type=int,
+        default=60,
+        metavar="N",
+        help="frames one client connection may send per minute (protocol: 60)",
+    )
+    g.add_argument(
+        "--time-scale",
+        type=float,
+        default=None,
+        metavar="X",
+        help="divide protocol timers by X (a time-compressed upstream); "
+        "default: --speed with --upstream simulated, else 1",
+    )
+    g.add_argument(
+        "--status-every",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="print a status line every S seconds (0: never)",
+    )
 
 
 def config_from_args(args: argparse.Namespace) -> RelayConfig:
@@ -55,14 +94,21 @@ def config_from_args(args: argparse.Namespace) -> RelayConfig:
     speed = float(getattr(args, "speed", 1.0) or 1.0)
     scale = args.time_scale or (speed if args.upstream == "simulated" else 1.0)
     return RelayConfig(
-        host=args.host, port=args.port,
+        host=args.host,
+        port=args.port,
         upstream_url=args.upstream_url or "https://data.infoway.io",
-        upstream_key=(os.environ.get("INFOWAY_API_KEY") or None) if args.upstream == "infoway"
+        upstream_key=(os.environ.get("INFOWAY_API_KEY") or None)
+        if args.upstream == "infoway"
         else None,
-        relay_token=token, time_scale=scale, max_codes_per_client=args.max_codes,
-        client_frames_per_min=args.client_frames_per_min, redis_url=args.redis,
-        redis_prefix=args.redis_prefix, lock_ttl_ms=int(args.lock_ttl * 1000),
-        status_every_s=args.status_every or None)
+        relay_token=token,
+        time_scale=scale,
+        max_codes_per_client=args.max_codes,
+        client_frames_per_min=args.client_frames_per_min,
+        redis_url=args.redis,
+        redis_prefix=args.redis_prefix,
+        lock_ttl_ms=int(args.lock_ttl * 1000),
+        status_every_s=args.status_every or None,
+    )
 
 
 async def run_relay(args: argparse.Namespace) -> int:
@@ -73,16 +119,22 @@ async def run_relay(args: argparse.Namespace) -> int:
     cfg = config_from_args(args)
     sim: Any = None
     if args.upstream == "infoway" and not cfg.upstream_key and not args.upstream_url:
-        print("infoway-widgets: --upstream infoway needs INFOWAY_API_KEY in the environment "
-              "(the key is never taken on the command line, where `ps` would show it).",
-              file=sys.stderr)
+        print(
+            "infoway-widgets: --upstream infoway needs INFOWAY_API_KEY in the environment "
+            "(the key is never taken on the command line, where `ps` would show it).",
+            file=sys.stderr,
+        )
         return 2
     if args.upstream == "simulated":
         from ..sim.server import SimServer
 
         # the simulated market as the upstream, on a private loopback port
-        sim = SimServer(host="127.0.0.1", port=0, seed=getattr(args, "seed", 1),
-                        speed=float(getattr(args, "speed", 1.0) or 1.0))
+        sim = SimServer(
+            host="127.0.0.1",
+            port=0,
+            seed=getattr(args, "seed", 1),
+            speed=float(getattr(args, "speed", 1.0) or 1.0),
+        )
         await sim.start()
         cfg.upstream_url = sim.url
     try:
@@ -94,16 +146,22 @@ async def run_relay(args: argparse.Namespace) -> int:
             await sim.stop()
         return 2
     except OSError as e:
-        print(f"infoway-widgets: cannot listen on {cfg.host}:{cfg.port}: {e}. Pick another "
-              "--port (0 chooses a free one).", file=sys.stderr)
+        print(
+            f"infoway-widgets: cannot listen on {cfg.host}:{cfg.port}: {e}. Pick another "
+            "--port (0 chooses a free one).",
+            file=sys.stderr,
+        )
         if sim is not None:
             await sim.stop()
         return 1
     print(f"listening on {relay.url}", flush=True)
     what = "a SIMULATED market" if sim is not None else "Infoway"
-    print(f"relay of {what}; WebSocket {relay.ws_url}?business=stock"
-          + (f"; relay group {cfg.redis_prefix!r} via redis" if cfg.redis_url else "")
-          + ("; clients need the relay token" if cfg.token_required() else ""), flush=True)
+    print(
+        f"relay of {what}; WebSocket {relay.ws_url}?business=stock"
+        + (f"; relay group {cfg.redis_prefix!r} via redis" if cfg.redis_url else "")
+        + ("; clients need the relay token" if cfg.token_required() else ""),
+        flush=True,
+    )
     try:
         await until_signalled()
     finally:
@@ -116,8 +174,10 @@ async def run_relay(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m infoway_widgets.relay --upstream simulated --port 8765``."""
-    p = argparse.ArgumentParser(prog="python -m infoway_widgets.relay",
-                                description="Relay one Infoway upstream to many clients.")
+    p = argparse.ArgumentParser(
+        prog="python -m infoway_widgets.relay",
+        description="Relay one Infoway upstream to many clients.",
+    )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--seed", type=int, default=1, help="simulated upstream: random seed")

@@ -42,8 +42,9 @@ Sub = tuple[str, str, int, str]
 
 RELAY_WELCOME = '{"code":200,"msg":"ws connect success (relay)"}'
 #: production's plain-text greeting on business=stock, marked as coming through a relay
-RELAY_GREETING = ("You have permission to subscribe to all market data "
-                  "(via an infoway-widgets relay)")
+RELAY_GREETING = (
+    "You have permission to subscribe to all market data (via an infoway-widgets relay)"
+)
 _SUB_CODES = {10000: "trades", 10003: "depth", 10006: "candles"}
 _UNSUB_CODES = {11000: "trades", 11001: "depth", 11002: "candles"}
 _ACKS = {10000: 10001, 10003: 10004, 10006: 10007}
@@ -121,8 +122,9 @@ class ClientConn:
                 return
             if isinstance(item, tuple):
                 with contextlib.suppress(Exception):
-                    await asyncio.wait_for(ws.close(code=item[0], message=item[1].encode()[:120]),
-                                           2.0)
+                    await asyncio.wait_for(
+                        ws.close(code=item[0], message=item[1].encode()[:120]), 2.0
+                    )
                 return
             try:
                 await ws.send_frame(item, WSMsgType.TEXT)
@@ -130,8 +132,9 @@ class ClientConn:
                 return
             self.frames_out += 1
 
-    def close_after_pending(self, code: int, msg: str, reason: str,
-                            close_code: int = WSCloseCode.OK) -> None:
+    def close_after_pending(
+        self, code: int, msg: str, reason: str, close_code: int = WSCloseCode.OK
+    ) -> None:
         """Send an error frame after what is queued, then close (no push is cut in half)."""
         if self.closing:
             return
@@ -149,9 +152,13 @@ class ClientConn:
             self.queue.get_nowait()
         self.queue.put_nowait(None)
         with contextlib.suppress(Exception):
-            await self.ws.send_str(wire.error_frame(
-                500, f"Server error: the client reads too slowly ({self.hub.cfg.max_backlog} "
-                     "frames waiting); reconnect"))
+            await self.ws.send_str(
+                wire.error_frame(
+                    500,
+                    f"Server error: the client reads too slowly ({self.hub.cfg.max_backlog} "
+                    "frames waiting); reconnect",
+                )
+            )
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.ws.close(code=WSCloseCode.TRY_AGAIN_LATER), 2.0)
 
@@ -170,16 +177,24 @@ class ClientConn:
             ft.popleft()
         if len(ft) > cfg.client_frames_per_min:
             self.close_after_pending(
-                501, ERROR_MESSAGES[501] + f" ({cfg.client_frames_per_min} frames per minute per "
-                "relay client)", "frame_budget", WSCloseCode.POLICY_VIOLATION)
+                501,
+                ERROR_MESSAGES[501] + f" ({cfg.client_frames_per_min} frames per minute per "
+                "relay client)",
+                "frame_budget",
+                WSCloseCode.POLICY_VIOLATION,
+            )
             return
         try:
             msg = orjson.loads(text) if text is not None else None
         except orjson.JSONDecodeError:
             msg = None
         if not isinstance(msg, dict):
-            self.send_text(wire.error_frame(515, "Param not json：every frame is a JSON object like "
-                                                 '{"code":10010,"trace":"id"}'))
+            self.send_text(
+                wire.error_frame(
+                    515,
+                    'Param not json：every frame is a JSON object like {"code":10010,"trace":"id"}',
+                )
+            )
             return
         trace = msg.get("trace")
         code = msg.get("code")
@@ -188,8 +203,11 @@ class ClientConn:
             return
         if code == 10010:
             return  # heartbeats are never answered (as production)
-        if isinstance(code, bool) or not isinstance(code, int) or (
-                code not in _SUB_CODES and code not in _UNSUB_CODES):
+        if (
+            isinstance(code, bool)
+            or not isinstance(code, int)
+            or (code not in _SUB_CODES and code not in _UNSUB_CODES)
+        ):
             self.send_text(wire.error_frame(506, "Param error：The code is out of range", trace))
             return
         data = msg.get("data")
@@ -253,9 +271,13 @@ class ClientConn:
         distinct = {s[3] for s in self.subs} | {s[3] for s in adds}
         if len(distinct) > limit:
             self.hub.stats["refused_subscriptions"] += 1
-            self.send_text(wire.error_frame(
-                505, f"Products quantity exceeds the limit：{limit} codes per relay client",
-                trace))
+            self.send_text(
+                wire.error_frame(
+                    505,
+                    f"Products quantity exceeds the limit：{limit} codes per relay client",
+                    trace,
+                )
+            )
             return
         self.send_text(wire.ack(_ACKS[code], trace))
         new = [s for s in adds if s not in self.subs]
@@ -271,10 +293,16 @@ class ClientConn:
         drop: list[Sub]
         if kind == "candles":
             kt = data.get("klineTypes")
-            types = None if kt in (None, "") else {
-                int(x) for x in str(kt).split(",") if x.strip().isdigit()}
-            drop = [s for s in self.subs if s[1] == "candles" and s[3] in mine
-                    and (types is None or s[2] in types)]
+            types = (
+                None
+                if kt in (None, "")
+                else {int(x) for x in str(kt).split(",") if x.strip().isdigit()}
+            )
+            drop = [
+                s
+                for s in self.subs
+                if s[1] == "candles" and s[3] in mine and (types is None or s[2] in types)
+            ]
         else:
             drop = [s for s in self.subs if s[1] == kind and s[3] in mine]
         self.subs.difference_update(drop)
@@ -309,9 +337,16 @@ class Hub:
         self.window_s = 60.0 / cfg.time_scale
         self.idle_s = IDLE_MS / 1000 / cfg.time_scale
         self.taps: list[Callable[[str, str], None]] = []
-        self.stats = {"upstream_frames": 0, "pushes_out": 0, "unroutable": 0, "client_frames": 0,
-                      "connections": 0, "refused": 0, "refused_subscriptions": 0,
-                      "epoch_drops": 0}
+        self.stats = {
+            "upstream_frames": 0,
+            "pushes_out": 0,
+            "unroutable": 0,
+            "client_frames": 0,
+            "connections": 0,
+            "refused": 0,
+            "refused_subscriptions": 0,
+            "epoch_drops": 0,
+        }
         self.stats_closes: dict[str, int] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self._interest_pending = False
@@ -329,8 +364,9 @@ class Hub:
         for h in self.lingering.values():
             h.cancel()
         self.lingering.clear()
-        await asyncio.gather(*(self._shutdown(c, message) for c in list(self.conns)),
-                             return_exceptions=True)
+        await asyncio.gather(
+            *(self._shutdown(c, message) for c in list(self.conns)), return_exceptions=True
+        )
         for t in list(self._tasks):
             t.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -340,8 +376,9 @@ class Hub:
         c.closing = True
         c.queue.put_nowait(None)
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(c.ws.close(code=WSCloseCode.GOING_AWAY,
-                                              message=message.encode()), 2.0)
+            await asyncio.wait_for(
+                c.ws.close(code=WSCloseCode.GOING_AWAY, message=message.encode()), 2.0
+            )
 
     def spawn(self, coro: Any) -> None:
         t = asyncio.ensure_future(coro)
@@ -356,8 +393,12 @@ class Hub:
             now = asyncio.get_running_loop().time()
             for c in list(self.conns):
                 if not c.closing and now - c.last_frame > self.idle_s:
-                    c.close_after_pending(513, ERROR_MESSAGES[513] + " (no frame for 60 s: send "
-                                          'a heartbeat {"code":10010} every 30 s)', "idle")
+                    c.close_after_pending(
+                        513,
+                        ERROR_MESSAGES[513] + " (no frame for 60 s: send "
+                        'a heartbeat {"code":10010} every 30 s)',
+                        "idle",
+                    )
 
     # ---- subscriptions -----------------------------------------------------------------------
     def interest(self) -> set[Sub]:
@@ -459,9 +500,13 @@ class Hub:
         self.last = {s: f for s, f in self.last.items() if s[0] != business}
         victims = [c for c in self.conns if c.business == business]
         for c in victims:
-            c.close_after_pending(500, "Server error: the relay's upstream connection was "
-                                  "re-established; reconnect to backfill the gap",
-                                  "upstream_changed", WSCloseCode.SERVICE_RESTART)
+            c.close_after_pending(
+                500,
+                "Server error: the relay's upstream connection was "
+                "re-established; reconnect to backfill the gap",
+                "upstream_changed",
+                WSCloseCode.SERVICE_RESTART,
+            )
         self.stats["epoch_drops"] += len(victims)
         return bool(victims)
 
@@ -469,8 +514,12 @@ class Hub:
         """A gap in the group's stream of unknown extent: every client reconnects and backfills."""
         self.last.clear()
         for c in list(self.conns):
-            c.close_after_pending(500, f"Server error: {why}; reconnect to backfill the gap",
-                                  "upstream_gap", WSCloseCode.SERVICE_RESTART)
+            c.close_after_pending(
+                500,
+                f"Server error: {why}; reconnect to backfill the gap",
+                "upstream_gap",
+                WSCloseCode.SERVICE_RESTART,
+            )
 
     # ---- status ------------------------------------------------------------------------------
     def subscriptions(self) -> dict[str, dict[str, Any]]:
@@ -485,10 +534,19 @@ class Hub:
         return out
 
     def clients(self) -> list[dict[str, Any]]:
-        return [{"id": c.id, "peer": c.peer, "business": c.business, "subscriptions": len(c.subs),
-                 "codes": len({s[3] for s in c.subs}), "frames_in": c.frames_in,
-                 "frames_out": c.frames_out, "backlog": c.queue.qsize()}
-                for c in sorted(self.conns, key=lambda c: c.id)]
+        return [
+            {
+                "id": c.id,
+                "peer": c.peer,
+                "business": c.business,
+                "subscriptions": len(c.subs),
+                "codes": len({s[3] for s in c.subs}),
+                "frames_in": c.frames_in,
+                "frames_out": c.frames_out,
+                "backlog": c.queue.qsize(),
+            }
+            for c in sorted(self.conns, key=lambda c: c.id)
+        ]
 
 
 async def handle(hub: Hub, request: web.Request) -> web.StreamResponse:
@@ -497,17 +555,23 @@ async def handle(hub: Hub, request: web.Request) -> web.StreamResponse:
     q = request.query
     if cfg.token_required() and not token_ok(q.get("apikey") or q.get("apiKey"), cfg.relay_token):
         hub.stats["refused"] += 1
-        return web.Response(status=401, text="Unauthorized: the relay token (apikey) is missing "
-                            "or invalid", content_type="text/plain",
-                            headers={"www-authenticate": 'apikey realm="relay"'})
+        return web.Response(
+            status=401,
+            text="Unauthorized: the relay token (apikey) is missing or invalid",
+            content_type="text/plain",
+            headers={"www-authenticate": 'apikey realm="relay"'},
+        )
     business = q.get("business", "")
     if business not in BUSINESSES:
         hub.stats["refused"] += 1
-        return web.Response(status=400, content_type="text/plain",
-                            text=f"business must be one of {', '.join(BUSINESSES)}, "
-                                 "e.g. /ws?business=stock")
-    ws = web.WebSocketResponse(max_msg_size=MAX_FRAME_BYTES, autoping=True, heartbeat=None,
-                               compress=False)
+        return web.Response(
+            status=400,
+            content_type="text/plain",
+            text=f"business must be one of {', '.join(BUSINESSES)}, e.g. /ws?business=stock",
+        )
+    ws = web.WebSocketResponse(
+        max_msg_size=MAX_FRAME_BYTES, autoping=True, heartbeat=None, compress=False
+    )
     await ws.prepare(request)
     hub.stats["connections"] += 1
     conn = ClientConn(hub, ws, business, str(request.remote or "?"))

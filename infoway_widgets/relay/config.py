@@ -21,8 +21,10 @@ def is_loopback(host: str) -> bool:
     if host in LOOPBACK_HOSTS:
         return True
     try:
-        return ipaddress.ip_address(host) in (ipaddress.ip_address("127.0.0.1"),
-                                              ipaddress.ip_address("::1"))
+        return ipaddress.ip_address(host) in (
+            ipaddress.ip_address("127.0.0.1"),
+            ipaddress.ip_address("::1"),
+        )
     except ValueError:
         return False
 
@@ -117,10 +119,13 @@ class RelayConfig:
             raise BadParameterError(
                 f"The relay is bound to {self.host}, which other machines can reach: set a relay "
                 "token (--relay-token TOKEN, or INFOWAY_RELAY_TOKEN) that clients send as their "
-                "api key, or bind 127.0.0.1.")
+                "api key, or bind 127.0.0.1."
+            )
         if self.relay_token and self.upstream_key and self.relay_token == self.upstream_key:
-            raise BadParameterError("The relay token must differ from the Infoway API key: clients "
-                                    "see the token, and the key must never leave the relay.")
+            raise BadParameterError(
+                "The relay token must differ from the Infoway API key: clients "
+                "see the token, and the key must never leave the relay."
+            )
         if not self.time_scale > 0:
             raise BadParameterError(f"time_scale must be positive, not {self.time_scale!r}.")
         for name in ("max_codes_per_client", "client_frames_per_min", "max_backlog", "lock_ttl_ms"):

@@ -108,9 +108,17 @@ class RedisCoordinator:
         self._last_n: int | None = None
         self._last_ok = 0.0
         self._published_interest = b""
-        self.stats = {"published": 0, "publish_errors": 0, "received": 0, "gaps": 0,
-                      "stale_ignored": 0, "elections_won": 0, "step_downs": 0,
-                      "redis_errors": 0, "max_tick_ms": 0}
+        self.stats = {
+            "published": 0,
+            "publish_errors": 0,
+            "received": 0,
+            "gaps": 0,
+            "stale_ignored": 0,
+            "elections_won": 0,
+            "step_downs": 0,
+            "redis_errors": 0,
+            "max_tick_ms": 0,
+        }
 
     def k_interest(self, relay_id: str) -> str:
         return f"{self.prefix}:interest:{relay_id}"
@@ -125,9 +133,11 @@ class RedisCoordinator:
         self._ps = self._r.pubsub(ignore_subscribe_messages=True)
         await self._ps.subscribe(self.ch_push, self.ch_interest)
         loop = asyncio.get_running_loop()
-        self._tasks = [loop.create_task(self._elect_loop(), name="relay-elect"),
-                       loop.create_task(self._read_loop(), name="relay-redis-read"),
-                       loop.create_task(self._publish_loop(), name="relay-redis-publish")]
+        self._tasks = [
+            loop.create_task(self._elect_loop(), name="relay-elect"),
+            loop.create_task(self._read_loop(), name="relay-redis-read"),
+            loop.create_task(self._publish_loop(), name="relay-redis-publish"),
+        ]
 
     async def stop(self, graceful: bool = True) -> None:
         self._stopping = True
@@ -183,7 +193,9 @@ class RedisCoordinator:
         """The leader's view: its own interest and every live relay's record."""
         assert self._r is not None
         out = set(self.hub.interest())
-        ids = [i.decode() if isinstance(i, bytes) else i for i in await self._r.smembers(self.k_relays)]
+        ids = [
+            i.decode() if isinstance(i, bytes) else i for i in await self._r.smembers(self.k_relays)
+        ]
         others = [i for i in ids if i != self.id]
         if others:
             vals = await self._r.mget([self.k_interest(i) for i in others])
@@ -193,7 +205,9 @@ class RedisCoordinator:
                     gone.append(rid)  # its record expired: a dead relay's codes are dropped
                     continue
                 try:
-                    out.update((str(b), str(k), int(kt), str(c)) for b, k, kt, c in orjson.loads(raw))
+                    out.update(
+                        (str(b), str(k), int(kt), str(c)) for b, k, kt, c in orjson.loads(raw)
+                    )
                 except (orjson.JSONDecodeError, ValueError, TypeError):
                     log.warning("relay: malformed interest record of %s ignored", rid)
             if gone:
@@ -211,12 +225,18 @@ class RedisCoordinator:
                 raise
             except Exception as e:  # never let the elector die: the lock would silently lapse
                 self.stats["redis_errors"] += 1
-                log.warning("relay %s: leadership tick failed: %s", self.id, type(e).__name__,
-                            exc_info=not isinstance(e, (RedisError, OSError)))
+                log.warning(
+                    "relay %s: leadership tick failed: %s",
+                    self.id,
+                    type(e).__name__,
+                    exc_info=not isinstance(e, (RedisError, OSError)),
+                )
                 # keep the upstream while the lock may still be ours; step down once it cannot be
                 if self.role == "leader" and loop.time() - self._last_ok > self.ttl_ms / 1000 * 0.9:
                     await self._step_down("lost contact with redis")
-            self.stats["max_tick_ms"] = max(self.stats["max_tick_ms"], int((loop.time() - t0) * 1000))
+            self.stats["max_tick_ms"] = max(
+                self.stats["max_tick_ms"], int((loop.time() - t0) * 1000)
+            )
             self._wake.clear()
             await wait_event(self._wake, self.period)
 
@@ -234,8 +254,9 @@ class RedisCoordinator:
         if self.role == "leader":
             ok = await self._renew(keys=[self.k_leader], args=[self.id, self.ttl_ms])
             if not ok:
-                await self._step_down(f"the leader lock was taken over; last renewed "
-                                      f"{now - self._last_ok:.2f} s ago")
+                await self._step_down(
+                    f"the leader lock was taken over; last renewed {now - self._last_ok:.2f} s ago"
+                )
                 return
             self._last_ok = now
         elif await r.set(self.k_leader, self.id, nx=True, px=self.ttl_ms):
@@ -248,9 +269,14 @@ class RedisCoordinator:
             self.stats["elections_won"] += 1
             log.info("relay %s: leader (term %d)", self.id, self.term)
             cfg = self.relay.cfg
-            self.pool = UpstreamPool(cfg.upstream_url, cfg.upstream_key, cfg.time_scale,
-                                     f"{self.id}#{self.term}", on_frame=self._on_frame,
-                                     on_open=self._on_open)
+            self.pool = UpstreamPool(
+                cfg.upstream_url,
+                cfg.upstream_key,
+                cfg.time_scale,
+                f"{self.id}#{self.term}",
+                on_frame=self._on_frame,
+                on_open=self._on_open,
+            )
         if self.role == "leader" and self.pool is not None:
             self.pool.set_interest(await self._union())
 
@@ -289,8 +315,9 @@ class RedisCoordinator:
 
     def _enqueue(self, business: str, epoch: str, frames: list[str]) -> None:
         self._seq += 1
-        self._outbox.put_nowait(orjson.dumps(
-            {"t": self.term, "n": self._seq, "b": business, "e": epoch, "f": frames}))
+        self._outbox.put_nowait(
+            orjson.dumps({"t": self.term, "n": self._seq, "b": business, "e": epoch, "f": frames})
+        )
 
     async def _publish_loop(self) -> None:
         """Publish in order; whatever is queued goes out in one pipeline round trip."""
@@ -373,7 +400,10 @@ class RedisCoordinator:
 
     # ---- status ------------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:
-        return {"role": self.role, "term": self.term if self.role == "leader" else self.max_term,
-                "redis_prefix": self.prefix,
-                "upstream": self.pool.status() if self.pool is not None else {},
-                "redis": dict(self.stats)}
+        return {
+            "role": self.role,
+            "term": self.term if self.role == "leader" else self.max_term,
+            "redis_prefix": self.prefix,
+            "upstream": self.pool.status() if self.pool is not None else {},
+            "redis": dict(self.stats),
+        }

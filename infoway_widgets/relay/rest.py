@@ -67,14 +67,22 @@ class RestProxy:
         self._inflight: dict[tuple[Any, ...], asyncio.Future[Answer]] = {}
         #: newest candle open time (s) seen per (prefix, klineType, code): older pages are complete
         self._frontier: dict[tuple[str, int, str], int] = {}
-        self.stats = {"requests": 0, "upstream_requests": 0, "cache_hits": 0, "coalesced": 0,
-                      "upstream_errors": 0, "refused": 0}
+        self.stats = {
+            "requests": 0,
+            "upstream_requests": 0,
+            "cache_hits": 0,
+            "coalesced": 0,
+            "upstream_errors": 0,
+            "refused": 0,
+        }
 
     async def start(self) -> None:
         self._http = aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(total=30), auto_decompress=True,
+            timeout=aiohttp.ClientTimeout(total=30),
+            auto_decompress=True,
             # no cookies: answers for one client must not depend on another's session
-            cookie_jar=aiohttp.DummyCookieJar())
+            cookie_jar=aiohttp.DummyCookieJar(),
+        )
 
     async def stop(self) -> None:
         if self._http is not None:
@@ -88,12 +96,21 @@ class RestProxy:
         """Any path but ``/ws`` and ``/relay/...``: forward (or answer from the cache)."""
         cfg = self.cfg
         self.stats["requests"] += 1
-        if cfg.token_required() and request.path != "/" and not token_ok(
-                request.headers.get("apiKey") or request.headers.get("apikey"), cfg.relay_token):
+        if (
+            cfg.token_required()
+            and request.path != "/"
+            and not token_ok(
+                request.headers.get("apiKey") or request.headers.get("apikey"), cfg.relay_token
+            )
+        ):
             self.stats["refused"] += 1
-            return web.Response(body=wire.dumps({"code": 401, "message": "Token invalid",
-                                                 "timestamp": int(time.time() * 1000)}),
-                                status=401, content_type="application/json")
+            return web.Response(
+                body=wire.dumps(
+                    {"code": 401, "message": "Token invalid", "timestamp": int(time.time() * 1000)}
+                ),
+                status=401,
+                content_type="application/json",
+            )
         body = await request.read()
         key = self._key(request.method, request.raw_path, body, request.headers)
         now = time.monotonic()
@@ -123,8 +140,11 @@ class RestProxy:
 
     @staticmethod
     def _respond(ans: Answer, how: str) -> web.Response:
-        return web.Response(body=ans.body, status=ans.status,
-                            headers={"Content-Type": ans.content_type, "X-Infoway-Relay": how})
+        return web.Response(
+            body=ans.body,
+            status=ans.status,
+            headers={"Content-Type": ans.content_type, "X-Infoway-Relay": how},
+        )
 
     @staticmethod
     def _key(method: str, raw_path: str, body: bytes, headers: Any) -> tuple[Any, ...]:
@@ -143,20 +163,34 @@ class RestProxy:
             out["apiKey"] = self.cfg.upstream_key
         self.stats["upstream_requests"] += 1
         try:
-            async with self._http.request(method, URL(self.base + raw_path, encoded=True),
-                                          data=body or None, headers=out,
-                                          allow_redirects=False) as resp:
+            async with self._http.request(
+                method,
+                URL(self.base + raw_path, encoded=True),
+                data=body or None,
+                headers=out,
+                allow_redirects=False,
+            ) as resp:
                 data = await resp.read()
                 ctype = resp.headers.get("Content-Type", "application/json")
                 return Answer(resp.status, data, ctype)
         except (aiohttp.ClientError, asyncio.TimeoutError) as e:
             self.stats["upstream_errors"] += 1
-            log.warning("relay: upstream REST %s failed: %s", raw_path.split("?")[0],
-                        type(e).__name__)
+            log.warning(
+                "relay: upstream REST %s failed: %s", raw_path.split("?")[0], type(e).__name__
+            )
             # the shape production's gateway uses for its own failures, so clients classify it
-            return Answer(502, wire.dumps(wire.problem(
-                502, "Bad Gateway", "The relay could not reach the Infoway service; retry later.",
-                raw_path.split("?")[0])).encode(), "application/json")
+            return Answer(
+                502,
+                wire.dumps(
+                    wire.problem(
+                        502,
+                        "Bad Gateway",
+                        "The relay could not reach the Infoway service; retry later.",
+                        raw_path.split("?")[0],
+                    )
+                ).encode(),
+                "application/json",
+            )
 
     # ---- cache -----------------------------------------------------------------------------
     def _ttl(self, method: str, raw_path: str, body: bytes, ans: Answer) -> float:
@@ -212,8 +246,9 @@ class RestProxy:
                 self._frontier[k] = newest if front is None else max(front, newest)
         return complete
 
-    def _store(self, key: tuple[Any, ...], method: str, raw_path: str, body: bytes,
-               ans: Answer) -> None:
+    def _store(
+        self, key: tuple[Any, ...], method: str, raw_path: str, body: bytes, ans: Answer
+    ) -> None:
         ttl = self._ttl(method, raw_path, body, ans)
         if ttl <= 0:
             return
@@ -228,5 +263,9 @@ class RestProxy:
             self._cache_bytes -= len(dropped.body)
 
     def status(self) -> dict[str, Any]:
-        return {**self.stats, "cached": len(self._cache), "cache_bytes": self._cache_bytes,
-                "in_flight": len(self._inflight)}
+        return {
+            **self.stats,
+            "cached": len(self._cache),
+            "cache_bytes": self._cache_bytes,
+            "in_flight": len(self._inflight),
+        }

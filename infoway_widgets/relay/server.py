@@ -54,9 +54,14 @@ class SoloCoordinator:
 
     def __init__(self, relay: RelayServer) -> None:
         self.relay = relay
-        self.pool = UpstreamPool(relay.cfg.upstream_url, relay.cfg.upstream_key,
-                                 relay.cfg.time_scale, relay.cfg.relay_id,
-                                 on_frame=relay.hub.dispatch, on_open=relay.hub.set_epoch)
+        self.pool = UpstreamPool(
+            relay.cfg.upstream_url,
+            relay.cfg.upstream_key,
+            relay.cfg.time_scale,
+            relay.cfg.relay_id,
+            on_frame=relay.hub.dispatch,
+            on_open=relay.hub.set_epoch,
+        )
 
     async def start(self) -> None:
         self.interest_changed()
@@ -121,8 +126,9 @@ class RelayServer:
         app.router.add_get("/ws", self._ws)
         app.router.add_get("/relay/status", self._status)
         app.router.add_route("*", "/{tail:.*}", self.rest.handle)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False,
-                                     shutdown_timeout=1.0)
+        self._runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, shutdown_timeout=1.0
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, cfg.host, cfg.port)
         await site.start()
@@ -187,13 +193,16 @@ class RelayServer:
         REST cache counters. Never the key or the token."""
         hub = self.hub
         return {
-            "relay": True, "id": self.cfg.relay_id, "url": self.url,
+            "relay": True,
+            "id": self.cfg.relay_id,
+            "url": self.url,
             "uptime_s": round(time.time() - self.started_at, 3) if self.started_at else 0.0,
             **self.coord.status(),
             "clients": hub.clients(),
             "subscriptions": hub.subscriptions(),
             "interest": len(hub.interest()),
-            "fanout": dict(hub.stats), "closes": dict(hub.stats_closes),
+            "fanout": dict(hub.stats),
+            "closes": dict(hub.stats_closes),
             "rest": self.rest.status(),
         }
 
@@ -201,11 +210,16 @@ class RelayServer:
         from .clients import token_ok
 
         cfg = self.cfg
-        given = (request.headers.get("apiKey") or request.headers.get("apikey")
-                 or request.query.get("apikey"))
+        given = (
+            request.headers.get("apiKey")
+            or request.headers.get("apikey")
+            or request.query.get("apikey")
+        )
         if cfg.token_required() and not token_ok(given, cfg.relay_token):
-            return web.json_response({"code": 401, "message": "Token invalid",
-                                      "timestamp": int(time.time() * 1000)}, status=401)
+            return web.json_response(
+                {"code": 401, "message": "Token invalid", "timestamp": int(time.time() * 1000)},
+                status=401,
+            )
         return web.json_response(self.status())
 
     def status_line(self) -> str:
@@ -213,15 +227,18 @@ class RelayServer:
         st = self.coord.status()
         ups = st.get("upstream") or {}
         up = ",".join(f"{b}:{u['state']}" for b, u in ups.items()) or (
-            "via redis" if st.get("role") == "follower" else "idle")
+            "via redis" if st.get("role") == "follower" else "idle"
+        )
         hub = self.hub
         codes = len({s[3] for s in hub.routes})
         r = self.rest.stats
-        return (f"relay {self.url} role={st.get('role')} upstream={up} clients={len(hub.conns)} "
-                f"codes={codes} subscriptions={len(hub.routes)} "
-                f"frames_in={hub.stats['upstream_frames']} pushes_out={hub.stats['pushes_out']} "
-                f"rest={r['requests']} (upstream {r['upstream_requests']}, hits {r['cache_hits']}, "
-                f"coalesced {r['coalesced']})")
+        return (
+            f"relay {self.url} role={st.get('role')} upstream={up} clients={len(hub.conns)} "
+            f"codes={codes} subscriptions={len(hub.routes)} "
+            f"frames_in={hub.stats['upstream_frames']} pushes_out={hub.stats['pushes_out']} "
+            f"rest={r['requests']} (upstream {r['upstream_requests']}, hits {r['cache_hits']}, "
+            f"coalesced {r['coalesced']})"
+        )
 
     async def _status_loop(self, every: float) -> None:
         while True:

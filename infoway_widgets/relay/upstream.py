@@ -45,9 +45,16 @@ class UpstreamPool:
         Each time a session (re)connects.
     """
 
-    def __init__(self, rest_url: str, api_key: str | None, time_scale: float, tag: str, *,
-                 on_frame: Callable[[str, str], None],
-                 on_open: Callable[[str, str], object]) -> None:
+    def __init__(
+        self,
+        rest_url: str,
+        api_key: str | None,
+        time_scale: float,
+        tag: str,
+        *,
+        on_frame: Callable[[str, str], None],
+        on_open: Callable[[str, str], object],
+    ) -> None:
         self.ws_base = ws_base_of(rest_url)
         # "" rather than None: a keyless upstream must not fall back to INFOWAY_API_KEY twice
         self._key = api_key or ""
@@ -72,8 +79,14 @@ class UpstreamPool:
                     sess = self.sessions[b]
                     self._on_open(b, f"{self.tag}/{b}/{sess.stats['connects']}")
 
-            s = WsSession(self.ws_base, business, self._key, on_push=push, on_state=state,
-                          time_scale=self.time_scale)
+            s = WsSession(
+                self.ws_base,
+                business,
+                self._key,
+                on_push=push,
+                on_state=state,
+                time_scale=self.time_scale,
+            )
             self.sessions[business] = s
             # start() only creates the session's task; keep it referenced until it has
             task = asyncio.ensure_future(s.start())
@@ -111,8 +124,15 @@ class UpstreamPool:
         self.wanted = set()
 
     def status(self) -> dict[str, Any]:
-        return {b: {"state": s.state, "connects": s.stats["connects"],
-                    "reconnects": s.stats["reconnects"], "pushes": s.stats["pushes"],
-                    "frames_sent": s.stats["frames_sent"], "subscriptions": s.subscriptions,
-                    "error": None if s.error is None else str(s.error)}
-                for b, s in sorted(self.sessions.items())}
+        return {
+            b: {
+                "state": s.state,
+                "connects": s.stats["connects"],
+                "reconnects": s.stats["reconnects"],
+                "pushes": s.stats["pushes"],
+                "frames_sent": s.stats["frames_sent"],
+                "subscriptions": s.subscriptions,
+                "error": None if s.error is None else str(s.error),
+            }
+            for b, s in sorted(self.sessions.items())
+        }

@@ -19,6 +19,16 @@ from .stats import ServerStats
 from .universe import Profile, default_profiles
 
 __all__ = [
-    "Depth", "Faults", "GroundTruth", "Profile", "ServerStats", "SimClock", "SimMarket",
-    "SimServer", "Trade", "default_profiles", "read_record", "serve",
+    "Depth",
+    "Faults",
+    "GroundTruth",
+    "Profile",
+    "ServerStats",
+    "SimClock",
+    "SimMarket",
+    "SimServer",
+    "Trade",
+    "default_profiles",
+    "read_record",
+    "serve",
 ]

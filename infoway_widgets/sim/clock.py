@@ -26,7 +26,9 @@ MODES = ("session", "wall")
 def _to_ms(start: int | float | dt.datetime) -> int:
     if isinstance(start, dt.datetime):
         if start.tzinfo is None:
-            raise ValueError("start must be timezone-aware, e.g. datetime(..., tzinfo=ZoneInfo('Asia/Shanghai'))")
+            raise ValueError(
+                "start must be timezone-aware, e.g. datetime(..., tzinfo=ZoneInfo('Asia/Shanghai'))"
+            )
         return int(start.timestamp() * 1000)
     return int(start)
 
@@ -62,7 +64,9 @@ class SimClock:
         if mode not in MODES:
             raise ValueError(f"clock mode must be 'session' or 'wall', not {mode!r}")
         if not speed or speed <= 0:
-            raise ValueError(f"speed must be a positive number of simulated seconds per second, not {speed!r}")
+            raise ValueError(
+                f"speed must be a positive number of simulated seconds per second, not {speed!r}"
+            )
         self.mode = mode
         self.speed = float(speed)
         self._mono = monotonic
@@ -107,7 +111,9 @@ class SimClock:
         i = bisect.bisect_right(cum, elapsed_ms) - 1
         return starts[i] + (elapsed_ms - cum[i])
 
-    def _segments(self, market: str, elapsed_ms: int) -> tuple[list[int], list[int], list[int], dt.date]:
+    def _segments(
+        self, market: str, elapsed_ms: int
+    ) -> tuple[list[int], list[int], list[int], dt.date]:
         """Trading segments from the anchor on, extended until they cover ``elapsed_ms``.
 
         The first segment starts at the anchor, or at most 30 minutes before the open that
@@ -142,4 +148,6 @@ class SimClock:
 
     def __repr__(self) -> str:
         now = dt.datetime.fromtimestamp(self.now_ms() / 1000, dt.timezone.utc)
-        return f"SimClock(mode={self.mode!r}, speed={self.speed:g}, cn_now={now:%Y-%m-%d %H:%M:%S}Z)"
+        return (
+            f"SimClock(mode={self.mode!r}, speed={self.speed:g}, cn_now={now:%Y-%m-%d %H:%M:%S}Z)"
+        )

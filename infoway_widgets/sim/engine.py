@@ -67,14 +67,32 @@ class _State:
     depth_key: tuple | None = None
 
     def copy(self) -> _State:
-        return _State(self.fv, self.last, self.day, self.prev_close, self.limits, self.regime,
-                      self.halted, self.vol_mult, self.drive, self.ap[:], self.av[:], self.bp[:],
-                      self.bv[:], self.depth_key)
+        return _State(
+            self.fv,
+            self.last,
+            self.day,
+            self.prev_close,
+            self.limits,
+            self.regime,
+            self.halted,
+            self.vol_mult,
+            self.drive,
+            self.ap[:],
+            self.av[:],
+            self.bp[:],
+            self.bv[:],
+            self.depth_key,
+        )
 
 
 def _seconds_per_year(market: str) -> float:
-    return {"CN": 252 * 4 * 3600, "HK": 252 * 5.5 * 3600, "US": 252 * 6.5 * 3600,
-            "CRYPTO": 365 * 86400, "FX": 260 * 86400}.get(market, 252 * 6 * 3600)
+    return {
+        "CN": 252 * 4 * 3600,
+        "HK": 252 * 5.5 * 3600,
+        "US": 252 * 6.5 * 3600,
+        "CRYPTO": 365 * 86400,
+        "FX": 260 * 86400,
+    }.get(market, 252 * 6 * 3600)
 
 
 class Engine:
@@ -96,8 +114,16 @@ class Engine:
         (then its opening auction runs).
     """
 
-    def __init__(self, profile: Profile, seed: int, factor: FactorSource, start_ms: int,
-                 last: int, prev_close: int, day: dt.date | None) -> None:
+    def __init__(
+        self,
+        profile: Profile,
+        seed: int,
+        factor: FactorSource,
+        start_ms: int,
+        last: int,
+        prev_close: int,
+        day: dt.date | None,
+    ) -> None:
         self.profile = profile
         self.inst = profile.inst
         self.code = profile.inst.code
@@ -107,15 +133,20 @@ class Engine:
         self.schedule = Schedule(self.inst, start_ms)
         self.levels = 20 if self.inst.market == "CRYPTO" else 10
         self.wire_levels = 1 if self.inst.market == "US" else 5
-        self.fixed = (round(self.inst.fixed_tick * 10**self.units.pd)
-                      if self.inst.fixed_tick is not None else 0)
+        self.fixed = (
+            round(self.inst.fixed_tick * 10**self.units.pd)
+            if self.inst.fixed_tick is not None
+            else 0
+        )
         self.depth_every = 3 if self.inst.market == "CN" else 1
         # price levels of a high-priced A-share sit several ticks apart (Moutai: about 0.1 CNY)
         spacing = {"CN": 0.00008, "US": 0.00004}.get(self.inst.market, 0.0)
         tick0 = self.units.tick_units(self.inst, max(1, last))
         self.gap = max(1, int(last * spacing / tick0))
         lot = self.inst.lot_size
-        self.lot_units = max(1, round(lot * 10**self.units.vd)) if self.inst.market in ("CN", "HK", "US") else 1
+        self.lot_units = (
+            max(1, round(lot * 10**self.units.vd)) if self.inst.market in ("CN", "HK", "US") else 1
+        )
         self.size_units = max(self.lot_units, round(profile.size * 10**self.units.vd))
         self.sig_s = profile.vol / math.sqrt(_seconds_per_year(self.inst.market))
         self.beta = profile.beta
@@ -180,8 +211,14 @@ class Engine:
     def snapshot(self) -> Depth:
         s = self.state
         w = self.wire_levels
-        return Depth(self.released_to, self.code, tuple(s.ap[:w]), tuple(s.av[:w]),
-                     tuple(s.bp[:w]), tuple(s.bv[:w]))
+        return Depth(
+            self.released_to,
+            self.code,
+            tuple(s.ap[:w]),
+            tuple(s.av[:w]),
+            tuple(s.bp[:w]),
+            tuple(s.bv[:w]),
+        )
 
     # ---- blocks ----------------------------------------------------------------------------
     def _take(self, now_ms: int) -> list[Event]:
@@ -198,7 +235,7 @@ class Engine:
     def _generate(self, m0: int) -> None:
         self._block_start = (self.state.copy(), self.rng.bit_generator.state)
         self._block_m0 = m0
-        rest = self.pending[self._pi:]
+        rest = self.pending[self._pi :]
         self.pending = rest + self._run_block(m0)
         self._pi = 0
 
@@ -392,15 +429,21 @@ class Engine:
         lo, hi = s.limits if s.limits else (1, None)
         if not self._sealed(s, "ask"):
             # an emptied side restarts beyond the last print, never behind it
-            a = self._up(s.ap[-1], self._spacing()) if s.ap else \
-                self._up(max(s.last, s.bp[0]) if s.bp else s.last)
+            a = (
+                self._up(s.ap[-1], self._spacing())
+                if s.ap
+                else self._up(max(s.last, s.bp[0]) if s.bp else s.last)
+            )
             while len(s.ap) < self.levels and (hi is None or a <= hi):
                 s.ap.append(a)
                 s.av.append(self._level_size(len(s.ap)))
                 a = self._up(a, self._spacing())
         if not self._sealed(s, "bid"):
-            b = self._down(s.bp[-1], self._spacing()) if s.bp else \
-                self._down(min(s.last, s.ap[0]) if s.ap else s.last)
+            b = (
+                self._down(s.bp[-1], self._spacing())
+                if s.bp
+                else self._down(min(s.last, s.ap[0]) if s.ap else s.last)
+            )
             while len(s.bp) < self.levels and b >= lo:
                 s.bp.append(b)
                 s.bv.append(self._level_size(len(s.bp)))
@@ -430,7 +473,7 @@ class Engine:
                 else:
                     return
         finally:
-            del s.ap[self.levels:], s.av[self.levels:], s.bp[self.levels:], s.bv[self.levels:]
+            del s.ap[self.levels :], s.av[self.levels :], s.bp[self.levels :], s.bv[self.levels :]
 
     def _perturb(self, s: _State) -> None:
         """Orders arrive and are cancelled between trades; sizes revert to their usual depth."""
@@ -475,8 +518,9 @@ class Engine:
                 qv.insert(0, qty)
 
     # ---- one second --------------------------------------------------------------------------
-    def _second(self, s: _State, t: int, z: float, f: float, u_reg: float, u_n: float,
-                out: list[Event]) -> None:
+    def _second(
+        self, s: _State, t: int, z: float, f: float, u_reg: float, u_n: float, out: list[Event]
+    ) -> None:
         burst = s.regime == 1
         if burst and u_reg < 0.04:
             s.regime = 0
@@ -535,7 +579,9 @@ class Engine:
             s.vol_mult = float(k.arg)  # type: ignore[arg-type]
         elif k.kind == "drive":
             s.drive = k.arg  # type: ignore[assignment]
-        elif k.kind == "inject" and not s.halted and s.day is not None and self.schedule.day_of(k.t):
+        elif (
+            k.kind == "inject" and not s.halted and s.day is not None and self.schedule.day_of(k.t)
+        ):
             side, qty = k.arg  # type: ignore[misc]
             self._execute(s, k.t, side == "large_buy", self._lots(qty), out)
             # the sweep moves the fair value to where it left the book

@@ -24,7 +24,9 @@ class FactorSource:
         if got is None:
             if len(self._cache) > 4096:
                 self._cache.clear()
-            rng = np.random.Generator(np.random.PCG64([self.seed, stable_int("factor", group), minute_index]))
+            rng = np.random.Generator(
+                np.random.PCG64([self.seed, stable_int("factor", group), minute_index])
+            )
             got = rng.standard_normal(60).tolist()
             self._cache[key] = got
         return got

@@ -78,8 +78,11 @@ class Faults:
 
     @property
     def active(self) -> bool:
-        return any(getattr(self, f.name) not in (None, 0, 0.0, False, (500,), {})
-                   for f in fields(self) if f.name not in ("extra", "rate_limit_status"))
+        return any(
+            getattr(self, f.name) not in (None, 0, 0.0, False, (500,), {})
+            for f in fields(self)
+            if f.name not in ("extra", "rate_limit_status")
+        )
 
     @staticmethod
     def closes_after(code: int) -> bool:

@@ -42,9 +42,9 @@ class GroundTruth:
         self.path = Path(record) if record else None
         self._fh: IO[str] | None = None
         if self.path is not None:
-            raw = gzip.open(self.path, "wt", encoding="utf-8") if self.path.suffix == ".gz" \
-                else open(self.path, "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
-            self._fh = raw
+            # held open for the server's lifetime and closed by close(): no context manager
+            opener = gzip.open if self.path.suffix == ".gz" else open
+            self._fh = opener(self.path, "wt", encoding="utf-8")
         self.trade_count = 0
 
     # ---- feeding ---------------------------------------------------------------------------
@@ -99,9 +99,18 @@ class GroundTruth:
 
     def _complete(self, code: str, name: str, b: list[int]) -> None:
         u = self.market.sim(code).units
-        rec = {"type": "bar", "s": code, "interval": name, "t": b[0],
-               "o": fmt(b[2], u.pd), "h": fmt(b[3], u.pd), "l": fmt(b[4], u.pd),
-               "c": fmt(b[5], u.pd), "v": fmt(b[6], u.vd), "vw": fmt(b[7], u.vw_d)}
+        rec = {
+            "type": "bar",
+            "s": code,
+            "interval": name,
+            "t": b[0],
+            "o": fmt(b[2], u.pd),
+            "h": fmt(b[3], u.pd),
+            "l": fmt(b[4], u.pd),
+            "c": fmt(b[5], u.pd),
+            "v": fmt(b[6], u.vd),
+            "vw": fmt(b[7], u.vw_d),
+        }
         self.completed.append(rec)
         if self._fh is not None:
             self._fh.write(json.dumps(rec, separators=(",", ":")) + "\n")
@@ -158,15 +167,17 @@ class GroundTruth:
         df = pd.DataFrame({"k": opens, "p": p, "v": v, "pv": p * v})
         df = df[df.k >= 0]
         g = df.groupby("k", sort=True)
-        out = pd.DataFrame({
-            "t": g.k.first().to_numpy(),
-            "o": g.p.first().to_numpy() / 10**u.pd,
-            "h": g.p.max().to_numpy() / 10**u.pd,
-            "l": g.p.min().to_numpy() / 10**u.pd,
-            "c": g.p.last().to_numpy() / 10**u.pd,
-            "v": g.v.sum().to_numpy() / 10**u.vd,
-            "vw": g.pv.sum().to_numpy() / 10**u.vw_d,
-        })
+        out = pd.DataFrame(
+            {
+                "t": g.k.first().to_numpy(),
+                "o": g.p.first().to_numpy() / 10**u.pd,
+                "h": g.p.max().to_numpy() / 10**u.pd,
+                "l": g.p.min().to_numpy() / 10**u.pd,
+                "c": g.p.last().to_numpy() / 10**u.pd,
+                "v": g.v.sum().to_numpy() / 10**u.vd,
+                "vw": g.pv.sum().to_numpy() / 10**u.vw_d,
+            }
+        )
         return out.reset_index(drop=True)
 
 

@@ -55,8 +55,13 @@ class Bars:
 
 
 def _minutes_per_year(market: str) -> float:
-    return {"CN": 252 * 240, "HK": 252 * 330, "US": 252 * 390, "CRYPTO": 365 * 1440,
-            "FX": 260 * 1440}.get(market, 252 * 360)
+    return {
+        "CN": 252 * 240,
+        "HK": 252 * 330,
+        "US": 252 * 390,
+        "CRYPTO": 365 * 1440,
+        "FX": 260 * 1440,
+    }.get(market, 252 * 360)
 
 
 class _Rounder:
@@ -86,7 +91,9 @@ def _limits(profile: Profile, units: Units, prev_close: int) -> tuple[int, int] 
 
 
 @functools.lru_cache(maxsize=64)
-def _day_opens(market: str, calendar: str | None, tz: str, code: str, days: tuple[dt.date, ...]) -> np.ndarray:
+def _day_opens(
+    market: str, calendar: str | None, tz: str, code: str, days: tuple[dt.date, ...]
+) -> np.ndarray:
     # instruments of one market share sessions: cache per market, not per code
     from ..market import parse_symbol
 
@@ -98,8 +105,13 @@ def _day_opens(market: str, calendar: str | None, tz: str, code: str, days: tupl
 def day_opens(profile: Profile, days: list[dt.date]) -> np.ndarray:
     """Open times of the daily bars of ``days`` (local midnight; crypto 00:00 UTC; FX 17:00 NY)."""
     inst = profile.inst
-    return _day_opens(inst.market, inst.calendar, inst.tz, inst.code if inst.market != "CN" else
-                      "600519.SH", tuple(days))
+    return _day_opens(
+        inst.market,
+        inst.calendar,
+        inst.tz,
+        inst.code if inst.market != "CN" else "600519.SH",
+        tuple(days),
+    )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -119,7 +131,9 @@ def _trading_days(calendar: str | None, start: dt.date, end: dt.date) -> tuple[d
     return tuple(trading_days(calendar, start, end))
 
 
-def _limit_arrays(profile: Profile, u: Units, prev: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+def _limit_arrays(
+    profile: Profile, u: Units, prev: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
     """Vectorised :meth:`Instrument.price_limits` for cent-priced A-shares (half-up rounding)."""
     lim = profile.inst.price_limit
     if lim is None:
@@ -168,7 +182,9 @@ def daily_walk(profile: Profile, seed: int, days: list[dt.date]) -> tuple[Bars, 
     hi = np.maximum(hi, np.maximum(opens, closes))
     lo = np.minimum(lo, np.minimum(opens, closes))
     lot = _lot_units(profile, u)
-    daily_volume = profile.size * 10**u.vd * profile.rate * _minutes_per_year(profile.inst.market) / 252 * 60
+    daily_volume = (
+        profile.size * 10**u.vd * profile.rate * _minutes_per_year(profile.inst.market) / 252 * 60
+    )
     v = np.maximum(lot, (daily_volume * np.exp(0.3 * z[:, 2]) // lot).astype(np.int64) * lot)
     vw = v * ((opens + hi + lo + closes) // 4)
     t = day_opens(profile, days)
@@ -186,13 +202,19 @@ def minute_day(profile: Profile, seed: int, day: dt.date, prev_close: int) -> Ba
     inst = profile.inst
     u = units_for(inst)
     rnd = _Rounder(profile, u)
-    grid = _minute_grid(inst.market, inst.calendar, inst.code if inst.market != "CN" else "600519.SH", day)
+    grid = _minute_grid(
+        inst.market, inst.calendar, inst.code if inst.market != "CN" else "600519.SH", day
+    )
     n = len(grid)
-    rng = np.random.Generator(np.random.PCG64([seed, stable_int("minute", inst.code), day.toordinal()]))
+    rng = np.random.Generator(
+        np.random.PCG64([seed, stable_int("minute", inst.code), day.toordinal()])
+    )
     z = rng.standard_normal((n + 1, 4))
     sig = profile.vol / math.sqrt(_minutes_per_year(inst.market))
     lim = _limits(profile, u, prev_close)
-    gap = 0.25 * profile.vol / math.sqrt(252) * z[0, 0] if inst.market in ("CN", "HK", "US") else 0.0
+    gap = (
+        0.25 * profile.vol / math.sqrt(252) * z[0, 0] if inst.market in ("CN", "HK", "US") else 0.0
+    )
     logp = math.log(prev_close) + gap + np.cumsum(sig * z[1:, 0])
     closes = rnd(np.exp(logp))
     if lim:
@@ -213,13 +235,22 @@ def minute_day(profile: Profile, seed: int, day: dt.date, prev_close: int) -> Ba
     v = profile.size * 10**u.vd * profile.rate * 60 * np.exp(0.5 * z[1:, 3])
     v = np.maximum(lot, (v // lot).astype(np.int64) * lot)
     vw = v * ((opens + hi + lo + closes) // 4)
-    return Bars(grid.astype(np.int64), opens, hi, lo, closes, v.astype(np.int64), vw.astype(np.int64))
+    return Bars(
+        grid.astype(np.int64), opens, hi, lo, closes, v.astype(np.int64), vw.astype(np.int64)
+    )
 
 
 def aggregate_day(b: Bars, t: int) -> tuple[int, int, int, int, int, int, int]:
     """One bar from all of ``b`` with open time ``t``."""
-    return (t, int(b.o[0]), int(b.h.max()), int(b.l.min()), int(b.c[-1]), int(b.v.sum()),
-            int(b.vw.sum()))
+    return (
+        t,
+        int(b.o[0]),
+        int(b.h.max()),
+        int(b.l.min()),
+        int(b.c[-1]),
+        int(b.v.sum()),
+        int(b.vw.sum()),
+    )
 
 
 @dataclass

@@ -50,8 +50,9 @@ class SimInstrument:
             fresh = False
         self.history: History = build_history(profile, seed, live_day, engine_start)
         h = self.history
-        self.engine = Engine(profile, seed, factor, engine_start, h.last, h.prev_close,
-                             None if fresh else live_day)
+        self.engine = Engine(
+            profile, seed, factor, engine_start, h.last, h.prev_close, None if fresh else live_day
+        )
         self.live: list[list[int]] = []  # live 1-minute bars [t, o, h, l, c, v, vw]
         self.last_trade: Trade | None = None
         self.book: Depth = self.engine.snapshot()
@@ -106,7 +107,8 @@ class SimInstrument:
         if self._daily_hist is None:
             # history never changes: aggregate its minutes into days once
             self._daily_hist = self.history.daily.concat(
-                aggregate_minutes(self.inst, day, self.history.minute))
+                aggregate_minutes(self.inst, day, self.history.minute)
+            )
         hist = self._daily_hist
         if not self.live:
             return hist
@@ -116,10 +118,14 @@ class SimInstrument:
             # the day the engine took over mid-session: history minutes and live minutes share it
             n = len(hist) - 1
             merged = Bars(
-                np.array([hist.t[n]]), np.array([hist.o[n]]),
-                np.array([max(hist.h[n], live.h[0])]), np.array([min(hist.l[n], live.l[0])]),
-                np.array([live.c[0]]), np.array([hist.v[n] + live.v[0]]),
-                np.array([hist.vw[n] + live.vw[0]]))
+                np.array([hist.t[n]]),
+                np.array([hist.o[n]]),
+                np.array([max(hist.h[n], live.h[0])]),
+                np.array([min(hist.l[n], live.l[0])]),
+                np.array([live.c[0]]),
+                np.array([hist.v[n] + live.v[0]]),
+                np.array([hist.vw[n] + live.vw[0]]),
+            )
             rest = live.select(np.arange(len(live)) >= 1)
             return hist.select(np.arange(len(hist)) < n).concat(merged).concat(rest)
         return hist.concat(live)
@@ -174,8 +180,13 @@ class SimMarket:
         Replace the default universe.
     """
 
-    def __init__(self, seed: int = 1, clock: SimClock | None = None, extra_symbols: int = 0,
-                 profiles: list[Profile] | None = None) -> None:
+    def __init__(
+        self,
+        seed: int = 1,
+        clock: SimClock | None = None,
+        extra_symbols: int = 0,
+        profiles: list[Profile] | None = None,
+    ) -> None:
         self.seed = int(seed)
         self.clock = clock or SimClock()
         base = profiles if profiles is not None else default_profiles()
@@ -221,7 +232,9 @@ class SimMarket:
         return out
 
     # ---- data ------------------------------------------------------------------------------
-    def candles(self, code: str, kline_type: int, count: int, end_ms: int | None = None) -> list[Candle]:
+    def candles(
+        self, code: str, kline_type: int, count: int, end_ms: int | None = None
+    ) -> list[Candle]:
         """The newest ``count`` candles (with ``t <= end_ms``), newest first, integer units."""
         s = self.sim(code)
         iv = BY_KLINE[kline_type]
@@ -298,7 +311,9 @@ class SimMarket:
         """
         s = self.sim(symbol)
         if s.inst.price_limit is None:
-            raise BadParameterError(f"{symbol} has no daily price limit; drive_to_limit needs an A-share")
+            raise BadParameterError(
+                f"{symbol} has no daily price limit; drive_to_limit needs an A-share"
+            )
         if direction not in ("up", "down", None):
             raise BadParameterError(f"direction must be 'up', 'down' or None, not {direction!r}")
         return self._knob(symbol, "drive", direction)

@@ -58,8 +58,10 @@ class Rest:
             key = request.headers.get("apiKey") or request.headers.get("apikey")
             if key != srv.api_key:
                 srv.stats.rest_errors[401] += 1
-                return _json({"code": 401, "message": "Token invalid",
-                              "timestamp": int(time.time() * 1000)}, status=401)
+                return _json(
+                    {"code": 401, "message": "Token invalid", "timestamp": int(time.time() * 1000)},
+                    status=401,
+                )
         if self._rate_limited():
             srv.stats.faults["rate_limit"] += 1
             status = srv.faults.rate_limit_status
@@ -68,12 +70,25 @@ class Rest:
         try:
             resp = await handler(request)
         except web.HTTPNotFound:
-            resp = _json(wire.problem(404, "Not Found", f"No static resource {request.path.lstrip('/')}.",
-                                      request.path), status=404)
+            resp = _json(
+                wire.problem(
+                    404,
+                    "Not Found",
+                    f"No static resource {request.path.lstrip('/')}.",
+                    request.path,
+                ),
+                status=404,
+            )
         except web.HTTPMethodNotAllowed:
-            resp = _json(wire.problem(405, "Method Not Allowed",
-                                      f"Request method '{request.method}' is not supported.",
-                                      request.path), status=405)
+            resp = _json(
+                wire.problem(
+                    405,
+                    "Method Not Allowed",
+                    f"Request method '{request.method}' is not supported.",
+                    request.path,
+                ),
+                status=405,
+            )
         if resp.status >= 400:
             srv.stats.rest_errors[resp.status] += 1
         return resp
@@ -145,15 +160,19 @@ class Rest:
             body = json.loads(raw.decode("utf-8")) if raw else None
         except (UnicodeDecodeError, ValueError):
             body = None
-            return self._fail(515, "Param not json：send a JSON body such as "
-                                   '{"klineType":1,"klineNum":10,"codes":"600519.SH"}')
+            return self._fail(
+                515,
+                "Param not json：send a JSON body such as "
+                '{"klineType":1,"klineNum":10,"codes":"600519.SH"}',
+            )
         if not isinstance(body, dict):
             return self._fail(515, "Param not json：the body must be a JSON object")
         for name in ("codes", "klineType", "klineNum"):
             if body.get(name) in (None, ""):
                 return self._fail(507, f"Param lost：{name}")
-        return self._klines(prefix, body["klineType"], body["klineNum"], str(body["codes"]),
-                            body.get("timestamp"))
+        return self._klines(
+            prefix, body["klineType"], body["klineNum"], str(body["codes"]), body.get("timestamp")
+        )
 
     async def kline_get(self, request: web.Request) -> web.Response:
         m = request.match_info
@@ -202,7 +221,9 @@ class Rest:
         if err is not None:
             return err
         m = self.server.market
-        return _json(wire.ok([wire.trade_rest(m.sim(c).units, m.last_trade(c)) for c in known or []]))
+        return _json(
+            wire.ok([wire.trade_rest(m.sim(c).units, m.last_trade(c)) for c in known or []])
+        )
 
     async def depth(self, request: web.Request) -> web.Response:
         known, err = self._resolve(request.match_info["prefix"], request.match_info["codes"])
@@ -215,28 +236,46 @@ class Rest:
     async def symbols(self, request: web.Request) -> web.Response:
         typ = request.query.get("type")
         if not typ:
-            return _json(wire.problem(400, "Bad Request", "Required parameter 'type' is not present.",
-                                      request.path), status=400)
+            return _json(
+                wire.problem(
+                    400, "Bad Request", "Required parameter 'type' is not present.", request.path
+                ),
+                status=400,
+            )
         wanted = {c.strip() for c in request.query.get("symbols", "").split(",") if c.strip()}
         out = []
         for code, p in self.server.market.profiles.items():
             if p.inst.symbol_type != typ.upper() or (wanted and code not in wanted):
                 continue
-            out.append({
-                "symbol": code, "market": p.inst.market, "type": p.inst.symbol_type,
-                "name_cn": p.name_cn, "name_en": p.name_en, "name_hk": p.name_cn,
-                "exchange": p.inst.exchange, "currency": p.inst.currency,
-                "lot_size": p.inst.lot_size, "simulated": True,
-            })
+            out.append(
+                {
+                    "symbol": code,
+                    "market": p.inst.market,
+                    "type": p.inst.symbol_type,
+                    "name_cn": p.name_cn,
+                    "name_en": p.name_en,
+                    "name_hk": p.name_cn,
+                    "exchange": p.inst.exchange,
+                    "currency": p.inst.currency,
+                    "lot_size": p.inst.lot_size,
+                    "simulated": True,
+                }
+            )
         return _json(wire.ok(out))
 
     async def trading_days(self, request: web.Request) -> web.Response:
         q = request.query
         for name in ("market", "beginDay", "endDay"):
             if not q.get(name):
-                return _json(wire.problem(400, "Bad Request",
-                                          f"Required parameter '{name}' is not present.",
-                                          request.path), status=400)
+                return _json(
+                    wire.problem(
+                        400,
+                        "Bad Request",
+                        f"Required parameter '{name}' is not present.",
+                        request.path,
+                    ),
+                    status=400,
+                )
         cal = _CALENDARS.get(q["market"].upper())
         if cal is None:
             return self._fail(506, "Param error：market must be CN, HK or US")

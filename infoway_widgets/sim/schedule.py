@@ -38,7 +38,9 @@ class Schedule:
                 self.auctions.append((auc[1], d))
             self._day = d + dt.timedelta(days=1)
 
-    def block(self, m0: int, length: int = 60_000) -> tuple[list[dt.date | None], list[tuple[int, dt.date]]]:
+    def block(
+        self, m0: int, length: int = 60_000
+    ) -> tuple[list[dt.date | None], list[tuple[int, dt.date]]]:
         """Per-second trading day (None = no continuous trading) and auctions in ``[m0, m0+length)``."""
         end = m0 + length
         self._ensure(end + 120_000)

@@ -61,10 +61,19 @@ class SimServer:
         Simulated start instant for every market (overrides the clock's anchors).
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, seed: int = 1, speed: float = 1.0,
-                 api_key: str | None = None, faults: Faults | str | None = None,
-                 record: str | Path | None = None, clock: str = "session", extra_symbols: int = 0,
-                 start: int | dt.datetime | None = None) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        seed: int = 1,
+        speed: float = 1.0,
+        api_key: str | None = None,
+        faults: Faults | str | None = None,
+        record: str | Path | None = None,
+        clock: str = "session",
+        extra_symbols: int = 0,
+        start: int | dt.datetime | None = None,
+    ) -> None:
         self.host = host
         self.port = port
         self.seed = seed
@@ -92,6 +101,7 @@ class SimServer:
     # ---- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> SimServer:
         """Build the market (off the loop: it takes a moment), bind, and start releasing events."""
+
         def build() -> tuple[SimClock, SimMarket]:
             clock = SimClock(self.clock_mode, self.speed, self.start_at)
             return clock, SimMarket(self.seed, clock, self.extra_symbols)
@@ -104,8 +114,9 @@ class SimServer:
         app = web.Application()
         Rest(self).install(app)
         app.router.add_get("/ws", self._ws)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False,
-                                     shutdown_timeout=1.0)
+        self._runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, shutdown_timeout=1.0
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
@@ -133,8 +144,10 @@ class SimServer:
         for t in list(self._side_tasks):
             t.cancel()
         await asyncio.gather(*self._side_tasks, return_exceptions=True)
-        await asyncio.gather(*(c.close("shutdown", message=b"server shutting down")
-                               for c in list(self.hub.conns)), return_exceptions=True)
+        await asyncio.gather(
+            *(c.close("shutdown", message=b"server shutting down") for c in list(self.hub.conns)),
+            return_exceptions=True,
+        )
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -166,7 +179,9 @@ class SimServer:
         if not events or not hub.conns:
             return
         for e in events:
-            subs = hub.trade_subs.get(e.code) if isinstance(e, Trade) else hub.depth_subs.get(e.code)
+            subs = (
+                hub.trade_subs.get(e.code) if isinstance(e, Trade) else hub.depth_subs.get(e.code)
+            )
             if not subs:
                 continue
             u = self.market.sim(e.code).units
@@ -189,12 +204,23 @@ class SimServer:
                 continue
             if now - c.last_frame > IDLE_MS:
                 c.closing = True
-                self.spawn(c.error_then_close(513, ERROR_MESSAGES[513] + " (no frame for 60 s: send a "
-                                              "heartbeat {\"code\":10010} every 30 s)", "idle"))
+                self.spawn(
+                    c.error_then_close(
+                        513,
+                        ERROR_MESSAGES[513] + " (no frame for 60 s: send a "
+                        'heartbeat {"code":10010} every 30 s)',
+                        "idle",
+                    )
+                )
             elif c.queue.qsize() > MAX_BACKLOG:
                 c.closing = True
-                self.spawn(c.error_then_close(500, "Server error: the client reads too slowly "
-                                              f"({MAX_BACKLOG} frames waiting)", "slow_consumer"))
+                self.spawn(
+                    c.error_then_close(
+                        500,
+                        f"Server error: the client reads too slowly ({MAX_BACKLOG} frames waiting)",
+                        "slow_consumer",
+                    )
+                )
         f = self.faults
         if self._due("drop", f.drop_every, now):
             self.stats.faults["drop"] += 1
@@ -243,10 +269,18 @@ class SimServer:
 
 
 @contextlib.asynccontextmanager
-async def serve(port: int = 0, seed: int = 1, speed: float = 1.0, api_key: str | None = None,
-                faults: Faults | str | None = None, record: str | Path | None = None,
-                clock: str = "session", extra_symbols: int = 0, host: str = "127.0.0.1",
-                start: Any = None) -> AsyncIterator[SimServer]:
+async def serve(
+    port: int = 0,
+    seed: int = 1,
+    speed: float = 1.0,
+    api_key: str | None = None,
+    faults: Faults | str | None = None,
+    record: str | Path | None = None,
+    clock: str = "session",
+    extra_symbols: int = 0,
+    host: str = "127.0.0.1",
+    start: Any = None,
+) -> AsyncIterator[SimServer]:
     """Run a :class:`SimServer` for the duration of an ``async with`` block.
 
     Examples
@@ -254,9 +288,18 @@ async def serve(port: int = 0, seed: int = 1, speed: float = 1.0, api_key: str |
     >>> async with serve(port=0, seed=1, speed=60) as server:   # doctest: +SKIP
     ...     print(server.url, server.ws_url)
     """
-    server = SimServer(host=host, port=port, seed=seed, speed=speed, api_key=api_key,
-                       faults=faults, record=record, clock=clock, extra_symbols=extra_symbols,
-                       start=start)
+    server = SimServer(
+        host=host,
+        port=port,
+        seed=seed,
+        speed=speed,
+        api_key=api_key,
+        faults=faults,
+        record=record,
+        clock=clock,
+        extra_symbols=extra_symbols,
+        start=start,
+    )
     await server.start()
     try:
         yield server

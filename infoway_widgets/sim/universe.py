@@ -45,8 +45,9 @@ class Profile:
     group: str
 
 
-def _p(code: str, cn: str, en: str, price: float, vol: float, beta: float, rate: float,
-       size: float) -> Profile:
+def _p(
+    code: str, cn: str, en: str, price: float, vol: float, beta: float, rate: float, size: float
+) -> Profile:
     inst = parse_symbol(code, name=cn)
     return Profile(inst, cn, en, price, vol, beta, rate, size, inst.market)
 

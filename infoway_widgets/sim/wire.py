@@ -17,8 +17,10 @@ from .units import Units, fmt, fmt_trim, pct
 
 WELCOME = '{"code":200,"msg":"ws connect success"}'
 #: production's plain-text greeting on business=stock, marked as simulated (it is prose either way)
-GREETING = ("You have permission to subscribe to all market data "
-            "(SIMULATED market by infoway-widgets: not real prices)")
+GREETING = (
+    "You have permission to subscribe to all market data "
+    "(SIMULATED market by infoway-widgets: not real prices)"
+)
 
 
 def dumps(obj: Any) -> str:
@@ -41,8 +43,10 @@ def _trade_strs(u: Units, e: Trade) -> tuple[str, str, str]:
 def trade_frame(u: Units, e: Trade) -> str:
     """``{"code":10002,"data":{"p","s","t","td","v","vw"}}``."""
     p, v, vw = _trade_strs(u, e)
-    return (f'{{"code":10002,"data":{{"p":"{p}","s":"{e.code}","t":{e.t},"td":{e.td},'
-            f'"v":"{v}","vw":"{vw}"}}}}')
+    return (
+        f'{{"code":10002,"data":{{"p":"{p}","s":"{e.code}","t":{e.t},"td":{e.td},'
+        f'"v":"{v}","vw":"{vw}"}}}}'
+    )
 
 
 def trade_rest(u: Units, e: Trade) -> dict[str, Any]:
@@ -74,24 +78,49 @@ def _candle_strs(u: Units, c: Candle) -> dict[str, str]:
     _t, o, h, lo, cl, v, vw, prev = c
     cd = u.candle_pd
     return {
-        "o": fmt(o, cd, u.pd), "h": fmt(h, cd, u.pd), "l": fmt(lo, cd, u.pd),
-        "c": fmt(cl, cd, u.pd), "v": fmt(v, u.candle_vd, u.vd), "vw": fmt(vw, u.vw_d),
-        "pca": fmt(cl - prev, cd, u.pd), "pc": pct(cl - prev, prev),
+        "o": fmt(o, cd, u.pd),
+        "h": fmt(h, cd, u.pd),
+        "l": fmt(lo, cd, u.pd),
+        "c": fmt(cl, cd, u.pd),
+        "v": fmt(v, u.candle_vd, u.vd),
+        "vw": fmt(vw, u.vw_d),
+        "pca": fmt(cl - prev, cd, u.pd),
+        "pc": pct(cl - prev, prev),
     }
 
 
 def candle_rest(u: Units, c: Candle) -> dict[str, Any]:
     """``{"t","h","o","l","c","v","vw","pc","pca"}`` (REST order), ``t`` seconds as a string."""
     s = _candle_strs(u, c)
-    return {"t": str(c[0] // 1000), "h": s["h"], "o": s["o"], "l": s["l"], "c": s["c"],
-            "v": s["v"], "vw": s["vw"], "pc": s["pc"], "pca": s["pca"]}
+    return {
+        "t": str(c[0] // 1000),
+        "h": s["h"],
+        "o": s["o"],
+        "l": s["l"],
+        "c": s["c"],
+        "v": s["v"],
+        "vw": s["vw"],
+        "pc": s["pc"],
+        "pca": s["pca"],
+    }
 
 
 def candle_frame(u: Units, code: str, kline_type: int, c: Candle) -> str:
     """``{"code":10008,"data":{"c","h","l","o","pca","pfr","s","t","ty","v","vw"}}``."""
     s = _candle_strs(u, c)
-    data = {"c": s["c"], "h": s["h"], "l": s["l"], "o": s["o"], "pca": s["pca"], "pfr": s["pc"],
-            "s": code, "t": str(c[0] // 1000), "ty": kline_type, "v": s["v"], "vw": s["vw"]}
+    data = {
+        "c": s["c"],
+        "h": s["h"],
+        "l": s["l"],
+        "o": s["o"],
+        "pca": s["pca"],
+        "pfr": s["pc"],
+        "s": code,
+        "t": str(c[0] // 1000),
+        "ty": kline_type,
+        "v": s["v"],
+        "vw": s["vw"],
+    }
     return dumps({"code": 10008, "data": data})
 
 
@@ -103,8 +132,13 @@ def ack(code: int, trace: Any) -> str:
 
 def error_frame(code: int, msg: str, trace: Any = None) -> str:
     """``{"traceId":"…","code":507,"msg":"Param lost：data"}``."""
-    return dumps({"traceId": trace if isinstance(trace, str) and trace else trace_id(),
-                  "code": code, "msg": msg})
+    return dumps(
+        {
+            "traceId": trace if isinstance(trace, str) and trace else trace_id(),
+            "code": code,
+            "msg": msg,
+        }
+    )
 
 
 # ---- REST envelopes --------------------------------------------------------------------------
@@ -118,5 +152,10 @@ def fail(ret: int, msg: str) -> dict[str, Any]:
 
 def problem(status: int, title: str, detail: str, instance: str) -> dict[str, Any]:
     """RFC 7807 body as the gateway sends it for a missing parameter or unknown path."""
-    return {"type": "about:blank", "title": title, "status": status, "detail": detail,
-            "instance": instance}
+    return {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+    }

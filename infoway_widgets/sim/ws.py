@@ -33,8 +33,14 @@ PROSE = "Subscribe fail: simulated fault frame (prose, not JSON)"
 class Conn:
     """One client connection: its subscriptions, budgets, outgoing queue and fault state."""
 
-    def __init__(self, server: SimServer, ws: web.WebSocketResponse, request: web.Request,
-                 business: str, number: int) -> None:
+    def __init__(
+        self,
+        server: SimServer,
+        ws: web.WebSocketResponse,
+        request: web.Request,
+        business: str,
+        number: int,
+    ) -> None:
         self.server = server
         self.ws = ws
         self.request = request
@@ -51,7 +57,9 @@ class Conn:
         self.halfopen = asyncio.Event()
         self.kick = asyncio.Event()  # a new candle subscription is pushed at once
         self.gone = asyncio.Event()
-        self.rng = np.random.Generator(np.random.PCG64([server.market.seed, stable_int("conn"), number]))
+        self.rng = np.random.Generator(
+            np.random.PCG64([server.market.seed, stable_int("conn"), number])
+        )
         self.tasks: list[asyncio.Task[None]] = []
         self.closing = False  # a close is under way (idle, fault, slow consumer)
 
@@ -134,8 +142,11 @@ class Conn:
         if self.gone.is_set():
             return
         await self._raw(wire.error_frame(code, msg, trace))
-        await self.close(reason, WSCloseCode.POLICY_VIOLATION if reason == "frame_budget" else WSCloseCode.OK,
-                         msg.encode()[:120])
+        await self.close(
+            reason,
+            WSCloseCode.POLICY_VIOLATION if reason == "frame_budget" else WSCloseCode.OK,
+            msg.encode()[:120],
+        )
 
     # ---- receiving -------------------------------------------------------------------------
     async def on_frame(self, text: str | None) -> None:
@@ -149,16 +160,21 @@ class Conn:
         while ft and ft[0] <= now - 60_000:
             ft.popleft()
         if len(ft) > FRAME_BUDGET:
-            await self.error_then_close(501, ERROR_MESSAGES[501] + f" ({FRAME_BUDGET} frames per minute)",
-                                        "frame_budget")
+            await self.error_then_close(
+                501, ERROR_MESSAGES[501] + f" ({FRAME_BUDGET} frames per minute)", "frame_budget"
+            )
             return
         try:
             msg = json.loads(text) if text is not None else None
         except ValueError:
             msg = None
         if not isinstance(msg, dict):
-            self.send(wire.error_frame(515, "Param not json：every frame is a JSON object like "
-                                            '{"code":10010,"trace":"id"}'))
+            self.send(
+                wire.error_frame(
+                    515,
+                    'Param not json：every frame is a JSON object like {"code":10010,"trace":"id"}',
+                )
+            )
             return
         trace = msg.get("trace")
         code = msg.get("code")
@@ -167,7 +183,11 @@ class Conn:
             return
         if code == 10010:
             return  # heartbeats are never answered
-        if isinstance(code, bool) or not isinstance(code, int) or (code not in _SUB and code not in _UNSUB):
+        if (
+            isinstance(code, bool)
+            or not isinstance(code, int)
+            or (code not in _SUB and code not in _UNSUB)
+        ):
             self.send(wire.error_frame(506, "Param error：The code is out of range", trace))
             return
         data = msg.get("data")
@@ -289,21 +309,29 @@ async def handle(server: SimServer, request: web.Request) -> web.StreamResponse:
         key = q.get("apikey") or q.get("apiKey")
         if key != server.api_key:
             stats.refused += 1
-            return web.Response(status=401, text="Unauthorized: the apikey is missing or invalid",
-                                content_type="text/plain",
-                                headers={"www-authenticate": 'apikey realm="key"'})
+            return web.Response(
+                status=401,
+                text="Unauthorized: the apikey is missing or invalid",
+                content_type="text/plain",
+                headers={"www-authenticate": 'apikey realm="key"'},
+            )
     if server.refusing():
         stats.refused += 1
         stats.faults["refuse"] += 1
-        return web.Response(status=503, text="Service Unavailable: try again later",
-                            content_type="text/plain")
+        return web.Response(
+            status=503, text="Service Unavailable: try again later", content_type="text/plain"
+        )
     business = q.get("business", "")
     if business not in BUSINESSES:
         stats.refused += 1
-        return web.Response(status=400, content_type="text/plain",
-                            text=f"business must be one of {', '.join(BUSINESSES)}, e.g. /ws?business=stock")
-    ws = web.WebSocketResponse(max_msg_size=MAX_FRAME_BYTES, autoping=True, heartbeat=None,
-                               compress=False)
+        return web.Response(
+            status=400,
+            content_type="text/plain",
+            text=f"business must be one of {', '.join(BUSINESSES)}, e.g. /ws?business=stock",
+        )
+    ws = web.WebSocketResponse(
+        max_msg_size=MAX_FRAME_BYTES, autoping=True, heartbeat=None, compress=False
+    )
     await ws.prepare(request)
     stats.connections += 1
     stats.active += 1
@@ -363,8 +391,11 @@ async def _read_loop(conn: Conn) -> None:
                     text = None
                 await conn.on_frame(text)
             elif msg.type == WSMsgType.ERROR:
-                if ws.close_code == WSCloseCode.MESSAGE_TOO_BIG or "too big" in str(msg.data).lower() \
-                        or "message size" in str(msg.data).lower():
+                if (
+                    ws.close_code == WSCloseCode.MESSAGE_TOO_BIG
+                    or "too big" in str(msg.data).lower()
+                    or "message size" in str(msg.data).lower()
+                ):
                     conn.server.stats.closes["too_big"] += 1
                     conn.gone.set()
                 return

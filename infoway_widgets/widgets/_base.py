@@ -41,9 +41,14 @@ def default_feed() -> Any:
 def market_info(inst: Instrument, name: str | None = None) -> dict[str, Any]:
     """What a front-end needs to know about an instrument (no secrets, no network text but the name)."""
     return {
-        "code": inst.code, "name": name or inst.name or "", "market": inst.market,
-        "exchange": inst.exchange, "tz": inst.tz, "red_up": bool(inst.red_up),
-        "price_decimals": int(inst.price_decimals), "lot_size": float(inst.lot_size),
+        "code": inst.code,
+        "name": name or inst.name or "",
+        "market": inst.market,
+        "exchange": inst.exchange,
+        "tz": inst.tz,
+        "red_up": bool(inst.red_up),
+        "price_decimals": int(inst.price_decimals),
+        "lot_size": float(inst.lot_size),
         "currency": inst.currency,
     }
 
@@ -54,15 +59,25 @@ class LiveWidget(anywidget.AnyWidget):
 
     _kind: ClassVar[str] = ""
 
-    status = t.Unicode("connecting", help="Feed status: connecting, live, simulated, reconnecting, "
-                       "stale, error or closed.").tag(sync=True)
+    status = t.Unicode(
+        "connecting",
+        help="Feed status: connecting, live, simulated, reconnecting, stale, error or closed.",
+    ).tag(sync=True)
     status_message = t.Unicode("").tag(sync=True)
     simulated = t.Bool(False).tag(sync=True)
     locale = t.Enum(["en", "zh"], "en", help="Labels and number style.").tag(sync=True)
-    theme = t.Enum(["auto", "light", "dark"], "auto", help="auto follows JupyterLab.").tag(sync=True)
-    up_color = t.Unicode("", help="CSS colour of rises; empty for the market convention.").tag(sync=True)
-    down_color = t.Unicode("", help="CSS colour of falls; empty for the market convention.").tag(sync=True)
-    timezone = t.Unicode("", help="Zone of time labels: '' for the exchange's, 'local', or an IANA name.").tag(sync=True)
+    theme = t.Enum(["auto", "light", "dark"], "auto", help="auto follows JupyterLab.").tag(
+        sync=True
+    )
+    up_color = t.Unicode("", help="CSS colour of rises; empty for the market convention.").tag(
+        sync=True
+    )
+    down_color = t.Unicode("", help="CSS colour of falls; empty for the market convention.").tag(
+        sync=True
+    )
+    timezone = t.Unicode(
+        "", help="Zone of time labels: '' for the exchange's, 'local', or an IANA name."
+    ).tag(sync=True)
     max_fps = t.Float(20.0, help="Most frames per second sent to the front-end.").tag(sync=True)
     height = t.Int(360).tag(sync=True)
     _market = t.Dict().tag(sync=True)
@@ -92,7 +107,9 @@ class LiveWidget(anywidget.AnyWidget):
             self._feed.on_status(self._on_status),
         ]
         self.simulated = bool(getattr(self._feed, "simulated", False))
-        self._on_status(getattr(self._feed, "status", "connecting"), getattr(self._feed, "status_message", ""))
+        self._on_status(
+            getattr(self._feed, "status", "connecting"), getattr(self._feed, "status_message", "")
+        )
 
     def get_state(self, key: Any = None, drop_defaults: bool = False) -> dict[str, Any]:
         """The synced state, with a fresh ``_snapshot``; never drops defaults.
@@ -192,8 +209,15 @@ class LiveWidget(anywidget.AnyWidget):
 
     def _snapshot_value(self) -> dict[str, Any]:
         kind, cols, extra = self._snapshot_frame()
-        header = {"kind": kind, "v": 1, "seq": self._seq, "n": len(next(iter(cols.values()), [])),
-                  "cols": list(cols), "reset": True, **extra}
+        header = {
+            "kind": kind,
+            "v": 1,
+            "seq": self._seq,
+            "n": len(next(iter(cols.values()), [])),
+            "cols": list(cols),
+            "reset": True,
+            **extra,
+        }
         return snapshot_value(header, cols)
 
     def _refresh_snapshot(self) -> None:

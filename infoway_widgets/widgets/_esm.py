@@ -29,6 +29,8 @@ def bundle(kind: str) -> str | pathlib.Path:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        msg = (f"infoway-widgets: the front-end bundle {path.name} is missing. "
-               "Run `npm install && npm run build` in js/ (or reinstall the package).")
+        msg = (
+            f"infoway-widgets: the front-end bundle {path.name} is missing. "
+            "Run `npm install && npm run build` in js/ (or reinstall the package)."
+        )
         return _MISSING % msg

@@ -27,7 +27,9 @@ def f64(a: Any) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(a, dtype="<f8"))
 
 
-def make_frame(kind: str, seq: int, cols: Mapping[str, Any], **extra: Any) -> tuple[dict[str, Any], list[bytes]]:
+def make_frame(
+    kind: str, seq: int, cols: Mapping[str, Any], **extra: Any
+) -> tuple[dict[str, Any], list[bytes]]:
     """Header and buffers of one frame.
 
     Parameters
@@ -43,8 +45,13 @@ def make_frame(kind: str, seq: int, cols: Mapping[str, Any], **extra: Any) -> tu
     """
     names = list(cols)
     arrays = [f64(cols[k]) for k in names]
-    header: dict[str, Any] = {"kind": kind, "v": SCHEMA_VERSION, "seq": int(seq),
-                              "n": int(len(arrays[0])) if arrays else 0, "cols": names}
+    header: dict[str, Any] = {
+        "kind": kind,
+        "v": SCHEMA_VERSION,
+        "seq": int(seq),
+        "n": int(len(arrays[0])) if arrays else 0,
+        "cols": names,
+    }
     header.update(extra)
     return header, [a.tobytes() for a in arrays]
 
@@ -58,6 +65,8 @@ def snapshot_value(header: Mapping[str, Any], cols: Mapping[str, Any]) -> dict[s
     return {"header": dict(header), "cols": {k: _json_list(np.asarray(v)) for k, v in cols.items()}}
 
 
-def decode_frame(header: Mapping[str, Any], buffers: list[bytes | memoryview]) -> dict[str, np.ndarray]:
+def decode_frame(
+    header: Mapping[str, Any], buffers: list[bytes | memoryview]
+) -> dict[str, np.ndarray]:
     """Columns of a frame from its buffers (the inverse of :func:`make_frame`; used by tests)."""
     return {name: np.frombuffer(bytes(b), dtype="<f8") for name, b in zip(header["cols"], buffers)}

@@ -14,13 +14,38 @@ import traitlets as t
 
 from ._base import Frame, LiveWidget, esm
 
-QUOTE_FIELDS = ("last", "prev_close", "open", "high", "low", "volume", "turnover", "change",
-                "change_pct", "t")
+QUOTE_FIELDS = (
+    "last",
+    "prev_close",
+    "open",
+    "high",
+    "low",
+    "volume",
+    "turnover",
+    "change",
+    "change_pct",
+    "t",
+)
 #: per-row numbers from ``feed.ashare`` (computed in the feed; NaN where the market has none)
 ASHARE_FIELDS = ("amplitude", "volume_ratio", "limit_up", "limit_down")
 #: every column a board can show, in the order of the ``cn`` preset (js/src/lib/columns.js draws them)
-BOARD_COLUMNS = ("symbol", "last", "change_pct", "change", "volume_lots", "volume", "turnover",
-                 "amplitude", "volume_ratio", "high_low", "high", "low", "open", "prev_close", "spark")
+BOARD_COLUMNS = (
+    "symbol",
+    "last",
+    "change_pct",
+    "change",
+    "volume_lots",
+    "volume",
+    "turnover",
+    "amplitude",
+    "volume_ratio",
+    "high_low",
+    "high",
+    "low",
+    "open",
+    "prev_close",
+    "spark",
+)
 #: markets whose volumes are customarily counted in lots (手) rather than shares
 LOT_MARKETS = frozenset({"CN"})
 
@@ -73,9 +98,14 @@ class QuoteBoard(LiveWidget):
     sort_by = t.Unicode("").tag(sync=True)
     sort_desc = t.Bool(True).tag(sync=True)
     title = t.Unicode("").tag(sync=True)
-    preset = t.Enum(["auto", "compact", "cn"], "auto",
-                    help="Column set: cn (brokerage), compact, or auto (cn for locale zh).").tag(sync=True)
-    columns = t.List(t.Unicode(), help="Explicit column keys; overrides preset when not empty.").tag(sync=True)
+    preset = t.Enum(
+        ["auto", "compact", "cn"],
+        "auto",
+        help="Column set: cn (brokerage), compact, or auto (cn for locale zh).",
+    ).tag(sync=True)
+    columns = t.List(
+        t.Unicode(), help="Explicit column keys; overrides preset when not empty."
+    ).tag(sync=True)
     spark_points = t.Int(60).tag(sync=False)
 
     @t.validate("columns")
@@ -83,19 +113,34 @@ class QuoteBoard(LiveWidget):
         cols = list(proposal["value"])
         bad = [c for c in cols if c not in BOARD_COLUMNS]
         if bad:
-            raise t.TraitError(f"unknown QuoteBoard column(s) {bad}; choose from {list(BOARD_COLUMNS)}")
+            raise t.TraitError(
+                f"unknown QuoteBoard column(s) {bad}; choose from {list(BOARD_COLUMNS)}"
+            )
         return cols
 
-    def __init__(self, symbols: Sequence[str] | str, *, feed: Any = None, sort_by: str = "",
-                 title: str = "", preset: str = "auto", columns: Sequence[str] = (), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        symbols: Sequence[str] | str,
+        *,
+        feed: Any = None,
+        sort_by: str = "",
+        title: str = "",
+        preset: str = "auto",
+        columns: Sequence[str] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(feed=feed, sort_by=sort_by, preset=preset, columns=list(columns), **kwargs)
         self._select_cbs: list[Callable[[str], None]] = []
         self._pending: set[str] = set()
         self._insts: dict[str, Any] = {}
         self.title = title or ("报价" if self.locale == "zh" else "Quotes")
         self._set_symbols([symbols] if isinstance(symbols, str) else list(symbols))
-        self.observe(lambda ch: self._set_symbols(list(ch["new"])) if list(ch["new"]) != list(self._insts) else None,
-                     names=["symbols"])
+        self.observe(
+            lambda ch: (
+                self._set_symbols(list(ch["new"])) if list(ch["new"]) != list(self._insts) else None
+            ),
+            names=["symbols"],
+        )
 
     def _set_symbols(self, symbols: list[str]) -> None:
         if self._closed:
@@ -117,7 +162,9 @@ class QuoteBoard(LiveWidget):
 
     def _subscribe(self) -> None:
         for code in self._insts:
-            self._watches.append(self._feed.watch(code, trades=True, intervals=("1m", "1d"), history=250))
+            self._watches.append(
+                self._feed.watch(code, trades=True, intervals=("1m", "1d"), history=250)
+            )
 
     def _on_change(self, symbols: set[str]) -> None:
         mine = self._symbols() & set(symbols)
@@ -127,8 +174,18 @@ class QuoteBoard(LiveWidget):
         self._mark_dirty()
 
     def _rows(self, codes: list[str]) -> Frame:
-        cols: dict[str, list[float]] = {k: [] for k in (*QUOTE_FIELDS, *ASHARE_FIELDS, "volume_lots", "at_limit",
-                                                        "decimals", "red_up", "spark_len")}
+        cols: dict[str, list[float]] = {
+            k: []
+            for k in (
+                *QUOTE_FIELDS,
+                *ASHARE_FIELDS,
+                "volume_lots",
+                "at_limit",
+                "decimals",
+                "red_up",
+                "spark_len",
+            )
+        }
         spark: list[float] = []
         names: list[str] = []
         ashare = getattr(self._feed, "ashare", None)
@@ -147,11 +204,13 @@ class QuoteBoard(LiveWidget):
             for k in ASHARE_FIELDS:
                 cols[k].append(_num(a.get(k)))
             # 手 only where the market counts in lots (A-shares); NaN tells the view to show shares
-            cols["volume_lots"].append(_num(a.get("volume_lots")) if inst.market in LOT_MARKETS else math.nan)
+            cols["volume_lots"].append(
+                _num(a.get("volume_lots")) if inst.market in LOT_MARKETS else math.nan
+            )
             cols["at_limit"].append({"up": 1.0, "down": -1.0}.get(a.get("at_limit") or "", 0.0))
             cols["decimals"].append(float(inst.price_decimals))
             cols["red_up"].append(1.0 if inst.red_up else 0.0)
-            s = [_num(x) for x in list(q.get("spark") or [])[-self.spark_points:]]
+            s = [_num(x) for x in list(q.get("spark") or [])[-self.spark_points :]]
             cols["spark_len"].append(float(len(s)))
             spark.extend(s)
             names.append(str(q.get("name") or inst.name or ""))

@@ -15,9 +15,28 @@ from ..feed.stores import BookSnapshot
 from ._base import Frame, SymbolWidget, esm
 
 #: keys of ``feed.ashare(symbol)`` the book frame carries in its header (``header["stats"]``)
-STATS_KEYS = ("last", "change", "change_pct", "open", "prev_close", "high", "low", "volume",
-              "volume_lots", "turnover", "amplitude", "bid_ask_ratio", "bid_ask_diff", "buy_volume",
-              "sell_volume", "buy_sell_ratio", "volume_ratio", "limit_up", "limit_down", "at_limit")
+STATS_KEYS = (
+    "last",
+    "change",
+    "change_pct",
+    "open",
+    "prev_close",
+    "high",
+    "low",
+    "volume",
+    "volume_lots",
+    "turnover",
+    "amplitude",
+    "bid_ask_ratio",
+    "bid_ask_diff",
+    "buy_volume",
+    "sell_volume",
+    "buy_sell_ratio",
+    "volume_ratio",
+    "limit_up",
+    "limit_down",
+    "at_limit",
+)
 
 
 def json_stats(stats: dict[str, Any] | None) -> dict[str, Any]:
@@ -80,8 +99,16 @@ class OrderBook(SymbolWidget):
     stats = t.Bool(True, help="Show the 盘口 stats panel and the limit badge.").tag(sync=True)
     height = t.Int(300).tag(sync=True)
 
-    def __init__(self, symbol: str, *, feed: Any = None, levels: int = 5, view: str = "ladder",
-                 stats: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        symbol: str,
+        *,
+        feed: Any = None,
+        levels: int = 5,
+        view: str = "ladder",
+        stats: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(feed=feed, levels=levels, view=view, stats=stats, **kwargs)
         self._ver = -1
         self._sent_stats: dict[str, Any] | None = None
@@ -116,14 +143,25 @@ class OrderBook(SymbolWidget):
             pc = None
         stats = self._stats()
         self._sent_stats = stats
-        extra: dict[str, Any] = {"symbol": self._inst.code, "prev_close": float(pc) if pc else None,
-                                 "stats": stats}
+        extra: dict[str, Any] = {
+            "symbol": self._inst.code,
+            "prev_close": float(pc) if pc else None,
+            "stats": stats,
+        }
         if snap is None:
             e = np.zeros(0)
-            return "book", {"bid_px": e, "bid_vol": e, "ask_px": e, "ask_vol": e}, {**extra, "t": None}
+            return (
+                "book",
+                {"bid_px": e, "bid_vol": e, "ask_px": e, "ask_vol": e},
+                {**extra, "t": None},
+            )
         n = max(len(snap.bid_px), len(snap.ask_px))
-        cols = {"bid_px": _pad(snap.bid_px, n), "bid_vol": _pad(snap.bid_vol, n),
-                "ask_px": _pad(snap.ask_px, n), "ask_vol": _pad(snap.ask_vol, n)}
+        cols = {
+            "bid_px": _pad(snap.bid_px, n),
+            "bid_vol": _pad(snap.bid_vol, n),
+            "ask_px": _pad(snap.ask_px, n),
+            "ask_vol": _pad(snap.ask_vol, n),
+        }
         return "book", cols, {**extra, "t": int(snap.t)}
 
     def _delta(self) -> Frame | None:
@@ -145,8 +183,10 @@ class OrderBook(SymbolWidget):
         """The latest book as a DataFrame: one row per level (1 = best), bid/ask price and size."""
         snap = self._store().snapshot
         if snap is None:
-            return pd.DataFrame(columns=["bid_px", "bid_vol", "ask_px", "ask_vol"],
-                                index=pd.RangeIndex(1, 1, name="level"))
+            return pd.DataFrame(
+                columns=["bid_px", "bid_vol", "ask_px", "ask_vol"],
+                index=pd.RangeIndex(1, 1, name="level"),
+            )
         return snap.to_pandas()
 
     @property

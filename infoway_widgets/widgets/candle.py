@@ -53,21 +53,36 @@ class CandleChart(LiveWidget):
 
     symbol = t.Unicode("").tag(sync=True)
     interval = t.Unicode("1m").tag(sync=True)
-    intervals = t.List(t.Unicode(), list(LIVE_INTERVALS), help="Buttons of the interval switch.").tag(sync=True)
+    intervals = t.List(
+        t.Unicode(), list(LIVE_INTERVALS), help="Buttons of the interval switch."
+    ).tag(sync=True)
     ma = t.List(t.Int(), [5, 10, 20, 60]).tag(sync=True)
     vwap = t.Bool(True).tag(sync=True)
-    show_limits = t.Bool(True, help="Limit-up / limit-down lines where the market has them.").tag(sync=True)
+    show_limits = t.Bool(True, help="Limit-up / limit-down lines where the market has them.").tag(
+        sync=True
+    )
     history = t.Int(500).tag(sync=True)
-    max_bars = t.Int(5_000, help="Bars a view holds (about; older ones drop off, and scrolling back pages them in).").tag(sync=True)
+    max_bars = t.Int(
+        5_000,
+        help="Bars a view holds (about; older ones drop off, and scrolling back pages them in).",
+    ).tag(sync=True)
     page_size = t.Int(500, help="Bars fetched per scroll-back request.").tag(sync=True)
     snapshot_bars = t.Int(500, help="Bars kept in the saved widget state.").tag(sync=False)
     height = t.Int(420).tag(sync=True)
     _interval_ms = t.Int(60_000).tag(sync=True)
     _levels = t.Dict().tag(sync=True)
 
-    def __init__(self, symbol: str, interval: str = "1m", *, feed: Any = None,
-                 ma: Sequence[int] = (5, 10, 20, 60), vwap: bool = True, history: int = 500,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        symbol: str,
+        interval: str = "1m",
+        *,
+        feed: Any = None,
+        ma: Sequence[int] = (5, 10, 20, 60),
+        vwap: bool = True,
+        history: int = 500,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(feed=feed, ma=list(ma), vwap=vwap, history=history, **kwargs)
         self._bar_ver = 0
         self._bar_epoch = -1
@@ -101,10 +116,14 @@ class CandleChart(LiveWidget):
         self._set_symbol(self.symbol, self.interval)
 
     def _subscribe(self) -> None:
-        self._watches.append(self._feed.watch(self._inst.code, intervals=(self._iv.name,), history=self.history))
+        self._watches.append(
+            self._feed.watch(self._inst.code, intervals=(self._iv.name,), history=self.history)
+        )
         if self._iv.name != "1d":
             # the feed's quote (previous close, limits) comes from daily bars
-            self._watches.append(self._feed.watch(self._inst.code, intervals=("1d",), history=DAILY_HISTORY))
+            self._watches.append(
+                self._feed.watch(self._inst.code, intervals=("1d",), history=DAILY_HISTORY)
+            )
         self._bar_ver = 0
         self._bar_epoch = -1
         self._update_levels()
@@ -152,7 +171,11 @@ class CandleChart(LiveWidget):
     def _full_marked(self, store: Any, keep_range: bool = False) -> Frame:
         self._bar_ver = store.version
         self._bar_epoch = store.epoch
-        a = store.arrays(-self.max_bars) if len(store) else {k: np.zeros(0) for k in ("t", *BAR_COLS)}
+        a = (
+            store.arrays(-self.max_bars)
+            if len(store)
+            else {k: np.zeros(0) for k in ("t", *BAR_COLS)}
+        )
         extra = {**self._extra(), "reset": True}
         if keep_range:
             extra["keep_range"] = True
@@ -163,7 +186,11 @@ class CandleChart(LiveWidget):
 
     def _snapshot_frame(self) -> Frame:
         store = self._store()
-        a = store.arrays(-self.snapshot_bars) if len(store) else {k: np.zeros(0) for k in ("t", *BAR_COLS)}
+        a = (
+            store.arrays(-self.snapshot_bars)
+            if len(store)
+            else {k: np.zeros(0) for k in ("t", *BAR_COLS)}
+        )
         return "bars", {"t": a["t"], **{k: a[k] for k in BAR_COLS}}, self._extra()
 
     # ---- scroll back ----------------------------------------------------------------------------

@@ -39,8 +39,16 @@ class Dashboard(w.VBox):
 
     symbol = t.Unicode("")
 
-    def __init__(self, symbols: str | Sequence[str] = "600519.SH", *, interval: str = "1m", feed: Any = None,
-                 locale: str = "en", theme: str = "auto", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        symbols: str | Sequence[str] = "600519.SH",
+        *,
+        interval: str = "1m",
+        feed: Any = None,
+        locale: str = "en",
+        theme: str = "auto",
+        **kwargs: Any,
+    ) -> None:
         syms = [symbols] if isinstance(symbols, str) else list(symbols)
         if not syms:
             raise ValueError("Dashboard needs at least one symbol, e.g. Dashboard('600519.SH').")
@@ -53,10 +61,17 @@ class Dashboard(w.VBox):
         self.book = OrderBook(first, height=260, **common)
         self.tape = TradeTape(first, height=260, **common)
         self.board = QuoteBoard(codes, height=200, **common)
-        self.picker = w.Combobox(value=first, options=codes, placeholder="600519.SH", ensure_option=False,
-                                 continuous_update=False, layout=w.Layout(width="180px"))
-        self.interval_toggle = w.ToggleButtons(options=list(LIVE_INTERVALS), value=self.chart.interval,
-                                               style={"button_width": "52px"})
+        self.picker = w.Combobox(
+            value=first,
+            options=codes,
+            placeholder="600519.SH",
+            ensure_option=False,
+            continuous_update=False,
+            layout=w.Layout(width="180px"),
+        )
+        self.interval_toggle = w.ToggleButtons(
+            options=list(LIVE_INTERVALS), value=self.chart.interval, style={"button_width": "52px"}
+        )
         self.message = w.Label("")
         w.link((self.interval_toggle, "value"), (self.chart, "interval"))
         self.picker.observe(self._on_pick, names="value")
@@ -64,7 +79,9 @@ class Dashboard(w.VBox):
 
         self.chart.layout = w.Layout(flex="3 1 0%", min_width="420px")
         side = w.VBox([self.book, self.tape], layout=w.Layout(flex="1 1 0%", min_width="260px"))
-        top = w.HBox([self.picker, self.interval_toggle, self.message], layout=w.Layout(align_items="center"))
+        top = w.HBox(
+            [self.picker, self.interval_toggle, self.message], layout=w.Layout(align_items="center")
+        )
         main = w.HBox([self.chart, side], layout=w.Layout(width="100%"))
         super().__init__([top, main, self.board], layout=w.Layout(width="100%"))
         self.add_class("iw-dashboard")
@@ -94,7 +111,15 @@ class Dashboard(w.VBox):
     def close(self) -> None:
         """Close every part (each releases its feed subscriptions)."""
         self._unselect()
-        for part in (self.chart, self.book, self.tape, self.board, self.picker, self.interval_toggle, self.message):
+        for part in (
+            self.chart,
+            self.book,
+            self.tape,
+            self.board,
+            self.picker,
+            self.interval_toggle,
+            self.message,
+        ):
             part.close()
         super().close()
 

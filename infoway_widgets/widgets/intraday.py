@@ -55,27 +55,46 @@ class IntradayChart(SymbolWidget):
         self._ver = -1
 
     def _versions(self) -> int:
-        return self._feed.bar_store(self._inst.code, "1m").version + self._feed.bar_store(self._inst.code, "1d").version
+        return (
+            self._feed.bar_store(self._inst.code, "1m").version
+            + self._feed.bar_store(self._inst.code, "1d").version
+        )
 
     def _frame(self, since: int | None = None) -> Frame:
         """The day's series; with ``since`` (a 1m store version) only the slots from the earliest
         minute changed after it (a later 均价 depends on every earlier minute)."""
         m1 = self._feed.bar_store(self._inst.code, "1m")
         d = self._feed.intraday(self._inst.code)
-        head = {"symbol": d["symbol"], "day": d["day"], "prev_close": d["prev_close"],
-                "limit_up": d["limit_up"], "limit_down": d["limit_down"], "filled": d["filled"],
-                "slots": len(d["t"]), "ticks": [[int(i), str(lbl)] for i, lbl in d["ticks"]]}
+        head = {
+            "symbol": d["symbol"],
+            "day": d["day"],
+            "prev_close": d["prev_close"],
+            "limit_up": d["limit_up"],
+            "limit_down": d["limit_down"],
+            "filled": d["filled"],
+            "slots": len(d["t"]),
+            "ticks": [[int(i), str(lbl)] for i, lbl in d["ticks"]],
+        }
         k = 0
         if since is not None and self._day == d["day"]:
             changed = m1.changed_since(since)["t"]
-            k = int(np.searchsorted(d["t"], changed.min())) if len(changed) else max(0, d["filled"] - 1)
+            k = (
+                int(np.searchsorted(d["t"], changed.min()))
+                if len(changed)
+                else max(0, d["filled"] - 1)
+            )
         self._day = d["day"]
         self._m1_ver = m1.version
         self._ver = self._versions()
         stop = max(d["filled"], k)
         sl = slice(k, stop) if since is not None else slice(0, len(d["t"]))
-        cols = {"t": d["t"][sl].astype(np.float64), "close": d["close"][sl], "avg": d["avg"][sl],
-                "volume": d["volume"][sl], "up": d["up"][sl].astype(np.float64)}
+        cols = {
+            "t": d["t"][sl].astype(np.float64),
+            "close": d["close"][sl],
+            "avg": d["avg"][sl],
+            "volume": d["volume"][sl],
+            "up": d["up"][sl].astype(np.float64),
+        }
         return "intraday", cols, {**head, "offset": sl.start}
 
     def _delta(self) -> Frame | None:
@@ -93,7 +112,9 @@ class IntradayChart(SymbolWidget):
         """Today's series as a DataFrame indexed by minute (exchange time): close, avg (均价), volume."""
         d = self._feed.intraday(self._inst.code)
         idx = pd.to_datetime(d["t"], unit="ms", utc=True).tz_convert(self._inst.tz)
-        return pd.DataFrame({"close": d["close"], "avg": d["avg"], "volume": d["volume"]}, index=idx)
+        return pd.DataFrame(
+            {"close": d["close"], "avg": d["avg"], "volume": d["volume"]}, index=idx
+        )
 
     def _repr_fields(self) -> Iterable[str]:
         yield repr(self.symbol)

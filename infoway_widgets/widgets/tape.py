@@ -40,8 +40,15 @@ class TradeTape(SymbolWidget):
     large_volume = t.Float(0.0).tag(sync=True)
     height = t.Int(300).tag(sync=True)
 
-    def __init__(self, symbol: str, *, feed: Any = None, max_rows: int = 200, large_volume: float = 0.0,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        symbol: str,
+        *,
+        feed: Any = None,
+        max_rows: int = 200,
+        large_volume: float = 0.0,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(feed=feed, max_rows=max_rows, **kwargs)
         self._seen = 0
         self._large_default = not large_volume

@@ -20,9 +20,17 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "iw-browser-test"
 CHROMIUM = "/usr/bin/chromium"
-CHROME_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               "--disable-dev-shm-usage"]
+CHROME_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 KERNEL_READY = """() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
   const k = w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
   return !!k && k.connectionStatus === 'connected' && k.status === 'idle'; }"""
@@ -37,7 +45,9 @@ def _free_port() -> int:
 
 
 def _children(pid: int) -> list[int]:
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True
+    ).stdout
     return [int(x) for x in out.split()]
 
 
@@ -74,23 +84,49 @@ def browser() -> Any:
 def _start_server(app: str, tmp: Path) -> dict[str, Any]:
     root, port = tmp / "root", _free_port()
     root.mkdir()
-    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp / "cfg"), JUPYTER_RUNTIME_DIR=str(tmp / "rt"),
-               JUPYTERLAB_SETTINGS_DIR=str(tmp / "settings"), JUPYTERLAB_WORKSPACES_DIR=str(tmp / "ws"),
-               PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
+    env = dict(
+        os.environ,
+        JUPYTER_CONFIG_DIR=str(tmp / "cfg"),
+        JUPYTER_RUNTIME_DIR=str(tmp / "rt"),
+        JUPYTERLAB_SETTINGS_DIR=str(tmp / "settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(tmp / "ws"),
+        PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(
+            os.pathsep
+        ),
+    )
     env.pop("INFOWAY_API_KEY", None)  # the embedded simulated market, never a real key
     settings = tmp / "settings" / "@jupyterlab"
     (settings / "apputils-extension").mkdir(parents=True)
-    (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(
+        '{"fetchNews": "false"}'
+    )
     # every cell rendered (no virtual windowing), so off-screen charts still lay out
     (settings / "notebook-extension").mkdir(parents=True)
-    (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text(
+        '{"windowingMode": "none"}'
+    )
     cls = "LabApp" if app == "lab" else "JupyterNotebookApp"
     log = open(tmp / "server.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", app, "--no-browser", "--allow-root", "--ip=127.0.0.1",
-         f"--port={port}", "--port-retries=0", f"--IdentityProvider.token={TOKEN}",
-         f"--ServerApp.root_dir={root}", f"--{cls}.expose_app_in_browser=True"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            app,
+            "--no-browser",
+            "--allow-root",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            "--port-retries=0",
+            f"--IdentityProvider.token={TOKEN}",
+            f"--ServerApp.root_dir={root}",
+            f"--{cls}.expose_app_in_browser=True",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -111,8 +147,9 @@ def _stop_server(srv: dict[str, Any]) -> None:
     proc = srv["proc"]
     kids = _children(proc.pid)
     try:
-        req = urllib.request.Request(srv["url"] + "/api/shutdown", method="POST",
-                                     headers={"Authorization": f"token {TOKEN}"})
+        req = urllib.request.Request(
+            srv["url"] + "/api/shutdown", method="POST", headers={"Authorization": f"token {TOKEN}"}
+        )
         urllib.request.urlopen(req, timeout=10)
         proc.wait(20)
     except Exception:
@@ -143,7 +180,12 @@ def page(browser: Any) -> Any:
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     pg = ctx.new_page()
     logs: list[str] = []
-    pg.on("console", lambda m: logs.append(f"console.{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    pg.on(
+        "console",
+        lambda m: (
+            logs.append(f"console.{m.type}: {m.text}") if m.type in ("error", "warning") else None
+        ),
+    )
     pg.on("pageerror", lambda e: logs.append(f"pageerror: {e}"))
     yield pg
     print("\n".join(logs[-40:]))  # shown by pytest when the test failed
@@ -170,8 +212,13 @@ def export_assets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             cache.mkdir(parents=True, exist_ok=True)
             tmp = tmp_path_factory.mktemp(f"pack-{name}")
             try:
-                res = subprocess.run(["npm", "pack", spec, "--pack-destination", str(tmp)], capture_output=True,
-                                     text=True, timeout=120, check=True)
+                res = subprocess.run(
+                    ["npm", "pack", spec, "--pack-destination", str(tmp)],
+                    capture_output=True,
+                    text=True,
+                    timeout=120,
+                    check=True,
+                )
             except (subprocess.SubprocessError, OSError) as exc:
                 pytest.skip(f"cannot fetch {spec} for the HTML export test: {exc}")
             tgz = tmp / res.stdout.strip().splitlines()[-1]
@@ -191,7 +238,8 @@ def run_in_kernel(page: Any, code: str, timeout: int = 60_000) -> None:
         let err = null;
         f.onIOPub = (m) => { if (m.header.msg_type === 'error') err = m.content.ename + ': ' + m.content.evalue; };
         await f.done; if (err) throw new Error(err); }""",
-        code, )
+        code,
+    )
 
 
 def copy_screenshot(src: Path, name: str) -> None:

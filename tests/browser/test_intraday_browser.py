@@ -14,10 +14,13 @@ ROOT = ".iw-root.iw-intraday"
 
 
 def test_intraday_chart(lab, page, tmp_path):
-    write_notebook(lab["root"] / "intraday.ipynb", [
-        "import infoway_widgets as iw\nfeed = await iw.aconnect(speed=60, new=True)",
-        'chart = iw.IntradayChart("600519.SH", feed=feed, locale="zh")\nchart',
-    ])
+    write_notebook(
+        lab["root"] / "intraday.ipynb",
+        [
+            "import infoway_widgets as iw\nfeed = await iw.aconnect(speed=60, new=True)",
+            'chart = iw.IntradayChart("600519.SH", feed=feed, locale="zh")\nchart',
+        ],
+    )
     open_and_run(page, lab, "intraday.ipynb")
     page.wait_for_selector(f'{ROOT}[data-status="simulated"]', timeout=60_000)
     wait_attr_at_least(page, ROOT, "data-filled", 12, timeout=90_000)
@@ -36,7 +39,9 @@ def test_intraday_chart(lab, page, tmp_path):
            const dpr = c.width / c.clientWidth; const y = Math.round(Number(r.dataset.centerY) * dpr);
            const d = c.getContext('2d').getImageData(0, y, c.width, 1).data; const bg = [d[0], d[1], d[2]];
            let n = 0; for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i]-bg[0]) + Math.abs(d[i+1]-bg[1]) + Math.abs(d[i+2]-bg[2]) > 30) n++;
-           return n; }""", ROOT)
+           return n; }""",
+        ROOT,
+    )
     assert row_ink > 100
     assert page.evaluate(CANVAS_INK, ROOT) > 3000
     legend = page.locator(f"{ROOT} .iw-legend").inner_text()

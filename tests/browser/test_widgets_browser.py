@@ -29,8 +29,12 @@ CELLS = [
     f"board = iw.QuoteBoard({BOARD!r})\nboard",
     "chart  # a second view of the same widget",
 ]
-ROOTS = {"candle": ".iw-root.iw-candle", "book": ".iw-root.iw-book", "tape": ".iw-root.iw-tape",
-         "board": ".iw-root.iw-board"}
+ROOTS = {
+    "candle": ".iw-root.iw-candle",
+    "book": ".iw-root.iw-book",
+    "tape": ".iw-root.iw-tape",
+    "board": ".iw-root.iw-board",
+}
 
 # non-background pixels of every canvas under the first match of a selector
 CANVAS_INK = """(sel) => { const root = document.querySelector(sel); if (!root) return -1; let n = 0;
@@ -43,7 +47,11 @@ CANVAS_INK = """(sel) => { const root = document.querySelector(sel); if (!root) 
 
 def write_notebook(path: Path, cells: list[str]) -> None:
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }
     nb.cells = [nbformat.v4.new_code_cell(c) for c in cells]
     nbformat.write(nb, path)
 
@@ -56,16 +64,24 @@ def open_and_run(page: Any, srv: dict[str, Any], name: str) -> None:
 
 
 def attr(page: Any, sel: str, name: str, nth: int = 0) -> str | None:
-    return page.evaluate("([s, a, i]) => document.querySelectorAll(s)[i]?.getAttribute(a) ?? null", [sel, name, nth])
+    return page.evaluate(
+        "([s, a, i]) => document.querySelectorAll(s)[i]?.getAttribute(a) ?? null", [sel, name, nth]
+    )
 
 
-def wait_attr_at_least(page: Any, sel: str, name: str, value: float, timeout: int = 45_000, nth: int = 0) -> None:
+def wait_attr_at_least(
+    page: Any, sel: str, name: str, value: float, timeout: int = 45_000, nth: int = 0
+) -> None:
     try:
         page.wait_for_function(
             "([s, a, v, i]) => { const e = document.querySelectorAll(s)[i]; return !!e && Number(e.getAttribute(a)) >= v; }",
-            arg=[sel, name, value, nth], timeout=timeout)
+            arg=[sel, name, value, nth],
+            timeout=timeout,
+        )
     except Exception:
-        data = page.evaluate("([s, i]) => JSON.stringify(document.querySelectorAll(s)[i]?.dataset)", [sel, nth])
+        data = page.evaluate(
+            "([s, i]) => JSON.stringify(document.querySelectorAll(s)[i]?.dataset)", [sel, nth]
+        )
         raise AssertionError(f"{sel} never had {name} >= {value}: {data}") from None
 
 
@@ -113,7 +129,9 @@ def test_lab_widgets_render_update_theme_views_and_export(lab, page, export_asse
         """(s) => { const [a, b] = document.querySelectorAll(s);
            return a && b && a.dataset.bars === b.dataset.bars && a.dataset.seq === b.dataset.seq
              && a.querySelector('.iw-legend').textContent === b.querySelector('.iw-legend').textContent; }""",
-        arg=ROOTS["candle"], timeout=30_000)
+        arg=ROOTS["candle"],
+        timeout=30_000,
+    )
 
     # screenshots (light)
     for kind, sel in ROOTS.items():
@@ -142,8 +160,10 @@ def test_lab_widgets_render_update_theme_views_and_export(lab, page, export_asse
     # the chart's interval switch refetches, in every view of it
     page.locator(f'{ROOTS["candle"]} button[data-interval="15m"]').first.click()
     page.wait_for_function(
-        "(s) => [...document.querySelectorAll(s)].every(e => e.dataset.interval === '15m')", arg=ROOTS["candle"],
-        timeout=20_000)
+        "(s) => [...document.querySelectorAll(s)].every(e => e.dataset.interval === '15m')",
+        arg=ROOTS["candle"],
+        timeout=20_000,
+    )
     wait_attr_at_least(page, ROOTS["candle"], "data-bars", 50)
     run_in_kernel(page, "assert chart.interval == '15m', chart.interval\nchart.interval = '1m'")
     page.wait_for_selector(f'{ROOTS["candle"]}[data-interval="1m"]', timeout=20_000)
@@ -160,46 +180,75 @@ def test_lab_widgets_render_update_theme_views_and_export(lab, page, export_asse
 
     # zh locale: 买一…卖五 and 万/亿
     run_in_kernel(page, "book.locale = 'zh'; board.locale = 'zh'")
-    page.wait_for_function(f"() => document.querySelector('{ROOTS['book']}').textContent.includes('买一')", timeout=10_000)
+    page.wait_for_function(
+        f"() => document.querySelector('{ROOTS['book']}').textContent.includes('买一')",
+        timeout=10_000,
+    )
     assert "卖五" in page.locator(ROOTS["book"]).inner_text()
-    page.wait_for_function(f"() => /[万亿]/.test(document.querySelector('{ROOTS['board']}').textContent)", timeout=10_000)
+    page.wait_for_function(
+        f"() => /[万亿]/.test(document.querySelector('{ROOTS['board']}').textContent)",
+        timeout=10_000,
+    )
     run_in_kernel(page, "book.locale = 'en'; board.locale = 'en'")
 
     # dark theme follows JupyterLab
-    page.evaluate("window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})")
+    page.evaluate(
+        "window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})"
+    )
     for sel in ROOTS.values():
         page.wait_for_selector(f'{sel}[data-theme="dark"]', timeout=20_000)
-    bg = page.evaluate(f"() => getComputedStyle(document.querySelector('{ROOTS['book']}')).backgroundColor")
+    bg = page.evaluate(
+        f"() => getComputedStyle(document.querySelector('{ROOTS['book']}')).backgroundColor"
+    )
     rgb = [int(x) for x in re.findall(r"\d+", bg)[:3]]
     assert sum(rgb) < 200, bg
     for kind in ("candle", "board"):
         shot = tmp_path / f"{kind}-dark.png"
         page.locator(ROOTS[kind]).first.screenshot(path=str(shot))
         copy_screenshot(shot, f"{kind}-dark.png")
-    page.evaluate("window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})")
+    page.evaluate(
+        "window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Light'})"
+    )
     page.wait_for_selector(f'{ROOTS["candle"]}[data-theme="light"]', timeout=20_000)
 
     # HTML export of the run notebook, opened with the kernel gone
     out = tmp_path / "export.html"
-    run_in_kernel(page, f"from ipywidgets.embed import embed_minimal_html\n"
-                        f"embed_minimal_html({str(out)!r}, views=[chart, book, tape, board], title='export')")
+    run_in_kernel(
+        page,
+        f"from ipywidgets.embed import embed_minimal_html\n"
+        f"embed_minimal_html({str(out)!r}, views=[chart, book, tape, board], title='export')",
+    )
     bars_live = int(attr(page, ROOTS["candle"], "data-bars") or 0)
     page.evaluate("window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.shutdown()")
-    page.wait_for_function("""() => { const k = window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel;
-                                     return !k || k.status === 'dead' || k.isDisposed; }""", timeout=30_000)
+    page.wait_for_function(
+        """() => { const k = window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel;
+                                     return !k || k.status === 'dead' || k.isDisposed; }""",
+        timeout=30_000,
+    )
     html = out.read_text()
     assert "iw-browser-test" not in html and "api_key" not in html
     check_export(page.context.new_page(), html, export_assets, tmp_path, bars_live)
 
 
-def check_export(page: Any, html: str, assets: dict[str, Path], tmp_path: Path, bars_live: int) -> None:
+def check_export(
+    page: Any, html: str, assets: dict[str, Path], tmp_path: Path, bars_live: int
+) -> None:
     # this machine cannot reach the CDNs the export names: answer those requests from npm packages
     # (and drop the SRI hash of require.min.js, whose unminified twin is what npm ships)
     html = re.sub(r'\s+integrity="[^"]*"', "", html)
     page.route("http://export.test/", lambda r: r.fulfill(body=html, content_type="text/html"))
-    page.route(re.compile(r".*require(\.min)?\.js$"), lambda r: r.fulfill(path=str(assets["require"]), content_type="text/javascript"))
-    page.route(re.compile(r".*html-manager.*embed-amd\.js$"), lambda r: r.fulfill(path=str(assets["html-manager"]), content_type="text/javascript"))
-    page.route(re.compile(r".*/npm/anywidget@.*"), lambda r: r.fulfill(path=str(assets["anywidget"]), content_type="text/javascript"))
+    page.route(
+        re.compile(r".*require(\.min)?\.js$"),
+        lambda r: r.fulfill(path=str(assets["require"]), content_type="text/javascript"),
+    )
+    page.route(
+        re.compile(r".*html-manager.*embed-amd\.js$"),
+        lambda r: r.fulfill(path=str(assets["html-manager"]), content_type="text/javascript"),
+    )
+    page.route(
+        re.compile(r".*/npm/anywidget@.*"),
+        lambda r: r.fulfill(path=str(assets["anywidget"]), content_type="text/javascript"),
+    )
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto("http://export.test/")
@@ -218,10 +267,13 @@ def check_export(page: Any, html: str, assets: dict[str, Path], tmp_path: Path, 
 
 
 def test_lab_dashboard(lab, page, tmp_path):
-    write_notebook(lab["root"] / "dashboard.ipynb", [
-        SETUP,
-        'dash = iw.Dashboard(["600519.SH", "00700.HK", "AAPL.US", "BTCUSDT"])\ndash',
-    ])
+    write_notebook(
+        lab["root"] / "dashboard.ipynb",
+        [
+            SETUP,
+            'dash = iw.Dashboard(["600519.SH", "00700.HK", "AAPL.US", "BTCUSDT"])\ndash',
+        ],
+    )
     open_and_run(page, lab, "dashboard.ipynb")
     for sel in ROOTS.values():
         page.wait_for_selector(f'{sel}[data-status="simulated"]', timeout=60_000)

@@ -45,9 +45,18 @@ class Conn:
 
 
 class FakeServer:
-    def __init__(self, *, api_key: str | None = None, speed: float = 100.0, budget: int = 60,
-                 window_s: float = 60.0, idle_s: float = 60.0, push_every_s: float = 2.0,
-                 push_max: int = 20, echo_trace: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        speed: float = 100.0,
+        budget: int = 60,
+        window_s: float = 60.0,
+        idle_s: float = 60.0,
+        push_every_s: float = 2.0,
+        push_max: int = 20,
+        echo_trace: bool = True,
+    ) -> None:
         self.api_key = api_key
         self.speed = speed
         self.budget = budget
@@ -62,7 +71,9 @@ class FakeServer:
         self.violations = 0
         self.idle_closes = 0
         self.pushes = 0
-        self.fail_next: list[tuple[int | None, str]] = []  # (code, msg) or (None, prose) for subscribes
+        self.fail_next: list[
+            tuple[int | None, str]
+        ] = []  # (code, msg) or (None, prose) for subscribes
         self._changed = asyncio.Event()
         self._server: Server | None = None
         self._seq = itertools.count(1)
@@ -70,8 +81,14 @@ class FakeServer:
 
     # ---- lifecycle ------------------------------------------------------------------------------
     async def __aenter__(self) -> FakeServer:
-        self._server = await serve(self._handler, "127.0.0.1", 0, process_request=self._check,
-                                   ping_interval=None, compression=None)
+        self._server = await serve(
+            self._handler,
+            "127.0.0.1",
+            0,
+            process_request=self._check,
+            ping_interval=None,
+            compression=None,
+        )
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
@@ -93,6 +110,7 @@ class FakeServer:
 
     async def until(self, pred: Callable[[], bool], timeout: float, what: str) -> None:
         """Wait until ``pred()`` holds, re-checking on every server-side change."""
+
         async def loop() -> None:
             while not pred():
                 self._changed.clear()
@@ -115,7 +133,13 @@ class FakeServer:
     def codes(self, kind: str, kt: int = 0) -> set[str]:
         out: set[str] = set()
         for c in self.live:
-            out |= c.trades if kind == "trades" else c.depth if kind == "depth" else c.candles.get(kt, set())
+            out |= (
+                c.trades
+                if kind == "trades"
+                else c.depth
+                if kind == "depth"
+                else c.candles.get(kt, set())
+            )
         return out
 
     def count(self, code: int) -> int:
@@ -146,9 +170,14 @@ class FakeServer:
         if self.api_key is not None and q.get("apikey", [None])[0] != self.api_key:
             self.refused += 1
             self._notify()
-            return Response(http.HTTPStatus.UNAUTHORIZED, "Unauthorized",
-                            Headers([("www-authenticate", 'apikey realm="key"'),
-                                     ("content-type", "text/plain")]), b"Unauthorized")
+            return Response(
+                http.HTTPStatus.UNAUTHORIZED,
+                "Unauthorized",
+                Headers(
+                    [("www-authenticate", 'apikey realm="key"'), ("content-type", "text/plain")]
+                ),
+                b"Unauthorized",
+            )
         return None
 
     async def _handler(self, ws: ServerConnection) -> None:
@@ -204,8 +233,11 @@ class FakeServer:
             if ecode is None:
                 await conn.ws.send(f"Subscribe fail: {msg}")
             else:  # production's traceId is its own, not the client's trace
-                await conn.ws.send(orjson.dumps({"traceId": f"srv{next(self._seq)}", "code": ecode,
-                                                 "msg": msg}).decode())
+                await conn.ws.send(
+                    orjson.dumps(
+                        {"traceId": f"srv{next(self._seq)}", "code": ecode, "msg": msg}
+                    ).decode()
+                )
             return
         codes = [c for c in str(data.get("codes", "")).split(",") if c]
         if code == 10000:
@@ -220,15 +252,24 @@ class FakeServer:
         elif code == 11001:
             conn.depth -= set(codes)
         elif code == 11002:
-            kts = [int(k) for k in str(data.get("klineTypes", "")).split(",") if k] or list(conn.candles)
+            kts = [int(k) for k in str(data.get("klineTypes", "")).split(",") if k] or list(
+                conn.candles
+            )
             for kt in kts:
                 conn.candles.get(kt, set()).difference_update(codes)
         else:
-            await conn.ws.send(orjson.dumps({"traceId": "x", "code": 506,
-                                             "msg": "Param error：The code is out of range"}).decode())
+            await conn.ws.send(
+                orjson.dumps(
+                    {"traceId": "x", "code": 506, "msg": "Param error：The code is out of range"}
+                ).decode()
+            )
             return
         ack = {10000: 10001, 10003: 10004, 10006: 10007}.get(code, 11010)
-        reply = {"code": ack, "trace": trace, "msg": "ok"} if self.echo_trace else {"code": ack, "msg": "ok"}
+        reply = (
+            {"code": ack, "trace": trace, "msg": "ok"}
+            if self.echo_trace
+            else {"code": ack, "msg": "ok"}
+        )
         await conn.ws.send(orjson.dumps(reply).decode())
 
     async def _push(self, conn: Conn) -> None:
@@ -238,19 +279,58 @@ class FakeServer:
                 continue
             t = int(time.time() * 1000)
             out: list[str] = []
-            for s in sorted(conn.trades)[:self.push_max]:
-                out.append(orjson.dumps({"code": 10002, "data": {"p": "10.50", "s": s, "t": t, "td": 1,
-                                                                 "v": "100", "vw": "1050.00"}}).decode())
-            for s in sorted(conn.depth)[:self.push_max]:
-                out.append(orjson.dumps({"code": 10005, "data": {
-                    "a": [["10.51", "10.52"], ["100", "200"]], "b": [["10.50", "10.49"], ["300", "400"]],
-                    "s": s, "t": t}}).decode())
+            for s in sorted(conn.trades)[: self.push_max]:
+                out.append(
+                    orjson.dumps(
+                        {
+                            "code": 10002,
+                            "data": {
+                                "p": "10.50",
+                                "s": s,
+                                "t": t,
+                                "td": 1,
+                                "v": "100",
+                                "vw": "1050.00",
+                            },
+                        }
+                    ).decode()
+                )
+            for s in sorted(conn.depth)[: self.push_max]:
+                out.append(
+                    orjson.dumps(
+                        {
+                            "code": 10005,
+                            "data": {
+                                "a": [["10.51", "10.52"], ["100", "200"]],
+                                "b": [["10.50", "10.49"], ["300", "400"]],
+                                "s": s,
+                                "t": t,
+                            },
+                        }
+                    ).decode()
+                )
             for kt, codes in sorted(conn.candles.items()):
-                for s in sorted(codes)[:self.push_max]:
-                    out.append(orjson.dumps({"code": 10008, "data": {
-                        "c": "10.50", "h": "10.60", "l": "10.40", "o": "10.45", "pca": "0.05",
-                        "pfr": "0.48%", "s": s, "t": str(t // 60000 * 60), "ty": kt, "v": "100",
-                        "vw": "1050.0"}}).decode())
+                for s in sorted(codes)[: self.push_max]:
+                    out.append(
+                        orjson.dumps(
+                            {
+                                "code": 10008,
+                                "data": {
+                                    "c": "10.50",
+                                    "h": "10.60",
+                                    "l": "10.40",
+                                    "o": "10.45",
+                                    "pca": "0.05",
+                                    "pfr": "0.48%",
+                                    "s": s,
+                                    "t": str(t // 60000 * 60),
+                                    "ty": kt,
+                                    "v": "100",
+                                    "vw": "1050.0",
+                                },
+                            }
+                        ).decode()
+                    )
             for fr in out:
                 await conn.ws.send(fr)
                 self.pushes += 1

@@ -38,8 +38,16 @@ def _no_key_in_logs(caplog: pytest.LogCaptureFixture) -> Any:
 
 def ws(server: SimServer, sink: Sink, business: str, key: str | None = KEY, **kw: Any) -> WsSession:
     kw.setdefault("time_scale", SPEED)
-    return WsSession(server.ws_url, business, key, on_push=sink.on_push, on_state=sink.on_state,
-                     on_event=sink.on_event, on_reconnect=sink.on_reconnect, **kw)
+    return WsSession(
+        server.ws_url,
+        business,
+        key,
+        on_push=sink.on_push,
+        on_state=sink.on_state,
+        on_event=sink.on_event,
+        on_reconnect=sink.on_reconnect,
+        **kw,
+    )
 
 
 # ---- REST --------------------------------------------------------------------------------------
@@ -78,8 +86,10 @@ async def test_rest_history_matches_server_bars(sim: SimServer) -> None:
     by_t = {b.t: b for b in paged}
     common = [b for b in direct_tail if b.t < settled]
     assert len(common) >= 498 and all(by_t[b.t] == b for b in common)
-    assert all(b - a == 300_000 for a, b in zip([x.t for x in paged], [x.t for x in paged][1:],
-                                                 strict=False))
+    assert all(
+        b - a == 300_000
+        for a, b in zip([x.t for x in paged], [x.t for x in paged][1:], strict=False)
+    )
 
 
 async def test_rest_bad_key_and_rate_limit(sim: SimServer) -> None:
@@ -104,11 +114,21 @@ async def test_ws_channels_against_sim(sim: SimServer) -> None:
         c.subscribe("trades", "BTCUSDT")
         c.subscribe("candles", "BTCUSDT", kline_types=[1])
         await asyncio.gather(s.wait_synced(5), c.wait_synced(5))
-        await stock.until(lambda: stock.pushed(10002, "000001.SZ") and stock.pushed(10005, "600519.SH")
-                          and stock.pushed(10008, "600519.SH", 1) and stock.pushed(10008, "600519.SH", 2),
-                          8, "stock pushes of every kind")
-        await crypto.until(lambda: crypto.pushed(10002, "BTCUSDT") and crypto.pushed(10008, "BTCUSDT"),
-                           8, "crypto pushes")
+        await stock.until(
+            lambda: (
+                stock.pushed(10002, "000001.SZ")
+                and stock.pushed(10005, "600519.SH")
+                and stock.pushed(10008, "600519.SH", 1)
+                and stock.pushed(10008, "600519.SH", 2)
+            ),
+            8,
+            "stock pushes of every kind",
+        )
+        await crypto.until(
+            lambda: crypto.pushed(10002, "BTCUSDT") and crypto.pushed(10008, "BTCUSDT"),
+            8,
+            "crypto pushes",
+        )
         # every frame the session hands over decodes cleanly
         for p in stock.raw[:200] + crypto.raw[:200]:
             assert type(decode_frame(p)).__name__ in ("Trade", "Depth", "Candle"), p
@@ -141,15 +161,15 @@ async def test_ws_budget_with_500_codes(sim: SimServer) -> None:
     async with ws(sim, sink, "stock") as s:
         await s.wait_open(5)
         for i in range(0, 500, 4):  # 125 calls of 4 codes per kind, yielding between them
-            s.subscribe("trades", codes[i:i + 4])
-            s.subscribe("depth", codes[i:i + 4])
+            s.subscribe("trades", codes[i : i + 4])
+            s.subscribe("depth", codes[i : i + 4])
             await asyncio.sleep(0)
         s.subscribe("candles", codes, kline_types=[1, 8])
         await s.wait_synced(10)
         for i in range(0, 60, 2):  # churn on top: drop and re-add
-            s.unsubscribe("depth", codes[i:i + 2])
+            s.unsubscribe("depth", codes[i : i + 2])
             await asyncio.sleep(0.002)
-            s.subscribe("depth", codes[i:i + 2])
+            s.subscribe("depth", codes[i : i + 2])
         await s.wait_synced(10)
         await sink.until(lambda: s.stats["heartbeats"] >= 3, 5, "heartbeats on top")
         conn = sim.connections()[0]
@@ -172,8 +192,8 @@ async def test_ws_500_real_symbols_in_many_calls(caplog: pytest.LogCaptureFixtur
         async with ws(big, sink, "stock", time_scale=5.0) as s:
             await s.wait_open(5)
             for i in range(0, 500, 5):  # 100 calls of 5 codes per kind, yielding between them
-                s.subscribe("trades", codes[i:i + 5])
-                s.subscribe("depth", codes[i:i + 5])
+                s.subscribe("trades", codes[i : i + 5])
+                s.subscribe("depth", codes[i : i + 5])
                 await asyncio.sleep(0)
             s.subscribe("candles", codes, kline_types=["1m"])
             await s.wait_synced(10)
@@ -181,8 +201,9 @@ async def test_ws_500_real_symbols_in_many_calls(caplog: pytest.LogCaptureFixtur
             assert conn.trades == set(codes) == conn.depth and set(conn.klines) == set(codes)
             assert big.stats.closes["frame_budget"] == 0 and s.stats["reconnects"] == 0
             assert s.stats["sub_frames"] <= 30 and s.stats["max_frames_in_window"] <= 60
-            await sink.until(lambda: len(sink.symbols) >= 100, 10,
-                             "pushes from 100 different symbols")
+            await sink.until(
+                lambda: len(sink.symbols) >= 100, 10, "pushes from 100 different symbols"
+            )
 
 
 async def test_ws_reconnects_after_drops_and_half_open(sim: SimServer) -> None:
@@ -204,7 +225,9 @@ async def test_ws_reconnects_after_drops_and_half_open(sim: SimServer) -> None:
         # the server keeps its end of the half-open socket (it reads nothing, so it never sees
         # our close): count only live ones
         conn = [x for x in sim.connections() if not x.gone.is_set() and not x.halfopen.is_set()]
-        assert len(conn) == 1 and conn[0].trades == {"BTCUSDT"} and conn[0].klines == {"BTCUSDT": {1}}
+        assert (
+            len(conn) == 1 and conn[0].trades == {"BTCUSDT"} and conn[0].klines == {"BTCUSDT": {1}}
+        )
         assert all(d <= u for d, u in sink.reconnects)
 
 
@@ -215,8 +238,11 @@ async def test_ws_error_frames(sim: SimServer) -> None:
         await s.wait_synced(5)
         sim.faults.error_codes = (516,)
         sim.faults.error_every = 10
-        await sink.until(lambda: any(isinstance(e, ServerError) and e.code == 516 for e in sink.events),
-                         5, "a 516 frame")
+        await sink.until(
+            lambda: any(isinstance(e, ServerError) and e.code == 516 for e in sink.events),
+            5,
+            "a 516 frame",
+        )
         sim.faults.error_every = None
         assert s.state == "open" and s.stats["reconnects"] == 0  # 516 never drops the socket
         sim.faults.error_codes = (500,)

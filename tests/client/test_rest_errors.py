@@ -25,8 +25,11 @@ KEY = "sk-test-SECRET-0123456789abcdef"
 
 
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
-    return httpx.Response(status, content=orjson.dumps(body),
-                          headers={"content-type": "application/json", **(headers or {})})
+    return httpx.Response(
+        status,
+        content=orjson.dumps(body),
+        headers={"content-type": "application/json", **(headers or {})},
+    )
 
 
 class Recorder:
@@ -49,17 +52,48 @@ def client(rec: Recorder, **kw: Any) -> RestClient:
     return RestClient("https://data.example", KEY, transport=httpx.MockTransport(rec), **kw)
 
 
-OK_TRADES = _json(200, {"ret": 200, "msg": "success", "traceId": "t", "data": [
-    {"s": "AAPL.US", "t": 1786751999691, "p": "305.771", "v": "1", "vw": "305.771", "td": 0}]})
+OK_TRADES = _json(
+    200,
+    {
+        "ret": 200,
+        "msg": "success",
+        "traceId": "t",
+        "data": [
+            {"s": "AAPL.US", "t": 1786751999691, "p": "305.771", "v": "1", "vw": "305.771", "td": 0}
+        ],
+    },
+)
 
 CASES = [
     # (answer, exception class, retried?)
-    (_json(401, {"code": 401, "message": "Token invalid", "timestamp": 1786778697472}), AuthError, False),
-    (_json(200, {"ret": 500, "msg": "All product not exists", "traceId": "x", "data": None}),
-     UnknownSymbolError, False),
-    (_json(200, {"ret": 500, "msg": "Kline quantity exceeds the limit: 600", "traceId": "x", "data": None}),
-     PlanLimitError, False),
-    (_json(200, {"ret": 500, "msg": "Products quantity exceeds the limit", "data": None}), PlanLimitError, False),
+    (
+        _json(401, {"code": 401, "message": "Token invalid", "timestamp": 1786778697472}),
+        AuthError,
+        False,
+    ),
+    (
+        _json(200, {"ret": 500, "msg": "All product not exists", "traceId": "x", "data": None}),
+        UnknownSymbolError,
+        False,
+    ),
+    (
+        _json(
+            200,
+            {
+                "ret": 500,
+                "msg": "Kline quantity exceeds the limit: 600",
+                "traceId": "x",
+                "data": None,
+            },
+        ),
+        PlanLimitError,
+        False,
+    ),
+    (
+        _json(200, {"ret": 500, "msg": "Products quantity exceeds the limit", "data": None}),
+        PlanLimitError,
+        False,
+    ),
     (_json(200, {"ret": 500, "msg": "Param error：codes", "data": None}), BadParameterError, False),
     (_json(200, {"ret": 507, "msg": "Param lost", "data": None}), BadParameterError, False),
     (_json(200, {"ret": 508, "msg": "no such product", "data": None}), UnknownSymbolError, False),
@@ -67,11 +101,34 @@ CASES = [
     (_json(200, {"ret": 502, "msg": "daily limit", "data": None}), RateLimitError, False),
     (_json(200, {"ret": 501, "msg": "minute limit", "data": None}), RateLimitError, True),
     (_json(200, {"ret": 500, "msg": "internal", "data": None}), ServerError, True),
-    (_json(400, {"type": "about:blank", "title": "Bad Request", "status": 400,
-                 "detail": "Required parameter 'type' is not present.",
-                 "instance": "/common/basic/symbols"}), BadParameterError, False),
-    (_json(404, {"type": "about:blank", "title": "Not Found", "status": 404, "detail": "No static resource",
-                 "instance": "/nope"}), ProtocolError, False),
+    (
+        _json(
+            400,
+            {
+                "type": "about:blank",
+                "title": "Bad Request",
+                "status": 400,
+                "detail": "Required parameter 'type' is not present.",
+                "instance": "/common/basic/symbols",
+            },
+        ),
+        BadParameterError,
+        False,
+    ),
+    (
+        _json(
+            404,
+            {
+                "type": "about:blank",
+                "title": "Not Found",
+                "status": 404,
+                "detail": "No static resource",
+                "instance": "/nope",
+            },
+        ),
+        ProtocolError,
+        False,
+    ),
     (_json(429, {"detail": "Rate limit exceeded"}), RateLimitError, True),
     (_json(200, {"detail": "Rate limit exceeded"}), RateLimitError, True),
     (_json(503, {"error": "unavailable"}), ServerError, True),
@@ -82,8 +139,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("answer", "exc", "retried"), CASES)
-async def test_error_shapes(answer: httpx.Response, exc: type[Exception], retried: bool,
-                            caplog: pytest.LogCaptureFixture) -> None:
+async def test_error_shapes(
+    answer: httpx.Response, exc: type[Exception], retried: bool, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     rec = Recorder(answer)
     async with client(rec, retries=2) as rest:
@@ -103,8 +161,11 @@ async def test_retry_then_success_and_retry_after(monkeypatch: pytest.MonkeyPatc
         slept.append(d)
 
     monkeypatch.setattr("infoway_widgets.client.rest.asyncio.sleep", fake_sleep)
-    rec = Recorder(_json(429, {"detail": "Rate limit exceeded"}, {"Retry-After": "7"}),
-                   _json(500, {"x": 1}), OK_TRADES)
+    rec = Recorder(
+        _json(429, {"detail": "Rate limit exceeded"}, {"Retry-After": "7"}),
+        _json(500, {"x": 1}),
+        OK_TRADES,
+    )
     async with client(rec, retries=3, backoff=0.01) as rest:
         trades = await rest.trades(["AAPL.US"])
     assert [t.symbol for t in trades] == ["AAPL.US"]
@@ -114,7 +175,9 @@ async def test_retry_then_success_and_retry_after(monkeypatch: pytest.MonkeyPatc
     assert rest.stats == {"requests": 3, "retries": 2}
 
 
-async def test_network_errors_retried_then_connection_lost(caplog: pytest.LogCaptureFixture) -> None:
+async def test_network_errors_retried_then_connection_lost(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.DEBUG)
     rec = Recorder(httpx.ConnectError(f"connect failed apikey={KEY}"))
     async with client(rec, retries=2) as rest:
@@ -169,7 +232,9 @@ def test_sync_wrapper() -> None:
 
 
 async def test_sync_wrapper_refuses_in_running_loop() -> None:
-    rest = SyncRestClient("https://data.example", KEY, transport=httpx.MockTransport(Recorder(OK_TRADES)))
+    rest = SyncRestClient(
+        "https://data.example", KEY, transport=httpx.MockTransport(Recorder(OK_TRADES))
+    )
     with pytest.raises(RuntimeError, match="running event loop"):
         rest.trades("AAPL.US")
     rest._loop.close()  # close() would need the loop; this test only checks the refusal

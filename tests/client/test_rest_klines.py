@@ -22,8 +22,17 @@ FIRST_S = NOW_S - 60 * 1799  # the service holds 1800 one-minute bars per code
 
 def _bar(t: int) -> dict[str, str]:
     p = 100 + (t // 60) % 17
-    return {"t": str(t), "o": f"{p:.2f}", "h": f"{p + 1:.2f}", "l": f"{p - 1:.2f}", "c": f"{p:.2f}",
-            "v": "100", "vw": f"{p * 100:.2f}", "pc": "0.01%", "pca": "0.01"}
+    return {
+        "t": str(t),
+        "o": f"{p:.2f}",
+        "h": f"{p + 1:.2f}",
+        "l": f"{p - 1:.2f}",
+        "c": f"{p:.2f}",
+        "v": "100",
+        "vw": f"{p * 100:.2f}",
+        "pc": "0.01%",
+        "pca": "0.01",
+    }
 
 
 class KlineService:
@@ -39,7 +48,9 @@ class KlineService:
         num = body["klineNum"]
 
         def err(msg: str) -> httpx.Response:
-            return httpx.Response(200, content=orjson.dumps({"ret": 500, "msg": msg, "traceId": "x", "data": None}))
+            return httpx.Response(
+                200, content=orjson.dumps({"ret": 500, "msg": msg, "traceId": "x", "data": None})
+            )
 
         if len(codes) > 100:
             return err("Products quantity exceeds the limit")
@@ -54,11 +65,15 @@ class KlineService:
         for c in codes:
             ts = [t for t in range(end, FIRST_S - 1, -60)][:num]  # newest first
             data.append({"s": c, "respList": [_bar(t) for t in ts]})
-        return httpx.Response(200, content=orjson.dumps({"ret": 200, "msg": "success", "traceId": "t", "data": data}))
+        return httpx.Response(
+            200, content=orjson.dumps({"ret": 200, "msg": "success", "traceId": "t", "data": data})
+        )
 
 
 def rest(svc: KlineService) -> RestClient:
-    return RestClient("https://data.example", "k-123456", transport=httpx.MockTransport(svc), backoff=0.001)
+    return RestClient(
+        "https://data.example", "k-123456", transport=httpx.MockTransport(svc), backoff=0.001
+    )
 
 
 async def test_one_code_one_call_oldest_first() -> None:
@@ -98,7 +113,9 @@ async def test_history_pages_backwards_beyond_500() -> None:
     svc = KlineService()
     seen: list[tuple[int, int | None]] = []
     async with rest(svc) as r:
-        bars = await r.history("600519.SH", "1m", count=1234, progress=lambda d, t: seen.append((d, t)))
+        bars = await r.history(
+            "600519.SH", "1m", count=1234, progress=lambda d, t: seen.append((d, t))
+        )
     assert len(bars) == 1234
     ts = [b.t for b in bars]
     assert ts == sorted(set(ts)) and ts[-1] == NOW_S * 1000

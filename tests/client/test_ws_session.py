@@ -60,8 +60,12 @@ class Sink:
         self._changed.set()
 
     def pushed(self, code: int, sym: str, ty: int | None = None) -> bool:
-        return any(p["code"] == code and p["data"]["s"] == sym
-                   and (ty is None or p["data"].get("ty") == ty) for p in self.pushes)
+        return any(
+            p["code"] == code
+            and p["data"]["s"] == sym
+            and (ty is None or p["data"].get("ty") == ty)
+            for p in self.pushes
+        )
 
     async def until(self, pred: Callable[[], bool], timeout: float, what: str) -> None:
         async def loop() -> None:
@@ -72,15 +76,25 @@ class Sink:
         try:
             await asyncio.wait_for(loop(), timeout)
         except asyncio.TimeoutError:
-            raise AssertionError(f"timed out after {timeout} s waiting for: {what}; "
-                                 f"states={self.states[-5:]}") from None
+            raise AssertionError(
+                f"timed out after {timeout} s waiting for: {what}; states={self.states[-5:]}"
+            ) from None
 
 
-def session(server: FakeServer, sink: Sink, business: str = "crypto", key: str | None = KEY,
-            **kw: Any) -> WsSession:
+def session(
+    server: FakeServer, sink: Sink, business: str = "crypto", key: str | None = KEY, **kw: Any
+) -> WsSession:
     kw.setdefault("time_scale", SCALE)
-    return WsSession(server.ws_url, business, key, on_push=sink.on_push, on_state=sink.on_state,
-                     on_event=sink.on_event, on_reconnect=sink.on_reconnect, **kw)
+    return WsSession(
+        server.ws_url,
+        business,
+        key,
+        on_push=sink.on_push,
+        on_state=sink.on_state,
+        on_event=sink.on_event,
+        on_reconnect=sink.on_reconnect,
+        **kw,
+    )
 
 
 @pytest.fixture
@@ -108,16 +122,25 @@ async def test_subscribe_receive_unsubscribe_each_channel(server: FakeServer) ->
         s.subscribe("depth", "AAPL.US")
         s.subscribe("candles", ["600519.SH"], kline_types=["1m", 8])
         await s.wait_synced(5)
-        await sink.until(lambda: sink.pushed(10002, "00700.HK") and sink.pushed(10005, "AAPL.US")
-                         and sink.pushed(10008, "600519.SH", 1) and sink.pushed(10008, "600519.SH", 8),
-                         5, "a push of every channel")
+        await sink.until(
+            lambda: (
+                sink.pushed(10002, "00700.HK")
+                and sink.pushed(10005, "AAPL.US")
+                and sink.pushed(10008, "600519.SH", 1)
+                and sink.pushed(10008, "600519.SH", 8)
+            ),
+            5,
+            "a push of every channel",
+        )
         assert any(isinstance(e, Greeting) for e in sink.events)  # plain-text greeting skipped
         assert any(isinstance(e, Welcome) for e in sink.events)
         # merged: one frame per kind, both intervals in one candle frame
         assert server.count(10000) == 1 and server.count(10003) == 1 and server.count(10006) == 1
         candle_sub = next(f for c in server.conns for f in c.received if f["code"] == 10006)
-        assert candle_sub["data"]["arr"] == [{"type": 1, "codes": "600519.SH"},
-                                            {"type": 8, "codes": "600519.SH"}]
+        assert candle_sub["data"]["arr"] == [
+            {"type": 1, "codes": "600519.SH"},
+            {"type": 8, "codes": "600519.SH"},
+        ]
 
         s.unsubscribe("candles", "600519.SH", kline_types=[1])  # per-interval unsubscribe
         s.unsubscribe("trades", "00700.HK")
@@ -128,11 +151,14 @@ async def test_subscribe_receive_unsubscribe_each_channel(server: FakeServer) ->
         assert unsub["data"] == {"codes": "600519.SH", "klineTypes": "1"}
         n = len(sink.pushes)
         await sink.until(lambda: len(sink.pushes) > n + 6, 5, "more pushes")
-        later = sink.pushes[n + 3:]
+        later = sink.pushes[n + 3 :]
         assert not any(p["code"] == 10008 and p["data"]["ty"] == 1 for p in later)
         assert not any(p["code"] == 10002 and p["data"]["s"] == "00700.HK" for p in later)
-        assert s.subscriptions == {"trades": ["600519.SH"], "depth": ["AAPL.US"],
-                                   "candles": {8: ["600519.SH"]}}
+        assert s.subscriptions == {
+            "trades": ["600519.SH"],
+            "depth": ["AAPL.US"],
+            "candles": {8: ["600519.SH"]},
+        }
         assert KEY not in repr(s)
     assert s.state == "closed"
     assert [st for st, _ in sink.states] == ["connecting", "open", "closed"]
@@ -165,14 +191,14 @@ async def test_budget_never_exceeded_with_500_codes_in_many_calls(server: FakeSe
     async with session(server, sink, "stock") as s:
         await s.wait_open(5)
         for i in range(0, 500, 5):  # 100 calls of 5 codes, yielding to the loop between them
-            s.subscribe("trades", codes[i:i + 5])
-            s.subscribe("depth", codes[i:i + 5])
-            s.subscribe("candles", codes[i:i + 5], kline_types=[1])
+            s.subscribe("trades", codes[i : i + 5])
+            s.subscribe("depth", codes[i : i + 5])
+            s.subscribe("candles", codes[i : i + 5], kline_types=[1])
             await asyncio.sleep(0)
         for i in range(0, 100, 2):  # and churn: drop and re-add
-            s.unsubscribe("depth", codes[i:i + 2])
+            s.unsubscribe("depth", codes[i : i + 2])
             await asyncio.sleep(0)
-            s.subscribe("depth", codes[i:i + 2])
+            s.subscribe("depth", codes[i : i + 2])
             await asyncio.sleep(0.001)
         await s.wait_synced(10)
         assert server.codes("trades") == set(codes) and server.codes("depth") == set(codes)
@@ -180,8 +206,11 @@ async def test_budget_never_exceeded_with_500_codes_in_many_calls(server: FakeSe
         assert server.violations == 0
         assert server.max_frames_in_window <= 60, server.max_frames_in_window
         assert s.stats["max_frames_in_window"] <= 60
-        assert all(len(str(f.get("data", {}).get("codes", "")).split(",")) <= 100
-                   for c in server.conns for f in c.received)
+        assert all(
+            len(str(f.get("data", {}).get("codes", "")).split(",")) <= 100
+            for c in server.conns
+            for f in c.received
+        )
 
 
 async def test_budget_queues_when_frames_run_out(server: FakeServer) -> None:
@@ -218,7 +247,7 @@ async def test_reconnect_and_resubscribe_after_drop(server: FakeServer) -> None:
         assert s.stats["reconnects"] == 2
         # resubscription merged: one trade frame and one candle frame per connection
         assert all(sum(1 for f in c.received if f["code"] == 10000) == 1 for c in server.conns)
-        assert ("reconnecting" in [st for st, _ in sink.states])
+        assert "reconnecting" in [st for st, _ in sink.states]
 
 
 async def test_half_open_socket_detected(server: FakeServer) -> None:
@@ -237,8 +266,10 @@ async def test_half_open_socket_detected(server: FakeServer) -> None:
 
 async def test_516_retried_on_same_socket(server: FakeServer) -> None:
     sink = Sink()
-    server.fail_next = [(516, "The number of products subscribed by the account exceeds the limit"),
-                        (516, "again")]
+    server.fail_next = [
+        (516, "The number of products subscribed by the account exceeds the limit"),
+        (516, "again"),
+    ]
     async with session(server, sink) as s:
         await s.wait_open(5)
         s.subscribe("trades", ["BTCUSDT"])
@@ -260,8 +291,12 @@ async def test_subscribe_fail_prose_is_an_event_and_retried(server: FakeServer) 
         assert server.codes("depth") == {"ETHUSDT"} and len(server.conns) == 1
 
 
-@pytest.mark.parametrize(("code", "exc"), [(505, PlanLimitError), (509, AuthError), (506, BadParameterError)])
-async def test_terminal_error_frames_stop(server: FakeServer, code: int, exc: type[Exception]) -> None:
+@pytest.mark.parametrize(
+    ("code", "exc"), [(505, PlanLimitError), (509, AuthError), (506, BadParameterError)]
+)
+async def test_terminal_error_frames_stop(
+    server: FakeServer, code: int, exc: type[Exception]
+) -> None:
     sink = Sink()
     async with session(server, sink) as s:
         await s.wait_open(5)
@@ -305,8 +340,15 @@ async def test_unreachable_server_retries_then_gives_up() -> None:
     sink = Sink()
     async with FakeServer(speed=SCALE) as srv:
         url = srv.ws_url
-    s = WsSession(url, "crypto", None, on_push=sink.on_push, on_state=sink.on_state,
-                  time_scale=SCALE, max_retries=3)
+    s = WsSession(
+        url,
+        "crypto",
+        None,
+        on_push=sink.on_push,
+        on_state=sink.on_state,
+        time_scale=SCALE,
+        max_retries=3,
+    )
     await s.start()
     with pytest.raises(Exception, match="could not be re-established"):
         await s.wait_open(5)
@@ -319,15 +361,28 @@ async def test_unparsed_frames_never_end_the_stream(server: FakeServer) -> None:
     async with session(server, sink) as s:
         await s.wait_open(5)
         for c in server.live:
-            for junk in ("{not json", "\x00\x01\x02", "[1,2]", '{"code":"x"}', "", "42",
-                         '{"code":10002,"data":{"s":"BTCUSDT","p":"NaN"}}'):
+            for junk in (
+                "{not json",
+                "\x00\x01\x02",
+                "[1,2]",
+                '{"code":"x"}',
+                "",
+                "42",
+                '{"code":10002,"data":{"s":"BTCUSDT","p":"NaN"}}',
+            ):
                 await c.ws.send(junk)
             await c.ws.send(b"\xff\xfe binary")
         # 5 unparsable; control characters and binary prose are greetings; the NaN trade has the
         # push shape and goes to on_push (the Feed's decoder rejects it)
-        await sink.until(lambda: sum(isinstance(e, Unparsed) for e in sink.events) >= 5
-                         and sum(isinstance(e, Greeting) for e in sink.events) >= 2
-                         and sink.pushed(10002, "BTCUSDT"), 5, "unparsed events")
+        await sink.until(
+            lambda: (
+                sum(isinstance(e, Unparsed) for e in sink.events) >= 5
+                and sum(isinstance(e, Greeting) for e in sink.events) >= 2
+                and sink.pushed(10002, "BTCUSDT")
+            ),
+            5,
+            "unparsed events",
+        )
         s.subscribe("trades", "BTCUSDT")
         await s.wait_synced(5)
         assert s.state == "open" and s.stats["reconnects"] == 0
@@ -352,8 +407,9 @@ async def test_callbacks_that_raise_do_not_break_the_session(server: FakeServer)
         got.append("x")
         raise RuntimeError("feed bug")
 
-    s = WsSession(server.ws_url, "crypto", KEY, on_push=bad_push, time_scale=SCALE,
-                  on_event=lambda ev: 1 / 0)
+    s = WsSession(
+        server.ws_url, "crypto", KEY, on_push=bad_push, time_scale=SCALE, on_event=lambda ev: 1 / 0
+    )
     async with s:
         await s.wait_open(5)
         s.subscribe("trades", "BTCUSDT")
@@ -364,7 +420,10 @@ async def test_callbacks_that_raise_do_not_break_the_session(server: FakeServer)
 
 async def test_acks_without_trace_are_matched_in_order() -> None:
     sink = Sink()
-    async with FakeServer(api_key=KEY, speed=SCALE, echo_trace=False) as srv, session(srv, sink) as s:
+    async with (
+        FakeServer(api_key=KEY, speed=SCALE, echo_trace=False) as srv,
+        session(srv, sink) as s,
+    ):
         await s.wait_open(5)
         s.subscribe("trades", ["BTCUSDT"])
         s.subscribe("depth", ["BTCUSDT"])

@@ -32,7 +32,9 @@ async def until(feed: Any, pred: Callable[[], bool], timeout: float, what: str) 
         unsub()
 
 
-async def until_trait(obj: Any, name: str, pred: Callable[[], bool], timeout: float, what: str) -> None:
+async def until_trait(
+    obj: Any, name: str, pred: Callable[[], bool], timeout: float, what: str
+) -> None:
     """Await ``pred()`` becoming true, re-checked whenever trait ``name`` of ``obj`` changes."""
     ev = asyncio.Event()
 
@@ -64,7 +66,12 @@ async def _record(path: Path) -> dict[str, pd.DataFrame]:
         feed.record(path)
         feed.watch("600519.SH", depth=True, intervals=["1m", "5m"])
         start = feed.sim.now_ms("600519.SH")
-        await until(feed, lambda: feed.sim.now_ms("600519.SH") > start + 3 * 60_000, 30, "3 simulated minutes")
+        await until(
+            feed,
+            lambda: feed.sim.now_ms("600519.SH") > start + 3 * 60_000,
+            30,
+            "3 simulated minutes",
+        )
         await feed.settle()
         feed.stop_recording()
         return {iv: feed.bar_store("600519.SH", iv).to_pandas() for iv in ("1m", "5m")}

@@ -31,7 +31,9 @@ async def test_large_buy_walks_the_asks_and_large_sell_the_bids():
         panel.buy_button.click()
         assert len(panel.actions) == n_before + 1
         t_buy = panel.last_ms
-        await until(feed, lambda: any(b.t >= t_buy for b in books), 20, "the book after the large buy")
+        await until(
+            feed, lambda: any(b.t >= t_buy for b in books), 20, "the book after the large buy"
+        )
         before = [b for b in books if b.t < t_buy][-1]
         after = next(b for b in books if b.t >= t_buy)
         sweep = _prints_at(feed, t_buy)
@@ -45,7 +47,9 @@ async def test_large_buy_walks_the_asks_and_large_sell_the_bids():
         await wait_until(feed, SYM, t_buy + 5_000, timeout=30)
         panel.sell_button.click()
         t_sell = panel.last_ms
-        await until(feed, lambda: any(b.t >= t_sell for b in books), 20, "the book after the large sell")
+        await until(
+            feed, lambda: any(b.t >= t_sell for b in books), 20, "the book after the large sell"
+        )
         before = [b for b in books if b.t < t_sell][-1]
         after = next(b for b in books if b.t >= t_sell)
         sweep = _prints_at(feed, t_sell)
@@ -77,10 +81,14 @@ async def test_halt_stops_trades_resume_restarts_them_and_volatility_is_set():
         panel.halt_button.click()  # resume
         assert not panel.halted
         t_resume = panel.last_ms
-        await until(feed, lambda: (tape.since(0)["t"] >= t_resume).any(), 30, "a trade after resume")
+        await until(
+            feed, lambda: (tape.since(0)["t"] >= t_resume).any(), 30, "a trade after resume"
+        )
 
         t_vol = panel.set_volatility(3.0)
-        assert t_vol is not None and panel.volatility == 3.0 and panel.volatility_slider.value == 3.0
+        assert (
+            t_vol is not None and panel.volatility == 3.0 and panel.volatility_slider.value == 3.0
+        )
         await wait_until(feed, SYM, t_vol + 2_000, timeout=30)
         assert feed.sim.sim(SYM).engine.state.vol_mult == 3.0
     finally:
@@ -99,8 +107,12 @@ async def test_limit_up_button_seals_the_book_at_the_limit():
         assert panel.limit == "up"
         limit_up = feed.sim.limits(SYM)[1] / 100
         book = feed.book_store(SYM)
-        await until(feed, lambda: book.snapshot.best_bid == limit_up and not len(book.snapshot.ask_px), 60,
-                    "the book sealed at limit up")
+        await until(
+            feed,
+            lambda: book.snapshot.best_bid == limit_up and not len(book.snapshot.ask_px),
+            60,
+            "the book sealed at limit up",
+        )
         panel.release_limit()
         assert panel.limit == "off" and panel.limit_buttons.value == "off"
     finally:

@@ -18,8 +18,19 @@ T0 = 1_795_570_200_000  # a 09:30:00 Asia/Shanghai on a trading day
 
 
 def trade(t: int, price: float, volume: int = 100, direction: int = 1) -> bytes:
-    return orjson.dumps({"code": 10002, "data": {"s": SYM, "t": t, "p": f"{price:.2f}", "v": str(volume),
-                                                 "vw": f"{price * volume:.2f}", "td": direction}})
+    return orjson.dumps(
+        {
+            "code": 10002,
+            "data": {
+                "s": SYM,
+                "t": t,
+                "p": f"{price:.2f}",
+                "v": str(volume),
+                "vw": f"{price * volume:.2f}",
+                "td": direction,
+            },
+        }
+    )
 
 
 async def changed(mark, name: str = "y") -> None:
@@ -68,7 +79,9 @@ async def test_marks_are_bounded_to_the_window_and_only_changed_marks_are_redraw
     ohlc = fig.add_ohlc(SYM, "1m")
     vol = fig.add_bars(SYM, "1m")
     other = fig.add_ohlc("BTCUSDT", "1m")
-    frames = [trade(T0 + 60_000 * m + 5, 1500 + m * 0.1, 100 * (m + 1), 1 + m % 2) for m in range(90)]
+    frames = [
+        trade(T0 + 60_000 * m + 5, 1500 + m * 0.1, 100 * (m + 1), 1 + m % 2) for m in range(90)
+    ]
     feed.ingest(frames)  # 90 minutes of the morning session (09:30-11:00)
     await changed(ohlc)
     assert len(ohlc.y) == 30 and len(vol.y) == 30 and len(ohlc.x) == 30

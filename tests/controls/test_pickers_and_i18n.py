@@ -54,9 +54,18 @@ async def test_symbol_picker_searches_the_service_list_by_code_chinese_and_engli
 
 async def test_symbol_picker_with_a_fixed_list_and_english_names():
     feed = iw.Feed.detached()
-    picker = SymbolPicker(feed, symbols=[{"symbol": "600519.SH", "name_cn": "贵州茅台", "name_en": "Kweichow Moutai"},
-                                         "BTCUSDT", "600519.SH"])
-    assert [r["symbol"] for r in await picker.loaded()] == ["600519.SH", "BTCUSDT"]  # duplicates dropped
+    picker = SymbolPicker(
+        feed,
+        symbols=[
+            {"symbol": "600519.SH", "name_cn": "贵州茅台", "name_en": "Kweichow Moutai"},
+            "BTCUSDT",
+            "600519.SH",
+        ],
+    )
+    assert [r["symbol"] for r in await picker.loaded()] == [
+        "600519.SH",
+        "BTCUSDT",
+    ]  # duplicates dropped
     assert picker.select.options[0][0].endswith("Kweichow Moutai")
     await feed.aclose()
 
@@ -85,9 +94,22 @@ def test_interval_toggle_labels_value_and_link():
 async def test_controls_have_chinese_labels(tmp_path):
     feed = iw.Feed.detached()
     panel = LessonPanel(feed, "600519.SH", locale="zh")
-    texts = [panel.buy_button.description, panel.sell_button.description, panel.halt_button.description,
-             panel.volatility_slider.description, *[lab for lab, _ in panel.limit_buttons.options]]
-    assert texts == ["▲ 大单买入", "▼ 大单卖出", "⏸ 停牌", "波动率", "打开涨跌停", "推至涨停", "推至跌停"]
+    texts = [
+        panel.buy_button.description,
+        panel.sell_button.description,
+        panel.halt_button.description,
+        panel.volatility_slider.description,
+        *[lab for lab, _ in panel.limit_buttons.options],
+    ]
+    assert texts == [
+        "▲ 大单买入",
+        "▼ 大单卖出",
+        "⏸ 停牌",
+        "波动率",
+        "打开涨跌停",
+        "推至涨停",
+        "推至跌停",
+    ]
     assert panel.buy_button.button_style == "danger"  # red = buy/up on the mainland
     assert LessonPanel(feed, "AAPL.US").buy_button.button_style == "success"
     await feed.aclose()
@@ -112,18 +134,21 @@ async def test_replay_controls_have_chinese_labels(recording):
         await rp.aclose()
 
 
-@pytest.mark.parametrize(("value", "zh", "en"), [
-    (0, "0", "0"),
-    (950, "950", "950"),
-    (12_345, "1.23万", "12.35K"),
-    (123_456_789, "1.23亿", "123.46M"),
-    (2_500_000_000, "25.00亿", "2.50B"),
-    (3.2e12, "3.20万亿", "3.20T"),
-    (-45_600, "-4.56万", "-45.60K"),
-    (0.5, "0.5", "0.5"),
-    (None, "—", "—"),
-    (math.nan, "—", "—"),
-])
+@pytest.mark.parametrize(
+    ("value", "zh", "en"),
+    [
+        (0, "0", "0"),
+        (950, "950", "950"),
+        (12_345, "1.23万", "12.35K"),
+        (123_456_789, "1.23亿", "123.46M"),
+        (2_500_000_000, "25.00亿", "2.50B"),
+        (3.2e12, "3.20万亿", "3.20T"),
+        (-45_600, "-4.56万", "-45.60K"),
+        (0.5, "0.5", "0.5"),
+        (None, "—", "—"),
+        (math.nan, "—", "—"),
+    ],
+)
 def test_number_formats(value, zh, en):
     assert i18n.format_volume(value, "zh") == zh
     assert i18n.format_volume(value, "en") == en
@@ -132,7 +157,10 @@ def test_number_formats(value, zh, en):
 def test_label_helpers():
     assert [i18n.level_name("bid", i, "zh") for i in (1, 5)] == ["买一", "买五"]
     assert i18n.level_name("ask", 3, "en") == "Ask 3"
-    assert i18n.phase_label("break", "zh") == "午间休市" and i18n.phase_label("auction") == "call auction"
+    assert (
+        i18n.phase_label("break", "zh") == "午间休市"
+        and i18n.phase_label("auction") == "call auction"
+    )
     assert i18n.format_pct(1.234) == "+1.23%" and i18n.format_pct(-0.5) == "-0.50%"
     assert i18n.label("no-such-key", "zh") == "no-such-key"
     assert set(i18n.LABELS["zh"]) == set(i18n.LABELS["en"])  # every label in both languages

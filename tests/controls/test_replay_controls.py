@@ -41,7 +41,13 @@ async def test_buttons_and_sliders_change_the_replay(recording):
         rc.play_button.click()  # play
         assert r.playing and "Pause" in rc.play_button.description
         await r.wait_done(timeout=60)
-        await until_trait(rc, "position_ms", lambda: rc.position_ms == r.end_ms, 10, "the controls to follow the end")
+        await until_trait(
+            rc,
+            "position_ms",
+            lambda: rc.position_ms == r.end_ms,
+            10,
+            "the controls to follow the end",
+        )
         assert "end of recording" in rc.position_label.value and not rc.playing
         rc.play_button.click()  # play at the end starts again from the beginning
         assert r.playing and r.position_ms < r.end_ms
@@ -62,7 +68,9 @@ async def test_seeking_back_moves_the_exchange_clock_back(recording):
         late = rc.market_ms
         rc.seek_fraction(0.25)
         assert 0 < rc.market_ms < late
-        assert rc.market_ms == int(rp.tape_store(SYM).since(0)["t"].max())  # the newest trade applied
+        assert rc.market_ms == int(
+            rp.tape_store(SYM).since(0)["t"].max()
+        )  # the newest trade applied
     finally:
         await rp.aclose()
 
@@ -79,9 +87,18 @@ async def test_seek_market_lands_on_the_first_moment_at_that_exchange_time(recor
         assert rc.market_ms >= target and rp.replay.position_ms == pos
         before = [m for p, m in index if p < pos]
         assert not before or before[-1] < target
-        when = pd.Timestamp(target, unit="ms", tz="UTC").tz_convert("Asia/Shanghai").strftime("%H:%M:%S")
+        when = (
+            pd.Timestamp(target, unit="ms", tz="UTC")
+            .tz_convert("Asia/Shanghai")
+            .strftime("%H:%M:%S")
+        )
         rc.seek_market(when)
-        assert pd.Timestamp(rc.market_ms, unit="ms", tz="UTC").tz_convert("Asia/Shanghai").strftime("%H:%M:%S") >= when
+        assert (
+            pd.Timestamp(rc.market_ms, unit="ms", tz="UTC")
+            .tz_convert("Asia/Shanghai")
+            .strftime("%H:%M:%S")
+            >= when
+        )
     finally:
         await rp.aclose()
 
@@ -99,8 +116,15 @@ async def test_same_bars_whatever_the_controls_did(recording):
         rc.seek_fraction(0.2)
         rc.set_speed(20)
         rc.play()
-        await until(rp, lambda: rp.replay.position_ms > rp.replay.start_ms + (rp.replay.end_ms - rp.replay.start_ms) // 2,
-                    60, "half the recording")
+        await until(
+            rp,
+            lambda: (
+                rp.replay.position_ms
+                > rp.replay.start_ms + (rp.replay.end_ms - rp.replay.start_ms) // 2
+            ),
+            60,
+            "half the recording",
+        )
         rc.speed_slider.value = 50.0
         await rp.replay.wait_done(timeout=60)
         await straight.replay.wait_done(timeout=60)
@@ -108,7 +132,9 @@ async def test_same_bars_whatever_the_controls_did(recording):
             got = rp.bar_store(SYM, iv).to_pandas()
             pd.testing.assert_frame_equal(got, straight.bar_store(SYM, iv).to_pandas())
             pd.testing.assert_frame_equal(got, live[iv])
-        pd.testing.assert_frame_equal(rp.tape_store(SYM).to_pandas(), straight.tape_store(SYM).to_pandas())
+        pd.testing.assert_frame_equal(
+            rp.tape_store(SYM).to_pandas(), straight.tape_store(SYM).to_pandas()
+        )
     finally:
         await rp.aclose()
         await straight.aclose()

@@ -45,7 +45,7 @@ async def test_trade_tape_resets_after_a_seek_backwards(recording):
         controls.seek_fraction(0.5)
         header, cols = await frames.next()
         store = rp.tape_store(SYM)
-        assert 0 < store.total
+        assert store.total > 0
         # what the front-end holds after this frame: a reset with the newest rows of the store
         assert header.get("reset") is True, "the tape widget sent a delta after the store restarted"
         assert int(header["total"]) == store.total

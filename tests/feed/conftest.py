@@ -29,8 +29,17 @@ def compare_with_truth(feed, server, symbol: str, interval: str) -> dict:
     gt = gt.iloc[:-1]  # the newest bar may still be forming
     st = feed.bar_store(symbol, interval)
     a = st.arrays()
-    mine = pd.DataFrame({"o": a["open"], "h": a["high"], "l": a["low"], "c": a["close"], "v": a["volume"],
-                         "vw": a["turnover"]}, index=a["t"])
+    mine = pd.DataFrame(
+        {
+            "o": a["open"],
+            "h": a["high"],
+            "l": a["low"],
+            "c": a["close"],
+            "v": a["volume"],
+            "vw": a["turnover"],
+        },
+        index=a["t"],
+    )
     lost, wrong = [], []
     for row in gt.itertuples(index=False):
         if row.t not in mine.index:

@@ -65,7 +65,10 @@ def test_amplitude_and_volume_ratio_by_hand():
 
 
 def ms(hh, mm):
-    return int(dt.datetime(2026, 11, 25, hh, mm, tzinfo=dt.timezone(dt.timedelta(hours=8))).timestamp() * 1000)
+    return int(
+        dt.datetime(2026, 11, 25, hh, mm, tzinfo=dt.timezone(dt.timedelta(hours=8))).timestamp()
+        * 1000
+    )
 
 
 def test_minutes_elapsed_skip_lunch():
@@ -82,10 +85,19 @@ def test_intraday_axis_collapses_lunch():
     assert len(slots) == 240
     gaps = np.diff(slots)
     assert set(gaps.tolist()) == {60_000, 90 * 60_000 + 60_000}  # one jump: 11:29 → 13:00
-    assert intraday_ticks(A, DAY) == [(0, "09:30"), (60, "10:30"), (120, "11:30/13:00"), (180, "14:00"), (240, "15:00")]
+    assert intraday_ticks(A, DAY) == [
+        (0, "09:30"),
+        (60, "10:30"),
+        (120, "11:30/13:00"),
+        (180, "14:00"),
+        (240, "15:00"),
+    ]
     us = parse_symbol("AAPL.US")
     assert len(intraday_slots(us, DAY)) == 390
-    assert intraday_ticks(us, DAY)[0] == (0, "09:30") and intraday_ticks(us, DAY)[-1] == (390, "16:00")
+    assert intraday_ticks(us, DAY)[0] == (0, "09:30") and intraday_ticks(us, DAY)[-1] == (
+        390,
+        "16:00",
+    )
 
 
 async def test_a_simulated_day_against_ground_truth():
@@ -97,8 +109,15 @@ async def test_a_simulated_day_against_ground_truth():
             ev = asyncio.Event()
             feed.on_change(lambda s: ev.set())
             start = server.market.now_ms(sym)
-            await wait_for(lambda: server.market.now_ms(sym) > start + 20 * 60_000 and len(feed.bar_store(sym, "1d")) >= 6,
-                           60, "20 simulated minutes and daily history", ev)
+            await wait_for(
+                lambda: (
+                    server.market.now_ms(sym) > start + 20 * 60_000
+                    and len(feed.bar_store(sym, "1d")) >= 6
+                ),
+                60,
+                "20 simulated minutes and daily history",
+                ev,
+            )
             await feed.settle()
             gt = server.ground_truth.trades(sym)
             # 均价 at each settled minute equals Σ turnover / Σ volume of every trade up to that minute
@@ -113,7 +132,10 @@ async def test_a_simulated_day_against_ground_truth():
             # 外盘 / 内盘 since the feed started watching equal the ground truth's over the same trades
             tape = feed.tape_store(sym).to_pandas()
             assert len(tape) < feed.tape_store(sym).capacity
-            seen = gt[(gt.t >= tape.index.min().value // 1_000_000) & (gt.t <= tape.index.max().value // 1_000_000)]
+            seen = gt[
+                (gt.t >= tape.index.min().value // 1_000_000)
+                & (gt.t <= tape.index.max().value // 1_000_000)
+            ]
             st = ashare_stats(feed, sym)
             assert st["buy_volume"] == pytest.approx(seen[seen.td == 1].v.sum())
             assert st["sell_volume"] == pytest.approx(seen[seen.td == 2].v.sum())
@@ -125,7 +147,9 @@ async def test_a_simulated_day_against_ground_truth():
             d = feed.bar_store(sym, "1d").to_pandas()
             pc = d["close"].iloc[-2]
             assert st["prev_close"] == pytest.approx(pc)
-            assert st["amplitude"] == pytest.approx((d["high"].iloc[-1] - d["low"].iloc[-1]) / pc * 100)
+            assert st["amplitude"] == pytest.approx(
+                (d["high"].iloc[-1] - d["low"].iloc[-1]) / pc * 100
+            )
             assert st["volume_ratio"] is not None and st["volume_ratio"] > 0
             lo, hi = A.price_limits(pc)
             assert (st["limit_down"], st["limit_up"]) == (lo, hi)
@@ -142,7 +166,12 @@ def test_buy_sell_volume_restarts_each_trading_day():
         feed.watch("600519.SH", trades=True)
 
         def trade(day, hh, mm, td, v):
-            t = int(dt.datetime(2026, 11, day, hh, mm, tzinfo=dt.timezone(dt.timedelta(hours=8))).timestamp() * 1000)
+            t = int(
+                dt.datetime(
+                    2026, 11, day, hh, mm, tzinfo=dt.timezone(dt.timedelta(hours=8))
+                ).timestamp()
+                * 1000
+            )
             return f'{{"code":10002,"data":{{"s":"600519.SH","t":{t},"p":"10.00","v":"{v}","vw":"{10 * v}.00","td":{td}}}}}'
 
         feed.ingest([trade(24, 10, 0, 1, 500), trade(24, 14, 0, 2, 300)])

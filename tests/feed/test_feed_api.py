@@ -29,8 +29,15 @@ async def test_embedded_default_is_simulated_and_labelled():
         ev = asyncio.Event()
         feed.on_change(lambda s: ev.set())
         w = feed.watch("600519.SH", depth=True, intervals=["1m"])
-        await wait_for(lambda: feed.tape_store("600519.SH").total > 0 and feed.book_store("600519.SH").snapshot is not None,
-                       20, "trades and a book", ev)
+        await wait_for(
+            lambda: (
+                feed.tape_store("600519.SH").total > 0
+                and feed.book_store("600519.SH").snapshot is not None
+            ),
+            20,
+            "trades and a book",
+            ev,
+        )
         assert feed.status == "simulated"
         q = feed.quote("600519.SH")
         assert q["last"] and q["symbol"] == "600519.SH"
@@ -72,7 +79,9 @@ async def test_history_in_a_running_loop_pages_past_500():
 
 async def test_history_daily_with_start_end():
     async with serve(port=0, seed=2) as server:
-        df = await iw.ahistory("000001.SZ", "1d", None, start="2026-09-01", end="2026-10-31", base_url=server.url)
+        df = await iw.ahistory(
+            "000001.SZ", "1d", None, start="2026-09-01", end="2026-10-31", base_url=server.url
+        )
     assert len(df) > 20
     assert df.index[0] >= pd.Timestamp("2026-09-01", tz="Asia/Shanghai")
     assert df.index[-1] < pd.Timestamp("2026-11-01", tz="Asia/Shanghai")
@@ -80,10 +89,17 @@ async def test_history_daily_with_start_end():
 
 
 def test_history_sync_from_a_script_without_key():
-    code = ("import infoway_widgets as iw; df = iw.history('600519.SH', '1d', 30, progress=False); "
-            "print(len(df), df.index.tz)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": "."})
+    code = (
+        "import infoway_widgets as iw; df = iw.history('600519.SH', '1d', 30, progress=False); "
+        "print(len(df), df.index.tz)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": "."},
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["30", "Asia/Shanghai"]
 
@@ -124,7 +140,12 @@ async def test_record_then_replay_rebuilds_the_same_bars(tmp_path):
             start = server.market.now_ms("600519.SH")
             ev = asyncio.Event()
             feed.on_change(lambda s: ev.set())
-            await wait_for(lambda: server.market.now_ms("600519.SH") > start + 4 * 60_000, 30, "4 simulated minutes", ev)
+            await wait_for(
+                lambda: server.market.now_ms("600519.SH") > start + 4 * 60_000,
+                30,
+                "4 simulated minutes",
+                ev,
+            )
             await feed.settle()
             live = {k: st.to_pandas() for k, st in feed._bars.items()}
             live_tape = feed.tape_store("600519.SH").to_pandas()
@@ -188,8 +209,14 @@ async def test_wrong_key_stops_with_auth_error_and_key_never_leaks(caplog):
             assert "key" in feed.status_message.lower()
             with pytest.raises(iw.AuthError) as ei:
                 await iw.ahistory("600519.SH", "1d", 5, api_key=KEY, base_url=server.url)
-            texts = [repr(feed), str(ei.value), feed.status_message, *map(str, statuses),
-                     *(r.getMessage() for r in caplog.records), *feed.warnings]
+            texts = [
+                repr(feed),
+                str(ei.value),
+                feed.status_message,
+                *map(str, statuses),
+                *(r.getMessage() for r in caplog.records),
+                *feed.warnings,
+            ]
             assert all(KEY not in t for t in texts)
             assert server.stats.refused >= 1
             sess = feed._sessions["stock"]
@@ -203,7 +230,9 @@ async def test_instruments_are_named_before_the_embedded_server_is_up():
     try:
         assert feed.server is None  # still starting
         assert feed.instrument("600519.SH").name == "贵州茅台"
-        w = feed.watch("600519.SH", intervals=["1m"])  # a widget built in the same cell as connect()
+        w = feed.watch(
+            "600519.SH", intervals=["1m"]
+        )  # a widget built in the same cell as connect()
         await feed.ready()
         assert feed.server is not None and feed.server.market is not None
         ev = asyncio.Event()
@@ -221,9 +250,13 @@ async def test_a_later_watch_tops_up_history():
             ev = asyncio.Event()
             feed.on_change(lambda s: ev.set())
             a = feed.watch("600519.SH", intervals=["1d"], history=5)
-            await wait_for(lambda: len(feed.bar_store("600519.SH", "1d")) >= 5, 20, "5 daily bars", ev)
+            await wait_for(
+                lambda: len(feed.bar_store("600519.SH", "1d")) >= 5, 20, "5 daily bars", ev
+            )
             b = feed.watch("600519.SH", intervals=["1d"], history=120)
-            await wait_for(lambda: len(feed.bar_store("600519.SH", "1d")) >= 120, 20, "120 daily bars", ev)
+            await wait_for(
+                lambda: len(feed.bar_store("600519.SH", "1d")) >= 120, 20, "120 daily bars", ev
+            )
             a.close()
             b.close()
         finally:

@@ -19,8 +19,12 @@ async def _run_until_bars(feed, server, symbols, interval, n_new, timeout):
     span = iw.parse_interval(interval).ms
     start = server.market.now_ms(symbols[0])
     try:
-        await wait_for(lambda: server.market.now_ms(symbols[0]) >= start + n_new * span,
-                       timeout, f"{n_new} {interval} of simulated time", ev)
+        await wait_for(
+            lambda: server.market.now_ms(symbols[0]) >= start + n_new * span,
+            timeout,
+            f"{n_new} {interval} of simulated time",
+            ev,
+        )
     finally:
         off()
 

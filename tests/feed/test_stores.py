@@ -17,10 +17,19 @@ def trades(ts, ps, vs):
 
 def test_trades_fold_into_ohlcv_exactly():
     s = BarStore(A, "1m")
-    s.apply_trades(*trades([T0, T0 + 10, T0 + 59_999, T0 + 60_000], [10, 12, 11, 9], [100, 200, 300, 400]))
+    s.apply_trades(
+        *trades([T0, T0 + 10, T0 + 59_999, T0 + 60_000], [10, 12, 11, 9], [100, 200, 300, 400])
+    )
     df = s.to_pandas()
     assert list(df.index.strftime("%H:%M")) == ["09:30", "09:31"]
-    assert df.iloc[0][["open", "high", "low", "close", "volume", "turnover"]].tolist() == [10, 12, 10, 11, 600, 6700]
+    assert df.iloc[0][["open", "high", "low", "close", "volume", "turnover"]].tolist() == [
+        10,
+        12,
+        10,
+        11,
+        600,
+        6700,
+    ]
     assert df.iloc[0]["vwap"] == 6700 / 600
     assert str(df.index.tz) == "Asia/Shanghai"
 
@@ -33,7 +42,7 @@ def test_batches_equal_one_batch_and_out_of_order_trade_keeps_close():
     one.apply_trades(*trades(ts, ps, vs))
     many = BarStore(A, "1m")
     for k in range(0, 120, 13):
-        many.apply_trades(*trades(ts[k:k + 13], ps[k:k + 13], vs[k:k + 13]))
+        many.apply_trades(*trades(ts[k : k + 13], ps[k : k + 13], vs[k : k + 13]))
     pd.testing.assert_frame_equal(one.to_pandas(), many.to_pandas())
     late = BarStore(A, "1m")
     late.apply_trades(*trades([T0 + 5000], [10.5], [100]))
@@ -45,7 +54,15 @@ def test_one_bar_per_open_time_whatever_the_source():
     s = BarStore(A, "1m")
     s.apply_trades(*trades([T0 + 1000], [10], [100]))
     s.upsert(T0, 9.9, 10.2, 9.8, 10.1, 500, 5050)  # candle push with earlier trades
-    s.merge(np.array([T0, T0 - 60_000]), [9.9, 9], [10.2, 9.5], [9.8, 8.8], [10.1, 9.2], [500, 10], [5050, 92])
+    s.merge(
+        np.array([T0, T0 - 60_000]),
+        [9.9, 9],
+        [10.2, 9.5],
+        [9.8, 8.8],
+        [10.1, 9.2],
+        [500, 10],
+        [5050, 92],
+    )
     assert list(s.t) == [T0 - 60_000, T0]
     assert len(np.unique(s.t)) == len(s)
 
@@ -78,7 +95,9 @@ def test_changed_since_returns_only_touched_bars():
 def test_memory_is_bounded_and_trimming_is_not_a_reset():
     s = BarStore(A, "1m", capacity=100)
     for k in range(10):
-        s.apply_trades(*trades([T0 + (k * 50 + i) * 60_000 for i in range(50)], [10] * 50, [1] * 50))
+        s.apply_trades(
+            *trades([T0 + (k * 50 + i) * 60_000 for i in range(50)], [10] * 50, [1] * 50)
+        )
     assert len(s) == 100
     assert s.dropped == 400 and s.epoch == 0  # dropping old bars must not force readers to resend
     assert s.t[-1] == T0 + 499 * 60_000 and np.all(np.diff(s.t) > 0)
@@ -99,10 +118,22 @@ def test_book_ignores_older_snapshot_and_computes_imbalance():
 
 def test_tape_ring_newest_first_and_since():
     tp = TapeStore(A, capacity=3)
-    tp.append(np.arange(5, dtype=np.int64) + T0, np.arange(5.0) + 10, np.ones(5), np.arange(5.0) + 10, np.array([1, 2, 0, 1, 2]))
+    tp.append(
+        np.arange(5, dtype=np.int64) + T0,
+        np.arange(5.0) + 10,
+        np.ones(5),
+        np.arange(5.0) + 10,
+        np.array([1, 2, 0, 1, 2]),
+    )
     df = tp.to_pandas()
     assert df["price"].tolist() == [14, 13, 12]
     assert tp.since(4)["price"].tolist() == [14]
     assert tp.since(0)["price"].tolist() == [12, 13, 14]  # only what the ring still holds
-    tp.append(np.array([T0 + 9] * 10, dtype=np.int64), np.full(10, 20.0), np.ones(10), np.full(10, 20.0), np.zeros(10))
+    tp.append(
+        np.array([T0 + 9] * 10, dtype=np.int64),
+        np.full(10, 20.0),
+        np.ones(10),
+        np.full(10, 20.0),
+        np.zeros(10),
+    )
     assert tp.total == 15 and len(tp) == 3

@@ -55,8 +55,19 @@ def test_weekend_and_holiday_are_not_trading_days():
 
 
 def test_minute_bars_skip_lunch_and_fold_auction_and_close():
-    t = np.array([ms(DAY, 9, 25), ms(DAY, 9, 30), ms(DAY, 9, 30, 59), ms(DAY, 11, 29, 59), ms(DAY, 11, 30),
-                  ms(DAY, 12, 0), ms(DAY, 13, 0), ms(DAY, 15, 0), ms(DAY, 15, 5)])
+    t = np.array(
+        [
+            ms(DAY, 9, 25),
+            ms(DAY, 9, 30),
+            ms(DAY, 9, 30, 59),
+            ms(DAY, 11, 29, 59),
+            ms(DAY, 11, 30),
+            ms(DAY, 12, 0),
+            ms(DAY, 13, 0),
+            ms(DAY, 15, 0),
+            ms(DAY, 15, 5),
+        ]
+    )
     got = bar_opens(A, "1m", t)
     labels = [local(x) if x >= 0 else None for x in got]
     assert labels == ["09:30", "09:30", "09:30", "11:29", "11:29", None, "13:00", "14:59", None]
@@ -115,7 +126,9 @@ def test_fx_closed_at_weekend_and_day_rolls_at_5pm_new_york():
 def test_last_session_day_before_open_is_previous_day():
     assert last_session_day(A, ms(DAY, 8, 0)) == dt.date(2026, 11, 24)
     assert last_session_day(A, ms(DAY, 20, 0)) == DAY
-    assert last_session_day(A, ms(dt.date(2026, 11, 29), 10, 0)) == dt.date(2026, 11, 27)  # Sunday → Friday
+    assert last_session_day(A, ms(dt.date(2026, 11, 29), 10, 0)) == dt.date(
+        2026, 11, 27
+    )  # Sunday → Friday
 
 
 def test_vectorised_equals_scalar():
@@ -127,8 +140,22 @@ def test_vectorised_equals_scalar():
         assert (s if s is not None else -1) == y
 
 
-@pytest.mark.parametrize("name,kt", [("1m", 1), ("5min", 2), ("15m", 3), ("30m", 4), ("1h", 5), ("60m", 5),
-                                     ("1d", 8), ("D", 8), ("1w", 9), ("1M", 10), (8, 8)])
+@pytest.mark.parametrize(
+    "name,kt",
+    [
+        ("1m", 1),
+        ("5min", 2),
+        ("15m", 3),
+        ("30m", 4),
+        ("1h", 5),
+        ("60m", 5),
+        ("1d", 8),
+        ("D", 8),
+        ("1w", 9),
+        ("1M", 10),
+        (8, 8),
+    ],
+)
 def test_intervals(name, kt):
     assert parse_interval(name).kline_type == kt
 

@@ -22,7 +22,12 @@ from infoway_widgets.market import parse_symbol, parse_symbols
 def test_descriptors(code, market, business, tz, limit, board):
     inst = parse_symbol(code)
     assert inst.code == code
-    assert (inst.market, inst.business, inst.rest_prefix, inst.tz) == (market, business, business, tz)
+    assert (inst.market, inst.business, inst.rest_prefix, inst.tz) == (
+        market,
+        business,
+        business,
+        tz,
+    )
     assert inst.price_limit == limit
     assert inst.board == board
 
@@ -103,13 +108,23 @@ def test_typos_suggest_the_right_form(typed, suggestion):
     assert repr(typed) in str(ei.value)
 
 
-@pytest.mark.parametrize("typed,code", [("btc/usdt", "BTCUSDT"), ("BTC-USDT", "BTCUSDT"), ("aapl.us", "AAPL.US"),
-                                        ("usd/cny", "USDCNY"), (" 600519.sh ", "600519.SH")])
+@pytest.mark.parametrize(
+    "typed,code",
+    [
+        ("btc/usdt", "BTCUSDT"),
+        ("BTC-USDT", "BTCUSDT"),
+        ("aapl.us", "AAPL.US"),
+        ("usd/cny", "USDCNY"),
+        (" 600519.sh ", "600519.SH"),
+    ],
+)
 def test_harmless_forms_are_normalised(typed, code):
     assert parse_symbol(typed).code == code
 
 
-@pytest.mark.parametrize("bad", ["", "   ", "12345678", "60051.SH", "<img src=x onerror=alert(1)>", "A" * 200, "1234.XX"])
+@pytest.mark.parametrize(
+    "bad", ["", "   ", "12345678", "60051.SH", "<img src=x onerror=alert(1)>", "A" * 200, "1234.XX"]
+)
 def test_garbage_is_refused_clearly(bad):
     with pytest.raises(InvalidSymbolError) as ei:
         parse_symbol(bad)
@@ -122,7 +137,10 @@ def test_non_string_refused():
 
 
 def test_parse_symbols_dedupes_and_keeps_order():
-    assert [i.code for i in parse_symbols("600519.SH, btcusdt,600519.SH")] == ["600519.SH", "BTCUSDT"]
+    assert [i.code for i in parse_symbols("600519.SH, btcusdt,600519.SH")] == [
+        "600519.SH",
+        "BTCUSDT",
+    ]
 
 
 def test_numpy_scalars_are_accepted():

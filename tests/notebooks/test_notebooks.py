@@ -33,10 +33,12 @@ def test_every_lesson_is_there_saved_clean_for_python3() -> None:
         assert nb.metadata["kernelspec"]["name"] == "python3", name
         for cell in nb.cells:
             if cell.cell_type == "code":
-                assert not cell.outputs and cell.execution_count is None, f"{name}: saved with outputs"
+                assert not cell.outputs and cell.execution_count is None, (
+                    f"{name}: saved with outputs"
+                )
         assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# "), name
         text = json.dumps([c.source for c in nb.cells])
-        assert "api_key=\\\"" not in text and "apiKey" not in text, f"{name}: a key in a notebook"
+        assert 'api_key=\\"' not in text and "apiKey" not in text, f"{name}: a key in a notebook"
 
 
 @pytest.mark.slow
@@ -46,8 +48,13 @@ def test_notebook_runs_offline(name: str, tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.delenv("INFOWAY_API_KEY", raising=False)
     monkeypatch.delenv("INFOWAY_BASE_URL", raising=False)
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
-    client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=False,
-                            resources={"metadata": {"path": str(tmp_path)}})
+    client = NotebookClient(
+        nb,
+        timeout=120,
+        kernel_name="python3",
+        allow_errors=False,
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
     client.execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.get("output_type") == "error"]

@@ -48,7 +48,7 @@ async def check_every_push(clients_keys, tap: Tap, since: dict[tuple, int], time
     checked = 0
     for client, keys in clients_keys:
         for k in keys:
-            want = tap.by_key[k][since.get(k, 0):end.get(k, 0)]
+            want = tap.by_key[k][since.get(k, 0) : end.get(k, 0)]
             assert want, f"no upstream frames for {k} in the window"
 
             def have_all(client=client, k=k, want=want) -> bool:
@@ -58,6 +58,6 @@ async def check_every_push(clients_keys, tap: Tap, since: dict[tuple, int], time
             await until(have_all, timeout, f"client frames for {k}", client.changed)
             got = client.by_key[k]
             i = got.index(want[0])
-            assert got[i:i + len(want)] == want, f"{k}: frames differ, out of order or doubled"
+            assert got[i : i + len(want)] == want, f"{k}: frames differ, out of order or doubled"
             checked += len(want)
     return checked

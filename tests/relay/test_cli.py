@@ -15,9 +15,14 @@ from .conftest import UPSTREAM_KEY, RawClient, free_port, until
 
 async def _start(args, env=None):
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "infoway_widgets.relay", *args,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-        env={**os.environ, **(env or {})})
+        sys.executable,
+        "-m",
+        "infoway_widgets.relay",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, **(env or {})},
+    )
     line = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
     assert line.startswith("listening on "), line
     return proc, line.split()[-1]
@@ -25,9 +30,21 @@ async def _start(args, env=None):
 
 async def test_relay_process_in_front_of_an_upstream(upstream):
     port = free_port()
-    proc, url = await _start(["--upstream", "infoway", "--upstream-url", upstream.url,
-                              "--port", str(port), "--time-scale", "60", "--status-every", "0.2"],
-                             env={"INFOWAY_API_KEY": UPSTREAM_KEY})
+    proc, url = await _start(
+        [
+            "--upstream",
+            "infoway",
+            "--upstream-url",
+            upstream.url,
+            "--port",
+            str(port),
+            "--time-scale",
+            "60",
+            "--status-every",
+            "0.2",
+        ],
+        env={"INFOWAY_API_KEY": UPSTREAM_KEY},
+    )
     out: list[str] = []
     try:
         c = await RawClient(url.replace("http", "ws") + "/ws").open()
@@ -52,8 +69,17 @@ async def test_relay_process_in_front_of_an_upstream(upstream):
 
 async def test_relay_process_refuses_a_public_bind_without_token():
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "infoway_widgets.relay", "--upstream", "simulated",
-        "--host", "127.0.0.2", "--port", "0",
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "infoway_widgets.relay",
+        "--upstream",
+        "simulated",
+        "--host",
+        "127.0.0.2",
+        "--port",
+        "0",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     _, err = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == 2 and b"--relay-token" in err

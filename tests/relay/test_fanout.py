@@ -30,15 +30,20 @@ async def test_thirty_clients_and_a_feed_share_one_upstream_connection(upstream,
 
         def synced() -> bool:
             conns = list(upstream.hub.conns)
-            return (len(conns) == 1 and conns[0].trades == want_trades
-                    and conns[0].depth == want_depth and set(conns[0].klines) == want_k)
+            return (
+                len(conns) == 1
+                and conns[0].trades == want_trades
+                and conns[0].depth == want_depth
+                and set(conns[0].klines) == want_k
+            )
 
         await until(synced, 10, "the upstream subscribed to the union")
         since = tap.mark()
         start = upstream.market.now_ms(SYMS[0])
         # four simulated minutes of traffic
-        await until(lambda: upstream.market.now_ms(SYMS[0]) >= start + 4 * 60_000, 20,
-                    "4 simulated minutes")
+        await until(
+            lambda: upstream.market.now_ms(SYMS[0]) >= start + 4 * 60_000, 20, "4 simulated minutes"
+        )
         checked = await check_every_push(list(zip(clients, keys)), tap, since)
         assert checked > 1000
         assert upstream.stats.connections == 1
@@ -61,8 +66,11 @@ async def test_thirty_clients_and_a_feed_share_one_upstream_connection(upstream,
     # reference counting: the last client leaving unsubscribes upstream
     await until(lambda: not relay.hub.conns, 5, "clients gone")
     conn = next(iter(upstream.hub.conns))
-    await until(lambda: not conn.trades and not conn.depth and not conn.klines, 5,
-                "the upstream unsubscribed")
+    await until(
+        lambda: not conn.trades and not conn.depth and not conn.klines,
+        5,
+        "the upstream unsubscribed",
+    )
     assert upstream.stats.connections == 1
 
 
@@ -73,14 +81,21 @@ async def test_reference_counting_and_grace(upstream, relays):
     try:
         await a.send(10000, {"codes": "600519.SH,000001.SZ"})
         await b.send(10000, {"codes": "600519.SH"})
-        await until(lambda: upstream.hub.conns and next(iter(upstream.hub.conns)).trades
-                    == {"600519.SH", "000001.SZ"}, 10, "upstream subscribed")
+        await until(
+            lambda: (
+                upstream.hub.conns
+                and next(iter(upstream.hub.conns)).trades == {"600519.SH", "000001.SZ"}
+            ),
+            10,
+            "upstream subscribed",
+        )
         conn = next(iter(upstream.hub.conns))
         await a.send(11000, {"codes": "600519.SH,000001.SZ"})
         await a.wait_control(lambda c: '"code":11010' in c)
         # 600519 is still wanted by b; 000001 lingers for its grace (30 s simulated = 0.5 s)
         assert relay.hub.routes[("stock", "trades", 0, "600519.SH")] == {
-            c for c in relay.hub.conns if c.subs}
+            c for c in relay.hub.conns if c.subs
+        }
         assert ("stock", "trades", 0, "000001.SZ") in relay.hub.lingering
         await until(lambda: conn.trades == {"600519.SH"}, 5, "000001 dropped after the grace")
         await b.send(11000, {"codes": "600519.SH"})

@@ -80,8 +80,9 @@ async def test_two_relays_share_one_upstream_through_redis(upstream, redis_url, 
         assert b.coord.role == "follower" and not b.coord.pool
         since = tap.mark()
         start = upstream.market.now_ms(SYMS[0])
-        await until(lambda: upstream.market.now_ms(SYMS[0]) >= start + 4 * 60_000, 20,
-                    "4 simulated minutes")
+        await until(
+            lambda: upstream.market.now_ms(SYMS[0]) >= start + 4 * 60_000, 20, "4 simulated minutes"
+        )
         checked = await check_every_push(list(zip(clients, keys)), tap, since)
         assert checked > 1000
         await feed.settle()
@@ -97,8 +98,11 @@ async def test_two_relays_share_one_upstream_through_redis(upstream, redis_url, 
             await c.close()
     # the follower's interest leaves Redis; the leader unsubscribes upstream
     conn = next(iter(upstream.hub.conns))
-    await until(lambda: not conn.trades and not conn.depth and not conn.klines, 10,
-                "the upstream unsubscribed")
+    await until(
+        lambda: not conn.trades and not conn.depth and not conn.klines,
+        10,
+        "the upstream unsubscribed",
+    )
     stored = await stop_rec()
     assert published and stored
     assert not [m for m in published + stored if UPSTREAM_KEY.encode() in m]

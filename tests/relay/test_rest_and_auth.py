@@ -25,8 +25,9 @@ async def test_thirty_identical_history_requests_make_one_upstream_request(upstr
     body = {"klineType": 1, "klineNum": 500, "codes": "600519.SH"}
     before = upstream.stats.rest_requests
     async with httpx.AsyncClient(base_url=relay.url) as http:
-        rs = await asyncio.gather(*(http.post("/stock/v2/batch_kline", json=body)
-                                    for _ in range(30)))
+        rs = await asyncio.gather(
+            *(http.post("/stock/v2/batch_kline", json=body) for _ in range(30))
+        )
     assert upstream.stats.rest_requests - before == 1
     assert {r.status_code for r in rs} == {200}
     assert len({r.content for r in rs}) == 1  # every student got the same bytes
@@ -38,21 +39,29 @@ async def test_thirty_identical_history_requests_make_one_upstream_request(upstr
 async def test_completed_history_is_cached_longer_than_the_newest_bars(upstream, relays):
     relay = await relays(relay_config(upstream))
     async with httpx.AsyncClient(base_url=relay.url) as http:
-        latest = (await http.post("/stock/v2/batch_kline",
-                                  json={"klineType": 1, "klineNum": 10, "codes": "000001.SZ"})).json()
+        latest = (
+            await http.post(
+                "/stock/v2/batch_kline", json={"klineType": 1, "klineNum": 10, "codes": "000001.SZ"}
+            )
+        ).json()
         newest_s = int(latest["data"][0]["respList"][0]["t"])
         page = {"klineType": 1, "klineNum": 100, "codes": "000001.SZ", "timestamp": newest_s - 600}
         n0 = upstream.stats.rest_requests
         a = await http.post("/stock/v2/batch_kline", json=page)
         await asyncio.sleep(0.1)  # far beyond the newest bars' TTL (0.5 s / 60)
         # same request, other key order: the same cache entry
-        b = await http.post("/stock/v2/batch_kline", content=json.dumps(dict(reversed(page.items()))),
-                            headers={"content-type": "application/json"})
+        b = await http.post(
+            "/stock/v2/batch_kline",
+            content=json.dumps(dict(reversed(page.items()))),
+            headers={"content-type": "application/json"},
+        )
         assert a.content == b.content and b.headers["x-infoway-relay"] == "hit"
         assert upstream.stats.rest_requests - n0 == 1
         # the newest bars are not served stale
         n1 = upstream.stats.rest_requests
-        await http.post("/stock/v2/batch_kline", json={"klineType": 1, "klineNum": 10, "codes": "000001.SZ"})
+        await http.post(
+            "/stock/v2/batch_kline", json={"klineType": 1, "klineNum": 10, "codes": "000001.SZ"}
+        )
         assert upstream.stats.rest_requests - n1 == 1
         # errors pass through unchanged and are not cached
         for _ in range(2):
@@ -85,13 +94,19 @@ async def test_a_relay_beyond_loopback_requires_a_token(upstream):
 async def test_token_checked_and_the_upstream_key_never_leaks(upstream, relays, caplog):
     caplog.set_level(logging.DEBUG)
     lines: list[str] = []
-    relay = RelayServer(relay_config(upstream, host="127.0.0.2", relay_token=TOKEN,
-                                     status_every_s=0.05), print_fn=lines.append)
+    relay = RelayServer(
+        relay_config(upstream, host="127.0.0.2", relay_token=TOKEN, status_every_s=0.05),
+        print_fn=lines.append,
+    )
     await relay.start()
     seen: list[str] = []  # everything a client receives
     try:
         assert relay.url.startswith("http://127.0.0.2:")
-        for q in ("?business=stock", "?business=stock&apikey=wrong", f"?business=stock&apikey={UPSTREAM_KEY}"):
+        for q in (
+            "?business=stock",
+            "?business=stock&apikey=wrong",
+            f"?business=stock&apikey={UPSTREAM_KEY}",
+        ):
             with pytest.raises(websockets.InvalidStatus) as ei:
                 await websockets.connect(relay.ws_url + q)
             assert ei.value.response.status_code == 401

@@ -35,13 +35,16 @@ def _actionable(msg: str, *hints: str) -> None:
 
 
 # ---- synchronous checks before any request -------------------------------------------------------
-@pytest.mark.parametrize("code, hint", [
-    ("600519.XX", "600519.SH"),          # unknown market suffix: shows the forms
-    ("700.HK", "00700.HK"),              # wrong digits: suggests the right code
-    ("600519", "600519.SH"),             # no suffix
-    ("<img src=x onerror=alert(1)>", "600519.SH"),
-    ("", "600519.SH"),
-])
+@pytest.mark.parametrize(
+    "code, hint",
+    [
+        ("600519.XX", "600519.SH"),  # unknown market suffix: shows the forms
+        ("700.HK", "00700.HK"),  # wrong digits: suggests the right code
+        ("600519", "600519.SH"),  # no suffix
+        ("<img src=x onerror=alert(1)>", "600519.SH"),
+        ("", "600519.SH"),
+    ],
+)
 def test_invalid_symbol_is_specific_and_suggests(code, hint):
     with pytest.raises(iw.InvalidSymbolError) as ei:
         iw.parse_symbol(code)
@@ -68,7 +71,7 @@ async def test_bad_interval_and_symbol_on_feed_and_widget(server):
         await feed.ready()
         with pytest.raises(iw.BadIntervalError, match="use one of"):
             feed.watch("600519.SH", intervals=["7m"])
-        with pytest.raises(iw.InvalidSymbolError, match="Did you mean '00700.HK'"):
+        with pytest.raises(iw.InvalidSymbolError, match=r"Did you mean '00700\.HK'"):
             feed.watch("700.HK", depth=True)
         with pytest.raises(iw.InvalidSymbolError):
             iw.CandleChart("600519.XX", feed=feed)
@@ -104,7 +107,9 @@ async def test_unknown_symbol_in_a_widget_shows_a_status_message(server):
     try:
         await feed.ready()
         chart = iw.CandleChart("999999.SH", feed=feed)
-        await wait_for(lambda: "999999.SH" in chart.status_message, 20, "the widget's status message")
+        await wait_for(
+            lambda: "999999.SH" in chart.status_message, 20, "the widget's status message"
+        )
         _actionable(chart.status_message, "check the spelling")
         assert any("999999.SH" in w for w in feed.warnings)
         chart.close()
@@ -131,7 +136,9 @@ async def test_wrong_key_feed_and_widget_status(server):
         _actionable(feed.status_message, "INFOWAY_API_KEY", "api_key")
         assert chart.status == "error"
         _actionable(chart.status_message, "INFOWAY_API_KEY", "api_key")
-        assert "wrong-key-456" not in feed.status_message + chart.status_message + " ".join(feed.warnings)
+        assert "wrong-key-456" not in feed.status_message + chart.status_message + " ".join(
+            feed.warnings
+        )
         chart.close()
     finally:
         await feed.aclose()
@@ -148,14 +155,18 @@ async def test_no_network_history():
 
 async def test_no_network_feed_status_says_retrying():
     port = _closed_port()
-    feed = iw.connect(base_url=f"http://127.0.0.1:{port}", api_key="k", speed=60, new=True, history=10)
+    feed = iw.connect(
+        base_url=f"http://127.0.0.1:{port}", api_key="k", speed=60, new=True, history=10
+    )
     try:
         await feed.ready()
         chart = iw.CandleChart("600519.SH", feed=feed)
         await wait_for(lambda: "retrying" in chart.status_message, 20, "a 'retrying' status")
         assert chart.status in ("connecting", "reconnecting")
         _actionable(chart.status_message, "retrying")
-        await wait_for(lambda: any("check the network" in w for w in feed.warnings), 30, "a warning")
+        await wait_for(
+            lambda: any("check the network" in w for w in feed.warnings), 30, "a warning"
+        )
         chart.close()
     finally:
         await feed.aclose()

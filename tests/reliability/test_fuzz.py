@@ -37,17 +37,49 @@ from infoway_widgets.client.rest import RestClient
 from infoway_widgets.errors import InfowayError
 from infoway_widgets.feed.feed import Feed
 
-FUZZ = dict(derandomize=True, database=None, deadline=None,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                   HealthCheck.large_base_example])
+FUZZ = dict(
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
+)
 
 # 2026-11-24 10:00 Asia/Shanghai (a trading day), in ms: plausible trades land in real bars
 T0 = 1_763_949_600_000
 HOSTILE_TEXT = [
-    "<img src=x onerror=window.__pwned=1>", "<script>window.__pwned=1</script>", "", " ", "\x00",
-    "Subscribe fail: {\"code\":516}", "Subscribe fail: not json", "You have permission to subscribe",
-    "NaN", "nan", "inf", "-inf", "Infinity", "1e308", "1e400", "-1", "0", "-0", "1,000", "0x10",
-    "１２３", "1e-400", "12.5%", "null", "true", "{", "[[", "\ud7ff", "🙂" * 50,
+    "<img src=x onerror=window.__pwned=1>",
+    "<script>window.__pwned=1</script>",
+    "",
+    " ",
+    "\x00",
+    'Subscribe fail: {"code":516}',
+    "Subscribe fail: not json",
+    "You have permission to subscribe",
+    "NaN",
+    "nan",
+    "inf",
+    "-inf",
+    "Infinity",
+    "1e308",
+    "1e400",
+    "-1",
+    "0",
+    "-0",
+    "1,000",
+    "0x10",
+    "１２３",
+    "1e-400",
+    "12.5%",
+    "null",
+    "true",
+    "{",
+    "[[",
+    "\ud7ff",
+    "🙂" * 50,
 ]
 SYMBOLS = ["600519.SH", "000001.SZ", "BTCUSDT", "00700.HK", "AAPL.US"]
 WATCHED = ["600519.SH", "BTCUSDT"]
@@ -65,14 +97,20 @@ numbers = st.one_of(
     st.integers(min_value=-(10**30), max_value=10**30).map(str),
     st.sampled_from(HOSTILE_TEXT),
     st.text(max_size=20),
-    st.none(), st.booleans(),
+    st.none(),
+    st.booleans(),
     st.lists(st.integers(), max_size=3),
     st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
     st.integers(min_value=41, max_value=5000).map(_long),
 )
 symbols = st.one_of(
-    st.sampled_from(SYMBOLS), st.sampled_from(SYMBOLS), st.sampled_from(HOSTILE_TEXT),
-    st.text(max_size=30), st.integers(), st.none(), st.integers(min_value=41, max_value=20_000).map(_long),
+    st.sampled_from(SYMBOLS),
+    st.sampled_from(SYMBOLS),
+    st.sampled_from(HOSTILE_TEXT),
+    st.text(max_size=30),
+    st.integers(),
+    st.none(),
+    st.integers(min_value=41, max_value=20_000).map(_long),
 )
 times = st.one_of(
     st.integers(min_value=T0 - 3_600_000, max_value=T0 + 3_600_000),
@@ -86,26 +124,79 @@ def _maybe(d: dict) -> st.SearchStrategy:
     return st.fixed_dictionaries({}, optional=d)
 
 
-trade_data = _maybe({"s": symbols, "t": times, "p": numbers, "v": numbers, "vw": numbers,
-                     "td": st.one_of(st.sampled_from([0, 1, 2, 3, -1, "1"]), numbers)})
+trade_data = _maybe(
+    {
+        "s": symbols,
+        "t": times,
+        "p": numbers,
+        "v": numbers,
+        "vw": numbers,
+        "td": st.one_of(st.sampled_from([0, 1, 2, 3, -1, "1"]), numbers),
+    }
+)
 side = st.one_of(
     st.lists(st.lists(numbers, max_size=6), max_size=3),
-    st.tuples(st.lists(numbers, min_size=1, max_size=5), st.lists(numbers, min_size=1, max_size=5)).map(list),
+    st.tuples(
+        st.lists(numbers, min_size=1, max_size=5), st.lists(numbers, min_size=1, max_size=5)
+    ).map(list),
     numbers,
 )
 depth_data = _maybe({"s": symbols, "t": times, "a": side, "b": side})
-candle_data = _maybe({"s": symbols, "t": times, "o": numbers, "h": numbers, "l": numbers, "c": numbers,
-                      "v": numbers, "vw": numbers, "pca": numbers, "pfr": numbers,
-                      "ty": st.one_of(st.integers(-2, 14), numbers)})
-codes = st.one_of(st.sampled_from([10002, 10005, 10008, 200, 10001, 10004, 10007, 11010, 500, 501, 513, 516,
-                                   506, "10002", "abc", None, True, 1.5]), st.integers())
+candle_data = _maybe(
+    {
+        "s": symbols,
+        "t": times,
+        "o": numbers,
+        "h": numbers,
+        "l": numbers,
+        "c": numbers,
+        "v": numbers,
+        "vw": numbers,
+        "pca": numbers,
+        "pfr": numbers,
+        "ty": st.one_of(st.integers(-2, 14), numbers),
+    }
+)
+codes = st.one_of(
+    st.sampled_from(
+        [
+            10002,
+            10005,
+            10008,
+            200,
+            10001,
+            10004,
+            10007,
+            11010,
+            500,
+            501,
+            513,
+            516,
+            506,
+            "10002",
+            "abc",
+            None,
+            True,
+            1.5,
+        ]
+    ),
+    st.integers(),
+)
 payload = st.one_of(
     st.fixed_dictionaries({"code": st.just(10002), "data": trade_data}),
     st.fixed_dictionaries({"code": st.just(10005), "data": depth_data}),
     st.fixed_dictionaries({"code": st.just(10008), "data": candle_data}),
-    _maybe({"code": codes, "data": st.one_of(trade_data, depth_data, candle_data, numbers),
-            "msg": st.one_of(st.sampled_from(HOSTILE_TEXT), numbers), "trace": numbers, "traceId": numbers}),
-    st.lists(numbers, max_size=4), numbers,
+    _maybe(
+        {
+            "code": codes,
+            "data": st.one_of(trade_data, depth_data, candle_data, numbers),
+            "msg": st.one_of(st.sampled_from(HOSTILE_TEXT), numbers),
+            "trace": numbers,
+            "traceId": numbers,
+        }
+    ),
+    st.lists(numbers, max_size=4),
+    numbers,
 )
 
 
@@ -134,7 +225,9 @@ frames = st.one_of(
     st.text(max_size=200),
     st.binary(max_size=200),
     st.sampled_from(HOSTILE_TEXT),
-    st.integers(min_value=1000, max_value=200_000).map(lambda n: '{"code":10002,"data":{"s":"' + "x" * n + '"}}'),
+    st.integers(min_value=1000, max_value=200_000).map(
+        lambda n: '{"code":10002,"data":{"s":"' + "x" * n + '"}}'
+    ),
 )
 
 COUNTS = {"decode_frame": 0, "decode_batch": 0, "ingest": 0, "rest": 0}
@@ -149,11 +242,15 @@ def test_decode_frame_never_raises(frame):
     ev = decode_frame(frame)
     assert ev is not None
     if isinstance(ev, Trade):
-        assert math.isfinite(ev.price) and ev.price > 0 and math.isfinite(ev.volume) and ev.volume >= 0
+        assert (
+            math.isfinite(ev.price) and ev.price > 0 and math.isfinite(ev.volume) and ev.volume >= 0
+        )
         assert math.isfinite(ev.turnover) and ev.turnover >= 0 and ev.direction in (0, 1, 2)
     if isinstance(ev, Candle):
         assert ev.low <= min(ev.open, ev.close) and ev.high >= max(ev.open, ev.close)
-        assert all(math.isfinite(x) for x in (ev.open, ev.high, ev.low, ev.close, ev.volume, ev.turnover))
+        assert all(
+            math.isfinite(x) for x in (ev.open, ev.high, ev.low, ev.close, ev.volume, ev.turnover)
+        )
     if isinstance(ev, Depth):
         for a in (ev.bid_px, ev.bid_vol, ev.ask_px, ev.ask_vol):
             assert np.isfinite(a).all()
@@ -203,6 +300,7 @@ def _detached(loop) -> Feed:
             f.watch(s, trades=True, depth=True, intervals=["1m", "5m"])
         await asyncio.sleep(0)  # let the watch tasks run (they return at once on a detached feed)
         return f
+
     return loop.run_until_complete(make())
 
 
@@ -215,8 +313,12 @@ def check_stores(feed: Feed) -> None:
         for k in ("open", "high", "low", "close", "volume", "turnover"):
             assert np.isfinite(a[k]).all(), f"{sym} {iv}: NaN/inf in {k}"
         if len(t):
-            assert (a["high"] >= np.maximum(a["open"], a["close"])).all(), f"{sym} {iv}: high < max(o, c)"
-            assert (a["low"] <= np.minimum(a["open"], a["close"])).all(), f"{sym} {iv}: low > min(o, c)"
+            assert (a["high"] >= np.maximum(a["open"], a["close"])).all(), (
+                f"{sym} {iv}: high < max(o, c)"
+            )
+            assert (a["low"] <= np.minimum(a["open"], a["close"])).all(), (
+                f"{sym} {iv}: low > min(o, c)"
+            )
             assert (a["volume"] >= 0).all()
     for sym, tape in feed._tapes.items():
         d = tape.since(0)
@@ -243,7 +345,9 @@ def test_ingest_keeps_stores_consistent(loop, batches):
             assert feed.stats["unparsed"] - before == n_bad  # each problem counted...
             check_stores(feed)
         if feed.stats["unparsed"]:
-            assert feed.warnings and all(isinstance(w, str) for w in feed.warnings)  # ...and visible
+            assert feed.warnings and all(
+                isinstance(w, str) for w in feed.warnings
+            )  # ...and visible
         repr(feed)
     finally:
         loop.run_until_complete(feed.aclose())
@@ -266,9 +370,20 @@ def test_ingest_plausible_stream_keeps_ohlc_invariants(loop):
                 sym = SYMBOLS[int(rng.integers(0, 3))]
                 t = int(T0 + rng.integers(-7_200_000, 7_200_000))
                 p = float(rng.uniform(1, 2000))
-                batch.append(orjson.dumps({"code": 10002, "data": {"s": sym, "t": t, "p": f"{p:.2f}",
-                                                                   "v": str(int(rng.integers(0, 10_000))),
-                                                                   "td": int(rng.integers(0, 3))}}))
+                batch.append(
+                    orjson.dumps(
+                        {
+                            "code": 10002,
+                            "data": {
+                                "s": sym,
+                                "t": t,
+                                "p": f"{p:.2f}",
+                                "v": str(int(rng.integers(0, 10_000))),
+                                "td": int(rng.integers(0, 3)),
+                            },
+                        }
+                    )
+                )
             feed.ingest(batch)
             check_stores(feed)
         assert feed.stats["trades"] > 0 and feed.stats["unparsed"] == 0
@@ -280,31 +395,75 @@ def test_ingest_plausible_stream_keeps_ohlc_invariants(loop):
 candle_rows = st.lists(candle_data, max_size=5)
 kline_data = st.one_of(
     st.lists(_maybe({"s": symbols, "respList": st.one_of(candle_rows, numbers)}), max_size=3),
-    st.lists(st.fixed_dictionaries({"s": st.sampled_from(SYMBOLS), "respList": candle_rows}), max_size=2),
-    numbers, st.dictionaries(st.text(max_size=5), numbers, max_size=3),
+    st.lists(
+        st.fixed_dictionaries({"s": st.sampled_from(SYMBOLS), "respList": candle_rows}), max_size=2
+    ),
+    numbers,
+    st.dictionaries(st.text(max_size=5), numbers, max_size=3),
 )
 snapshot_data = st.one_of(st.lists(st.one_of(trade_data, depth_data, numbers), max_size=4), numbers)
 rest_json = st.one_of(
-    _maybe({"ret": st.one_of(st.just(200), st.just("200"), codes, numbers), "msg": st.one_of(st.sampled_from(
-        ["success", "All product not exists", "Kline quantity exceeds the limit", "Param error：x"]), numbers),
-        "traceId": numbers, "data": st.one_of(kline_data, snapshot_data)}),
-    st.fixed_dictionaries({"ret": st.just(200), "msg": st.just("success"), "data": st.one_of(kline_data, snapshot_data)}),
+    _maybe(
+        {
+            "ret": st.one_of(st.just(200), st.just("200"), codes, numbers),
+            "msg": st.one_of(
+                st.sampled_from(
+                    [
+                        "success",
+                        "All product not exists",
+                        "Kline quantity exceeds the limit",
+                        "Param error：x",
+                    ]
+                ),
+                numbers,
+            ),
+            "traceId": numbers,
+            "data": st.one_of(kline_data, snapshot_data),
+        }
+    ),
+    st.fixed_dictionaries(
+        {
+            "ret": st.just(200),
+            "msg": st.just("success"),
+            "data": st.one_of(kline_data, snapshot_data),
+        }
+    ),
     _maybe({"code": st.one_of(st.just(401), codes), "message": numbers, "timestamp": numbers}),
-    _maybe({"type": numbers, "title": numbers, "status": numbers, "detail": st.one_of(
-        st.just("Rate limit exceeded"), numbers), "instance": numbers}),
-    numbers, st.lists(numbers, max_size=3),
+    _maybe(
+        {
+            "type": numbers,
+            "title": numbers,
+            "status": numbers,
+            "detail": st.one_of(st.just("Rate limit exceeded"), numbers),
+            "instance": numbers,
+        }
+    ),
+    numbers,
+    st.lists(numbers, max_size=3),
 )
 bodies = st.one_of(
-    st.builds(lambda o, h: _serialize(o, h) if h != 5 else _serialize(o, 1), rest_json, st.integers(0, 5)),
-    st.builds(lambda o, h: _serialize(o, h) if h != 5 else _serialize(o, 1), rest_json, st.integers(0, 2)),
+    st.builds(
+        lambda o, h: _serialize(o, h) if h != 5 else _serialize(o, 1), rest_json, st.integers(0, 5)
+    ),
+    st.builds(
+        lambda o, h: _serialize(o, h) if h != 5 else _serialize(o, 1), rest_json, st.integers(0, 2)
+    ),
     st.binary(max_size=200),
-    st.sampled_from([b"", b"null", b"<html><body>502 Bad Gateway</body></html>", b"Rate limit exceeded"]),
-    st.integers(min_value=1000, max_value=300_000).map(lambda n: b'{"ret":200,"data":"' + b"x" * n + b'"}'),
+    st.sampled_from(
+        [b"", b"null", b"<html><body>502 Bad Gateway</body></html>", b"Rate limit exceeded"]
+    ),
+    st.integers(min_value=1000, max_value=300_000).map(
+        lambda n: b'{"ret":200,"data":"' + b"x" * n + b'"}'
+    ),
 )
-statuses = st.one_of(st.sampled_from([200, 200, 200, 200, 400, 401, 403, 404, 429, 500, 502, 503]),
-                     st.integers(min_value=100, max_value=599))
+statuses = st.one_of(
+    st.sampled_from([200, 200, 200, 200, 400, 401, 403, 404, 429, 500, 502, 503]),
+    st.integers(min_value=100, max_value=599),
+)
 retry_after = st.one_of(st.none(), st.sampled_from(["1", "abc", "-5", "1e9", "nan", ""]))
-calls = st.sampled_from(["klines1", "klinesN", "history", "trades", "depth", "symbols", "trading_days"])
+calls = st.sampled_from(
+    ["klines1", "klinesN", "history", "trades", "depth", "symbols", "trading_days"]
+)
 
 
 async def _call(rest: RestClient, which: str):
@@ -337,7 +496,9 @@ def test_rest_body_parsing_only_raises_infoway_errors(loop, body, status, ra, wh
         return httpx.Response(status, content=body, headers=headers)
 
     async def go():
-        rest = RestClient("http://127.0.0.1:9", api_key=None, retries=0, transport=httpx.MockTransport(handler))
+        rest = RestClient(
+            "http://127.0.0.1:9", api_key=None, retries=0, transport=httpx.MockTransport(handler)
+        )
         try:
             return await _call(rest, which)
         finally:
@@ -352,7 +513,9 @@ def test_rest_body_parsing_only_raises_infoway_errors(loop, body, status, ra, wh
     if which.startswith("klines"):
         assert isinstance(out, dict)
         for bars in out.values():
-            assert all(b.low <= min(b.open, b.close) and b.high >= max(b.open, b.close) for b in bars)
+            assert all(
+                b.low <= min(b.open, b.close) and b.high >= max(b.open, b.close) for b in bars
+            )
             assert [b.t for b in bars] == sorted({b.t for b in bars})
     elif which in ("trades", "depth", "symbols", "history"):
         assert isinstance(out, list)
@@ -384,7 +547,9 @@ async def test_live_feed_survives_garbage_prose_and_injected_frames():
         elif k == 3:
             pool.append('{"code":10005,"data":{"s":"600519.SH","t":1,"a":[["inf"],["1"]],"b":5}}')
         elif k == 4:
-            pool.append('{"code":10008,"data":{"s":"600519.SH","t":"1e400","o":"1","h":"0.5","l":"2","c":"1","ty":1}}')
+            pool.append(
+                '{"code":10008,"data":{"s":"600519.SH","t":"1e400","o":"1","h":"0.5","l":"2","c":"1","ty":1}}'
+            )
         else:
             pool.append('{"code": 10002, "data": ' + "[" * 5000)
     async with serve(port=0, seed=21, speed=60, faults="garbage=0.02,prose=0.02") as server:
@@ -392,17 +557,23 @@ async def test_live_feed_survives_garbage_prose_and_injected_frames():
         try:
             feed.watch("600519.SH", depth=True, intervals=["1m"])
             feed.watch("BTCUSDT", intervals=["1m"])
-            await wait_for(lambda: feed.stats["trades"] > 50 and server.connections(), 30, "live trades")
+            await wait_for(
+                lambda: feed.stats["trades"] > 50 and server.connections(), 30, "live trades"
+            )
             sent = 0
             for i in range(0, len(pool), 50):
                 for c in server.connections():
-                    for fr in pool[i:i + 50]:
+                    for fr in pool[i : i + 50]:
                         c.send(fr if isinstance(fr, str) else fr.decode("utf-8", errors="replace"))
                         sent += 1
                 trades = feed.stats["trades"]
-                await wait_for(lambda t=trades: feed.stats["trades"] > t, 20, "trades after injection")
+                await wait_for(
+                    lambda t=trades: feed.stats["trades"] > t, 20, "trades after injection"
+                )
             assert sent >= 500
-            bad = sum(isinstance(decode_frame(f), Unparsed) for f in pool) * len(server.connections())
+            bad = sum(isinstance(decode_frame(f), Unparsed) for f in pool) * len(
+                server.connections()
+            )
             assert bad >= 300
             await wait_for(lambda: feed.stats["unparsed"] >= bad, 30, "the injected frames counted")
             assert feed.status in ("simulated", "live"), (feed.status, feed.status_message)

@@ -15,7 +15,9 @@ from benchmarks.soak import run_soak, table
 
 @pytest.mark.slow
 async def test_soak_short():
-    r = await run_soak(minutes=10, speed=60, n_symbols=20, seed=7, error_every=45, refuse=10, delay_ms=2)
+    r = await run_soak(
+        minutes=10, speed=60, n_symbols=20, seed=7, error_every=45, refuse=10, delay_ms=2
+    )
     print("\n" + table(r))
     assert r["symbols"] == 20
     assert r["bars_compared"] >= 20 * 9, r["bars_compared"]

@@ -119,7 +119,11 @@ print(repr(feed))""",
 
 def _own_notebook(path: Path) -> None:
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }
     nb.cells = [nbformat.v4.new_code_cell(c) for c in OWN_CELLS]
     nbformat.write(nb, path)
 
@@ -131,13 +135,21 @@ def _texts(path: Path) -> str:
     return raw.decode("utf-8", errors="replace")
 
 
-def _run_notebook(src: Path, out_dir: Path, key: str, env: dict[str, str], timeout: int = 300) -> dict[str, Path]:
+def _run_notebook(
+    src: Path, out_dir: Path, key: str, env: dict[str, str], timeout: int = 300
+) -> dict[str, Path]:
     from nbclient import NotebookClient
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(src, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=False,
-                            resources={"metadata": {"path": str(out_dir)}}, store_widget_state=True)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=False,
+        resources={"metadata": {"path": str(out_dir)}},
+        store_widget_state=True,
+    )
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
@@ -160,15 +172,29 @@ def _run_notebook(src: Path, out_dir: Path, key: str, env: dict[str, str], timeo
 def test_notebook_outputs_never_contain_the_key(tmp_path):
     key = "iwk_" + secrets.token_hex(16)
     srv = ServerThread(port=0, seed=4, speed=60, api_key=key)
-    other = ServerThread(port=0, seed=5, speed=60, api_key="a-different-key-" + secrets.token_hex(4))
+    other = ServerThread(
+        port=0, seed=5, speed=60, api_key="a-different-key-" + secrets.token_hex(4)
+    )
     try:
-        files = {"log": tmp_path / "debug.log", "rec": tmp_path / "session.jsonl.gz",
-                 "embed": tmp_path / "embed.html", "state": tmp_path / "state.json"}
-        env = {"INFOWAY_API_KEY": key, "INFOWAY_BASE_URL": srv.server.url,
-               "IW_LOG": str(files["log"]), "IW_REC": str(files["rec"]), "IW_EMBED": str(files["embed"]),
-               "IW_STATE": str(files["state"]), "IW_CLOSED_URL": f"http://127.0.0.1:{_closed_port()}",
-               "IW_OTHER_URL": other.server.url,
-               "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+        files = {
+            "log": tmp_path / "debug.log",
+            "rec": tmp_path / "session.jsonl.gz",
+            "embed": tmp_path / "embed.html",
+            "state": tmp_path / "state.json",
+        }
+        env = {
+            "INFOWAY_API_KEY": key,
+            "INFOWAY_BASE_URL": srv.server.url,
+            "IW_LOG": str(files["log"]),
+            "IW_REC": str(files["rec"]),
+            "IW_EMBED": str(files["embed"]),
+            "IW_STATE": str(files["state"]),
+            "IW_CLOSED_URL": f"http://127.0.0.1:{_closed_port()}",
+            "IW_OTHER_URL": other.server.url,
+            "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(
+                os.pathsep
+            ),
+        }
         own = tmp_path / "secrets_probe.ipynb"
         _own_notebook(own)
         out = _run_notebook(own, tmp_path, key, env)
@@ -182,7 +208,9 @@ def test_notebook_outputs_never_contain_the_key(tmp_path):
         assert srv.server.stats.__dict__ and files["rec"].exists() and files["embed"].exists()
         nb_text = _texts(files["ipynb"])
         assert "CandleChart(" in nb_text and "application/vnd.jupyter.widget-state+json" in nb_text
-        assert "check the network" in nb_text and "INFOWAY_API_KEY" in nb_text  # the failures were seen
+        assert (
+            "check the network" in nb_text and "INFOWAY_API_KEY" in nb_text
+        )  # the failures were seen
         log_text = _texts(files["log"])
         assert "DEBUG" in log_text and len(log_text) > 1000
         assert "apikey=***" in log_text  # the WebSocket URL was logged, masked (positive control)
@@ -199,12 +227,20 @@ def test_notebook_outputs_never_contain_the_key(tmp_path):
 
 # ---- in-process: failing connections -------------------------------------------------------------------
 def _all_text(exc: BaseException) -> str:
-    parts = ["".join(traceback.format_exception(type(exc), exc, exc.__traceback__)), repr(exc), str(exc)]
+    parts = [
+        "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+        repr(exc),
+        str(exc),
+    ]
     seen = set()
     e: BaseException | None = exc
     while e is not None and id(e) not in seen:  # every chained cause and context, with its args
         seen.add(id(e))
-        parts += [repr(e), repr(getattr(e, "args", ())), repr(vars(e)) if hasattr(e, "__dict__") else ""]
+        parts += [
+            repr(e),
+            repr(getattr(e, "args", ())),
+            repr(vars(e)) if hasattr(e, "__dict__") else "",
+        ]
         e = e.__cause__ or e.__context__
     return "\n".join(parts)
 

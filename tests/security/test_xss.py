@@ -15,7 +15,7 @@ from tests.browser.test_widgets_browser import ROOTS, open_and_run, wait_live, w
 
 pytestmark = pytest.mark.browser
 
-HOOK = r'''import json
+HOOK = r"""import json
 import infoway_widgets as iw
 feed = await iw.aconnect()
 P = '<img src=x onerror="window.__pwned=(window.__pwned||0)+1">'
@@ -25,7 +25,7 @@ universe = feed._sim_universe()   # test hook: hostile names in the simulated un
 for code in ["600519.SH", "000001.SZ", "BTCUSDT"]:
     universe[code] = universe[code].with_name(HOSTILE + " " + (universe[code].name or ""))
     feed._instruments.pop(code, None)
-None'''
+None"""
 CELLS = [
     HOOK,
     'chart = iw.CandleChart("600519.SH")\nchart',
@@ -47,23 +47,30 @@ TEXT_IN = """(sel) => [...document.querySelectorAll(sel)].map(e => e.textContent
 def test_hostile_names_and_messages_render_as_text(lab, page):
     write_notebook(lab["root"] / "xss.ipynb", CELLS)
     open_and_run(page, lab, "xss.ipynb")
-    for kind, sel in ROOTS.items():
+    for sel in ROOTS.values():
         page.wait_for_selector(sel, timeout=60_000)
     wait_live(page, ROOTS["board"])
     # names reached every widget that shows one, as literal text
     for kind in ("candle", "book", "tape", "board"):
         page.wait_for_function(
             "(sel) => [...document.querySelectorAll(sel)].some(e => e.textContent.includes('<img src=x onerror='))",
-            arg=ROOTS[kind], timeout=30_000)
+            arg=ROOTS[kind],
+            timeout=30_000,
+        )
     # a server message through the feed's status, and an error frame from the server
     from tests.browser.conftest import run_in_kernel
 
-    run_in_kernel(page, "feed._set_status('error', HOSTILE)\n"
-                        "for c in feed.server.connections():\n"
-                        "    c.send(json.dumps({'code': 516, 'msg': HOSTILE}))")
+    run_in_kernel(
+        page,
+        "feed._set_status('error', HOSTILE)\n"
+        "for c in feed.server.connections():\n"
+        "    c.send(json.dumps({'code': 516, 'msg': HOSTILE}))",
+    )
     page.wait_for_function(
         "(sel) => [...document.querySelectorAll(sel)].filter(e => e.textContent.includes('<script>window.__pwned')).length >= 4",
-        arg=".iw-root", timeout=30_000)
+        arg=".iw-root",
+        timeout=30_000,
+    )
     res = page.evaluate(PWN_CHECK)
     assert res == {"pwned": None, "imgs": 0, "svgs": 0, "scripts": 0, "onerror": 0}, res
     text = page.evaluate(TEXT_IN, ".iw-root")

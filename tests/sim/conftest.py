@@ -38,8 +38,9 @@ class FakeMono:
         return self.t
 
 
-def fake_market(start: dt.datetime, seed: int = 1, extra: int = 0,
-                codes: list[str] | None = None) -> tuple[SimMarket, FakeMono]:
+def fake_market(
+    start: dt.datetime, seed: int = 1, extra: int = 0, codes: list[str] | None = None
+) -> tuple[SimMarket, FakeMono]:
     """A market on a hand-moved clock; ``codes`` keeps only those default instruments."""
     mono = FakeMono()
     clock = SimClock("session", 1.0, start, monotonic=mono, skip_breaks=False)
@@ -49,7 +50,9 @@ def fake_market(start: dt.datetime, seed: int = 1, extra: int = 0,
     return SimMarket(seed, clock, extra, profiles), mono
 
 
-def run_to(market: SimMarket, mono: FakeMono, until: dt.datetime, step_s: float = 30.0) -> list[Any]:
+def run_to(
+    market: SimMarket, mono: FakeMono, until: dt.datetime, step_s: float = 30.0
+) -> list[Any]:
     """Advance the fake clock to ``until`` (in steps) and return every released event."""
     out: list[Any] = []
     target = (ms(until) - market.clock.start_ms("CN")) / 1000
@@ -72,12 +75,18 @@ async def running(**kw: Any) -> AsyncIterator[SimServer]:
 
 
 @asynccontextmanager
-async def ws_client(server: SimServer, business: str = "stock", key: str = "k",
-                    skip_hello: bool = True) -> AsyncIterator[ClientConnection]:
+async def ws_client(
+    server: SimServer, business: str = "stock", key: str = "k", skip_hello: bool = True
+) -> AsyncIterator[ClientConnection]:
     # max_queue=None: a test that stops reading must not pause the socket (websockets' flow
     # control would then hold the server's close frame unread until close_timeout)
-    async with connect(f"{server.ws_url}?business={business}&apikey={key}", max_size=None,
-                       ping_interval=None, max_queue=None, close_timeout=2) as ws:
+    async with connect(
+        f"{server.ws_url}?business={business}&apikey={key}",
+        max_size=None,
+        ping_interval=None,
+        max_queue=None,
+        close_timeout=2,
+    ) as ws:
         if skip_hello:
             first = await ws.recv()
             if business == "stock":
@@ -93,6 +102,7 @@ async def recv_json(ws: ClientConnection, timeout: float = 5.0) -> dict[str, Any
 
 async def recv_until(ws: ClientConnection, pred: Any, timeout: float = 5.0) -> dict[str, Any]:
     """The first JSON frame that satisfies ``pred`` (others are skipped)."""
+
     async def loop() -> dict[str, Any]:
         while True:
             raw = await ws.recv()
@@ -102,22 +112,29 @@ async def recv_until(ws: ClientConnection, pred: Any, timeout: float = 5.0) -> d
                 continue
             if pred(msg):
                 return msg
+
     return await asyncio.wait_for(loop(), timeout)
 
 
 async def wait_for_elapsed(server: SimServer, sim_ms: int, timeout: float = 20.0) -> None:
     """Wait until the server's simulated clock has run ``sim_ms``."""
+
     async def loop() -> None:
         while server.clock.elapsed_ms() < sim_ms:
-            await asyncio.sleep(max(0.005, (sim_ms - server.clock.elapsed_ms()) / 1000 / server.clock.speed))
+            await asyncio.sleep(
+                max(0.005, (sim_ms - server.clock.elapsed_ms()) / 1000 / server.clock.speed)
+            )
+
     await asyncio.wait_for(loop(), timeout)
 
 
 async def wait_until(pred: Any, timeout: float = 10.0) -> None:
     """Wait until ``pred()`` holds, for server state that has no event to await."""
+
     async def loop() -> None:
         while not pred():
             await asyncio.sleep(0.01)
+
     await asyncio.wait_for(loop(), timeout)
 
 

@@ -56,10 +56,15 @@ async def test_candles_equal_the_aggregation_of_pushed_trades():
                 inst = parse_symbol(code)
                 mine = [d for d in trades if d["s"] == code]
                 keys = bar_opens(inst, "1m", np.array([d["t"] for d in mine]))
-                got = agg([(int(k), Decimal(d["p"]), Decimal(d["v"]), Decimal(d["vw"]))
-                           for k, d in zip(keys, mine)])
-                r = await c.post("/stock/v2/batch_kline",
-                                 json={"klineType": 1, "klineNum": 30, "codes": code})
+                got = agg(
+                    [
+                        (int(k), Decimal(d["p"]), Decimal(d["v"]), Decimal(d["vw"]))
+                        for k, d in zip(keys, mine)
+                    ]
+                )
+                r = await c.post(
+                    "/stock/v2/batch_kline", json={"klineType": 1, "klineNum": 30, "codes": code}
+                )
                 server = {int(b["t"]) * 1000: b for b in r.json()["data"][0]["respList"]}
                 compared = 0
                 for k in range(first_minute, t_end, 60000):
@@ -67,14 +72,20 @@ async def test_candles_equal_the_aggregation_of_pushed_trades():
                         continue
                     o, h, lo, cl, v, vw = got[k]
                     b = server[k]
-                    assert (Decimal(b["o"]), Decimal(b["h"]), Decimal(b["l"]), Decimal(b["c"])) == (o, h, lo, cl)
+                    assert (Decimal(b["o"]), Decimal(b["h"]), Decimal(b["l"]), Decimal(b["c"])) == (
+                        o,
+                        h,
+                        lo,
+                        cl,
+                    )
                     assert (Decimal(b["v"]), Decimal(b["vw"])) == (v, vw)
                     compared += 1
                 assert compared >= 3
         # the in-memory ground truth says the same (read after the candles: time moves on)
         async with httpx.AsyncClient(base_url=srv.url) as c:
-            r = await c.post("/stock/v2/batch_kline",
-                             json={"klineType": 1, "klineNum": 10, "codes": "600519.SH"})
+            r = await c.post(
+                "/stock/v2/batch_kline", json={"klineType": 1, "klineNum": 10, "codes": "600519.SH"}
+            )
         gt = srv.ground_truth.bars("600519.SH", "1m").set_index("t")
         for bar in r.json()["data"][0]["respList"][1:]:
             t = int(bar["t"]) * 1000
@@ -161,6 +172,7 @@ def test_weekly_and_monthly_bars_aggregate_daily_bars():
     import datetime as dt
 
     from .conftest import SH
+
     groups: dict[int, list] = {}
     for d in daily:
         local = dt.datetime.fromtimestamp(d[0] / 1000, SH).date()

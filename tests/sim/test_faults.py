@@ -14,12 +14,20 @@ from .conftest import heartbeat, recv_until, running, wait_until, ws_client
 
 wait_stat = wait_until
 
+
 def test_spec_parsing():
-    f = Faults.parse("drop=60,halfopen=120,garbage=0.01,prose=0.02,errors=500|516@30,delay=200,"
-                     "refuse=10,ratelimit=5")
+    f = Faults.parse(
+        "drop=60,halfopen=120,garbage=0.01,prose=0.02,errors=500|516@30,delay=200,"
+        "refuse=10,ratelimit=5"
+    )
     assert (f.drop_every, f.halfopen_every, f.garbage_prob, f.prose_prob) == (60, 120, 0.01, 0.02)
-    assert (f.error_codes, f.error_every, f.delay_ms, f.refuse_for, f.rate_limit) == \
-        ((500, 516), 30, 200, 10, 5)
+    assert (f.error_codes, f.error_every, f.delay_ms, f.refuse_for, f.rate_limit) == (
+        (500, 516),
+        30,
+        200,
+        10,
+        5,
+    )
     assert Faults.parse("ratelimit=1").rate_limit is True
     assert not Faults.parse("").active
     with pytest.raises(ValueError, match="unknown fault"):
@@ -44,7 +52,10 @@ async def test_drop_then_refuse_reconnects_with_503():
 
 
 async def test_halfopen_goes_silent_without_closing():
-    async with running(speed=30, faults=Faults(halfopen_every=5)) as srv, ws_client(srv, "crypto") as ws:
+    async with (
+        running(speed=30, faults=Faults(halfopen_every=5)) as srv,
+        ws_client(srv, "crypto") as ws,
+    ):
         await ws.send('{"code":10000,"trace":"t","data":{"codes":"BTCUSDT"}}')
         await wait_stat(lambda: srv.stats.faults["halfopen"] >= 1)
         # drain what was already on the wire, then nothing more arrives
@@ -56,8 +67,10 @@ async def test_halfopen_goes_silent_without_closing():
 
 
 async def test_garbage_and_prose_frames():
-    async with running(speed=30, faults=Faults(garbage_prob=1.0, prose_prob=1.0)) as srv, \
-            ws_client(srv, "crypto") as ws:
+    async with (
+        running(speed=30, faults=Faults(garbage_prob=1.0, prose_prob=1.0)) as srv,
+        ws_client(srv, "crypto") as ws,
+    ):
         await ws.send('{"code":10000,"trace":"t","data":{"codes":"BTCUSDT"}}')
         raw = [await asyncio.wait_for(ws.recv(), 5) for _ in range(8)]
         bad = [r for r in raw if not _is_json(r)]

@@ -55,9 +55,14 @@ def _command() -> list[str]:
 
 async def test_cli_serve_prints_url_serves_and_exits_0_on_sigterm():
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    proc = subprocess.Popen([*_command(), "serve", "--port", "0", "--seed", "3", "--speed", "60"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                            cwd=ROOT)
+    proc = subprocess.Popen(
+        [*_command(), "serve", "--port", "0", "--seed", "3", "--speed", "60"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
     try:
         line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), 30)
         assert line.startswith("listening on http://127.0.0.1:")

@@ -62,8 +62,9 @@ async def test_timestamp_pages_backwards(rest):
     _, c = rest
     first = (await kline(c, klineType=1, klineNum=50, codes="600519.SH"))["data"][0]["respList"]
     oldest = int(first[-1]["t"])
-    page = (await kline(c, klineType=1, klineNum=50, codes="600519.SH",
-                        timestamp=oldest - 1))["data"][0]["respList"]
+    page = (await kline(c, klineType=1, klineNum=50, codes="600519.SH", timestamp=oldest - 1))[
+        "data"
+    ][0]["respList"]
     assert len(page) == 50 and int(page[0]["t"]) < oldest
     assert not {b["t"] for b in page} & {b["t"] for b in first}
 
@@ -72,8 +73,12 @@ async def test_code_only_under_its_own_prefix(rest):
     _, c = rest
     assert (await kline(c, prefix="crypto", klineType=8, klineNum=2, codes="BTCUSDT"))["ret"] == 200
     wrong = await kline(c, prefix="stock", klineType=8, klineNum=2, codes="BTCUSDT")
-    assert wrong == {"ret": 500, "msg": "All product not exists", "traceId": wrong["traceId"],
-                     "data": None}
+    assert wrong == {
+        "ret": 500,
+        "msg": "All product not exists",
+        "traceId": wrong["traceId"],
+        "data": None,
+    }
     fx = await c.get("/common/batch_trade/USDCNY,XAUUSD")
     assert [d["s"] for d in fx.json()["data"]] == ["USDCNY", "XAUUSD"]
 
@@ -89,8 +94,9 @@ async def test_business_errors(rest):
     assert (await kline(c, klineType="x", klineNum=1, codes="600519.SH"))["ret"] == 506
     lost = await kline(c, klineNum=1, codes="600519.SH")
     assert lost["ret"] == 507 and lost["msg"] == "Param lost：klineType" and lost["data"] is None
-    r = await c.post("/stock/v2/batch_kline", content=b"not json",
-                     headers={"content-type": "application/json"})
+    r = await c.post(
+        "/stock/v2/batch_kline", content=b"not json", headers={"content-type": "application/json"}
+    )
     assert r.json()["ret"] == 515
 
 
@@ -106,28 +112,40 @@ async def test_missing_type_is_rfc7807_400(rest):
     _, c = rest
     r = await c.get("/common/basic/symbols")
     assert r.status_code == 400
-    assert r.json() == {"type": "about:blank", "title": "Bad Request", "status": 400,
-                        "detail": "Required parameter 'type' is not present.",
-                        "instance": "/common/basic/symbols"}
+    assert r.json() == {
+        "type": "about:blank",
+        "title": "Bad Request",
+        "status": 400,
+        "detail": "Required parameter 'type' is not present.",
+        "instance": "/common/basic/symbols",
+    }
 
 
 async def test_symbols_are_bilingual_and_marked_simulated(rest):
     _, c = rest
     cn = (await c.get("/common/basic/symbols", params={"type": "STOCK_CN"})).json()["data"]
     by = {d["symbol"]: d for d in cn}
-    assert by["600519.SH"]["name_cn"] == "贵州茅台" and by["600519.SH"]["name_en"] == "Kweichow Moutai"
+    assert (
+        by["600519.SH"]["name_cn"] == "贵州茅台" and by["600519.SH"]["name_en"] == "Kweichow Moutai"
+    )
     assert by["600200.SH"]["name_cn"].startswith("*ST")
     assert all(d["simulated"] is True for d in cn)
-    for typ, code in (("STOCK_HK", "00700.HK"), ("STOCK_US", "AAPL.US"), ("CRYPTO", "BTCUSDT"),
-                      ("FOREX", "USDCNY")):
+    for typ, code in (
+        ("STOCK_HK", "00700.HK"),
+        ("STOCK_US", "AAPL.US"),
+        ("CRYPTO", "BTCUSDT"),
+        ("FOREX", "USDCNY"),
+    ):
         got = (await c.get("/common/basic/symbols", params={"type": typ})).json()["data"]
         assert code in {d["symbol"] for d in got}
 
 
 async def test_trading_days(rest):
     _, c = rest
-    r = await c.get("/common/basic/markets/trading_days",
-                    params={"market": "CN", "beginDay": "20261001", "endDay": "20261010"})
+    r = await c.get(
+        "/common/basic/markets/trading_days",
+        params={"market": "CN", "beginDay": "20261001", "endDay": "20261010"},
+    )
     days = r.json()["data"]["trade_days"]
     assert "20261009" in days and "20261001" not in days  # National Day holiday
     r = await c.get("/common/basic/markets/trading_days", params={"market": "CN"})
@@ -156,8 +174,10 @@ async def test_api_key_and_rate_limit():
         r = await c.get("/stock/batch_trade/600519.SH", headers={"apiKey": "secret"})
         assert r.status_code == 429 and r.json() == {"detail": "Rate limit exceeded"}
         srv.faults.rate_limit = 2
-        codes = [(await c.get("/stock/batch_trade/600519.SH", headers={"apiKey": "secret"})).status_code
-                 for _ in range(3)]
+        codes = [
+            (await c.get("/stock/batch_trade/600519.SH", headers={"apiKey": "secret"})).status_code
+            for _ in range(3)
+        ]
         assert codes == [200, 200, 429]
         assert srv.stats.faults["rate_limit"] == 2
         srv.faults.rate_limit, srv.faults.rate_limit_status = True, 200

@@ -27,7 +27,9 @@ async def test_sdk_rest_candles_trades_depth_symbols():
             assert len(daily[0]["respList"]) == 100
             syms = await asyncio.to_thread(client.basic.get_symbols, "STOCK_CN")
             assert any(s["symbol"] == "600519.SH" for s in syms)
-            days = await asyncio.to_thread(client.basic.get_trading_days, "CN", "20261101", "20261130")
+            days = await asyncio.to_thread(
+                client.basic.get_trading_days, "CN", "20261101", "20261130"
+            )
             assert "20261124" in days["trade_days"]
             with pytest.raises(InfowayAPIError) as exc:
                 await asyncio.to_thread(client.stock.get_trade, "NOPE.US")
@@ -62,6 +64,7 @@ async def test_sdk_websocket_receives_pushes():
             async def cb(data):
                 seen[kind] = data
                 got[kind].set()
+
             return cb
 
         ws.on_trade, ws.on_depth, ws.on_kline = on("trade"), on("depth"), on("kline")

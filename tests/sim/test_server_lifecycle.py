@@ -41,8 +41,11 @@ async def test_five_hundred_extra_symbols_in_one_subscription():
     async with running(speed=5, extra_symbols=500) as srv, ws_client(srv, "stock") as ws:
         codes = [c for c in srv.market.profiles if srv.market.profiles[c].name_en.startswith("Sim")]
         assert len(codes) == 500
-        await ws.send(json.dumps({"code": 10000, "trace": "many",
-                                  "data": {"codes": ",".join([*codes, "999999.SH"])}}))
+        await ws.send(
+            json.dumps(
+                {"code": 10000, "trace": "many", "data": {"codes": ",".join([*codes, "999999.SH"])}}
+            )
+        )
         assert (await recv_until(ws, lambda m: m.get("code") == 10001))["trace"] == "many"
         seen = set()
         while len(seen) < 20:

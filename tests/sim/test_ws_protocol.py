@@ -44,6 +44,7 @@ async def test_trade_push_shape():
         for k in ("p", "v", "vw"):
             assert isinstance(d[k], str) and NUM.match(d[k])
         from decimal import Decimal
+
         assert Decimal(d["p"]) * Decimal(d["v"]) == Decimal(d["vw"])
 
 
@@ -73,8 +74,17 @@ async def test_crypto_depth_has_eight_decimals():
 
 async def test_candle_push_shape_and_several_intervals():
     async with running() as srv, ws_client(srv, "crypto") as ws:
-        await ws.send(json.dumps({"code": 10006, "trace": "k1", "data": {"arr": [
-            {"type": 1, "codes": "BTCUSDT"}, {"type": 8, "codes": "BTCUSDT"}]}}))
+        await ws.send(
+            json.dumps(
+                {
+                    "code": 10006,
+                    "trace": "k1",
+                    "data": {
+                        "arr": [{"type": 1, "codes": "BTCUSDT"}, {"type": 8, "codes": "BTCUSDT"}]
+                    },
+                }
+            )
+        )
         assert await ws.recv() == '{"code":10007,"trace":"k1","msg":"ok"}'
         seen = {}
         while len(seen) < 2:
@@ -107,8 +117,17 @@ async def test_unsubscribe_trades_and_one_kline_interval():
         await recv_until(ws, lambda m: m.get("code") == 11010 and m.get("trace") == "u")
         conn = srv.connections()[0]
         assert conn.trades == set()
-        await ws.send(json.dumps({"code": 10006, "trace": "k", "data": {"arr": [
-            {"type": 1, "codes": "BTCUSDT"}, {"type": 8, "codes": "BTCUSDT"}]}}))
+        await ws.send(
+            json.dumps(
+                {
+                    "code": 10006,
+                    "trace": "k",
+                    "data": {
+                        "arr": [{"type": 1, "codes": "BTCUSDT"}, {"type": 8, "codes": "BTCUSDT"}]
+                    },
+                }
+            )
+        )
         await recv_until(ws, lambda m: m.get("code") == 10007)
         await ws.send('{"code":11002,"trace":"u2","data":{"codes":"BTCUSDT","klineTypes":"1"}}')
         await recv_until(ws, lambda m: m.get("trace") == "u2")
@@ -123,7 +142,10 @@ async def test_error_frames():
         await ws.send('{"code":10000,"trace":"408e"}')
         assert await ws.recv() == '{"traceId":"408e","code":507,"msg":"Param lost：data"}'
         await ws.send('{"code":12345,"trace":"5bd5"}')
-        assert await ws.recv() == '{"traceId":"5bd5","code":506,"msg":"Param error：The code is out of range"}'
+        assert (
+            await ws.recv()
+            == '{"traceId":"5bd5","code":506,"msg":"Param error：The code is out of range"}'
+        )
         await ws.send("hello, not json")
         err = await recv_json(ws)
         assert err["code"] == 515 and list(err) == ["traceId", "code", "msg"]
@@ -200,8 +222,14 @@ async def test_a_bad_client_does_not_disturb_others():
         await good.send('{"code":10000,"trace":"g","data":{"codes":"BTCUSDT"}}')
         await recv_until(good, lambda m: m.get("code") == 10001)
         async with ws_client(srv, "crypto") as bad:
-            for junk in ("{", "[]", "null", '{"code":"x"}', '{"code":10000,"data":[]}',
-                         '{"code":10006,"data":{"arr":[{"type":99,"codes":"BTCUSDT"}]}}'):
+            for junk in (
+                "{",
+                "[]",
+                "null",
+                '{"code":"x"}',
+                '{"code":10000,"data":[]}',
+                '{"code":10006,"data":{"arr":[{"type":99,"codes":"BTCUSDT"}]}}',
+            ):
                 await bad.send(junk)
         msg = await recv_until(good, lambda m: m.get("code") == 10002)
         assert msg["data"]["s"] == "BTCUSDT"

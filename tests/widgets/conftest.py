@@ -21,7 +21,9 @@ class Sent:
         return [(c, b, t) for w, c, b, t in self.items if w is widget]
 
     def frames(self, widget: Any) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-        return [(c, decode_frame(c, b)) for c, b, _ in self.of(widget) if c.get("kind") != "control"]
+        return [
+            (c, decode_frame(c, b)) for c, b, _ in self.of(widget) if c.get("kind") != "control"
+        ]
 
 
 @pytest.fixture

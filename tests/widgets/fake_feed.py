@@ -16,9 +16,20 @@ import numpy as np
 from infoway_widgets.feed.stores import BarStore, BookStore, TapeStore
 from infoway_widgets.market import Instrument, parse_interval, parse_symbol
 
-NAMES = {"600519.SH": "贵州茅台", "000001.SZ": "平安银行", "00700.HK": "腾讯控股", "AAPL.US": "Apple",
-         "BTCUSDT": "Bitcoin"}
-BASE = {"600519.SH": 1500.0, "000001.SZ": 11.0, "00700.HK": 480.0, "AAPL.US": 230.0, "BTCUSDT": 90000.0}
+NAMES = {
+    "600519.SH": "贵州茅台",
+    "000001.SZ": "平安银行",
+    "00700.HK": "腾讯控股",
+    "AAPL.US": "Apple",
+    "BTCUSDT": "Bitcoin",
+}
+BASE = {
+    "600519.SH": 1500.0,
+    "000001.SZ": 11.0,
+    "00700.HK": 480.0,
+    "AAPL.US": 230.0,
+    "BTCUSDT": 90000.0,
+}
 T0 = 1_764_000_000_000 - (1_764_000_000_000 % 86_400_000)  # a UTC midnight in Nov 2025
 
 
@@ -35,7 +46,9 @@ class FakeWatch:
 class FakeFeed:
     """Synthetic feed. ``now_ms`` is the simulated clock; history ends at it."""
 
-    def __init__(self, now_ms: int = T0 + 3 * 3600_000, seed: int = 7, history_older: int = 3000) -> None:
+    def __init__(
+        self, now_ms: int = T0 + 3 * 3600_000, seed: int = 7, history_older: int = 3000
+    ) -> None:
         self.simulated = True
         self.status = "simulated"
         self.status_message = ""
@@ -57,10 +70,27 @@ class FakeFeed:
     def instrument(self, symbol: str) -> Instrument:
         return parse_symbol(symbol).with_name(NAMES.get(parse_symbol(symbol).code))
 
-    def watch(self, symbol: str, *, trades: bool = False, depth: bool = False,
-              intervals: tuple[str, ...] | list[str] = (), history: int = 500) -> FakeWatch:
+    def watch(
+        self,
+        symbol: str,
+        *,
+        trades: bool = False,
+        depth: bool = False,
+        intervals: tuple[str, ...] | list[str] = (),
+        history: int = 500,
+    ) -> FakeWatch:
         code = self.instrument(symbol).code
-        self.watch_calls.append((code, {"trades": trades, "depth": depth, "intervals": tuple(intervals), "history": history}))
+        self.watch_calls.append(
+            (
+                code,
+                {
+                    "trades": trades,
+                    "depth": depth,
+                    "intervals": tuple(intervals),
+                    "history": history,
+                },
+            )
+        )
         self.refs[code] = self.refs.get(code, 0) + 1
         for iv in intervals:
             self.bar_store(code, iv, history=history)
@@ -105,11 +135,25 @@ class FakeFeed:
         spark = store.column("close")[-60:].tolist() if store is not None and len(store) else []
         tape = self._tapes.get(code)
         vol = float(tape.since(0)["volume"].sum()) if tape is not None else 0.0
-        return {"symbol": code, "name": NAMES.get(code, ""), "last": last, "prev_close": pc,
-                "open": pc, "high": max(pc, last), "low": min(pc, last), "volume": vol + 1e6,
-                "turnover": (vol + 1e6) * last, "change": last - pc, "change_pct": (last - pc) / pc * 100,
-                "limit_up": lim[1] if lim else None, "limit_down": lim[0] if lim else None,
-                "buy_volume": vol / 2, "sell_volume": vol / 2, "t": self.now_ms, "spark": spark}
+        return {
+            "symbol": code,
+            "name": NAMES.get(code, ""),
+            "last": last,
+            "prev_close": pc,
+            "open": pc,
+            "high": max(pc, last),
+            "low": min(pc, last),
+            "volume": vol + 1e6,
+            "turnover": (vol + 1e6) * last,
+            "change": last - pc,
+            "change_pct": (last - pc) / pc * 100,
+            "limit_up": lim[1] if lim else None,
+            "limit_down": lim[0] if lim else None,
+            "buy_volume": vol / 2,
+            "sell_volume": vol / 2,
+            "t": self.now_ms,
+            "spark": spark,
+        }
 
     def ashare(self, symbol: str) -> dict[str, Any]:
         """The real feed's 盘口 numbers, computed by the same function over this feed's stores."""
@@ -134,7 +178,11 @@ class FakeFeed:
             return 0
         await asyncio.sleep(0)
         t = before_ms - ms * np.arange(n, 0, -1)
-        store.merge(t, *self._ohlc(self.instrument(symbol).code, n, seed=int(before_ms // ms) % 10_000), settled=True)
+        store.merge(
+            t,
+            *self._ohlc(self.instrument(symbol).code, n, seed=int(before_ms // ms) % 10_000),
+            settled=True,
+        )
         return n
 
     # ---- driving ------------------------------------------------------------------------------
@@ -181,7 +229,9 @@ class FakeFeed:
         bid = np.round(px - 0.01 * np.arange(5), 2) if direction == "up" else np.zeros(0)
         ask = np.round(px + 0.01 * np.arange(5), 2) if direction == "down" else np.zeros(0)
         self.now_ms += 1000
-        self.book_store(code).update(self.now_ms, bid, np.full(len(bid), 5000.0), ask, np.full(len(ask), 5000.0))
+        self.book_store(code).update(
+            self.now_ms, bid, np.full(len(bid), 5000.0), ask, np.full(len(ask), 5000.0)
+        )
         self.notify({code})
 
     async def run(self, symbols: list[str], hz: float = 20.0, per_tick: int = 3) -> None:

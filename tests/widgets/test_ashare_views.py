@@ -131,8 +131,15 @@ async def test_book_on_other_markets_and_feeds_without_ashare(feed, sent):
 
 
 def test_json_stats_is_json_safe():
-    out = json_stats({"last": np.float64(1.5), "amplitude": float("nan"), "volume_ratio": float("inf"),
-                      "at_limit": "up", "bid_ask_diff": "x"})
+    out = json_stats(
+        {
+            "last": np.float64(1.5),
+            "amplitude": float("nan"),
+            "volume_ratio": float("inf"),
+            "at_limit": "up",
+            "bid_ask_diff": "x",
+        }
+    )
     assert out["last"] == 1.5 and type(out["last"]) is float
     assert out["amplitude"] is None and out["volume_ratio"] is None and out["bid_ask_diff"] is None
     assert out["at_limit"] == "up" and json_stats({"at_limit": "sideways"})["at_limit"] is None
@@ -150,7 +157,16 @@ async def test_board_frame_carries_the_brokerage_columns(feed, sent):
         a, q = feed.ashare(s), feed.quote(s)
         for k in ("amplitude", "volume_ratio", "limit_up", "limit_down"):
             assert same(float(cols[k][i]), a[k]), (s, k)
-        for k in ("change", "change_pct", "volume", "turnover", "high", "low", "open", "prev_close"):
+        for k in (
+            "change",
+            "change_pct",
+            "volume",
+            "turnover",
+            "high",
+            "low",
+            "open",
+            "prev_close",
+        ):
             assert same(float(cols[k][i]), q[k]), (s, k)
         assert cols["at_limit"][i] == 0
     # 手 for A-shares (100 shares), shares elsewhere (NaN lots: the view shows the volume)
@@ -196,8 +212,15 @@ async def test_real_feed_book_and_board_at_limit_up(sent):
                 fr = sent.frames(book)
                 return fr[-1][0]["stats"] if fr else {}
 
-            await wait_for(lambda: (header_stats().get("volume_ratio") is not None
-                                    and header_stats().get("buy_volume", 0) > 0), 30, "a full 盘口 panel", ev)
+            await wait_for(
+                lambda: (
+                    header_stats().get("volume_ratio") is not None
+                    and header_stats().get("buy_volume", 0) > 0
+                ),
+                30,
+                "a full 盘口 panel",
+                ev,
+            )
             # a frame built now equals the feed's numbers now (no await in between)
             _kind, _cols, extra = book._full()
             want = feed.ashare(SYM)

@@ -29,8 +29,13 @@ async def test_widgets_on_the_embedded_simulated_market(sent):
         board = iw.QuoteBoard(["600519.SH", "00700.HK"], feed=feed)
         ws = [chart, book, tape, board]
         assert all(w.status == "simulated" and w.simulated for w in ws)
-        await wait_for(lambda: len(mirror(sent.frames(chart))) >= 100 and book.state is not None
-                       and tape.trades.shape[0] > 0)
+        await wait_for(
+            lambda: (
+                len(mirror(sent.frames(chart))) >= 100
+                and book.state is not None
+                and tape.trades.shape[0] > 0
+            )
+        )
         # what the front-end holds equals the feed's bars
         await asyncio.sleep(0.2)
         got = mirror(sent.frames(chart))

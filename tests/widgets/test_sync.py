@@ -29,7 +29,9 @@ def mirror(frames) -> dict[int, tuple[float, ...]]:
         if header.get("reset"):
             bars = {}
         for i, t in enumerate(cols["t"]):
-            bars[int(t)] = tuple(float(cols[k][i]) for k in ("open", "high", "low", "close", "volume", "turnover"))
+            bars[int(t)] = tuple(
+                float(cols[k][i]) for k in ("open", "high", "low", "close", "volume", "turnover")
+            )
     return bars
 
 
@@ -65,8 +67,12 @@ async def test_coalescing_10k_ticks_per_second(feed, sent):
     store = feed.bar_store(SYM, "1m")
     got = mirror(sent.frames(chart))
     a = store.arrays()
-    want = {int(t): tuple(float(a[k][i]) for k in ("open", "high", "low", "close", "volume", "turnover"))
-            for i, t in enumerate(a["t"])}
+    want = {
+        int(t): tuple(
+            float(a[k][i]) for k in ("open", "high", "low", "close", "volume", "turnover")
+        )
+        for i, t in enumerate(a["t"])
+    }
     assert got == want
 
     # seq rises by one per frame
@@ -79,7 +85,10 @@ async def test_coalescing_10k_ticks_per_second(feed, sent):
         if header.get("reset"):
             rows = []
         rows.extend(cols["t"].tolist())
-    assert rows[-tape.max_rows:] == feed.tape_store(SYM).since(0)["t"][-tape.max_rows:].astype(float).tolist()
+    assert (
+        rows[-tape.max_rows :]
+        == feed.tape_store(SYM).since(0)["t"][-tape.max_rows :].astype(float).tolist()
+    )
     for w in (chart, tape, book):
         w.close()
 
@@ -172,8 +181,12 @@ async def test_interval_switch_refetches(feed, sent):
 
 
 async def test_close_unsubscribes_and_stops(feed, sent):
-    widgets = [CandleChart(SYM, feed=feed), OrderBook(SYM, feed=feed), TradeTape(SYM, feed=feed),
-               QuoteBoard([SYM, "00700.HK"], feed=feed)]
+    widgets = [
+        CandleChart(SYM, feed=feed),
+        OrderBook(SYM, feed=feed),
+        TradeTape(SYM, feed=feed),
+        QuoteBoard([SYM, "00700.HK"], feed=feed),
+    ]
     assert feed.refs[SYM] > 0
     for w in widgets:
         w.close()
@@ -195,10 +208,21 @@ async def test_status_mirrors_feed(feed, sent):
 
 
 async def test_pandas_accessors(feed, sent):
-    chart, book, tape = CandleChart(SYM, feed=feed), OrderBook(SYM, feed=feed), TradeTape(SYM, feed=feed)
+    chart, book, tape = (
+        CandleChart(SYM, feed=feed),
+        OrderBook(SYM, feed=feed),
+        TradeTape(SYM, feed=feed),
+    )
     feed.trade(SYM, 20)
     bars = chart.bars
-    assert isinstance(bars, pd.DataFrame) and list(bars.columns)[:6] == ["open", "high", "low", "close", "volume", "turnover"]
+    assert isinstance(bars, pd.DataFrame) and list(bars.columns)[:6] == [
+        "open",
+        "high",
+        "low",
+        "close",
+        "volume",
+        "turnover",
+    ]
     assert str(bars.index.tz) == "Asia/Shanghai" and len(bars) >= 500
     snap = book.snapshot
     assert list(snap.columns) == ["bid_px", "bid_vol", "ask_px", "ask_vol"] and len(snap) == 5
@@ -223,7 +247,11 @@ async def test_board_select_and_partial_rows(feed, sent):
     header, cols = sent.frames(board)[-1]
     assert header["symbols"] == [SYM] and cols["last"][0] == feed.quote(SYM)["last"]
     assert int(cols["spark_len"][0]) == len(cols["spark"])
-    assert isinstance(board.quotes, pd.DataFrame) and list(board.quotes.index) == [SYM, "00700.HK", "AAPL.US"]
+    assert isinstance(board.quotes, pd.DataFrame) and list(board.quotes.index) == [
+        SYM,
+        "00700.HK",
+        "AAPL.US",
+    ]
     board.close()
 
 
@@ -231,8 +259,12 @@ async def test_no_key_in_traits_or_messages(feed, sent):
     secret = "sk-live-SECRET-0123456789abcdef"
     feed.api_key = secret  # the real Feed holds one; nothing may leak it
     feed.status_message = ""
-    ws = [CandleChart(SYM, feed=feed), OrderBook(SYM, feed=feed), TradeTape(SYM, feed=feed),
-          QuoteBoard([SYM], feed=feed)]
+    ws = [
+        CandleChart(SYM, feed=feed),
+        OrderBook(SYM, feed=feed),
+        TradeTape(SYM, feed=feed),
+        QuoteBoard([SYM], feed=feed),
+    ]
     feed.trade(SYM, 10)
     await settle(ws[0])
     for w in ws:
@@ -249,7 +281,12 @@ async def test_no_key_in_traits_or_messages(feed, sent):
 def test_esm_is_a_string_and_bundles_exist():
     from infoway_widgets.widgets._esm import STATIC
 
-    for cls, kind in ((CandleChart, "candle"), (OrderBook, "book"), (TradeTape, "tape"), (QuoteBoard, "board")):
+    for cls, kind in (
+        (CandleChart, "candle"),
+        (OrderBook, "book"),
+        (TradeTape, "tape"),
+        (QuoteBoard, "board"),
+    ):
         assert (STATIC / f"{kind}.js").exists(), "run `npm run build` in js/"
         assert isinstance(cls._esm, str) and "export" in cls._esm
     assert "Lightweight Charts" in (STATIC / "candle.js").read_text()
@@ -285,6 +322,8 @@ async def test_get_state_carries_a_fresh_snapshot_without_pushing_it(feed, sent)
     state = chart.get_state()
     snap = state["_snapshot"]
     assert snap["header"]["seq"] == chart._seq
-    assert snap["cols"]["t"][-1] == float(feed.bar_store(SYM, "1m").t[-1]) != pushed["cols"]["t"][-1]
+    assert (
+        snap["cols"]["t"][-1] == float(feed.bar_store(SYM, "1m").t[-1]) != pushed["cols"]["t"][-1]
+    )
     assert "_esm" in state and state["_view_name"] == "AnyView"  # nothing dropped for embeds
     chart.close()
