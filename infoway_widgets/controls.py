@@ -267,7 +267,7 @@ class ReplayControls(w.VBox):
     def _market_index(self) -> list[tuple[int, int]]:
         """(recorded position, newest trade time so far) after each frame batch of the recording."""
         if self._index is None:
-            from .client.codec import decode_batch
+            from .protocol.decode import decode_batch
 
             out: list[tuple[int, int]] = []
             newest = 0

@@ -79,6 +79,11 @@ class FeedClosedError(InfowayError):
     """The feed was closed; create a new one with ``iw.connect()``."""
 
 
+class InfowayTimeoutError(InfowayError, TimeoutError):
+    """Something awaited did not happen in time (subscriptions in sync, bars completed, a market
+    time reached). The message says what was awaited and what to check."""
+
+
 __all__ = [
     "AuthError",
     "BadIntervalError",
@@ -86,6 +91,7 @@ __all__ = [
     "ConnectionLostError",
     "FeedClosedError",
     "InfowayError",
+    "InfowayTimeoutError",
     "InvalidSymbolError",
     "PlanLimitError",
     "ProtocolError",

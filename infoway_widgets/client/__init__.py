@@ -1,40 +1,7 @@
-"""Talks Infoway: wire codec (pure), REST, WebSocket session, key handling."""
+"""Talks to Infoway over the network: REST (httpx) and the WebSocket driver of the protocol's
+client session. Everything pure (codes, events, decoding, verdicts) is in :mod:`infoway_widgets.protocol`."""
 
-from . import codec
-from .codec import (
-    Ack,
-    Candle,
-    Depth,
-    Event,
-    Greeting,
-    ServerError,
-    SubscribeFail,
-    Trade,
-    Unparsed,
-    UnsubscribeAck,
-    Welcome,
-    decode_batch,
-    decode_frame,
-)
 from .rest import RestClient, SyncRestClient
 from .ws import WsSession
 
-__all__ = [
-    "Ack",
-    "Candle",
-    "Depth",
-    "Event",
-    "Greeting",
-    "RestClient",
-    "ServerError",
-    "SubscribeFail",
-    "SyncRestClient",
-    "Trade",
-    "Unparsed",
-    "UnsubscribeAck",
-    "Welcome",
-    "WsSession",
-    "codec",
-    "decode_batch",
-    "decode_frame",
-]
+__all__ = ["RestClient", "SyncRestClient", "WsSession"]

@@ -2,7 +2,7 @@
 trading days. Async on httpx, with a small synchronous wrapper for scripts.
 
 Errors are mapped to the classes of :mod:`infoway_widgets.errors` by
-:mod:`infoway_widgets.client.errors_map`. Retries (exponential backoff with jitter) happen only
+:mod:`infoway_widgets.protocol.verdicts`. Retries (exponential backoff with jitter) happen only
 where they can help: 5xx, network failures and rate limits (honouring ``Retry-After``). An
 authentication failure is never retried: repeated refusals risk an IP ban.
 
@@ -32,8 +32,9 @@ from ..errors import (
     RateLimitError,
 )
 from ..market import Instrument, Interval, parse_interval, parse_symbols
-from .codec import Candle, Depth, FrameError, Trade, candle_from, depth_from, trade_from
-from .errors_map import http_error, is_retryable, rest_error
+from ..protocol.decode import FrameError, candle_from, depth_from, trade_from
+from ..protocol.events import Candle, Depth, Trade
+from ..protocol.verdicts import http_error, is_retryable, rest_error
 
 log = logging.getLogger("infoway_widgets.client.rest")
 

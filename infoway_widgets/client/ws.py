@@ -60,23 +60,25 @@ from ..errors import (
     ProtocolError,
 )
 from ..market import Interval, parse_interval, parse_symbols
-from .codec import (
-    Ack,
-    Candle,
-    Depth,
-    Event,
-    ServerError,
-    SubscribeFail,
-    Trade,
-    Unparsed,
-    UnsubscribeAck,
-    decode_frame,
+from ..protocol.decode import decode_frame
+from ..protocol.encode import (
     encode_heartbeat,
     encode_subscribe,
     encode_subscribe_candles,
     encode_unsubscribe,
 )
-from .errors_map import WsAction, ws_error
+from ..protocol.events import (
+    Ack,
+    Candle,
+    Depth,
+    ErrorFrame,
+    Event,
+    SubscribeFail,
+    Trade,
+    Unparsed,
+    UnsubscribeAck,
+)
+from ..protocol.verdicts import WsAction, ws_error
 
 log = logging.getLogger("infoway_widgets.client.ws")
 # websockets logs the request line (with the key in the query) at DEBUG; its records go to a
@@ -172,7 +174,7 @@ class WsSession:
         Every state change (see the module docstring); ``message`` says why, or is ``None``.
     on_event : callable(event), optional
         Every non-push frame, decoded: :class:`Ack`, :class:`UnsubscribeAck`, :class:`Welcome`,
-        :class:`Greeting`, :class:`ServerError`, :class:`SubscribeFail`, :class:`Unparsed`
+        :class:`Greeting`, :class:`ErrorFrame`, :class:`SubscribeFail`, :class:`Unparsed`
         (an unparsable frame never ends the stream).
     on_reconnect : callable(down_ms, up_ms), optional
         After a reconnect: ``down_ms`` is the UTC epoch ms of the last frame received on the
@@ -760,7 +762,7 @@ class WsSession:
             self.stats["acks"] += 1
             self._acked(conn, ev.trace, "unsub", None)
             self._check_synced()
-        elif isinstance(ev, ServerError):
+        elif isinstance(ev, ErrorFrame):
             self.stats["errors"] += 1
             self._handle_error(conn, ev.code, ev.msg, ev.trace)
         elif isinstance(ev, SubscribeFail):

@@ -27,17 +27,6 @@ import numpy as np
 import pandas as pd
 
 from .._secrets import install_log_filter, register_key
-from ..client.codec import (
-    Candle,
-    Depth,
-    Event,
-    ServerError,
-    SubscribeFail,
-    Trade,
-    Unparsed,
-    Welcome,
-    decode_batch,
-)
 from ..errors import FeedClosedError, InfowayError
 from ..market import (
     Instrument,
@@ -47,6 +36,17 @@ from ..market import (
     bar_span,
     parse_interval,
     parse_symbol,
+)
+from ..protocol.decode import decode_batch
+from ..protocol.events import (
+    Candle,
+    Depth,
+    ErrorFrame,
+    Event,
+    SubscribeFail,
+    Trade,
+    Unparsed,
+    Welcome,
 )
 from .record import Recorder
 from .stores import BarStore, BookStore, TapeStore
@@ -363,7 +363,7 @@ class Feed:
         elif isinstance(ev, Unparsed):
             self.stats["unparsed"] += 1
             self._warn(f"unparsed frame on {business}: {ev.reason}")
-        elif isinstance(ev, (ServerError, SubscribeFail)):
+        elif isinstance(ev, (ErrorFrame, SubscribeFail)):
             self._warn(f"{business}: {ev}")
 
     # ---- public registry -----------------------------------------------------------------------

@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..client.codec import Candle
 from ..errors import BadParameterError
 from ..market import Instrument, parse_interval, parse_symbol
+from ..protocol.events import Candle
 
 COLUMNS = ["open", "high", "low", "close", "volume", "turnover", "vwap"]
 

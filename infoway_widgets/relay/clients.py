@@ -28,9 +28,8 @@ import orjson
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from ..market import parse_symbol
-from ..sim import wire
-from ..sim.faults import ERROR_MESSAGES
-from ..sim.ws import BUSINESSES, IDLE_MS, MAX_FRAME_BYTES
+from ..protocol import encode as wire
+from ..protocol.codes import BUSINESSES, ERROR_MESSAGES, IDLE_MS, MAX_FRAME_BYTES
 
 if TYPE_CHECKING:
     from .config import RelayConfig

@@ -28,7 +28,7 @@ import orjson
 from aiohttp import web
 from yarl import URL
 
-from ..sim import wire
+from ..protocol import encode as wire
 from .clients import token_ok
 
 if TYPE_CHECKING:

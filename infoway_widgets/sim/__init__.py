@@ -10,7 +10,7 @@ trades, exchange rules and history, and an aiohttp server that speaks the produc
 """
 
 from .clock import SimClock
-from .events import Depth, Trade
+from .events import SimDepth, SimTrade
 from .faults import Faults
 from .ground_truth import GroundTruth, read_record
 from .market import SimMarket
@@ -19,15 +19,15 @@ from .stats import ServerStats
 from .universe import Profile, default_profiles
 
 __all__ = [
-    "Depth",
     "Faults",
     "GroundTruth",
     "Profile",
     "ServerStats",
     "SimClock",
+    "SimDepth",
     "SimMarket",
     "SimServer",
-    "Trade",
+    "SimTrade",
     "default_profiles",
     "read_record",
     "serve",

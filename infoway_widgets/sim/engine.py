@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .events import Depth, Event, Trade
+from .events import Event, SimDepth, SimTrade
 from .factor import FactorSource
 from .schedule import Schedule
 from .units import Units, units_for
@@ -208,10 +208,10 @@ class Engine:
     def last_price(self) -> int:
         return self.state.last
 
-    def snapshot(self) -> Depth:
+    def snapshot(self) -> SimDepth:
         s = self.state
         w = self.wire_levels
-        return Depth(
+        return SimDepth(
             self.released_to,
             self.code,
             tuple(s.ap[:w]),
@@ -315,7 +315,7 @@ class Engine:
             return
         p = self._round(s, s.fv)
         v = self._lots(self.size_units * self.profile.rate * 120 * math.exp(0.4 * self._z()))
-        out.append(Trade(at, self.code, p, v, 0))
+        out.append(SimTrade(at, self.code, p, v, 0))
         s.last = p
         self._build_book(s, p)
         self._depth(s, at, out)
@@ -500,7 +500,7 @@ class Engine:
                 if not px:
                     break
             take = min(qty, sz[0])
-            out.append(Trade(t, self.code, px[0], take, td))
+            out.append(SimTrade(t, self.code, px[0], take, td))
             s.last = px[0]
             qty -= take
             sz[0] -= take
@@ -567,7 +567,7 @@ class Engine:
         key = (tuple(s.ap[:w]), tuple(s.av[:w]), tuple(s.bp[:w]), tuple(s.bv[:w]))
         if key != s.depth_key:
             s.depth_key = key
-            out.append(Depth(t, self.code, *key))
+            out.append(SimDepth(t, self.code, *key))
 
     # ---- knobs -------------------------------------------------------------------------------
     def _apply_knob(self, s: _State, k: Knob, out: list[Event]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 
-class Trade(NamedTuple):
+class SimTrade(NamedTuple):
     """One print. ``p`` and ``v`` are integer units (see :mod:`.units`); ``td`` 0/1/2."""
 
     t: int
@@ -15,7 +15,7 @@ class Trade(NamedTuple):
     td: int
 
 
-class Depth(NamedTuple):
+class SimDepth(NamedTuple):
     """A full book snapshot, best level first on each side (asks ascending, bids descending)."""
 
     t: int
@@ -26,4 +26,4 @@ class Depth(NamedTuple):
     bv: tuple[int, ...]
 
 
-Event = Trade | Depth
+Event = SimTrade | SimDepth

@@ -28,14 +28,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 
 _CLOSING_ERRORS = frozenset({500, 501, 502, 511, 513})
-ERROR_MESSAGES = {
-    500: "Server error, please try again later",
-    501: "Request exceeds the frequency limit per minute",
-    502: "Request exceeds the frequency limit per day",
-    511: "API key is blacklisted",
-    513: "Heartbeat timeout, connection closed",
-    516: "The number of products subscribed by the account exceeds the limit",
-}
 
 
 @dataclass

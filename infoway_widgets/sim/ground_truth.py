@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..market import LIVE_INTERVALS, bar_end, bar_open, bar_opens, parse_interval
-from .events import Event, Trade
+from .events import Event, SimTrade
 from .market import SimMarket
 from .units import fmt
 
@@ -35,7 +35,7 @@ class GroundTruth:
 
     def __init__(self, market: SimMarket, record: str | Path | None = None) -> None:
         self.market = market
-        self._trades: dict[str, list[Trade]] = {}
+        self._trades: dict[str, list[SimTrade]] = {}
         # (code, interval) -> [open, end, o, h, l, c, v, vw]
         self._open: dict[tuple[str, str], list[int]] = {}
         self.completed: list[dict[str, Any]] = []
@@ -51,7 +51,7 @@ class GroundTruth:
     def add(self, events: list[Event]) -> None:
         """Take the events just released (trades are kept; book snapshots are not)."""
         for e in events:
-            if not isinstance(e, Trade):
+            if not isinstance(e, SimTrade):
                 continue
             self._trades.setdefault(e.code, []).append(e)
             self.trade_count += 1
@@ -60,7 +60,7 @@ class GroundTruth:
             for name in LIVE_INTERVALS:
                 self._fold(e, name)
 
-    def _fold(self, e: Trade, name: str) -> None:
+    def _fold(self, e: SimTrade, name: str) -> None:
         key = (e.code, name)
         b = self._open.get(key)
         if b is not None and b[0] <= e.t < b[1]:
@@ -116,7 +116,7 @@ class GroundTruth:
             self._fh.write(json.dumps(rec, separators=(",", ":")) + "\n")
             self._fh.flush()
 
-    def _write_trade(self, e: Trade) -> None:
+    def _write_trade(self, e: SimTrade) -> None:
         u = self.market.sim(e.code).units
         assert self._fh is not None
         self._fh.write(
@@ -135,7 +135,7 @@ class GroundTruth:
     def symbols(self) -> list[str]:
         return sorted(self._trades)
 
-    def trade_list(self, symbol: str) -> list[Trade]:
+    def trade_list(self, symbol: str) -> list[SimTrade]:
         """The released trades of ``symbol`` (integer units), oldest first."""
         return list(self._trades.get(symbol, []))
 

@@ -19,14 +19,14 @@ from ..market import (
 from .bars import aggregate_days, aggregate_minutes
 from .clock import SimClock
 from .engine import Engine, Knob
-from .events import Depth, Event, Trade
+from .events import Event, SimDepth, SimTrade
 from .factor import FactorSource
 from .history import Bars, History, build_history
 from .units import Units, units_for
 from .universe import Profile, default_profiles, extra_profiles
 
 #: (t, o, h, l, c, v, vw, previous close) in integer units
-Candle = tuple[int, int, int, int, int, int, int, int]
+SimCandle = tuple[int, int, int, int, int, int, int, int]
 
 
 class SimInstrument:
@@ -54,16 +54,16 @@ class SimInstrument:
             profile, seed, factor, engine_start, h.last, h.prev_close, None if fresh else live_day
         )
         self.live: list[list[int]] = []  # live 1-minute bars [t, o, h, l, c, v, vw]
-        self.last_trade: Trade | None = None
-        self.book: Depth = self.engine.snapshot()
+        self.last_trade: SimTrade | None = None
+        self.book: SimDepth = self.engine.snapshot()
         self._daily_hist: Bars | None = None
 
     # ---- live ------------------------------------------------------------------------------
     def absorb(self, events: list[Event]) -> None:
         """Fold released events into live minute bars, last trade and book."""
-        trades = [e for e in events if isinstance(e, Trade)]
+        trades = [e for e in events if isinstance(e, SimTrade)]
         for e in events:
-            if isinstance(e, Depth):
+            if isinstance(e, SimDepth):
                 self.book = e
         if not trades:
             return
@@ -155,9 +155,9 @@ class SimInstrument:
         return bars
 
 
-def _newest_first(b: Bars, count: int) -> list[Candle]:
+def _newest_first(b: Bars, count: int) -> list[SimCandle]:
     n = len(b)
-    out: list[Candle] = []
+    out: list[SimCandle] = []
     t, o, h, lo, c, v, vw = (x.tolist() for x in (b.t, b.o, b.h, b.l, b.c, b.v, b.vw))
     for i in range(n - 1, max(-1, n - 1 - count), -1):
         prev = c[i - 1] if i > 0 else o[i]
@@ -234,27 +234,27 @@ class SimMarket:
     # ---- data ------------------------------------------------------------------------------
     def candles(
         self, code: str, kline_type: int, count: int, end_ms: int | None = None
-    ) -> list[Candle]:
+    ) -> list[SimCandle]:
         """The newest ``count`` candles (with ``t <= end_ms``), newest first, integer units."""
         s = self.sim(code)
         iv = BY_KLINE[kline_type]
         return _newest_first(s.series(iv, count + 1, end_ms), count)
 
-    def current_bar(self, code: str, kline_type: int) -> Candle | None:
+    def current_bar(self, code: str, kline_type: int) -> SimCandle | None:
         """The bar forming now (or the latest one) with its previous close."""
         got = self.candles(code, kline_type, 1)
         return got[0] if got else None
 
-    def last_trade(self, code: str) -> Trade:
+    def last_trade(self, code: str) -> SimTrade:
         """The latest trade released; before any, the last history close as a neutral print."""
         s = self.sim(code)
         if s.last_trade is not None:
             return s.last_trade
         m = s.history.minute
         t = int(m.t[-1]) + 59_000 if len(m) else self.now_ms(code)
-        return Trade(t, code, s.history.last, s.engine.lot_units, 0)
+        return SimTrade(t, code, s.history.last, s.engine.lot_units, 0)
 
-    def depth(self, code: str) -> Depth:
+    def depth(self, code: str) -> SimDepth:
         s = self.sim(code)
         return s.book
 
@@ -326,4 +326,4 @@ class SimMarket:
         return self.sim(code).engine.state.prev_close
 
 
-__all__ = ["Candle", "SimInstrument", "SimMarket"]
+__all__ = ["SimCandle", "SimInstrument", "SimMarket"]

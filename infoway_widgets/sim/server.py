@@ -19,15 +19,16 @@ from typing import Any
 
 from aiohttp import web
 
+from ..protocol.codes import ERROR_MESSAGES, IDLE_MS
 from . import wire
 from .clock import SimClock
-from .events import Depth, Trade
-from .faults import ERROR_MESSAGES, Faults
+from .events import SimDepth, SimTrade
+from .faults import Faults
 from .ground_truth import GroundTruth
 from .market import SimMarket
 from .rest import Rest
 from .stats import ServerStats
-from .ws import IDLE_MS, Conn, Hub, handle
+from .ws import Conn, Hub, handle
 
 log = logging.getLogger("infoway_widgets.sim")
 PUMP_S = 0.02
@@ -180,12 +181,14 @@ class SimServer:
             return
         for e in events:
             subs = (
-                hub.trade_subs.get(e.code) if isinstance(e, Trade) else hub.depth_subs.get(e.code)
+                hub.trade_subs.get(e.code)
+                if isinstance(e, SimTrade)
+                else hub.depth_subs.get(e.code)
             )
             if not subs:
                 continue
             u = self.market.sim(e.code).units
-            frame = wire.trade_frame(u, e) if isinstance(e, Trade) else wire.depth_frame(u, e)  # type: ignore[arg-type]
+            frame = wire.trade_frame(u, e) if isinstance(e, SimTrade) else wire.depth_frame(u, e)  # type: ignore[arg-type]
             for c in subs:
                 c.send(frame)
 
@@ -307,4 +310,4 @@ async def serve(
         await server.stop()
 
 
-__all__ = ["Depth", "SimServer", "serve"]
+__all__ = ["SimDepth", "SimServer", "serve"]

@@ -7,15 +7,18 @@ subscriber.
 
 from __future__ import annotations
 
-import json
-import uuid
 from typing import Any
 
-from .events import Depth, Trade
-from .market import Candle
+from ..protocol.encode import (  # noqa: F401  (sim modules write wire.ack etc.)
+    WELCOME_FRAME as WELCOME,
+)
+from ..protocol.encode import (
+    dumps,
+)
+from .events import SimDepth, SimTrade
+from .market import SimCandle
 from .units import Units, fmt, fmt_trim, pct
 
-WELCOME = '{"code":200,"msg":"ws connect success"}'
 #: production's plain-text greeting on business=stock, marked as simulated (it is prose either way)
 GREETING = (
     "You have permission to subscribe to all market data "
@@ -23,24 +26,15 @@ GREETING = (
 )
 
 
-def dumps(obj: Any) -> str:
-    """Compact JSON, non-ASCII kept (names in Chinese)."""
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
-
-
-def trace_id() -> str:
-    return uuid.uuid4().hex
-
-
 # ---- trades ----------------------------------------------------------------------------------
-def _trade_strs(u: Units, e: Trade) -> tuple[str, str, str]:
+def _trade_strs(u: Units, e: SimTrade) -> tuple[str, str, str]:
     vw = e.p * e.v
     if u.trade_fixed:
         return fmt(e.p, u.pd), fmt(e.v, u.vd), fmt(vw, u.vw_d)
     return fmt_trim(e.p, u.pd), fmt_trim(e.v, u.vd), fmt_trim(vw, u.vw_d)
 
 
-def trade_frame(u: Units, e: Trade) -> str:
+def trade_frame(u: Units, e: SimTrade) -> str:
     """``{"code":10002,"data":{"p","s","t","td","v","vw"}}``."""
     p, v, vw = _trade_strs(u, e)
     return (
@@ -49,32 +43,32 @@ def trade_frame(u: Units, e: Trade) -> str:
     )
 
 
-def trade_rest(u: Units, e: Trade) -> dict[str, Any]:
+def trade_rest(u: Units, e: SimTrade) -> dict[str, Any]:
     """``{"s","t","p","v","vw","td"}`` as in ``batch_trade``."""
     p, v, vw = _trade_strs(u, e)
     return {"s": e.code, "t": e.t, "p": p, "v": v, "vw": vw, "td": e.td}
 
 
 # ---- depth -----------------------------------------------------------------------------------
-def _sides(u: Units, d: Depth) -> tuple[list[list[str]], list[list[str]]]:
+def _sides(u: Units, d: SimDepth) -> tuple[list[list[str]], list[list[str]]]:
     a = [[fmt(p, u.depth_pd, u.pd) for p in d.ap], [fmt(v, u.depth_vd, u.vd) for v in d.av]]
     b = [[fmt(p, u.depth_pd, u.pd) for p in d.bp], [fmt(v, u.depth_vd, u.vd) for v in d.bv]]
     return a, b
 
 
-def depth_frame(u: Units, d: Depth) -> str:
+def depth_frame(u: Units, d: SimDepth) -> str:
     """``{"code":10005,"data":{"a","b","s","t"}}``, column-major sides, best level first."""
     a, b = _sides(u, d)
     return f'{{"code":10005,"data":{{"a":{dumps(a)},"b":{dumps(b)},"s":"{d.code}","t":{d.t}}}}}'
 
 
-def depth_rest(u: Units, d: Depth) -> dict[str, Any]:
+def depth_rest(u: Units, d: SimDepth) -> dict[str, Any]:
     a, b = _sides(u, d)
     return {"s": d.code, "t": d.t, "a": a, "b": b}
 
 
 # ---- candles ---------------------------------------------------------------------------------
-def _candle_strs(u: Units, c: Candle) -> dict[str, str]:
+def _candle_strs(u: Units, c: SimCandle) -> dict[str, str]:
     _t, o, h, lo, cl, v, vw, prev = c
     cd = u.candle_pd
     return {
@@ -89,7 +83,7 @@ def _candle_strs(u: Units, c: Candle) -> dict[str, str]:
     }
 
 
-def candle_rest(u: Units, c: Candle) -> dict[str, Any]:
+def candle_rest(u: Units, c: SimCandle) -> dict[str, Any]:
     """``{"t","h","o","l","c","v","vw","pc","pca"}`` (REST order), ``t`` seconds as a string."""
     s = _candle_strs(u, c)
     return {
@@ -105,7 +99,7 @@ def candle_rest(u: Units, c: Candle) -> dict[str, Any]:
     }
 
 
-def candle_frame(u: Units, code: str, kline_type: int, c: Candle) -> str:
+def candle_frame(u: Units, code: str, kline_type: int, c: SimCandle) -> str:
     """``{"code":10008,"data":{"c","h","l","o","pca","pfr","s","t","ty","v","vw"}}``."""
     s = _candle_strs(u, c)
     data = {
@@ -122,40 +116,3 @@ def candle_frame(u: Units, code: str, kline_type: int, c: Candle) -> str:
         "vw": s["vw"],
     }
     return dumps({"code": 10008, "data": data})
-
-
-# ---- control frames --------------------------------------------------------------------------
-def ack(code: int, trace: Any) -> str:
-    """``{"code":10001,"trace":"…","msg":"ok"}``."""
-    return dumps({"code": code, "trace": trace, "msg": "ok"})
-
-
-def error_frame(code: int, msg: str, trace: Any = None) -> str:
-    """``{"traceId":"…","code":507,"msg":"Param lost：data"}``."""
-    return dumps(
-        {
-            "traceId": trace if isinstance(trace, str) and trace else trace_id(),
-            "code": code,
-            "msg": msg,
-        }
-    )
-
-
-# ---- REST envelopes --------------------------------------------------------------------------
-def ok(data: Any) -> dict[str, Any]:
-    return {"ret": 200, "msg": "success", "traceId": trace_id(), "data": data}
-
-
-def fail(ret: int, msg: str) -> dict[str, Any]:
-    return {"ret": ret, "msg": msg, "traceId": trace_id(), "data": None}
-
-
-def problem(status: int, title: str, detail: str, instance: str) -> dict[str, Any]:
-    """RFC 7807 body as the gateway sends it for a missing parameter or unknown path."""
-    return {
-        "type": "about:blank",
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": instance,
-    }

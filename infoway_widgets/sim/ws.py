@@ -12,17 +12,14 @@ import numpy as np
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from .._aio import wait_event
+from ..protocol.codes import BUSINESSES, ERROR_MESSAGES, FRAME_BUDGET, MAX_FRAME_BYTES
 from . import wire
-from .faults import ERROR_MESSAGES, Faults
+from .faults import Faults
 from .universe import stable_int
 
 if TYPE_CHECKING:
     from .server import SimServer
 
-BUSINESSES = ("stock", "crypto", "common", "japan", "india", "korea", "taiwan")
-FRAME_BUDGET = 60  # client frames per simulated minute per connection
-IDLE_MS = 60_000  # simulated ms without a client frame before the server closes
-MAX_FRAME_BYTES = 256 * 1024
 _SUB = {10000: "trade", 10003: "depth", 10006: "kline"}
 _UNSUB = {11000: "trade", 11001: "depth", 11002: "kline"}
 _ACK = {10000: 10001, 10003: 10004, 10006: 10007}

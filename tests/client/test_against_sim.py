@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from infoway_widgets.client.codec import ServerError, decode_frame
 from infoway_widgets.client.rest import RestClient
 from infoway_widgets.client.ws import WsSession
 from infoway_widgets.errors import AuthError, BadParameterError, RateLimitError, UnknownSymbolError
+from infoway_widgets.protocol.decode import decode_frame
+from infoway_widgets.protocol.events import ErrorFrame
 from infoway_widgets.sim import SimServer, serve
 
 from .test_ws_session import Sink
@@ -239,7 +240,7 @@ async def test_ws_error_frames(sim: SimServer) -> None:
         sim.faults.error_codes = (516,)
         sim.faults.error_every = 10
         await sink.until(
-            lambda: any(isinstance(e, ServerError) and e.code == 516 for e in sink.events),
+            lambda: any(isinstance(e, ErrorFrame) and e.code == 516 for e in sink.events),
             5,
             "a 516 frame",
         )

@@ -11,24 +11,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from infoway_widgets.client.codec import (
+from infoway_widgets.protocol.decode import candle_from, decode_batch, decode_frame
+from infoway_widgets.protocol.encode import (
+    encode_heartbeat,
+    encode_subscribe,
+    encode_subscribe_candles,
+    encode_unsubscribe,
+)
+from infoway_widgets.protocol.events import (
     Ack,
     Candle,
     Depth,
+    ErrorFrame,
     Greeting,
-    ServerError,
     SubscribeFail,
     Trade,
     Unparsed,
     UnsubscribeAck,
     Welcome,
-    candle_from,
-    decode_batch,
-    decode_frame,
-    encode_heartbeat,
-    encode_subscribe,
-    encode_subscribe_candles,
-    encode_unsubscribe,
 )
 
 # ---- recorded production frames (protocol notes, last section) -------------------------------
@@ -62,10 +62,8 @@ def test_recorded_frames() -> None:
     assert decode_frame('{"code":10004,"trace":"d","msg":"ok"}') == Ack(10004, "depth", "d", "ok")
     assert decode_frame('{"code":10007,"trace":"k","msg":"ok"}') == Ack(10007, "candles", "k", "ok")
     assert decode_frame(UNSUB_ACK) == UnsubscribeAck("u1", "ok")
-    assert decode_frame(ERR_507) == ServerError(507, "Param lost：data", "408e")
-    assert decode_frame(ERR_506) == ServerError(
-        506, "Param error：The code is out of range", "5bd5"
-    )
+    assert decode_frame(ERR_507) == ErrorFrame(507, "Param lost：data", "408e")
+    assert decode_frame(ERR_506) == ErrorFrame(506, "Param error：The code is out of range", "5bd5")
 
     t = decode_frame(TRADE)
     assert t == Trade("BTCUSDT", 1786775227483, 63039.0, 0.07933, 5000.88387, 1)
@@ -135,8 +133,8 @@ def test_trace_key_variants_and_string_code() -> None:
     assert decode_frame('{"code":"10001","trace":"a","msg":"ok"}') == Ack(
         10001, "trades", "a", "ok"
     )
-    assert decode_frame('{"code":516,"trace":"z","msg":"limit"}') == ServerError(516, "limit", "z")
-    assert decode_frame('{"code":500,"msg":"x","traceId":123}') == ServerError(500, "x", "123")
+    assert decode_frame('{"code":516,"trace":"z","msg":"limit"}') == ErrorFrame(516, "limit", "z")
+    assert decode_frame('{"code":500,"msg":"x","traceId":123}') == ErrorFrame(500, "x", "123")
 
 
 def test_client_frames() -> None:
@@ -272,7 +270,7 @@ MALFORMED: list[str | bytes] = [
 def test_malformed_never_raises(frame: str | bytes) -> None:
     ev = decode_frame(frame)
     assert not isinstance(ev, (Trade, Depth, Candle, Ack)), ev
-    assert isinstance(ev, (Unparsed, Greeting, SubscribeFail, ServerError, Welcome, UnsubscribeAck))
+    assert isinstance(ev, (Unparsed, Greeting, SubscribeFail, ErrorFrame, Welcome, UnsubscribeAck))
     if isinstance(ev, Unparsed):
         assert ev.reason and len(ev.text) <= 2001 + 10
 

@@ -11,16 +11,16 @@ from typing import Any
 import orjson
 import pytest
 
-from infoway_widgets.client.codec import (
+from infoway_widgets.client.ws import WsSession
+from infoway_widgets.errors import AuthError, BadParameterError, PlanLimitError
+from infoway_widgets.protocol.events import (
+    ErrorFrame,
     Event,
     Greeting,
-    ServerError,
     SubscribeFail,
     Unparsed,
     Welcome,
 )
-from infoway_widgets.client.ws import WsSession
-from infoway_widgets.errors import AuthError, BadParameterError, PlanLimitError
 
 from .fakeserver import FakeServer
 
@@ -182,7 +182,7 @@ async def test_without_heartbeat_server_closes(server: FakeServer) -> None:
         await s.wait_open(5)
         await sink.until(lambda: s.stats["reconnects"] >= 1, 5, "a reconnect after the idle close")
         assert server.idle_closes >= 1
-        assert any(isinstance(e, ServerError) and e.code == 513 for e in sink.events)
+        assert any(isinstance(e, ErrorFrame) and e.code == 513 for e in sink.events)
 
 
 async def test_budget_never_exceeded_with_500_codes_in_many_calls(server: FakeServer) -> None:
@@ -277,7 +277,7 @@ async def test_516_retried_on_same_socket(server: FakeServer) -> None:
         assert server.codes("trades") == {"BTCUSDT"}
         assert len(server.conns) == 1 and s.stats["reconnects"] == 0
         assert server.count(10000) == 3 and s.stats["deferred"] == 2
-        assert sum(isinstance(e, ServerError) and e.code == 516 for e in sink.events) == 2
+        assert sum(isinstance(e, ErrorFrame) and e.code == 516 for e in sink.events) == 2
 
 
 async def test_subscribe_fail_prose_is_an_event_and_retried(server: FakeServer) -> None:

@@ -25,17 +25,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import infoway_widgets as iw
-from infoway_widgets.client.codec import (
-    Candle,
-    Depth,
-    Trade,
-    Unparsed,
-    decode_batch,
-    decode_frame,
-)
 from infoway_widgets.client.rest import RestClient
 from infoway_widgets.errors import InfowayError
 from infoway_widgets.feed.feed import Feed
+from infoway_widgets.protocol.decode import decode_batch, decode_frame
+from infoway_widgets.protocol.events import Candle, Depth, Trade, Unparsed
 
 FUZZ = dict(
     derandomize=True,

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from infoway_widgets.market import bar_opens, is_trading, parse_symbol
-from infoway_widgets.sim import Depth, Trade
+from infoway_widgets.sim import SimDepth, SimTrade
 from infoway_widgets.sim.units import units_for
 
 from .conftest import DAY, fake_market, ms, run_to, sh
@@ -25,7 +25,7 @@ def day_events():
 
 
 def trades_of(events, code):
-    return [e for e in events if isinstance(e, Trade) and e.code == code]
+    return [e for e in events if isinstance(e, SimTrade) and e.code == code]
 
 
 def test_opening_auction_is_one_trade_at_0925(day_events):
@@ -76,16 +76,16 @@ def test_turnover_is_price_times_volume_on_the_wire():
     from infoway_widgets.sim import wire
 
     u = units_for(parse_symbol("600519.SH"))
-    frame = wire.trade_rest(u, Trade(1, "600519.SH", 32688, 1410, 1))
+    frame = wire.trade_rest(u, SimTrade(1, "600519.SH", 32688, 1410, 1))
     assert frame["vw"] == "460900.80" and frame["p"] == "326.88" and frame["v"] == "1410"
     ub = units_for(parse_symbol("BTCUSDT"))
-    t = wire.trade_rest(ub, Trade(1, "BTCUSDT", 6303900, 7933, 1))
+    t = wire.trade_rest(ub, SimTrade(1, "BTCUSDT", 6303900, 7933, 1))
     assert (t["p"], t["v"], t["vw"]) == ("63039", "0.07933", "5000.88387")
 
 
 def test_books_are_sorted_with_bid_below_ask(day_events):
     _market, events = day_events
-    books = [e for e in events if isinstance(e, Depth)]
+    books = [e for e in events if isinstance(e, SimDepth)]
     assert len(books) > 100
     for d in books:
         assert list(d.ap) == sorted(d.ap) and len(set(d.ap)) == len(d.ap)
@@ -194,7 +194,7 @@ def test_same_seed_same_trades_different_seed_different():
         m, mono = fake_market(sh(9, 30), seed=seed, codes=["600519.SH", "BTCUSDT", "00700.HK"])
         # different step sizes: the stream must not depend on how often the clock is read
         ev = run_to(m, mono, sh(9, 45), step_s=13.0 if len(runs) == 1 else 30.0)
-        runs.append(sorted((e for e in ev if isinstance(e, Trade)), key=lambda e: (e.code, e.t)))
+        runs.append(sorted((e for e in ev if isinstance(e, SimTrade)), key=lambda e: (e.code, e.t)))
     assert runs[0] == runs[1]
     assert runs[0] != runs[2]
 

@@ -1,4 +1,4 @@
-"""Infoway WebSocket wire codec: text frames ⇄ typed events. Pure functions, no I/O.
+"""Infoway frames and REST payloads -> typed events. Pure functions, no I/O.
 
 Decoding never raises: anything that is not a well-formed frame becomes :class:`Unparsed` with the
 reason, so a hostile or garbled frame can never end a stream. Numbers arrive as decimal strings and
@@ -13,156 +13,31 @@ from __future__ import annotations
 import math
 import operator
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Union
+from typing import Annotated, Any
 
 import msgspec
 import numpy as np
 import orjson
 
 from ..market.intervals import BY_KLINE, Interval
-
-# ---- protocol codes ------------------------------------------------------------------------
-SUB_TRADE, ACK_TRADE, PUSH_TRADE = 10000, 10001, 10002
-SUB_DEPTH, ACK_DEPTH, PUSH_DEPTH = 10003, 10004, 10005
-SUB_CANDLE, ACK_CANDLE, PUSH_CANDLE = 10006, 10007, 10008
-HEARTBEAT = 10010
-UNSUB_TRADE, UNSUB_DEPTH, UNSUB_CANDLE = 11000, 11001, 11002
-ACK_UNSUB = 11010
-WELCOME = 200
-SUBSCRIBE_CODES = {"trades": SUB_TRADE, "depth": SUB_DEPTH, "candles": SUB_CANDLE}
-UNSUBSCRIBE_CODES = {"trades": UNSUB_TRADE, "depth": UNSUB_DEPTH, "candles": UNSUB_CANDLE}
-ACK_KINDS = {ACK_TRADE: "trades", ACK_DEPTH: "depth", ACK_CANDLE: "candles"}
+from .codes import ACK_KINDS, ACK_UNSUB, PUSH_CANDLE, PUSH_DEPTH, PUSH_TRADE, WELCOME
+from .events import (
+    Ack,
+    Candle,
+    Depth,
+    ErrorFrame,
+    Event,
+    Greeting,
+    SubscribeFail,
+    Trade,
+    Unparsed,
+    UnsubscribeAck,
+    Welcome,
+)
 
 #: a candle ``t`` above this is milliseconds (the spec: production sends seconds; one doc example ms)
 _MS_THRESHOLD = 10**11
 _MAX_TEXT_IN_EVENT = 2000
-
-
-# ---- events ----------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Trade:
-    """One trade (10002). ``t`` is UTC epoch ms; ``turnover`` = price × volume (Infoway's ``vw``);
-    ``direction``: 0 unknown, 1 buyer-initiated, 2 seller-initiated."""
-
-    symbol: str
-    t: int
-    price: float
-    volume: float
-    turnover: float
-    direction: int
-    exact: tuple[str, str, str] | None = None  # (p, v, vw) as sent, when decoded with exact=True
-
-
-@dataclass(frozen=True, slots=True)
-class Depth:
-    """A full order-book snapshot (10005), best level first on each side."""
-
-    symbol: str
-    t: int
-    bid_px: np.ndarray
-    bid_vol: np.ndarray
-    ask_px: np.ndarray
-    ask_vol: np.ndarray
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Depth):
-            return NotImplemented
-        return (self.symbol, self.t) == (other.symbol, other.t) and all(
-            np.array_equal(a, b)
-            for a, b in zip(
-                (self.bid_px, self.bid_vol, self.ask_px, self.ask_vol),
-                (other.bid_px, other.bid_vol, other.ask_px, other.ask_vol),
-            )
-        )
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-@dataclass(frozen=True, slots=True)
-class Candle:
-    """A bar (10008 push or REST). ``t`` is the bar's open time in UTC epoch ms."""
-
-    symbol: str
-    t: int
-    interval: Interval | None
-    open: float
-    high: float
-    low: float
-    close: float
-    volume: float
-    turnover: float
-    change: float | None = None  # pca: against the previous candle's close
-    change_pct: float | None = None  # pfr / pc, in percent
-    exact: tuple[str, ...] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Ack:
-    """A subscription accepted (10001 / 10004 / 10007). Acceptance is not delivery: unknown codes
-    are acked and then silent."""
-
-    code: int
-    kind: str
-    trace: str | None
-    msg: str
-
-
-@dataclass(frozen=True, slots=True)
-class UnsubscribeAck:
-    trace: str | None
-    msg: str
-
-
-@dataclass(frozen=True, slots=True)
-class Welcome:
-    msg: str
-
-
-@dataclass(frozen=True, slots=True)
-class ServerError:
-    """An error frame ``{"code": 5xx, "msg": ..., "traceId"|"trace": ...}``."""
-
-    code: int
-    msg: str
-    trace: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Greeting:
-    """Plain text that is not JSON and not a rejection (e.g. the permission greeting on stock)."""
-
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class SubscribeFail:
-    """Text starting ``Subscribe fail:``, followed by JSON (``detail``) or prose (``text``)."""
-
-    text: str
-    detail: dict[str, Any] | None = None
-    code: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Unparsed:
-    """A frame we could not understand; ``reason`` says why. Never raised, always returned."""
-
-    text: str
-    reason: str
-
-
-Event = Union[
-    Trade,
-    Depth,
-    Candle,
-    Ack,
-    UnsubscribeAck,
-    Welcome,
-    ServerError,
-    Greeting,
-    SubscribeFail,
-    Unparsed,
-]
 
 
 class FrameError(ValueError):
@@ -409,7 +284,7 @@ def _decode_obj(obj: Any, text: str, exact: bool) -> Event:
     if code == WELCOME:
         return Welcome(_short(msg))
     if 400 <= code < 600:
-        return ServerError(code, _short(msg), trace)
+        return ErrorFrame(code, _short(msg), trace)
     raise FrameError(f"unknown frame code {code}")
 
 
@@ -678,54 +553,3 @@ def decode_batch(
             else:
                 cols = more
     return cols, others
-
-
-# ---- client frames ---------------------------------------------------------------------------
-def _codes(codes: str | list[str] | tuple[str, ...]) -> str:
-    if isinstance(codes, str):
-        return codes
-    return ",".join(codes)
-
-
-def _frame(code: int, trace: str, data: dict[str, Any] | None) -> str:
-    obj: dict[str, Any] = {"code": code, "trace": trace}
-    if data is not None:
-        obj["data"] = data
-    return orjson.dumps(obj).decode()
-
-
-def encode_subscribe(kind: str, codes: str | list[str] | tuple[str, ...], trace: str) -> str:
-    """Subscribe trades (10000) or depth (10003) for many codes in one frame."""
-    if kind not in ("trades", "depth"):
-        raise ValueError(
-            f"kind must be 'trades' or 'depth' (candles: encode_subscribe_candles), not {kind!r}"
-        )
-    return _frame(SUBSCRIBE_CODES[kind], trace, {"codes": _codes(codes)})
-
-
-def encode_subscribe_candles(
-    groups: list[tuple[int, str | list[str] | tuple[str, ...]]], trace: str
-) -> str:
-    """Subscribe candles (10006): ``groups`` = [(klineType, codes), ...], several intervals per frame."""
-    return _frame(
-        SUB_CANDLE, trace, {"arr": [{"type": int(k), "codes": _codes(c)} for k, c in groups]}
-    )
-
-
-def encode_unsubscribe(
-    kind: str,
-    codes: str | list[str] | tuple[str, ...],
-    trace: str,
-    kline_types: list[int] | tuple[int, ...] | None = None,
-) -> str:
-    """Unsubscribe (11000 / 11001 / 11002). For candles pass ``kline_types``, or every interval of
-    those codes is dropped."""
-    data: dict[str, Any] = {"codes": _codes(codes)}
-    if kind == "candles" and kline_types:
-        data["klineTypes"] = ",".join(str(int(k)) for k in kline_types)
-    return _frame(UNSUBSCRIBE_CODES[kind], trace, data)
-
-
-def encode_heartbeat(trace: str) -> str:
-    """Heartbeat (10010). The service does not answer it."""
-    return _frame(HEARTBEAT, trace, None)
