@@ -232,6 +232,16 @@ class Feed:
         return self
 
     @property
+    def market_ms(self) -> int:
+        """The latest exchange time seen in any push (UTC epoch ms; 0 before the first trade)."""
+        return self._market_ms
+
+    @property
+    def closed(self) -> bool:
+        """True once :meth:`aclose` has run: a closed feed serves no new watches."""
+        return self._closed
+
+    @property
     def ws_base(self) -> str:
         base = self.base_url or DEFAULT_BASE_URL
         return base.replace("https://", "wss://").replace("http://", "ws://").rstrip("/") + "/ws"
