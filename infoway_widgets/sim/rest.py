@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from ..market import BY_KLINE, trading_days
+from ..protocol import encode
 from . import wire
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ class Rest:
             resp = await handler(request)
         except web.HTTPNotFound:
             resp = _json(
-                wire.problem(
+                encode.problem(
                     404,
                     "Not Found",
                     f"No static resource {request.path.lstrip('/')}.",
@@ -81,7 +82,7 @@ class Rest:
             )
         except web.HTTPMethodNotAllowed:
             resp = _json(
-                wire.problem(
+                encode.problem(
                     405,
                     "Method Not Allowed",
                     f"Request method '{request.method}' is not supported.",
@@ -110,7 +111,7 @@ class Rest:
 
     def _fail(self, ret: int, msg: str) -> web.Response:
         self.server.stats.rest_errors[ret] += 1
-        return _json(wire.fail(ret, msg))
+        return _json(encode.fail(ret, msg))
 
     def _resolve(self, prefix: str, codes: str) -> tuple[list[str] | None, web.Response | None]:
         """Known codes of ``prefix`` among ``codes`` or an error answer."""
@@ -213,7 +214,7 @@ class Rest:
             u = market.sim(c).units
             rows = market.candles(c, kline_type, count, end_ms)
             data.append({"s": c, "respList": [wire.candle_rest(u, r) for r in rows]})
-        return _json(wire.ok(data))
+        return _json(encode.ok(data))
 
     # ---- trades and depth -------------------------------------------------------------------
     async def trades(self, request: web.Request) -> web.Response:
@@ -222,7 +223,7 @@ class Rest:
             return err
         m = self.server.market
         return _json(
-            wire.ok([wire.trade_rest(m.sim(c).units, m.last_trade(c)) for c in known or []])
+            encode.ok([wire.trade_rest(m.sim(c).units, m.last_trade(c)) for c in known or []])
         )
 
     async def depth(self, request: web.Request) -> web.Response:
@@ -230,14 +231,14 @@ class Rest:
         if err is not None:
             return err
         m = self.server.market
-        return _json(wire.ok([wire.depth_rest(m.sim(c).units, m.depth(c)) for c in known or []]))
+        return _json(encode.ok([wire.depth_rest(m.sim(c).units, m.depth(c)) for c in known or []]))
 
     # ---- reference data ---------------------------------------------------------------------
     async def symbols(self, request: web.Request) -> web.Response:
         typ = request.query.get("type")
         if not typ:
             return _json(
-                wire.problem(
+                encode.problem(
                     400, "Bad Request", "Required parameter 'type' is not present.", request.path
                 ),
                 status=400,
@@ -261,14 +262,14 @@ class Rest:
                     "simulated": True,
                 }
             )
-        return _json(wire.ok(out))
+        return _json(encode.ok(out))
 
     async def trading_days(self, request: web.Request) -> web.Response:
         q = request.query
         for name in ("market", "beginDay", "endDay"):
             if not q.get(name):
                 return _json(
-                    wire.problem(
+                    encode.problem(
                         400,
                         "Bad Request",
                         f"Required parameter '{name}' is not present.",
@@ -285,4 +286,4 @@ class Rest:
         except ValueError:
             return self._fail(506, "Param error：days are YYYYMMDD, e.g. beginDay=20260101")
         days = [d.strftime("%Y%m%d") for d in trading_days(cal, begin, end)] if begin <= end else []
-        return _json(wire.ok({"trade_days": days, "half_trade_days": []}))
+        return _json(encode.ok({"trade_days": days, "half_trade_days": []}))

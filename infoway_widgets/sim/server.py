@@ -19,6 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
+from ..protocol import encode
 from ..protocol.codes import ERROR_MESSAGES, IDLE_MS
 from . import wire
 from .clock import SimClock
@@ -247,7 +248,7 @@ class SimServer:
                     c.closing = True
                     self.spawn(c.error_then_close(code, msg, "fault_error"))
                 else:
-                    c.send(wire.error_frame(code, msg))
+                    c.send(encode.error_frame(code, msg))
 
     def _due(self, name: str, every: float | None, now: int) -> bool:
         """True once each time simulated time crosses a multiple of ``every`` seconds."""

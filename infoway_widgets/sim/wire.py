@@ -9,12 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..protocol.encode import (  # noqa: F401  (sim modules write wire.ack etc.)
-    WELCOME_FRAME as WELCOME,
-)
-from ..protocol.encode import (
-    dumps,
-)
+from ..protocol.encode import dumps
 from .events import SimDepth, SimTrade
 from .market import SimCandle
 from .units import Units, fmt, fmt_trim, pct

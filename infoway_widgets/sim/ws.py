@@ -12,6 +12,7 @@ import numpy as np
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from .._aio import wait_event
+from ..protocol import encode
 from ..protocol.codes import BUSINESSES, ERROR_MESSAGES, FRAME_BUDGET, MAX_FRAME_BYTES
 from . import wire
 from .faults import Faults
@@ -138,7 +139,7 @@ class Conn:
         """Send an error frame directly (not queued behind pushes), then close."""
         if self.gone.is_set():
             return
-        await self._raw(wire.error_frame(code, msg, trace))
+        await self._raw(encode.error_frame(code, msg, trace))
         await self.close(
             reason,
             WSCloseCode.POLICY_VIOLATION if reason == "frame_budget" else WSCloseCode.OK,
@@ -167,7 +168,7 @@ class Conn:
             msg = None
         if not isinstance(msg, dict):
             self.send(
-                wire.error_frame(
+                encode.error_frame(
                     515,
                     'Param not json：every frame is a JSON object like {"code":10010,"trace":"id"}',
                 )
@@ -176,7 +177,7 @@ class Conn:
         trace = msg.get("trace")
         code = msg.get("code")
         if code is None:
-            self.send(wire.error_frame(507, "Param lost：code", trace))
+            self.send(encode.error_frame(507, "Param lost：code", trace))
             return
         if code == 10010:
             return  # heartbeats are never answered
@@ -185,11 +186,11 @@ class Conn:
             or not isinstance(code, int)
             or (code not in _SUB and code not in _UNSUB)
         ):
-            self.send(wire.error_frame(506, "Param error：The code is out of range", trace))
+            self.send(encode.error_frame(506, "Param error：The code is out of range", trace))
             return
         data = msg.get("data")
         if not isinstance(data, dict):
-            self.send(wire.error_frame(507, "Param lost：data", trace))
+            self.send(encode.error_frame(507, "Param lost：data", trace))
             return
         if code in _SUB:
             self._subscribe(_SUB[code], code, data, trace)
@@ -219,31 +220,31 @@ class Conn:
         if kind == "kline":
             arr = data.get("arr")
             if not isinstance(arr, list) or not arr:
-                self.send(wire.error_frame(507, "Param lost：arr", trace))
+                self.send(encode.error_frame(507, "Param lost：arr", trace))
                 return
             adds: list[tuple[str, int]] = []
             for item in arr:
                 codes = self._codes(item) if isinstance(item, dict) else None
                 ty = item.get("type") if isinstance(item, dict) else None
                 if codes is None:
-                    self.send(wire.error_frame(507, "Param lost：codes", trace))
+                    self.send(encode.error_frame(507, "Param lost：codes", trace))
                     return
                 if isinstance(ty, str) and ty.isdigit():
                     ty = int(ty)
                 if not isinstance(ty, int) or isinstance(ty, bool) or not 1 <= ty <= 12:
-                    self.send(wire.error_frame(506, "Param error：type must be 1..12", trace))
+                    self.send(encode.error_frame(506, "Param error：type must be 1..12", trace))
                     return
                 adds.extend((c, ty) for c in self._ours(codes))
-            self.send(wire.ack(_ACK[code], trace))
+            self.send(encode.ack(_ACK[code], trace))
             for c, ty in adds:
                 self.klines.setdefault(c, set()).add(ty)
             self.kick.set()
             return
         codes = self._codes(data)
         if codes is None:
-            self.send(wire.error_frame(507, "Param lost：codes", trace))
+            self.send(encode.error_frame(507, "Param lost：codes", trace))
             return
-        self.send(wire.ack(_ACK[code], trace))
+        self.send(encode.ack(_ACK[code], trace))
         for c in self._ours(codes):
             if kind == "trade":
                 self.trades.add(c)
@@ -258,7 +259,7 @@ class Conn:
     def _unsubscribe(self, kind: str, data: dict[str, Any], trace: Any) -> None:
         codes = self._codes(data)
         if codes is None:
-            self.send(wire.error_frame(507, "Param lost：codes", trace))
+            self.send(encode.error_frame(507, "Param lost：codes", trace))
             return
         hub = self.server.hub
         for c in codes:
@@ -279,7 +280,7 @@ class Conn:
                         self.klines[c] = left
                     else:
                         self.klines.pop(c, None)
-        self.send(wire.ack(11010, trace))
+        self.send(encode.ack(11010, trace))
 
     def forget(self) -> None:
         hub = self.server.hub
@@ -337,7 +338,7 @@ async def handle(server: SimServer, request: web.Request) -> web.StreamResponse:
     conn.tasks = [asyncio.ensure_future(conn.sender()), asyncio.ensure_future(conn.candle_pusher())]
     if business == "stock":
         conn.send(wire.GREETING)
-    conn.send(wire.WELCOME)
+    conn.send(encode.WELCOME_FRAME)
     try:
         await _read_loop(conn)
     finally:
