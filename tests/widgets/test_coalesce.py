@@ -10,7 +10,12 @@ from collections.abc import Callable
 
 import pytest
 
+import infoway_widgets as iw
+from infoway_widgets.widgets import CandleChart
+from infoway_widgets.widgets.bqplot import LiveFigure
 from infoway_widgets.widgets.coalesce import Coalescer
+
+SYM = "600519.SH"
 
 
 class Timer:
@@ -166,3 +171,16 @@ async def test_on_the_real_loop_a_poke_from_a_callback_runs_on_the_next_turn():
     assert not ran.is_set()
     await asyncio.wait_for(ran.wait(), 5)
     c.close()
+
+
+async def test_widgets_and_figures_share_the_one_coalescer(feed, sent):
+    """The live widgets' frames and the bqplot figures' redraws go through the same class."""
+    chart = CandleChart(SYM, feed=feed)
+    assert isinstance(chart._coalescer, Coalescer)
+    detached = iw.Feed.detached()
+    fig = LiveFigure(detached)
+    assert isinstance(fig._coalescer, Coalescer)
+    chart.close()
+    fig.close()
+    assert chart._coalescer.closed and fig._coalescer.closed
+    await detached.aclose()
