@@ -1,4 +1,4 @@
-"""Bytes and messages sent to the front-end per live update of a candlestick chart (issue #7).
+"""Bytes and messages sent to the front-end per live update of a candlestick chart.
 
 Every widget library here talks to the browser through ipywidgets comms. This script replaces
 ``comm.create_comm`` with a comm that records every message it would publish (JSON body as

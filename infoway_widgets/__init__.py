@@ -45,7 +45,7 @@ def __getattr__(name: str) -> Any:
 
         return getattr(widgets, name)
     if name in _CONTROLS:
-        from . import controls
+        from .widgets import controls
 
         return getattr(controls, name)
     if name in ("sim", "controls", "widgets", "relay"):
@@ -53,9 +53,9 @@ def __getattr__(name: str) -> Any:
 
         return importlib.import_module(f".{name}", __name__)
     if name == "bqplot":
-        from . import bqplot_live
+        from .widgets import bqplot
 
-        return bqplot_live
+        return bqplot
     raise AttributeError(f"module 'infoway_widgets' has no attribute {name!r}")
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from typing import Literal
 
+from .errors import BadParameterError
+
 Locale = Literal["en", "zh"]
 LOCALES: tuple[str, ...] = ("en", "zh")
 
@@ -177,9 +179,15 @@ _ZH_DIGITS = "一二三四五六七八九十"
 
 
 def check_locale(locale: str) -> str:
-    """Return ``locale`` if supported, else raise ``ValueError`` naming the choices."""
+    """Return ``locale`` if supported.
+
+    Raises
+    ------
+    BadParameterError
+        (a ``ValueError``) naming the choices, for any other value.
+    """
     if locale not in LOCALES:
-        raise ValueError(f"locale must be 'en' or 'zh', not {locale!r}")
+        raise BadParameterError(f"locale must be 'en' or 'zh', not {locale!r}")
     return locale
 
 
@@ -201,7 +209,7 @@ def phase_label(phase: str, locale: str = "en") -> str:
 def level_name(side: str, i: int, locale: str = "en") -> str:
     """Name of book level ``i`` (1-based): 买一 … 卖五 in Chinese, "Bid 1" … "Ask 5" in English."""
     if side not in ("bid", "ask"):
-        raise ValueError(f"side must be 'bid' or 'ask', not {side!r}")
+        raise BadParameterError(f"side must be 'bid' or 'ask', not {side!r}")
     if locale == "zh":
         digit = _ZH_DIGITS[i - 1] if 1 <= i <= len(_ZH_DIGITS) else str(i)
         return ("买" if side == "bid" else "卖") + digit

@@ -1,4 +1,9 @@
-"""The live widgets: candles, order book, trade tape, quote board, and a dashboard of them."""
+"""The live widgets: candles, order book, trade tape, quote board, and a dashboard of them.
+
+Next to them, imported on first use: :mod:`.controls` (replay controls, lesson panel, symbol
+picker, interval toggle, notebook awaitables) and :mod:`.bqplot` (live bqplot figures, ``iw.bqplot``).
+All of them redraw through one :class:`~.coalesce.Coalescer`.
+"""
 
 from .board import QuoteBoard
 from .book import OrderBook

@@ -1,9 +1,9 @@
-"""What every live widget shares: the feed, status, theme and locale traits, and the coalescer.
+"""What every live widget shares: the feed, status, theme and locale traits, and the coalescing.
 
-Coalescing is event driven and runs on the kernel's asyncio loop only: ``feed.on_change`` marks
-the widget dirty and schedules one flush at most every ``1 / max_fps`` s (``loop.call_later``);
-the flush sends one frame with everything changed since the previous one. The ``_snapshot`` trait
-is refreshed inside a flush at most every ``snapshot_interval`` s, so it always matches a ``seq``.
+``feed.on_change`` pokes the widget's :class:`~infoway_widgets.widgets.coalesce.Coalescer`: a
+flush runs at once when the widget was idle, then at most every ``1 / max_fps`` s, and sends one
+frame with everything changed since the previous one. The ``_snapshot`` trait is refreshed inside
+a flush at most every ``snapshot_interval`` s, so it always matches a ``seq``.
 """
 
 from __future__ import annotations
@@ -17,25 +17,20 @@ from typing import Any, ClassVar
 import anywidget
 import traitlets as t
 
+from ..feed import connect
 from ..market import Instrument
 from ._esm import bundle
 from ._wire import make_frame, snapshot_value
+from .coalesce import Coalescer, running_loop
 
 log = logging.getLogger("infoway_widgets.widgets")
 
 Frame = tuple[str, dict[str, Any], dict[str, Any]]  # kind, columns, extra header fields
 
 
-def default_feed() -> Any:
-    """The kernel's shared feed (``iw.connect()``), imported lazily."""
-    try:
-        from ..feed import connect  # type: ignore[attr-defined]
-    except ImportError:
-        try:
-            from .. import connect  # type: ignore[attr-defined]
-        except ImportError as exc:  # pragma: no cover - until the feed lands
-            raise RuntimeError("infoway_widgets.connect() is not available; pass feed=...") from exc
-    return connect()
+def default_feed(feed: Any = None) -> Any:
+    """``feed`` when given, else the kernel's shared feed (``iw.connect()``)."""
+    return feed if feed is not None else connect()
 
 
 def market_info(inst: Instrument, name: str | None = None) -> dict[str, Any]:
@@ -88,13 +83,13 @@ class LiveWidget(anywidget.AnyWidget):
 
     def __init__(self, *, feed: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._feed = feed if feed is not None else default_feed()
+        self._feed = default_feed(feed)
         self._seq = 0
-        self._dirty = False
         self._want_snapshot = False
-        self._flush_handle: asyncio.TimerHandle | None = None
+        self._coalescer = Coalescer(
+            self._flush, lambda: self.max_fps, label=f"{type(self).__name__}: flush", logger=log
+        )
         self._snap_handle: asyncio.TimerHandle | None = None
-        self._last_flush = -math.inf
         self._last_snapshot = -math.inf
         self._closed = False
         self._watches: list[Any] = []
@@ -120,7 +115,7 @@ class LiveWidget(anywidget.AnyWidget):
         get the current state, while the trait itself is pushed to the front-end only every
         ``snapshot_interval`` seconds (it is what a saved notebook keeps).
         """
-        state = super().get_state(key=key, drop_defaults=False)
+        state: dict[str, Any] = super().get_state(key=key, drop_defaults=False)
         if "_snapshot" in state and getattr(self, "_started", False) and not self._closed:
             try:
                 state["_snapshot"] = self._snapshot_value()
@@ -161,39 +156,24 @@ class LiveWidget(anywidget.AnyWidget):
         self.status = str(status)
         self.status_message = str(message or "")
 
-    @staticmethod
-    def _loop() -> asyncio.AbstractEventLoop:
-        try:
-            return asyncio.get_running_loop()
-        except RuntimeError:
-            return asyncio.get_event_loop_policy().get_event_loop()
-
     def _mark_dirty(self) -> None:
-        self._dirty = True
-        if self._flush_handle is not None or self._closed:
-            return
-        loop = self._loop()
-        delay = max(0.0, self._last_flush + 1.0 / max(self.max_fps, 0.1) - loop.time())
-        self._flush_handle = loop.call_later(delay, self._flush)
+        """Something this widget shows changed: a flush will send it (coalesced)."""
+        if not self._closed:
+            self._coalescer.poke()
 
     def _flush(self) -> None:
-        self._flush_handle = None
-        if self._closed or not self._dirty:
+        # the coalescer runs this and logs what it raises: one widget's bug never breaks the feed
+        if self._closed:
             return
-        self._dirty = False
-        loop = self._loop()
-        self._last_flush = loop.time()
-        try:
-            frame = self._delta()
-            if frame is not None:
-                self._send_frame(*frame)
-            if self._want_snapshot or loop.time() - self._last_snapshot >= self.snapshot_interval:
-                self._refresh_snapshot()
-            elif self._snap_handle is None:
-                wait = self._last_snapshot + self.snapshot_interval - loop.time()
-                self._snap_handle = loop.call_later(max(0.0, wait), self._snapshot_due)
-        except Exception:  # never let one widget's bug break the feed's callbacks
-            log.exception("%s: flush failed", type(self).__name__)
+        frame = self._delta()
+        if frame is not None:
+            self._send_frame(*frame)
+        loop = running_loop()
+        if self._want_snapshot or loop.time() - self._last_snapshot >= self.snapshot_interval:
+            self._refresh_snapshot()
+        elif self._snap_handle is None:
+            wait = self._last_snapshot + self.snapshot_interval - loop.time()
+            self._snap_handle = loop.call_later(max(0.0, wait), self._snapshot_due)
 
     def _snapshot_due(self) -> None:
         self._snap_handle = None
@@ -222,7 +202,7 @@ class LiveWidget(anywidget.AnyWidget):
 
     def _refresh_snapshot(self) -> None:
         self._want_snapshot = False
-        self._last_snapshot = self._loop().time()
+        self._last_snapshot = running_loop().time()
         self._started = True
         self._snapshot = self._snapshot_value()
 
@@ -261,7 +241,7 @@ class LiveWidget(anywidget.AnyWidget):
         """Widget-specific requests from the front-end."""
 
     def _spawn(self, coro: Any) -> None:
-        task = asyncio.ensure_future(coro, loop=self._loop())
+        task = asyncio.ensure_future(coro, loop=running_loop())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -270,10 +250,10 @@ class LiveWidget(anywidget.AnyWidget):
         """Unsubscribe from the feed (``Watch.close``), stop timers, and close the widget."""
         if not self._closed:
             self._closed = True
-            for h in (self._flush_handle, self._snap_handle):
-                if h is not None:
-                    h.cancel()
-            self._flush_handle = self._snap_handle = None
+            self._coalescer.close()
+            if self._snap_handle is not None:
+                self._snap_handle.cancel()
+                self._snap_handle = None
             for task in list(self._tasks):
                 task.cancel()
             for un in self._unsubs:

@@ -176,7 +176,8 @@ class OrderBook(SymbolWidget):
     @property
     def state(self) -> BookSnapshot | None:
         """The latest :class:`~infoway_widgets.feed.BookSnapshot` (None before the first)."""
-        return self._store().snapshot
+        snap: BookSnapshot | None = self._store().snapshot
+        return snap
 
     @property
     def snapshot(self) -> pd.DataFrame:

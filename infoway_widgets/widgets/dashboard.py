@@ -8,7 +8,7 @@ from typing import Any
 import ipywidgets as w
 import traitlets as t
 
-from ..errors import InfowayError
+from ..errors import BadParameterError, InfowayError
 from ..market import LIVE_INTERVALS
 from ._base import default_feed
 from .board import QuoteBoard
@@ -17,7 +17,7 @@ from .candle import CandleChart
 from .tape import TradeTape
 
 
-class Dashboard(w.VBox):
+class Dashboard(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     """A trading screen: candle chart, order book, trade tape and quote board, linked by symbol.
 
     Picking a symbol (the picker, or a click on a board row) points the chart, book and tape
@@ -51,8 +51,10 @@ class Dashboard(w.VBox):
     ) -> None:
         syms = [symbols] if isinstance(symbols, str) else list(symbols)
         if not syms:
-            raise ValueError("Dashboard needs at least one symbol, e.g. Dashboard('600519.SH').")
-        self.feed = feed if feed is not None else default_feed()
+            raise BadParameterError(
+                "Dashboard needs at least one symbol, e.g. Dashboard('600519.SH')."
+            )
+        self.feed = default_feed(feed)
         codes = [self.feed.instrument(s).code for s in syms]
         common = {"feed": self.feed, "locale": locale, "theme": theme}
         first = codes[0]
@@ -110,17 +112,14 @@ class Dashboard(w.VBox):
 
     def close(self) -> None:
         """Close every part (each releases its feed subscriptions)."""
-        self._unselect()
-        for part in (
-            self.chart,
-            self.book,
-            self.tape,
-            self.board,
-            self.picker,
-            self.interval_toggle,
-            self.message,
-        ):
-            part.close()
+        # also called by __del__ after a failed __init__: close the parts that were made
+        unselect = getattr(self, "_unselect", None)
+        if unselect is not None:
+            unselect()
+        for name in ("chart", "book", "tape", "board", "picker", "interval_toggle", "message"):
+            part = getattr(self, name, None)
+            if part is not None:
+                part.close()
         super().close()
 
     def __repr__(self) -> str:

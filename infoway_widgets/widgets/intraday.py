@@ -55,7 +55,7 @@ class IntradayChart(SymbolWidget):
         self._ver = -1
 
     def _versions(self) -> int:
-        return (
+        return int(
             self._feed.bar_store(self._inst.code, "1m").version
             + self._feed.bar_store(self._inst.code, "1d").version
         )

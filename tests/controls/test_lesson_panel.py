@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import infoway_widgets as iw
-from infoway_widgets.controls import LessonPanel, wait_until
+from infoway_widgets.widgets.controls import LessonPanel, wait_until
 
 from .conftest import until
 

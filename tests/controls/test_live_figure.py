@@ -9,7 +9,7 @@ import orjson
 import pytest
 
 import infoway_widgets as iw
-from infoway_widgets.bqplot_live import LiveFigure, depth_figure
+from infoway_widgets.widgets.bqplot import LiveFigure, depth_figure
 
 from .conftest import until
 

@@ -10,7 +10,7 @@ import traitlets as t
 
 import infoway_widgets as iw
 from infoway_widgets import i18n
-from infoway_widgets.controls import (
+from infoway_widgets.widgets.controls import (
     IntervalToggle,
     LessonPanel,
     ReplayControls,

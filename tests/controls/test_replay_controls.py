@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 import infoway_widgets as iw
-from infoway_widgets.controls import ReplayControls
+from infoway_widgets.widgets.controls import ReplayControls
+from infoway_widgets.widgets.controls.replay import recorded_symbol
 
 from .conftest import until, until_trait
 
@@ -145,3 +146,36 @@ async def test_needs_a_replaying_feed():
     with pytest.raises(iw.BadParameterError, match="replay"):
         ReplayControls(feed)
     await feed.aclose()
+
+
+def test_the_clock_shows_the_first_symbol_the_recording_watched_for_trades_or_bars():
+    records = [
+        {"k": "meta"},
+        {"k": "watch", "t": 1, "s": "BTCUSDT", "trades": False, "depth": True, "intervals": []},
+        {"k": "f", "t": 2, "d": []},
+        {
+            "k": "watch",
+            "t": 3,
+            "s": "00700.HK",
+            "trades": False,
+            "depth": False,
+            "intervals": ["1m"],
+        },
+        {"k": "watch", "t": 4, "s": SYM, "trades": True, "depth": False, "intervals": []},
+    ]
+    assert recorded_symbol(records) == "00700.HK"  # a depth-only watch has no trade clock
+    assert recorded_symbol(records[:3]) is None
+
+
+async def test_without_a_symbol_the_controls_clock_uses_the_recordings(recording):
+    path, _ = recording
+    rp = iw.connect(replay=path, speed=1.0)
+    try:
+        rc = ReplayControls(rp)  # no symbol=: the recording watched 600519.SH
+        rc.pause()
+        pos = rc.seek_market("09:30")
+        assert rp.replay.start_ms <= pos <= rp.replay.end_ms
+        assert "Asia/Shanghai" in rc.clock.value
+        rc.close()
+    finally:
+        await rp.aclose()

@@ -6,8 +6,8 @@ import asyncio
 from typing import Any
 
 import infoway_widgets as iw
-from infoway_widgets.controls import ReplayControls
 from infoway_widgets.widgets._wire import decode_frame
+from infoway_widgets.widgets.controls import ReplayControls
 
 SYM = "600519.SH"
 

@@ -1,4 +1,4 @@
-"""A-share trader views (issue #9): the OrderBook's 盘口 panel and the QuoteBoard's brokerage
+"""A-share trader views: the OrderBook's 盘口 panel and the QuoteBoard's brokerage
 columns carry the feed's ``ashare`` numbers; the front-end computes none of them."""
 
 from __future__ import annotations
