@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 
@@ -160,7 +162,7 @@ class Engine:
             self.state.limits = self._limits(prev_close)
             self._build_book(self.state, last)
         self.next_block = start_ms - start_ms % BLOCK_MS
-        self._block_start: tuple[_State, dict] | None = None
+        self._block_start: tuple[_State, Mapping[str, Any]] | None = None
         self._block_m0 = -1
         self.pending: list[Event] = []
         self._pi = 0
@@ -256,9 +258,9 @@ class Engine:
         ki = 0
         for sec in range(60):
             t = m0 + sec * 1000
-            for at, d in auctions:
+            for at, auction_day in auctions:
                 if t <= at < t + 1000:
-                    self._auction(s, at, d, out)
+                    self._auction(s, at, auction_day, out)
             while ki < len(knobs) and knobs[ki].t < t + 1000:
                 self._apply_knob(s, knobs[ki], out)
                 ki += 1
@@ -582,7 +584,7 @@ class Engine:
         elif (
             k.kind == "inject" and not s.halted and s.day is not None and self.schedule.day_of(k.t)
         ):
-            side, qty = k.arg  # type: ignore[misc]
+            side, qty = cast(tuple[str, float], k.arg)
             self._execute(s, k.t, side == "large_buy", self._lots(qty), out)
             # the sweep moves the fair value to where it left the book
             s.fv = self._clip(s, float(s.last))
