@@ -18,7 +18,7 @@ import anywidget
 import traitlets as t
 
 from ..market import Instrument
-from ._esm import bundle
+from ._esm import bundle, stylesheet
 from ._wire import make_frame, snapshot_value
 
 log = logging.getLogger("infoway_widgets.widgets")
@@ -58,6 +58,7 @@ class LiveWidget(anywidget.AnyWidget):
     :meth:`_full` and, where it differs from the full frame, :meth:`_snapshot_frame`."""
 
     _kind: ClassVar[str] = ""
+    _css = stylesheet()
 
     status = t.Unicode(
         "connecting",
