@@ -14,7 +14,7 @@ import { CandleState, DAY_MS } from "./lib/candlestate.js";
 import { displayZone, formatPct, formatPrice, formatTime, formatVolume } from "./lib/format.js";
 import { ModelStore, defineWidget } from "./lib/store.js";
 import { alpha } from "./lib/theme.js";
-import { legendItem, toggleButtons } from "./lib/ui.js";
+import { legendItem, onResize, toggleButtons } from "./lib/ui.js";
 
 /**
  * @typedef {import("./lib/store.js").Model} Model
@@ -301,6 +301,7 @@ function render({ model, el }, store) {
     else if (ch.mode === "full") drawFull(ch.prepended);
     else if (ch.mode === "tail") drawTail(ch.from, ch.oldLen);
     view.root.dataset.interval = String(state.interval || model.get("interval"));
+    view.root.dataset.latest = state.bars.length ? String(c.t[state.bars.length - 1]) : "";
     scheduleLegend();
   };
 
@@ -324,6 +325,14 @@ function render({ model, el }, store) {
     if (i !== hoverIndex) { hoverIndex = i; scheduleLegend(); }
   };
   chart.subscribeCrosshairMove(onCross);
+  // a view drawn before its element is on the page has no width yet, and the chart cannot place
+  // the latest bar at the right edge until it has one: place it when the first size comes
+  let placed = holder.clientWidth > 0;
+  view.cleanups.push(onResize(holder, () => {
+    if (placed || !holder.clientWidth) return;
+    placed = true;
+    chart.timeScale().scrollToRealTime();
+  }));
 
   view.onTheme((p) => {
     chart.applyOptions(chartColors(p));
