@@ -8,7 +8,7 @@ import { boardCell, columnLabel, columnSortKey, limitLabel, limitOfCode, resolve
 import { View } from "./lib/base.js";
 import { QuotesState, compareBy } from "./lib/quotes.js";
 import { ModelStore, defineWidget } from "./lib/store.js";
-import { flash, hidpiContext } from "./lib/ui.js";
+import { element, flash, hidpiContext } from "./lib/ui.js";
 
 export { compareBy };
 
@@ -93,8 +93,7 @@ function render({ model, el }, store) {
   const rowFor = (sym) => {
     let r = rows.get(sym);
     if (r) return r;
-    const tr = document.createElement("tr");
-    tr.className = "iw-quote";
+    const tr = element("tr", "iw-quote");
     tr.dataset.symbol = sym;
     tr.addEventListener("click", () => view.send({ type: "select", symbol: sym }));
     /** @type {Record<string, HTMLTableCellElement>} */
@@ -105,8 +104,7 @@ function render({ model, el }, store) {
       cells[key] = td;
       tr.append(td);
     }
-    const canvas = document.createElement("canvas");
-    canvas.className = "iw-spark";
+    const canvas = element("canvas", "iw-spark");
     cells.spark?.append(canvas);
     r = { tr, cells, canvas };
     rows.set(sym, r);
@@ -124,17 +122,14 @@ function render({ model, el }, store) {
     tr.style.setProperty("--iw-down", downC);
     tr.style.setProperty("--iw-up-a", upC + "59");
     tr.style.setProperty("--iw-down-a", downC + "59");
-    const sym1 = document.createElement("div");
-    sym1.className = "iw-quote-symbol";
+    const sym1 = element("div", "iw-quote-symbol");
     sym1.textContent = sym;
-    const name = document.createElement("div");
-    name.className = "iw-muted iw-quote-name";
+    const name = element("div", "iw-muted iw-quote-name");
     name.textContent = q.name || "";
     // 涨停 / 跌停 on the row, from the feed's limit state
     const at = limitOfCode(q.at_limit);
     tr.dataset.limit = at;
-    const badge = document.createElement("span");
-    badge.className = "iw-limit";
+    const badge = element("span", "iw-limit");
     badge.dataset.limit = at;
     badge.textContent = limitLabel(at, view.L);
     sym1.append(badge);

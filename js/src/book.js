@@ -10,7 +10,7 @@ import { levelName } from "./lib/i18n.js";
 import { BookState, bookStats, cumulative } from "./lib/levels.js";
 import { ModelStore, defineWidget } from "./lib/store.js";
 import { alpha } from "./lib/theme.js";
-import { flash, hidpiContext, onResize, toggleButtons } from "./lib/ui.js";
+import { element, flash, hidpiContext, onResize, toggleButtons } from "./lib/ui.js";
 
 /**
  * @typedef {import("./lib/store.js").Model} Model
@@ -33,23 +33,16 @@ function render({ model, el }, store) {
   /** @type {{bids: Dir[], asks: Dir[]}} levels that changed since this view last drew */
   let changes = { bids: [], asks: [] };
 
-  const ladder = document.createElement("div");
-  ladder.className = "iw-ladder";
-  const canvas = document.createElement("canvas");
-  canvas.className = "iw-depth";
-  const foot = document.createElement("div");
-  foot.className = "iw-head iw-foot";
-  const main = document.createElement("div");
-  main.className = "iw-book-main";
-  const left = document.createElement("div");
-  left.className = "iw-book-left";
+  const ladder = element("div", "iw-ladder");
+  const canvas = element("canvas", "iw-depth");
+  const foot = element("div", "iw-head iw-foot");
+  const main = element("div", "iw-book-main");
+  const left = element("div", "iw-book-left");
   left.append(ladder, canvas);
-  const panel = document.createElement("div");
-  panel.className = "iw-stats";
+  const panel = element("div", "iw-stats");
   main.append(left, panel);
   view.body.append(main, foot);
-  const limitBadge = document.createElement("span");
-  limitBadge.className = "iw-limit";
+  const limitBadge = element("span", "iw-limit");
   view.head.insertBefore(limitBadge, view.tools);
   const panelShown = () => model.get("stats") !== false && !!state.stats;
 
@@ -84,8 +77,7 @@ function render({ model, el }, store) {
     const shownAsks = book.asks.slice(0, n);
     const shownBids = book.bids.slice(0, n);
     const maxVol = Math.max(1, ...shownAsks.map((l) => l.vol), ...shownBids.map((l) => l.vol));
-    const table = document.createElement("table");
-    table.className = "iw-table";
+    const table = element("table", "iw-table");
     const thead = document.createElement("tr");
     for (const h of ["", L.price, L.size]) {
       const th = document.createElement("th");
@@ -95,25 +87,20 @@ function render({ model, el }, store) {
     table.append(thead);
     /** @param {"bid"|"ask"} side @param {number} i @param {Level|undefined} lvl @param {Dir|undefined} dir */
     const row = (side, i, lvl, dir) => {
-      const tr = document.createElement("tr");
-      tr.className = `iw-level iw-${side}`;
+      const tr = element("tr", `iw-level iw-${side}`);
       tr.dataset.side = side;
       tr.dataset.level = String(i + 1);
-      const name = document.createElement("td");
-      name.className = "iw-muted";
+      const name = element("td", "iw-muted");
       name.textContent = levelName(side, i + 1, loc);
       const px = document.createElement("td");
-      const vol = document.createElement("td");
-      vol.className = "iw-size";
+      const vol = element("td", "iw-size");
       if (lvl) {
         px.className = priceClass(lvl.px);
         px.textContent = formatPrice(lvl.px, d);
-        const bar = document.createElement("div");
-        bar.className = "iw-size-bar";
+        const bar = element("div", "iw-size-bar");
         bar.style.width = `${(100 * lvl.vol) / maxVol}%`;
         bar.style.background = alpha(side === "bid" ? view.pal.up : view.pal.down, 0.18);
-        const txt = document.createElement("span");
-        txt.className = "iw-size-text";
+        const txt = element("span", "iw-size-text");
         txt.textContent = formatVolume(lvl.vol, loc);
         vol.append(bar, txt);
         flash(tr, dir);
@@ -127,10 +114,8 @@ function render({ model, el }, store) {
     };
     for (let i = n - 1; i >= 0; i--) table.append(row("ask", i, shownAsks[i], changes.asks[i]));
     const st = bookStats(book, n);
-    const mid = document.createElement("tr");
-    mid.className = "iw-spread-row";
-    const c1 = document.createElement("td");
-    c1.className = "iw-muted";
+    const mid = element("tr", "iw-spread-row");
+    const c1 = element("td", "iw-muted");
     c1.textContent = L.spread;
     const c2 = document.createElement("td");
     c2.textContent = formatPrice(st.spread, d);
@@ -149,11 +134,9 @@ function render({ model, el }, store) {
     foot.replaceChildren();
     /** @param {string} label @param {string} value @param {string} [cls] */
     const item = (label, value, cls) => {
-      const a = document.createElement("span");
-      a.className = "iw-muted";
+      const a = element("span", "iw-muted");
       a.textContent = label;
-      const b = document.createElement("span");
-      b.className = cls || "";
+      const b = element("span", cls || "");
       b.textContent = value;
       foot.append(a, b);
     };
@@ -182,11 +165,9 @@ function render({ model, el }, store) {
     /** @type {HTMLElement[]} */
     const out = [];
     items.forEach((it, i) => {
-      const k = document.createElement("span");
-      k.className = "iw-k";
+      const k = element("span", "iw-k");
       k.textContent = it.label;
-      const v = document.createElement("span");
-      v.className = `iw-v ${it.cls}`.trim();
+      const v = element("span", `iw-v ${it.cls}`.trim());
       v.dataset.key = it.key;
       v.textContent = it.text;
       if (it.title) k.title = v.title = it.title;

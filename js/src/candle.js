@@ -14,7 +14,7 @@ import { CandleState, DAY_MS } from "./lib/candlestate.js";
 import { displayZone, formatPct, formatPrice, formatTime, formatVolume } from "./lib/format.js";
 import { ModelStore, defineWidget } from "./lib/store.js";
 import { alpha } from "./lib/theme.js";
-import { legendItem, onResize, toggleButtons } from "./lib/ui.js";
+import { element, legendItem, onResize, toggleButtons } from "./lib/ui.js";
 
 /**
  * @typedef {import("./lib/store.js").Model} Model
@@ -63,14 +63,11 @@ function render({ model, el }, store) {
   let loadRequests = 0;
 
   // ---- layout -----------------------------------------------------------------------------
-  const holder = document.createElement("div");
-  holder.className = "iw-chart";
+  const holder = element("div", "iw-chart");
   const sizeHolder = () => { holder.style.height = `${model.get("height") || 420}px`; };
   sizeHolder();
-  const legend = document.createElement("div");
-  legend.className = "iw-legend iw-candle-legend";
-  const maLegend = document.createElement("div");
-  maLegend.className = "iw-legend iw-candle-lines";
+  const legend = element("div", "iw-legend iw-candle-legend");
+  const maLegend = element("div", "iw-legend iw-candle-lines");
   view.body.append(holder, legend, maLegend);
 
   // interval switch
@@ -254,8 +251,7 @@ function render({ model, el }, store) {
     maLegend.replaceChildren();
     view.root.dataset.bars = String(n);
     if (i < 0) {
-      const e = document.createElement("span");
-      e.className = "iw-muted";
+      const e = element("span", "iw-muted");
       e.textContent = view.L.noData;
       legend.append(e);
       return;
@@ -264,8 +260,7 @@ function render({ model, el }, store) {
     const prev = i > 0 ? c.close[i - 1] : (model.get("_levels") || {}).prev_close;
     const chg = Number.isFinite(prev) && prev ? ((c.close[i] - prev) / prev) * 100 : NaN;
     const cls = chg > 0 ? "iw-up" : chg < 0 ? "iw-down" : "iw-flat";
-    const tt = document.createElement("span");
-    tt.className = "iw-muted";
+    const tt = element("span", "iw-muted");
     tt.textContent = formatTime(c.t[i], view.tz, intraday() ? "datetime" : "date");
     legend.append(
       tt,

@@ -9,7 +9,7 @@ import { formatPct, formatPrice, formatTime, formatVolume } from "./lib/format.j
 import { IntradayState, priceY, slotAt, slotX, symmetricRange, tickX } from "./lib/intraday.js";
 import { ModelStore, defineWidget } from "./lib/store.js";
 import { alpha } from "./lib/theme.js";
-import { hidpiContext, legendItem, onResize } from "./lib/ui.js";
+import { element, hidpiContext, legendItem, onResize } from "./lib/ui.js";
 
 /**
  * @typedef {import("./lib/store.js").Model} Model
@@ -32,12 +32,9 @@ function render({ model, el }, store) {
   const state = store.state;
   let hover = -1;
 
-  const wrap = document.createElement("div");
-  wrap.className = "iw-intraday-wrap";
-  const canvas = document.createElement("canvas");
-  canvas.className = "iw-intraday-canvas";
-  const legend = document.createElement("div");
-  legend.className = "iw-legend iw-intraday-legend";
+  const wrap = element("div", "iw-intraday-wrap");
+  const canvas = element("canvas", "iw-intraday-canvas");
+  const legend = element("div", "iw-legend iw-intraday-legend");
   legend.style.left = `${AXIS_W + 6}px`;
   wrap.append(canvas, legend);
   view.body.append(wrap);

@@ -7,6 +7,7 @@ import { formatPrice, formatTime, formatVolume } from "./lib/format.js";
 import { ModelStore, defineWidget } from "./lib/store.js";
 import { TapeState, side } from "./lib/tape.js";
 import { alpha } from "./lib/theme.js";
+import { element } from "./lib/ui.js";
 
 /**
  * @typedef {import("./lib/store.js").Model} Model
@@ -47,8 +48,7 @@ function render({ model, el }, store) {
   /** @param {Trade} tr @param {boolean} flashIt */
   const rowFor = (tr, flashIt) => {
     const L = view.L, s = side(tr.direction);
-    const row = document.createElement("tr");
-    row.className = `iw-trade iw-${s}`;
+    const row = element("tr", `iw-trade iw-${s}`);
     row.dataset.side = s;
     const cls = s === "buy" ? "iw-up" : s === "sell" ? "iw-down" : "iw-flat";
     const cells = [
@@ -58,8 +58,7 @@ function render({ model, el }, store) {
       [s === "buy" ? L.buy : s === "sell" ? L.sell : L.neutral, cls],
     ];
     for (const [text, c] of cells) {
-      const td = document.createElement("td");
-      td.className = c;
+      const td = element("td", c);
       td.textContent = text;
       row.append(td);
     }

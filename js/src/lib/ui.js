@@ -90,3 +90,16 @@ export function onResize(el, fn) {
   ro.observe(el);
   return () => ro.disconnect();
 }
+
+/**
+ * A new element with its class names.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {string} className
+ * @returns {HTMLElementTagNameMap[K]}
+ */
+export function element(tag, className) {
+  const e = document.createElement(tag);
+  e.className = className;
+  return e;
+}
