@@ -19,7 +19,7 @@ import traitlets as t
 
 from ..feed import connect
 from ..market import Instrument
-from ._esm import bundle
+from ._esm import bundle, stylesheet
 from ._wire import make_frame, snapshot_value
 from .coalesce import Coalescer, running_loop
 
@@ -53,6 +53,7 @@ class LiveWidget(anywidget.AnyWidget):
     :meth:`_full` and, where it differs from the full frame, :meth:`_snapshot_frame`."""
 
     _kind: ClassVar[str] = ""
+    _css = stylesheet()
 
     status = t.Unicode(
         "connecting",

@@ -1,3 +1,4 @@
+// @ts-check
 // OrderBook view: a ladder of levels with size bars, spread / mid / imbalance, flashing changes,
 // and a cumulative depth chart (toggle); beside it the 盘口 panel (委比, 委差, 外盘/内盘, 量比, ...)
 // and a 涨停 / 跌停 badge, drawn from the numbers the feed put in the frame header (`stats`).
@@ -6,48 +7,44 @@ import { bookPanel, limitLabel } from "./lib/ashare.js";
 import { View } from "./lib/base.js";
 import { formatPct, formatPrice, formatVolume } from "./lib/format.js";
 import { levelName } from "./lib/i18n.js";
-import { bookStats, cumulative, diffSide, sideFrom } from "./lib/levels.js";
+import { BookState, bookStats, cumulative } from "./lib/levels.js";
+import { ModelStore, defineWidget } from "./lib/store.js";
 import { alpha } from "./lib/theme.js";
+import { element, flash, hidpiContext, onResize, toggleButtons } from "./lib/ui.js";
 
-function flash(el, dir) {
-  if (!dir) return;
-  el.classList.remove("iw-flash-up", "iw-flash-down");
-  void el.offsetWidth; // restart the animation
-  el.classList.add(dir === "up" ? "iw-flash-up" : "iw-flash-down");
-}
+/**
+ * @typedef {import("./lib/store.js").Model} Model
+ * @typedef {import("./lib/levels.js").BookChange} BookChange
+ * @typedef {import("./lib/levels.js").Level} Level
+ * @typedef {"up"|"down"|""} Dir
+ * @typedef {ModelStore<BookState>} BookStore
+ */
 
-function render({ model, el }) {
+/** @param {Model} model @returns {BookStore} */
+const createStore = (model) => new ModelStore(model, () => new BookState());
+
+/**
+ * @param {{model: Model, el: HTMLElement}} ctx
+ * @param {BookStore} store
+ */
+function render({ model, el }, store) {
   const view = new View({ model, el }, "book");
-  /** @type {import("./lib/levels.js").Book} */
-  let book = { bids: [], asks: [], t: NaN, prevClose: NaN };
+  const state = store.state;
+  /** @type {{bids: Dir[], asks: Dir[]}} levels that changed since this view last drew */
   let changes = { bids: [], asks: [] };
-  /** @type {import("./lib/ashare.js").Stats | null} */
-  let stats = null;
 
-  const ladder = document.createElement("div");
-  ladder.className = "iw-ladder";
-  ladder.style.overflow = "auto";
-  const canvas = document.createElement("canvas");
-  canvas.className = "iw-depth";
-  canvas.style.width = "100%";
-  canvas.style.display = "block";
-  const foot = document.createElement("div");
-  foot.className = "iw-head iw-foot";
-  foot.style.borderTop = "1px solid var(--iw-border)";
-  foot.style.borderBottom = "0";
-  const main = document.createElement("div");
-  main.className = "iw-book-main";
-  const left = document.createElement("div");
-  left.className = "iw-book-left";
+  const ladder = element("div", "iw-ladder");
+  const canvas = element("canvas", "iw-depth");
+  const foot = element("div", "iw-head iw-foot");
+  const main = element("div", "iw-book-main");
+  const left = element("div", "iw-book-left");
   left.append(ladder, canvas);
-  const panel = document.createElement("div");
-  panel.className = "iw-stats";
+  const panel = element("div", "iw-stats");
   main.append(left, panel);
   view.body.append(main, foot);
-  const limitBadge = document.createElement("span");
-  limitBadge.className = "iw-limit";
+  const limitBadge = element("span", "iw-limit");
   view.head.insertBefore(limitBadge, view.tools);
-  const panelShown = () => model.get("stats") !== false && !!stats;
+  const panelShown = () => model.get("stats") !== false && !!state.stats;
 
   const sizeBody = () => {
     const h = model.get("height") || 300;
@@ -57,16 +54,8 @@ function render({ model, el }) {
   sizeBody();
 
   const modeButtons = () => {
-    view.tools.replaceChildren();
-    for (const mode of ["ladder", "depth"]) {
-      const b = document.createElement("button");
-      b.className = "iw-btn";
-      b.dataset.mode = mode;
-      b.textContent = view.L[mode];
-      b.setAttribute("aria-pressed", String(model.get("view") === mode));
-      b.addEventListener("click", () => { model.set("view", mode); model.save_changes(); });
-      view.tools.append(b);
-    }
+    const items = /** @type {const} */ (["ladder", "depth"]).map((mode) => ({ value: mode, label: view.L[mode] }));
+    toggleButtons(view.tools, items, model.get("view"), "mode", (mode) => view.setTrait("view", mode));
     const isLadder = model.get("view") !== "depth";
     ladder.style.display = isLadder ? "" : "none";
     canvas.style.display = isLadder ? "none" : "block";
@@ -74,20 +63,21 @@ function render({ model, el }) {
   };
   modeButtons();
 
+  /** @param {number} px */
   const priceClass = (px) => {
-    const pc = book.prevClose;
+    const pc = state.book.prevClose;
     if (!Number.isFinite(pc)) return "iw-flat";
     return px > pc ? "iw-up" : px < pc ? "iw-down" : "iw-flat";
   };
 
   const renderLadder = () => {
+    const book = state.book;
     const n = Math.max(1, model.get("levels") || 5);
     const d = view.decimals, loc = view.locale, L = view.L;
     const shownAsks = book.asks.slice(0, n);
     const shownBids = book.bids.slice(0, n);
     const maxVol = Math.max(1, ...shownAsks.map((l) => l.vol), ...shownBids.map((l) => l.vol));
-    const table = document.createElement("table");
-    table.className = "iw-table";
+    const table = element("table", "iw-table");
     const thead = document.createElement("tr");
     for (const h of ["", L.price, L.size]) {
       const th = document.createElement("th");
@@ -95,28 +85,22 @@ function render({ model, el }) {
       thead.append(th);
     }
     table.append(thead);
+    /** @param {"bid"|"ask"} side @param {number} i @param {Level|undefined} lvl @param {Dir|undefined} dir */
     const row = (side, i, lvl, dir) => {
-      const tr = document.createElement("tr");
-      tr.className = `iw-level iw-${side}`;
+      const tr = element("tr", `iw-level iw-${side}`);
       tr.dataset.side = side;
       tr.dataset.level = String(i + 1);
-      const name = document.createElement("td");
-      name.className = "iw-muted";
+      const name = element("td", "iw-muted");
       name.textContent = levelName(side, i + 1, loc);
       const px = document.createElement("td");
-      const vol = document.createElement("td");
-      vol.style.position = "relative";
+      const vol = element("td", "iw-size");
       if (lvl) {
         px.className = priceClass(lvl.px);
         px.textContent = formatPrice(lvl.px, d);
-        const bar = document.createElement("div");
-        Object.assign(bar.style, {
-          position: "absolute", right: "0", top: "2px", bottom: "2px", zIndex: "0",
-          width: `${(100 * lvl.vol) / maxVol}%`,
-          background: alpha(side === "bid" ? view.pal.up : view.pal.down, 0.18),
-        });
-        const txt = document.createElement("span");
-        txt.style.position = "relative";
+        const bar = element("div", "iw-size-bar");
+        bar.style.width = `${(100 * lvl.vol) / maxVol}%`;
+        bar.style.background = alpha(side === "bid" ? view.pal.up : view.pal.down, 0.18);
+        const txt = element("span", "iw-size-text");
         txt.textContent = formatVolume(lvl.vol, loc);
         vol.append(bar, txt);
         flash(tr, dir);
@@ -130,17 +114,12 @@ function render({ model, el }) {
     };
     for (let i = n - 1; i >= 0; i--) table.append(row("ask", i, shownAsks[i], changes.asks[i]));
     const st = bookStats(book, n);
-    const mid = document.createElement("tr");
-    mid.className = "iw-spread-row";
-    const c1 = document.createElement("td");
-    c1.className = "iw-muted";
+    const mid = element("tr", "iw-spread-row");
+    const c1 = element("td", "iw-muted");
     c1.textContent = L.spread;
     const c2 = document.createElement("td");
     c2.textContent = formatPrice(st.spread, d);
     c2.colSpan = 2;
-    c2.style.textAlign = "center";
-    c2.style.borderTop = c2.style.borderBottom = "1px dashed var(--iw-border)";
-    c1.style.borderTop = c1.style.borderBottom = "1px dashed var(--iw-border)";
     mid.append(c1, c2);
     table.append(mid);
     for (let i = 0; i < n; i++) table.append(row("bid", i, shownBids[i], changes.bids[i]));
@@ -150,15 +129,14 @@ function render({ model, el }) {
 
   const renderFoot = () => {
     const n = Math.max(1, model.get("levels") || 5);
-    const st = bookStats(book, n);
+    const st = bookStats(state.book, n);
     const L = view.L, d = view.decimals;
     foot.replaceChildren();
+    /** @param {string} label @param {string} value @param {string} [cls] */
     const item = (label, value, cls) => {
-      const a = document.createElement("span");
-      a.className = "iw-muted";
+      const a = element("span", "iw-muted");
       a.textContent = label;
-      const b = document.createElement("span");
-      b.className = cls || "";
+      const b = element("span", cls || "");
       b.textContent = value;
       foot.append(a, b);
     };
@@ -171,6 +149,7 @@ function render({ model, el }) {
   };
 
   const renderStats = () => {
+    const stats = state.stats;
     const show = panelShown();
     panel.style.display = show ? "" : "none";
     const at = show && stats ? stats.at_limit || "" : "";
@@ -183,13 +162,12 @@ function render({ model, el }) {
     const items = bookPanel(stats, view.L, view.locale, {
       decimals: view.decimals, lots: m.market === "CN" && m.lot_size > 1,
     });
+    /** @type {HTMLElement[]} */
     const out = [];
     items.forEach((it, i) => {
-      const k = document.createElement("span");
-      k.className = "iw-k";
+      const k = element("span", "iw-k");
       k.textContent = it.label;
-      const v = document.createElement("span");
-      v.className = `iw-v ${it.cls}`.trim();
+      const v = element("span", `iw-v ${it.cls}`.trim());
       v.dataset.key = it.key;
       v.textContent = it.text;
       if (it.title) k.title = v.title = it.title;
@@ -201,14 +179,11 @@ function render({ model, el }) {
   };
 
   const renderDepth = () => {
+    const book = state.book;
     const rect = canvas.getBoundingClientRect();
     const w = Math.max(100, Math.round(rect.width || 300)), h = Math.max(80, Math.round(rect.height || 200));
-    const dpr = window.devicePixelRatio || 1;
-    canvas.width = w * dpr;
-    canvas.height = h * dpr;
-    const ctx = canvas.getContext("2d");
+    const ctx = hidpiContext(canvas, w, h);
     if (!ctx) return;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     const p = view.pal;
     ctx.fillStyle = p.bg;
     ctx.fillRect(0, 0, w, h);
@@ -222,8 +197,11 @@ function render({ model, el }) {
     const span = hi - lo;
     const maxCum = Math.max(1, bids.length ? bids[bids.length - 1].cum : 0, asks.length ? asks[asks.length - 1].cum : 0);
     const pad = 24;
+    /** @param {number} px */
     const x = (px) => 8 + ((px - lo) / span) * (w - 16);
+    /** @param {number} cum */
     const y = (cum) => h - pad - (cum / maxCum) * (h - pad - 8);
+    /** @param {{px: number, cum: number}[]} pts @param {string} color @param {boolean} leftward */
     const area = (pts, color, leftward) => {
       if (!pts.length) return;
       ctx.beginPath();
@@ -265,35 +243,19 @@ function render({ model, el }) {
     changes = { bids: [], asks: [] };
   });
 
-  const apply = (frame) => {
-    const h = frame.header;
-    if (h.kind !== "book") return;
-    const next = {
-      bids: sideFrom(frame.cols.bid_px, frame.cols.bid_vol),
-      asks: sideFrom(frame.cols.ask_px, frame.cols.ask_vol),
-      t: Number(h.t),
-      prevClose: Number.isFinite(h.prev_close) ? h.prev_close : NaN,
-    };
-    stats = h.stats && typeof h.stats === "object" ? h.stats : null;
-    if (!h.reset) {
-      changes = { bids: diffSide(book.bids, next.bids), asks: diffSide(book.asks, next.asks) };
-    }
-    book = next;
-    draw();
-  };
-
   view.onTheme(draw);
   view.listen("change:view", () => { modeButtons(); draw(); });
   view.listen("change:locale", () => { modeButtons(); draw(); });
   view.listen("change:levels change:_market change:stats", draw);
   view.listen("change:height", () => { sizeBody(); draw(); });
-  const ro = typeof ResizeObserver !== "undefined" ? new ResizeObserver(() => { if (model.get("view") === "depth") draw(); }) : null;
-  ro?.observe(canvas);
+  view.cleanups.push(onResize(canvas, () => { if (model.get("view") === "depth") draw(); }));
 
-  view.start(apply);
-  draw();
+  view.follow(store, (ch) => {
+    if (ch?.diff) changes = ch.diff;
+    draw();
+  });
   view.root.dataset.ready = "1";
-  return () => { ro?.disconnect(); view.destroy(); };
+  return () => view.destroy();
 }
 
-export default { render };
+export default defineWidget(createStore, render);

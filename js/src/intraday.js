@@ -1,3 +1,4 @@
+// @ts-check
 // IntradayChart (分时图): minute closes and the 均价线 on a fixed session axis, the previous close
 // as the centre line, price on the left and percent change on the right (symmetric), limit prices
 // when in range, a volume pane coloured by up/down minutes, and a crosshair with a legend.
@@ -5,84 +6,71 @@
 
 import { View } from "./lib/base.js";
 import { formatPct, formatPrice, formatTime, formatVolume } from "./lib/format.js";
-import { priceY, slotAt, slotX, symmetricRange, tickX } from "./lib/intraday.js";
+import { IntradayState, priceY, slotAt, slotX, symmetricRange, tickX } from "./lib/intraday.js";
+import { ModelStore, defineWidget } from "./lib/store.js";
 import { alpha } from "./lib/theme.js";
+import { element, hidpiContext, legendItem, onResize } from "./lib/ui.js";
+
+/**
+ * @typedef {import("./lib/store.js").Model} Model
+ * @typedef {ModelStore<IntradayState>} IntradayStore
+ */
 
 const PRICE_COLOR = "#2f6fdf";
 const AVG_COLOR = "#e0a100";
 const AXIS_W = 64;
 
-function render({ model, el }) {
+/** @param {Model} model @returns {IntradayStore} */
+const createStore = (model) => new ModelStore(model, () => new IntradayState());
+
+/**
+ * @param {{model: Model, el: HTMLElement}} ctx
+ * @param {IntradayStore} store
+ */
+function render({ model, el }, store) {
   const view = new View({ model, el }, "intraday");
-  /** @type {{t: Float64Array, close: Float64Array, avg: Float64Array, volume: Float64Array, up: Float64Array}} */
-  let s = { t: new Float64Array(0), close: new Float64Array(0), avg: new Float64Array(0), volume: new Float64Array(0), up: new Float64Array(0) };
-  /** @type {Record<string, any>} */
-  let meta = { ticks: [], filled: 0 };
+  const state = store.state;
   let hover = -1;
 
-  const wrap = document.createElement("div");
-  wrap.style.position = "relative";
-  const canvas = document.createElement("canvas");
-  canvas.className = "iw-intraday-canvas";
-  canvas.style.display = "block";
-  canvas.style.width = "100%";
-  const legend = document.createElement("div");
-  legend.className = "iw-legend";
-  Object.assign(legend.style, { position: "absolute", left: `${AXIS_W + 6}px`, top: "4px", fontSize: "11px",
-    pointerEvents: "none", display: "flex", gap: "10px", flexWrap: "wrap" });
+  const wrap = element("div", "iw-intraday-wrap");
+  const canvas = element("canvas", "iw-intraday-canvas");
+  const legend = element("div", "iw-legend iw-intraday-legend");
+  legend.style.left = `${AXIS_W + 6}px`;
   wrap.append(canvas, legend);
   view.body.append(wrap);
 
-  const title = () => { view.subEl.textContent = `${view.market.name || ""} · ${view.locale === "zh" ? "分时" : "Intraday"}`; };
+  const title = () => { view.subEl.textContent = `${view.market.name || ""} · ${view.L.intraday}`; };
   title();
   view.listen("change:locale change:_market", title);
 
-  const item = (label, value, color, cls) => {
-    const span = document.createElement("span");
-    const k = document.createElement("span");
-    k.className = "iw-muted";
-    k.textContent = `${label} `;
-    const v = document.createElement("span");
-    if (cls) v.className = cls;
-    if (color) v.style.color = color;
-    v.textContent = value;
-    span.append(k, v);
-    return span;
-  };
-
   const renderLegend = () => {
-    const zh = view.locale === "zh";
+    const { s, meta } = state;
+    const L = view.L;
     const n = meta.filled || 0;
     const i = hover >= 0 ? hover : n - 1;
     const d = view.decimals, pc = meta.prev_close;
     if (i < 0 || !Number.isFinite(s.close[i])) {
-      legend.replaceChildren(item(zh ? "均价" : "Avg price", "—", AVG_COLOR));
+      legend.replaceChildren(legendItem(L.avgPrice, "—", { color: AVG_COLOR }));
       return;
     }
     const px = s.close[i];
-    const pct = Number.isFinite(pc) && pc ? ((px - pc) / pc) * 100 : NaN;
+    const pct = typeof pc === "number" && Number.isFinite(pc) && pc ? ((px - pc) / pc) * 100 : NaN;
     const cls = !Number.isFinite(pct) ? "iw-flat" : pct > 0 ? "iw-up" : pct < 0 ? "iw-down" : "iw-flat";
     legend.replaceChildren(
-      item(zh ? "时间" : "Time", formatTime(s.t[i] + 60_000, view.tz, "time")),
-      item(zh ? "价格" : "Price", formatPrice(px, d), PRICE_COLOR),
-      item(zh ? "均价" : "Avg price", formatPrice(s.avg[i], d), AVG_COLOR),
-      item(zh ? "涨跌幅" : "Chg %", formatPct(pct), null, cls),
-      item(zh ? "成交量" : "Vol", formatVolume(s.volume[i], view.locale)),
+      legendItem(L.time, formatTime(s.t[i] + 60_000, view.tz, "time")),
+      legendItem(L.price, formatPrice(px, d), { color: PRICE_COLOR }),
+      legendItem(L.avgPrice, formatPrice(s.avg[i], d), { color: AVG_COLOR }),
+      legendItem(L.changePct, formatPct(pct), { cls }),
+      legendItem(L.volume, formatVolume(s.volume[i], view.locale)),
     );
   };
 
   const draw = () => {
+    const { s, meta } = state;
     const w = Math.max(200, wrap.clientWidth || 600);
     const h = Math.max(160, model.get("height") || 380);
-    const dpr = window.devicePixelRatio || 1;
-    if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
-      canvas.width = Math.round(w * dpr);
-      canvas.height = Math.round(h * dpr);
-      canvas.style.height = `${h}px`;
-    }
-    const ctx = canvas.getContext("2d");
+    const ctx = hidpiContext(canvas, w, h, { height: true });
     if (!ctx) return;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     const p = view.pal;
     ctx.fillStyle = p.bg;
     ctx.fillRect(0, 0, w, h);
@@ -91,14 +79,14 @@ function render({ model, el }) {
     const top = 22, axisH = 18;
     const priceH = Math.round((h - top - axisH) * 0.72);
     const volTop = top + priceH + 6, volH = h - axisH - volTop;
-    const pc = Number.isFinite(meta.prev_close) ? meta.prev_close : NaN;
+    const pc = typeof meta.prev_close === "number" && Number.isFinite(meta.prev_close) ? meta.prev_close : NaN;
     const filled = Math.min(meta.filled || 0, s.close.length);
     const closes = s.close.subarray(0, filled), avgs = s.avg.subarray(0, filled);
     const { lo, hi, maxPct } = symmetricRange(pc, [closes, avgs], { limitUp: meta.limit_up, limitDown: meta.limit_down });
     const ref = Number.isFinite(pc) ? pc : (lo + hi) / 2;
     // horizontal rules on the pixel grid (x.5) so a 1-px line stays one crisp pixel row
-    const Y = (v) => priceY(v, lo, hi, top, priceH);
-    const crisp = (y) => Math.round(y) + 0.5;
+    const Y = (/** @type {number} */ v) => priceY(v, lo, hi, top, priceH);
+    const crisp = (/** @type {number} */ y) => Math.round(y) + 0.5;
 
     // grid and axes labels: price left, percent right, red above / green below the centre
     ctx.font = "11px system-ui, sans-serif";
@@ -131,8 +119,9 @@ function render({ model, el }) {
       ctx.textAlign = idx === 0 ? "left" : idx >= n ? "right" : "center";
       ctx.fillText(label, x, h - axisH + 3);
     }
-    if (meta.ticks?.length > 2) {
-      const mid = meta.ticks.find((t) => String(t[1]).includes("/"));
+    const ticks = meta.ticks || [];
+    if (ticks.length > 2) {
+      const mid = ticks.find((t) => String(t[1]).includes("/"));
       if (mid) {
         view.root.dataset.breakSlot = String(mid[0]);
         // the distance between the last minute before the break and the first after it
@@ -142,7 +131,9 @@ function render({ model, el }) {
     }
 
     // limit prices when in range
-    for (const [lim, color, name] of [[meta.limit_up, p.up, "up"], [meta.limit_down, p.down, "down"]]) {
+    /** @type {Array<[number|null|undefined, string, "up"|"down"]>} */
+    const limits = [[meta.limit_up, p.up, "up"], [meta.limit_down, p.down, "down"]];
+    for (const [lim, color, name] of limits) {
       if (lim == null || !Number.isFinite(lim) || lim > hi || lim < lo) { delete view.root.dataset[`limit_${name}_y`]; continue; }
       const y = crisp(Y(lim));
       ctx.strokeStyle = alpha(color, 0.8);
@@ -152,11 +143,12 @@ function render({ model, el }) {
       ctx.fillStyle = color;
       ctx.textAlign = "right";
       ctx.textBaseline = "bottom";
-      ctx.fillText(`${view.locale === "zh" ? (name === "up" ? "涨停" : "跌停") : (name === "up" ? "Limit up" : "Limit down")} ${formatPrice(lim, view.decimals)}`, right - 2, y - 1);
+      ctx.fillText(`${name === "up" ? view.L.limitUp : view.L.limitDown} ${formatPrice(lim, view.decimals)}`, right - 2, y - 1);
       view.root.dataset[`limit_${name}_y`] = String(Math.round(y));
     }
 
     // price line (with a light area to the centre line) and the 均价线
+    /** @param {Float64Array} arr @param {string} color @param {number} width */
     const line = (arr, color, width) => {
       ctx.strokeStyle = color;
       ctx.lineWidth = width;
@@ -218,9 +210,10 @@ function render({ model, el }) {
   view.onTheme(redraw);
   view.listen("change:height change:locale change:timezone", redraw);
 
+  /** @param {MouseEvent} ev */
   const onMove = (ev) => {
     const r = canvas.getBoundingClientRect();
-    const n = Math.max(1, meta.slots || s.t.length || 240);
+    const n = Math.max(1, state.meta.slots || state.s.t.length || 240);
     hover = slotAt(ev.clientX - r.left, n, AXIS_W, r.width - 2 * AXIS_W);
     redraw();
   };
@@ -228,23 +221,10 @@ function render({ model, el }) {
   canvas.addEventListener("mousemove", onMove);
   canvas.addEventListener("mouseleave", onLeave);
   view.cleanups.push(() => { canvas.removeEventListener("mousemove", onMove); canvas.removeEventListener("mouseleave", onLeave); });
-  const ro = typeof ResizeObserver !== "undefined" ? new ResizeObserver(redraw) : null;
-  ro?.observe(wrap);
-  view.cleanups.push(() => ro?.disconnect());
+  view.cleanups.push(onResize(wrap, redraw));
 
-  view.start((frame) => {
-    const h = frame.header, c = frame.cols;
-    const slots = h.slots || c.t.length;
-    if (h.reset || h.day !== meta.day || s.t.length !== slots) {
-      s = { t: new Float64Array(slots), close: new Float64Array(slots).fill(NaN), avg: new Float64Array(slots).fill(NaN),
-        volume: new Float64Array(slots), up: new Float64Array(slots) };
-    }
-    const off = h.offset || 0;
-    for (const k of ["t", "close", "avg", "volume", "up"]) if (c[k]) s[k].set(c[k].subarray(0, Math.max(0, slots - off)), off);
-    meta = { ...meta, ...h };
-    redraw();
-  });
+  view.follow(store, redraw);
   return () => view.destroy();
 }
 
-export default { render };
+export default defineWidget(createStore, render);

@@ -1,3 +1,4 @@
+// @ts-check
 // A-share trader views: the 盘口 panel of the order book and the brokerage columns of the quote
 // board. Pure functions from numbers the feed computed (Feed.ashare) to text and colour classes;
 // nothing here computes a market number.
@@ -7,7 +8,7 @@ import { formatChange, formatPct, formatPrice, formatVolume } from "./format.js"
 /**
  * @typedef {{key: string, label: string, text: string, cls: string, title: string}} PanelItem
  * @typedef {{text: string, cls: string, title: string}} Cell
- * @typedef {Record<string, any>} Stats what `header.stats` of a book frame holds (null = unknown)
+ * @typedef {import("./frames.js").BookStats} Stats what `header.stats` of a book frame holds (null = unknown)
  */
 
 const fin = (/** @type {any} */ x) => typeof x === "number" && Number.isFinite(x);
@@ -74,10 +75,11 @@ export function limitOfCode(x) {
 export function bookPanel(s, L, locale, opt = {}) {
   const d = opt.decimals ?? 2;
   const pc = s.prev_close;
-  const vsPrev = (/** @type {any} */ px) => (fin(px) && fin(pc) ? signClass(px - pc) : "");
+  const vsPrev = (/** @type {any} */ px) => (fin(px) && fin(pc) ? signClass(px - /** @type {number} */ (pc)) : "");
   const chg = signClass(s.change);
   /** @type {PanelItem[]} */
   const items = [];
+  /** @param {string} key @param {string} label @param {string} text */
   const add = (key, label, text, cls = "", title = "") => items.push({ key, label, text, cls, title });
   add("bid_ask_ratio", L.bidAskRatio, formatPct(s.bid_ask_ratio), signClass(s.bid_ask_ratio));
   add("bid_ask_diff", L.bidAskDiff, formatSignedVolume(s.bid_ask_diff, locale), signClass(s.bid_ask_diff));
@@ -166,6 +168,7 @@ export function boardCell(key, q, L, locale) {
   const d = fin(q.decimals) ? q.decimals : 2;
   const chg = signClass(q.change) || "iw-flat";
   const vsPrev = (/** @type {any} */ px) => (fin(px) && fin(q.prev_close) ? signClass(px - q.prev_close) : "");
+  /** @param {string} text @returns {Cell} */
   const cell = (text, cls = "", title = "") => ({ text, cls, title });
   switch (key) {
     case "last": return cell(formatPrice(q.last, d), chg);

@@ -1,8 +1,12 @@
-// Bars held by one chart view: sorted by open time, about `maxBars` (the oldest drop off).
+// @ts-check
+// Bars held by one chart model: sorted by open time, about `maxBars` (the oldest drop off).
 
+/** @typedef {import("./frames.js").BarsColumn} BarsColumn */
+
+/** @type {readonly BarsColumn[]} */
 export const BAR_COLS = ["t", "open", "high", "low", "close", "volume", "turnover"];
 
-/** Index of the first element >= x in a sorted array. */
+/** Index of the first element >= x in a sorted array. @param {ArrayLike<number>} arr @param {number} x */
 export function lowerBound(arr, x) {
   let lo = 0, hi = arr.length;
   while (lo < hi) {
@@ -30,17 +34,17 @@ export class BarStore {
     this.slack = slack;
     /** window size kept: grows when the user pages older bars in, back to maxBars on reset */
     this.keep = maxBars;
-    /** @type {Record<string, number[]>} */
-    this.c = {};
-    for (const k of BAR_COLS) this.c[k] = [];
+    /** @type {Record<BarsColumn, number[]>} */
+    this.c = { t: [], open: [], high: [], low: [], close: [], volume: [], turnover: [] };
   }
 
   get length() { return this.c.t.length; }
 
   clear() { for (const k of BAR_COLS) this.c[k] = []; }
 
-  /** Bar i as an object. */
+  /** Bar i as an object. @param {number} i */
   bar(i) {
+    /** @type {Record<string, number>} */
     const o = {};
     for (const k of BAR_COLS) o[k] = this.c[k][i];
     return o;
@@ -48,7 +52,7 @@ export class BarStore {
 
   /**
    * Replace everything with the columns of a full frame.
-   * @param {Record<string, ArrayLike<number>>} cols
+   * @param {Partial<Record<BarsColumn, ArrayLike<number>>>} cols
    * @returns {ApplyResult}
    */
   reset(cols) {
@@ -61,19 +65,20 @@ export class BarStore {
 
   /**
    * Insert or replace bars (one per open time) from a delta frame.
-   * @param {Record<string, ArrayLike<number>>} cols
+   * @param {Partial<Record<BarsColumn, ArrayLike<number>>>} cols
    * @returns {ApplyResult}
    */
   upsert(cols) {
-    const n = cols.t ? cols.t.length : 0;
-    if (!n) return { mode: "none", from: this.length, prepended: 0 };
+    const ct = cols.t;
+    const n = ct ? ct.length : 0;
+    if (!ct || !n) return { mode: "none", from: this.length, prepended: 0 };
     const t = this.c.t;
     const firstBefore = t.length ? t[0] : Infinity;
     let from = Infinity;
     let structural = false;
     let prepended = 0;
     for (let j = 0; j < n; j++) {
-      const tj = cols.t[j];
+      const tj = ct[j];
       const len = t.length;
       let i;
       if (len && t[len - 1] === tj) i = len - 1;

@@ -1,20 +1,21 @@
+// @ts-check
 // The scaffold every widget view shares: root element with header, status badge, palette,
-// frame plumbing (seq check, resync request) and cleanup. Each widget adds its body.
+// drawing from the model's store, and cleanup. Each widget adds its body. Styles come once per
+// page from the `_css` trait (widgets.css), not per view.
 
+import { displayZone } from "./format.js";
 import { labels } from "./i18n.js";
-import { CSS } from "./styles.js";
 import { alpha, onPageTheme, palette } from "./theme.js";
-import { SeqTracker, decodeFrame, decodeSnapshot } from "./wire.js";
 
 /**
- * @typedef {import("./wire.js").Frame} Frame
  * @typedef {import("./theme.js").Palette} Palette
+ * @typedef {import("./store.js").Model} Model
  */
 
 export class View {
   /**
-   * @param {{model: any, el: HTMLElement}} ctx
-   * @param {string} kind "candle" | "book" | "tape" | "board"
+   * @param {{model: Model, el: HTMLElement}} ctx
+   * @param {string} kind "candle" | "book" | "tape" | "board" | "intraday"
    */
   constructor({ model, el }, kind) {
     this.model = model;
@@ -29,8 +30,6 @@ export class View {
 
     const root = document.createElement("div");
     root.className = `iw-root iw-${kind}`;
-    const style = document.createElement("style");
-    style.textContent = CSS;
     const head = document.createElement("div");
     head.className = "iw-head";
     this.titleEl = document.createElement("span");
@@ -46,13 +45,12 @@ export class View {
     head.append(this.titleEl, this.subEl, spacer, this.tools, this.badge);
     this.body = document.createElement("div");
     this.body.className = "iw-body";
-    root.append(style, head, this.body);
+    root.append(head, this.body);
     el.appendChild(root);
     this.root = root;
     this.head = head;
     root.dataset.updates = "0";
 
-    this.tracker = new SeqTracker(() => this.send({ type: "resync" }));
     this.pal = this.computePalette();
     this.applyPalette();
     this.renderStatus();
@@ -65,20 +63,17 @@ export class View {
     this.cleanups.push(onPageTheme(() => this.retheme()));
   }
 
-  /** Trait value. */
+  /** Trait value. @param {string} name */
   get(name) { return this.model.get(name); }
 
+  /** @returns {"en"|"zh"} */
   get locale() { return this.get("locale") === "zh" ? "zh" : "en"; }
   get L() { return labels(this.locale); }
   /** @returns {Record<string, any>} */
   get market() { return this.get("_market") || {}; }
   get decimals() { const d = this.market.price_decimals; return Number.isFinite(d) ? d : 2; }
   /** The zone labels are shown in: the `timezone` trait, else the exchange's. */
-  get tz() {
-    const z = this.get("timezone");
-    if (z === "local") return undefined;
-    return z || this.market.tz || "UTC";
-  }
+  get tz() { return displayZone(this.get("timezone"), this.market); }
 
   /**
    * A table that scrolls inside the body, sized by the `height` trait.
@@ -87,7 +82,7 @@ export class View {
    */
   scrollingTable(fallback, how) {
     const scroller = document.createElement("div");
-    scroller.style.overflow = "auto";
+    scroller.className = "iw-scroller";
     const table = document.createElement("table");
     table.className = "iw-table";
     const thead = document.createElement("thead");
@@ -97,10 +92,25 @@ export class View {
     this.body.append(scroller);
     const size = () => { scroller.style[how] = `${this.get("height") || fallback}px`; };
     size();
-    return { scroller, table, thead, tbody, size };
+    this.listen("change:height", size);
+    /**
+     * Replace every row, keeping the reader's scroll position (a full frame is not a reason to
+     * jump back to the top).
+     * @param {HTMLTableRowElement[]} rows
+     */
+    const replaceRows = (rows) => {
+      const top = scroller.scrollTop;
+      tbody.replaceChildren(...rows);
+      scroller.scrollTop = top;
+    };
+    return { scroller, table, thead, tbody, replaceRows };
   }
 
-  /** model.on with automatic removal at cleanup. */
+  /**
+   * model.on with automatic removal at cleanup.
+   * @param {string} events space-separated
+   * @param {(...args: any[]) => void} fn
+   */
   listen(events, fn) {
     for (const ev of events.split(" ")) {
       this.model.on(ev, fn);
@@ -108,9 +118,40 @@ export class View {
     }
   }
 
-  /** A message to Python; silently dropped where there is no kernel (HTML export). */
+  /**
+   * Draw from the model's store: now, if it holds data already (a late view), then on every
+   * change. `draw(null)` means "draw everything". Counts what this view applied in
+   * data-updates, data-seq and data-resets (full frames since the view opened).
+   * @template {import("./store.js").Reducer<any>} R
+   * @param {import("./store.js").ModelStore<R>} store
+   * @param {(change: import("./store.js").ChangeOf<R>|null) => void} draw
+   */
+  follow(store, draw) {
+    const resets0 = store.resets;
+    const count = () => {
+      this.updates += 1;
+      this.root.dataset.updates = String(this.updates);
+      this.root.dataset.seq = String(store.seq);
+      this.root.dataset.resets = String(store.resets - resets0);
+    };
+    this.cleanups.push(store.subscribe((change) => {
+      if (this.destroyed) return;
+      draw(change);
+      count();
+    }));
+    draw(null);
+    if (store.updates) count();
+  }
+
+  /** A message to Python; silently dropped where there is no kernel (HTML export). @param {Record<string, any>} msg */
   send(msg) {
     try { this.model.send(msg); } catch { /* no kernel */ }
+  }
+
+  /** Set a trait from the view and sync it to Python. @param {string} name @param {any} value */
+  setTrait(name, value) {
+    this.model.set(name, value);
+    this.model.save_changes();
   }
 
   computePalette() {
@@ -167,41 +208,14 @@ export class View {
   }
 
   /**
-   * Route frames: `apply(frame)` gets the snapshot trait first, then live frames in order.
-   * Frames of kinds in `control` bypass the seq check (replies that change no state).
-   * @param {(f: Frame) => void} apply
-   * @param {(msg: any) => void} [control]
+   * Runs `fn` once on the next animation frame however often it is asked for.
+   * @param {() => void} fn
+   * @returns {() => void} the request
    */
-  start(apply, control) {
-    const snap = decodeSnapshot(this.get("_snapshot"));
-    if (snap) {
-      this.tracker.accept(snap.header);
-      this.applyCounted(apply, snap);
-    }
-    const onMsg = (msg, buffers) => {
-      if (this.destroyed || !msg || typeof msg !== "object") return;
-      if (msg.kind === "control") { control?.(msg); return; }
-      if (msg.v !== undefined && msg.v > 1) console.warn("infoway-widgets: newer frame schema", msg.v);
-      const frame = decodeFrame(msg, buffers);
-      if (!this.tracker.accept(frame.header)) return;
-      this.applyCounted(apply, frame);
-    };
-    this.listen("msg:custom", onMsg);
-    // custom messages sent before this view existed are lost: ask for the whole state
-    this.send({ type: "resync" });
-  }
-
-  applyCounted(apply, frame) {
-    apply(frame);
-    this.updates += 1;
-    this.root.dataset.updates = String(this.updates);
-    this.root.dataset.seq = String(frame.header.seq);
-  }
-
-  /** Runs `fn` once on the next animation frame however often it is asked for. */
   scheduler(fn) {
     let pending = 0;
-    let timer = 0;
+    /** @type {ReturnType<typeof setTimeout>|undefined} */
+    let timer;
     const run = () => {
       if (!pending) return;
       cancelAnimationFrame(pending); clearTimeout(timer);
@@ -217,6 +231,7 @@ export class View {
     };
   }
 
+  /** Disconnect every listener and observer this view made, and remove its element. */
   destroy() {
     this.destroyed = true;
     for (const fn of this.cleanups.splice(0)) {

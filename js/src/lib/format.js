@@ -1,8 +1,9 @@
+// @ts-check
 // Number and time formatting: prices at the instrument's decimals, volumes with K/M/B (en) or
 // 万/亿 (zh), times in the exchange's zone through Intl (the chart itself knows only UTC).
 
 /**
- * @param {number} p @param {number} [decimals]
+ * @param {number|null|undefined} p @param {number} [decimals]
  * @returns {string}
  */
 export function formatPrice(p, decimals = 2) {
@@ -10,20 +11,21 @@ export function formatPrice(p, decimals = 2) {
   return p.toFixed(decimals);
 }
 
-/** Signed change, e.g. "+1.23". */
+/** Signed change, e.g. "+1.23". @param {number|null|undefined} x @param {number} [decimals] */
 export function formatChange(x, decimals = 2) {
   if (x == null || !Number.isFinite(x)) return "—";
   const s = x.toFixed(decimals);
   return x > 0 ? `+${s}` : s;
 }
 
-/** Signed percent from a fraction-free value already in percent, e.g. 1.234 -> "+1.23%". */
+/** Signed percent from a fraction-free value already in percent, e.g. 1.234 -> "+1.23%". @param {number|null|undefined} pct @param {number} [decimals] */
 export function formatPct(pct, decimals = 2) {
   if (pct == null || !Number.isFinite(pct)) return "—";
   const s = pct.toFixed(decimals);
   return `${pct > 0 ? "+" : ""}${s}%`;
 }
 
+/** @param {string} s */
 function trimZeros(s) {
   return s.includes(".") ? s.replace(/\.?0+$/, "") : s;
 }
@@ -31,7 +33,7 @@ function trimZeros(s) {
 /**
  * Compact volumes and amounts: 12 345 678 -> "12.35M" (en) or "1234.57万" (zh);
  * 1.5e8 -> "150M" / "1.50亿".
- * @param {number} v @param {"en"|"zh"} [locale] @param {number} [digits]
+ * @param {number|null|undefined} v @param {"en"|"zh"} [locale] @param {number} [digits]
  */
 export function formatVolume(v, locale = "en", digits = 2) {
   if (v == null || !Number.isFinite(v)) return "—";
@@ -66,6 +68,7 @@ function fmt(tz, opts) {
   return f;
 }
 
+/** @param {number} ms @param {string|undefined} tz @param {Intl.DateTimeFormatOptions} opts */
 function parts(ms, tz, opts) {
   /** @type {Record<string, string>} */
   const o = {};
@@ -73,12 +76,13 @@ function parts(ms, tz, opts) {
   return o;
 }
 
+/** @type {Intl.DateTimeFormatOptions} */
 const ALL = { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" };
 
 /**
  * A time as text in `tz`: "2026-11-25 09:31" (what: "datetime"), "09:31:05" ("time"),
  * "2026-11-25" ("date"), "11-25" ("monthday"), "2026-11" ("month").
- * @param {number} ms UTC epoch milliseconds
+ * @param {number|null|undefined} ms UTC epoch milliseconds
  * @param {string|undefined} tz IANA zone, undefined for the browser's
  * @param {"datetime"|"datetime_s"|"time"|"time_s"|"date"|"monthday"|"month"|"year"} [what]
  */
@@ -118,7 +122,18 @@ export function tzOffsetMs(ms, tz) {
   return off;
 }
 
-/** Local calendar day number (days since 1970-01-01 in `tz`). */
+/** Local calendar day number (days since 1970-01-01 in `tz`). @param {number} ms @param {string|undefined} tz */
 export function localDay(ms, tz) {
   return Math.floor((ms + tzOffsetMs(ms, tz)) / 86_400_000);
+}
+
+/**
+ * The zone times are shown in: the `timezone` trait ("local": the browser's, undefined), else the
+ * exchange's (`_market.tz`), else UTC.
+ * @param {string|undefined} timezone @param {{tz?: string}|undefined} market
+ * @returns {string|undefined}
+ */
+export function displayZone(timezone, market) {
+  if (timezone === "local") return undefined;
+  return timezone || market?.tz || "UTC";
 }

@@ -1,44 +1,53 @@
-// Labels in English and Chinese. Keys are what the widgets need, nothing more.
+// @ts-check
+// Labels in English and Chinese, side by side so that no key can miss a locale. Keys are what
+// the widgets need, nothing more.
 
-const LABELS = {
-  en: {
-    open: "O", high: "H", low: "L", close: "C", volume: "Vol", turnover: "Amt", change: "Chg",
-    last: "Last", changePct: "Chg %", symbol: "Symbol", name: "Name", highLow: "High / Low",
-    spark: "Trend", bid: "Bid", ask: "Ask", size: "Size", price: "Price", time: "Time",
-    spread: "Spread", mid: "Mid", imbalance: "Imbalance", ladder: "Ladder", depth: "Depth",
-    prevClose: "Prev close", limitUp: "Limit up", limitDown: "Limit down", vwap: "VWAP",
-    ma: "MA", buy: "B", sell: "S", neutral: "N", trades: "Trades", noData: "Waiting for data…",
-    bidAskRatio: "Bid/ask ratio", bidAskDiff: "Bid/ask diff", buyVolume: "Buy volume",
-    sellVolume: "Sell volume", buySellRatio: "Buy/sell ratio", volumeRatio: "Volume ratio",
-    amplitude: "Amplitude", openPx: "Open", highPx: "High", lowPx: "Low", changeAmt: "Change",
-    pctShort: "Chg %", lots: "lots", volLots: "Volume", sinceWatching: "Counted since this symbol was first watched in this kernel",
-    lotsNote: "A-shares in lots of 100 shares",
-    status: {
-      simulated: "Simulated", live: "Live", connecting: "Connecting", reconnecting: "Reconnecting",
-      stale: "Stale", error: "Error", closed: "Closed",
-    },
-  },
-  zh: {
-    open: "开", high: "高", low: "低", close: "收", volume: "成交量", turnover: "成交额", change: "涨跌",
-    last: "最新", changePct: "涨跌幅", symbol: "代码", name: "名称", highLow: "最高 / 最低",
-    spark: "走势", bid: "买", ask: "卖", size: "数量", price: "价格", time: "时间",
-    spread: "价差", mid: "中间价", imbalance: "委比", ladder: "盘口", depth: "深度",
-    prevClose: "昨收", limitUp: "涨停", limitDown: "跌停", vwap: "均价",
-    ma: "MA", buy: "买", sell: "卖", neutral: "中", trades: "成交", noData: "等待数据…",
-    bidAskRatio: "委比", bidAskDiff: "委差", buyVolume: "外盘", sellVolume: "内盘", buySellRatio: "外内比",
-    volumeRatio: "量比", amplitude: "振幅", openPx: "今开", highPx: "最高", lowPx: "最低", changeAmt: "涨跌额",
-    pctShort: "涨幅", lots: "手", volLots: "成交量", sinceWatching: "自本内核开始订阅该代码起累计",
-    lotsNote: "A 股以手计（1 手 = 100 股）",
-    status: {
-      simulated: "模拟", live: "实时", connecting: "连接中", reconnecting: "重连中",
-      stale: "延迟", error: "错误", closed: "已关闭",
-    },
-  },
+/** @type {Record<string, [string, string]>} key: [en, zh] */
+const PAIRS = {
+  open: ["O", "开"], high: ["H", "高"], low: ["L", "低"], close: ["C", "收"],
+  volume: ["Vol", "成交量"], turnover: ["Amt", "成交额"], change: ["Chg", "涨跌"],
+  last: ["Last", "最新"], changePct: ["Chg %", "涨跌幅"], symbol: ["Symbol", "代码"], name: ["Name", "名称"],
+  highLow: ["High / Low", "最高 / 最低"], spark: ["Trend", "走势"], bid: ["Bid", "买"], ask: ["Ask", "卖"],
+  size: ["Size", "数量"], price: ["Price", "价格"], time: ["Time", "时间"],
+  spread: ["Spread", "价差"], mid: ["Mid", "中间价"], imbalance: ["Imbalance", "委比"],
+  ladder: ["Ladder", "盘口"], depth: ["Depth", "深度"],
+  prevClose: ["Prev close", "昨收"], limitUp: ["Limit up", "涨停"], limitDown: ["Limit down", "跌停"],
+  vwap: ["VWAP", "均价"], avgPrice: ["Avg price", "均价"], intraday: ["Intraday", "分时"],
+  ma: ["MA", "MA"], buy: ["B", "买"], sell: ["S", "卖"], neutral: ["N", "中"], trades: ["Trades", "成交"],
+  noData: ["Waiting for data…", "等待数据…"],
+  bidAskRatio: ["Bid/ask ratio", "委比"], bidAskDiff: ["Bid/ask diff", "委差"],
+  buyVolume: ["Buy volume", "外盘"], sellVolume: ["Sell volume", "内盘"], buySellRatio: ["Buy/sell ratio", "外内比"],
+  volumeRatio: ["Volume ratio", "量比"], amplitude: ["Amplitude", "振幅"],
+  openPx: ["Open", "今开"], highPx: ["High", "最高"], lowPx: ["Low", "最低"], changeAmt: ["Change", "涨跌额"],
+  pctShort: ["Chg %", "涨幅"], lots: ["lots", "手"], volLots: ["Volume", "成交量"],
+  sinceWatching: ["Counted since this symbol was first watched in this kernel", "自本内核开始订阅该代码起累计"],
+  lotsNote: ["A-shares in lots of 100 shares", "A 股以手计（1 手 = 100 股）"],
 };
+
+/** @type {Record<string, [string, string]>} the status badge, by the `status` trait */
+const STATUS = {
+  simulated: ["Simulated", "模拟"], live: ["Live", "实时"], connecting: ["Connecting", "连接中"],
+  reconnecting: ["Reconnecting", "重连中"], stale: ["Stale", "延迟"], error: ["Error", "错误"],
+  closed: ["Closed", "已关闭"],
+};
+
+/**
+ * @typedef {Record<keyof typeof PAIRS, string> & {status: Record<string, string>}} Labels
+ */
+
+/** @param {0|1} i @returns {Labels} */
+function build(i) {
+  /** @param {Record<string, [string, string]>} table @returns {Record<string, string>} */
+  const pick = (table) =>
+    Object.fromEntries(Object.entries(table).map(([k, v]) => [k, v[i]]));
+  return /** @type {Labels} */ ({ ...pick(PAIRS), status: pick(STATUS) });
+}
+
+const LABELS = { en: build(0), zh: build(1) };
 
 const ZH_DIGITS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"];
 
-/** @param {string} locale */
+/** The labels of `locale` ("zh", else English). @param {string} locale */
 export function labels(locale) {
   return locale === "zh" ? LABELS.zh : LABELS.en;
 }

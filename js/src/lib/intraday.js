@@ -1,3 +1,4 @@
+// @ts-check
 // Geometry of the 分时图 (intraday chart): a fixed axis of the day's minute slots and a price
 // range symmetric around the previous close. Pure functions, unit-tested.
 
@@ -38,23 +39,65 @@ export function symmetricRange(prevClose, series, o = {}) {
 /**
  * Centre x of slot `i` of `n` across [left, left + width]: slots are evenly spaced, so a break
  * between two sessions takes no room at all.
+ * @param {number} i @param {number} n @param {number} left @param {number} width
  */
 export function slotX(i, n, left, width) {
   return left + ((i + 0.5) * width) / Math.max(1, n);
 }
 
-/** x of a tick drawn at slot boundary `i` (0 = the open, n = the close). */
+/** x of a tick drawn at slot boundary `i` (0 = the open, n = the close). @param {number} i @param {number} n @param {number} left @param {number} width */
 export function tickX(i, n, left, width) {
   return left + (i * width) / Math.max(1, n);
 }
 
-/** Slot under pixel x (clamped), or -1 outside the plot. */
+/** Slot under pixel x (clamped), or -1 outside the plot. @param {number} x @param {number} n @param {number} left @param {number} width */
 export function slotAt(x, n, left, width) {
   if (x < left || x > left + width) return -1;
   return Math.min(n - 1, Math.max(0, Math.floor(((x - left) / width) * n)));
 }
 
-/** y of price `p` in a pane [top, top + height] showing [lo, hi]. */
+/** y of price `p` in a pane [top, top + height] showing [lo, hi]. @param {number} p @param {number} lo @param {number} hi @param {number} top @param {number} height */
 export function priceY(p, lo, hi, top, height) {
   return top + (1 - (p - lo) / (hi - lo || 1)) * height;
+}
+
+/**
+ * @typedef {{t: Float64Array, close: Float64Array, avg: Float64Array, volume: Float64Array, up: Float64Array}} DaySeries
+ * @typedef {Partial<import("./frames.js").IntradayHeader>} DayMeta the last frame's header fields
+ */
+
+/** What an IntradayChart model holds: the day's slots and the last frame's header fields. */
+export class IntradayState {
+  constructor() {
+    /** @type {DaySeries} */
+    this.s = IntradayState.empty(0);
+    /** @type {DayMeta} */
+    this.meta = { ticks: [], filled: 0 };
+  }
+
+  /** @param {number} slots @returns {DaySeries} */
+  static empty(slots) {
+    return {
+      t: new Float64Array(slots), close: new Float64Array(slots).fill(NaN), avg: new Float64Array(slots).fill(NaN),
+      volume: new Float64Array(slots), up: new Float64Array(slots),
+    };
+  }
+
+  /**
+   * A frame carries slots from `offset` on; a new day, a new axis or a full frame starts over.
+   * @param {import("./wire.js").RawFrame} raw
+   * @returns {{reset: boolean}|null}
+   */
+  apply(raw) {
+    if (raw.header.kind !== "intraday") return null;
+    const { header: h, cols: c } = /** @type {import("./frames.js").IntradayFrame} */ (raw);
+    const slots = h.slots || c.t.length;
+    if (h.reset || h.day !== this.meta.day || this.s.t.length !== slots) this.s = IntradayState.empty(slots);
+    const off = h.offset || 0;
+    for (const k of /** @type {const} */ (["t", "close", "avg", "volume", "up"])) {
+      if (c[k]) this.s[k].set(c[k].subarray(0, Math.max(0, slots - off)), off);
+    }
+    this.meta = { ...this.meta, ...h };
+    return { reset: !!h.reset };
+  }
 }

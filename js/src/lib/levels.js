@@ -1,4 +1,5 @@
-// Order-book state of one view: levels of both sides, and which of them changed last time.
+// @ts-check
+// Order-book state of one model: levels of both sides, and which of them changed last time.
 
 /**
  * @typedef {{px: number, vol: number}} Level
@@ -11,9 +12,10 @@
  * @returns {Level[]}
  */
 export function sideFrom(px, vol) {
+  /** @type {Level[]} */
   const out = [];
-  const n = px ? px.length : 0;
-  for (let i = 0; i < n; i++) {
+  if (!px) return out;
+  for (let i = 0; i < px.length; i++) {
     if (!Number.isFinite(px[i])) continue;
     out.push({ px: px[i], vol: vol && Number.isFinite(vol[i]) ? vol[i] : 0 });
   }
@@ -25,6 +27,7 @@ export function sideFrom(px, vol) {
  * flashes only the levels that are really new): per level "" (same), "up" (a new price, or more
  * size at that price) or "down" (less size at that price).
  * @param {Level[]} prev @param {Level[]} next
+ * @returns {Array<"up"|"down"|"">}
  */
 export function diffSide(prev, next) {
   const before = new Map(prev.map((l) => [l.px, l.vol]));
@@ -58,4 +61,39 @@ export function bookStats(b, levels = 5) {
 export function cumulative(side) {
   let s = 0;
   return side.map((l) => ({ px: l.px, cum: (s += l.vol) }));
+}
+
+/**
+ * @typedef {{reset: boolean, diff: {bids: Array<"up"|"down"|"">, asks: Array<"up"|"down"|"">}|null}} BookChange
+ *   `diff`: the levels that changed (diffSide), null for a full frame
+ */
+
+/** What an OrderBook model holds: the latest book and the 盘口 numbers that came with it. */
+export class BookState {
+  constructor() {
+    /** @type {Book} */
+    this.book = { bids: [], asks: [], t: NaN, prevClose: NaN };
+    /** @type {import("./frames.js").BookStats|null} */
+    this.stats = null;
+  }
+
+  /**
+   * @param {import("./wire.js").RawFrame} raw
+   * @returns {BookChange|null}
+   */
+  apply(raw) {
+    if (raw.header.kind !== "book") return null;
+    const { header: h, cols } = /** @type {import("./frames.js").BookFrame} */ (raw);
+    /** @type {Book} */
+    const next = {
+      bids: sideFrom(cols.bid_px, cols.bid_vol),
+      asks: sideFrom(cols.ask_px, cols.ask_vol),
+      t: Number(h.t),
+      prevClose: typeof h.prev_close === "number" && Number.isFinite(h.prev_close) ? h.prev_close : NaN,
+    };
+    this.stats = h.stats && typeof h.stats === "object" ? h.stats : null;
+    const diff = h.reset ? null : { bids: diffSide(this.book.bids, next.bids), asks: diffSide(this.book.asks, next.asks) };
+    this.book = next;
+    return { reset: !!h.reset, diff };
+  }
 }

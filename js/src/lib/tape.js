@@ -1,4 +1,5 @@
-// Trades held by a tape view: newest first, bounded, de-duplicated by the running trade count.
+// @ts-check
+// Trades held by a tape model: newest first, bounded, de-duplicated by the running trade count.
 
 /**
  * @typedef {{t: number, price: number, volume: number, direction: number}} Trade
@@ -34,7 +35,34 @@ export class TapeRows {
   }
 }
 
-/** "buy" | "sell" | "neutral" from Infoway's direction (1 buy, 2 sell, 0 neutral). */
+/**
+ * "buy" | "sell" | "neutral" from Infoway's direction (1 buy, 2 sell, 0 neutral).
+ * @param {number} direction
+ * @returns {"buy"|"sell"|"neutral"}
+ */
 export function side(direction) {
   return direction === 1 ? "buy" : direction === 2 ? "sell" : "neutral";
+}
+
+/**
+ * @typedef {{reset: boolean, added: Trade[]}} TapeChange `added`: the new trades, newest first
+ */
+
+/** What a TradeTape model holds: its rows, fed by tape frames. */
+export class TapeState {
+  /** @param {number} max rows kept */
+  constructor(max) {
+    this.rows = new TapeRows(max);
+  }
+
+  /**
+   * @param {import("./wire.js").RawFrame} raw
+   * @returns {TapeChange|null}
+   */
+  apply(raw) {
+    if (raw.header.kind !== "tape") return null;
+    const { header: h, cols } = /** @type {import("./frames.js").TapeFrame} */ (raw);
+    const added = this.rows.apply(cols, Number(h.total) || 0, !!h.reset);
+    return { reset: !!h.reset, added };
+  }
 }

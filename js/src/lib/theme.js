@@ -1,3 +1,4 @@
+// @ts-check
 // Light/dark palette following JupyterLab (its --jp-* CSS variables and the body's
 // data-jp-theme-light attribute), with fallbacks for HTML export and other front-ends.
 
@@ -37,7 +38,7 @@ export function palette(el, o) {
   // JupyterLab's variables describe JupyterLab's theme: use them only when we follow it
   const useJp = jpPresent && (o.theme === "auto" || dark === jpDark);
   const css = useJp ? getComputedStyle(el) : null;
-  const v = (name, fb) => (css && css.getPropertyValue(name).trim()) || fb;
+  const v = (/** @type {string} */ name, /** @type {string} */ fb) => (css && css.getPropertyValue(name).trim()) || fb;
   const up = o.upColor || (o.redUp ? RED : GREEN);
   const down = o.downColor || (o.redUp ? GREEN : RED);
   return {
@@ -66,7 +67,7 @@ export function onPageTheme(cb) {
   return () => { mo.disconnect(); mq?.removeEventListener?.("change", cb); };
 }
 
-/** Colour with alpha, from #rrggbb. */
+/** Colour with alpha, from #rrggbb. @param {string} hex @param {number} a */
 export function alpha(hex, a) {
   const m = /^#?([0-9a-f]{6})$/i.exec(hex.trim());
   if (!m) return hex;

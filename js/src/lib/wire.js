@@ -1,3 +1,4 @@
+// @ts-check
 // Decoding of the frames Python sends (see infoway_widgets/widgets/_wire.py).
 //
 // A live frame is a custom message: a small JSON header
@@ -18,7 +19,9 @@ export function toFloat64(b) {
   if (b == null) return new Float64Array(0);
   if (b instanceof Float64Array) return b;
   if (Array.isArray(b)) return Float64Array.from(b, (x) => (x == null ? NaN : x));
-  let buffer, offset, length;
+  /** @type {ArrayBufferLike} */
+  let buffer;
+  let offset, length;
   if (b instanceof ArrayBuffer) {
     buffer = b; offset = 0; length = b.byteLength;
   } else {
@@ -34,26 +37,27 @@ export function toFloat64(b) {
 }
 
 /**
- * @typedef {{header: Record<string, any>, cols: Record<string, Float64Array>}} Frame
+ * A frame as decoded, before its kind is known (lib/frames.js types each kind).
+ * @typedef {{header: Record<string, any>, cols: Record<string, Float64Array>}} RawFrame
  */
 
 /**
  * A custom message (header + buffers) as a frame.
  * @param {Record<string, any>} msg
  * @param {Array<DataView|ArrayBuffer>} [buffers]
- * @returns {Frame}
+ * @returns {RawFrame}
  */
 export function decodeFrame(msg, buffers = []) {
   /** @type {Record<string, Float64Array>} */
   const cols = {};
-  (msg.cols || []).forEach((name, i) => { cols[name] = toFloat64(buffers[i]); });
+  (msg.cols || []).forEach((/** @type {string} */ name, /** @type {number} */ i) => { cols[name] = toFloat64(buffers[i]); });
   return { header: msg, cols };
 }
 
 /**
  * The `_snapshot` trait value as a frame, or null when it is empty.
  * @param {any} snap
- * @returns {Frame|null}
+ * @returns {RawFrame|null}
  */
 export function decodeSnapshot(snap) {
   if (!snap || !snap.header) return null;

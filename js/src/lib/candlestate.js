@@ -1,0 +1,147 @@
+// @ts-check
+// What a CandleChart model holds: the bars window, the overlay lines computed from it (moving
+// averages, session VWAP), and the paging of older bars. One per model, shared by its views.
+
+import { BarStore } from "./barstore.js";
+import { localDay } from "./format.js";
+import { SessionVwap, sma } from "./indicators.js";
+
+export const DAY_MS = 86_400_000;
+/** how long a load_more may go unanswered, and how long "nothing older" holds, in ms */
+const PAGING_PATIENCE_MS = 5000;
+
+/**
+ * @typedef {import("./frames.js").BarsFrame} BarsFrame
+ * @typedef {import("./frames.js").ControlHeader} ControlHeader
+ * @typedef {{ma: number[], vwap: boolean, tz: string|undefined, intraday: boolean}} OverlaySpec
+ *   which lines to compute, and the session days of the VWAP (intraday bars only)
+ * @typedef {{type: "bars", reset: boolean, mode: "none"|"tail"|"full", from: number, oldLen: number,
+ *   prepended: number, keepRange: boolean, sameSeries: boolean}} BarsChange
+ *   `mode`/`from`/`prepended` as BarStore reports them; `oldLen` bars held before;
+ *   `sameSeries`: a full frame of the symbol and interval already shown (not a settings change)
+ * @typedef {{type: "overlays"}} OverlaysChange the lines were recomputed from the first bar
+ * @typedef {{type: "loaded", count: number}} LoadedChange older bars asked for have come
+ * @typedef {BarsChange|OverlaysChange|LoadedChange} CandleChange
+ */
+
+/** @param {OverlaySpec} a @param {OverlaySpec} b */
+const sameSpec = (a, b) =>
+  a.vwap === b.vwap && a.tz === b.tz && a.intraday === b.intraday && a.ma.join() === b.ma.join();
+
+export class CandleState {
+  /**
+   * @param {number} maxBars bars kept (see BarStore)
+   * @param {OverlaySpec} spec
+   * @param {(msg: Record<string, any>) => void} send
+   */
+  constructor(maxBars, spec, send) {
+    this.bars = new BarStore(maxBars);
+    this.spec = spec;
+    this.send = send;
+    /** @type {Map<number, number[]>} moving average by length, one value per bar */
+    this.ma = new Map();
+    /** @type {SessionVwap|null} */
+    this.vwap = null;
+    this.symbol = "";
+    this.interval = "";
+    this.loading = false;
+    this.noMore = false;
+    /** @type {Set<ReturnType<typeof setTimeout>>} */
+    this.timers = new Set();
+    this.buildOverlays();
+  }
+
+  buildOverlays() {
+    this.ma = new Map(this.spec.ma.map((n) => [n, /** @type {number[]} */ ([])]));
+    this.vwap = this.spec.vwap ? new SessionVwap() : null;
+    this.computeOverlays(0);
+  }
+
+  /** @param {number} from first bar whose lines may have changed */
+  computeOverlays(from) {
+    const c = this.bars.c;
+    for (const [n, out] of this.ma) sma(c.close, n, out, from);
+    if (this.vwap) {
+      const tz = this.spec.tz;
+      const dayOf = this.spec.intraday ? (/** @type {number} */ t) => localDay(t, tz) : null;
+      this.vwap.update(c.t, c.volume, c.turnover, dayOf, from);
+    }
+  }
+
+  /**
+   * New overlay settings (traits ma, vwap, timezone, the market's zone, the interval).
+   * @param {OverlaySpec} spec
+   * @returns {OverlaysChange|null}
+   */
+  setSpec(spec) {
+    if (sameSpec(spec, this.spec)) return null;
+    this.spec = spec;
+    this.buildOverlays();
+    return { type: "overlays" };
+  }
+
+  /**
+   * @param {import("./wire.js").RawFrame} raw
+   * @returns {CandleChange|null} a BarsChange (the other changes come from setSpec and control)
+   */
+  apply(raw) {
+    if (raw.header.kind !== "bars") return null;
+    const { header: h, cols } = /** @type {BarsFrame} */ (raw);
+    const oldLen = this.bars.length;
+    if (h.reset) {
+      const sameSeries = oldLen > 0 && h.symbol === this.symbol && h.interval === this.interval;
+      this.symbol = h.symbol;
+      this.interval = h.interval;
+      this.bars.reset(cols);
+      this.loading = false;
+      this.noMore = false;
+      this.computeOverlays(0);
+      return { type: "bars", reset: true, mode: "full", from: 0, oldLen, prepended: 0, keepRange: !!h.keep_range, sameSeries };
+    }
+    const r = this.bars.upsert(cols);
+    if (r.prepended) this.loading = false;
+    if (r.mode !== "none") this.computeOverlays(r.mode === "full" ? 0 : r.from);
+    return { type: "bars", reset: false, mode: r.mode, from: r.from, oldLen, prepended: r.prepended, keepRange: false, sameSeries: true };
+  }
+
+  /**
+   * @param {Record<string, any>} msg
+   * @returns {CandleChange|null} a LoadedChange
+   */
+  control(msg) {
+    const m = /** @type {ControlHeader} */ (msg);
+    if (m.what !== "loaded") return null;
+    this.loading = false;
+    if (!m.count) {
+      // nothing older right now (history may still be loading): try again later, not never
+      this.noMore = true;
+      this.later(() => { this.noMore = false; });
+    }
+    return { type: "loaded", count: m.count };
+  }
+
+  /**
+   * Ask Python for `count` bars before the first one held, unless a request is under way or
+   * there was nothing older a moment ago. One request per model, whichever view scrolled.
+   * @param {number} count
+   * @returns {boolean} whether a request was sent
+   */
+  requestOlder(count) {
+    if (this.loading || this.noMore || !this.bars.length) return false;
+    this.loading = true;
+    this.send({ type: "load_more", before: this.bars.c.t[0], count });
+    this.later(() => { this.loading = false; }); // never stay stuck if no reply comes
+    return true;
+  }
+
+  /** @param {() => void} fn */
+  later(fn) {
+    const id = setTimeout(() => { this.timers.delete(id); fn(); }, PAGING_PATIENCE_MS);
+    this.timers.add(id);
+  }
+
+  dispose() {
+    for (const id of this.timers) clearTimeout(id);
+    this.timers.clear();
+  }
+}

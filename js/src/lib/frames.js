@@ -1,0 +1,135 @@
+// @ts-check
+// The headers and columns of every frame Python sends (infoway_widgets/widgets/_wire.py and the
+// widgets' _full / _delta / _snapshot_frame), typed in this one place. tests/widgets/
+// test_frame_contract.py parses these typedefs and checks them against the frames the Python
+// widgets really send, so the two sides cannot drift apart silently: keep one `@property` per
+// line, `[name]` for a field that only some frames carry.
+
+/**
+ * What every data frame's header carries.
+ * @typedef {object} FrameBase
+ * @property {number} v schema version (1)
+ * @property {number} seq the widget's frame number: rises by one per frame sent
+ * @property {number} n length of each column
+ * @property {boolean} [reset] a full frame: replaces what the front-end holds
+ */
+
+/** @typedef {"t"|"open"|"high"|"low"|"close"|"volume"|"turnover"} BarsColumn */
+/**
+ * CandleChart: bars by open time (UTC ms).
+ * @typedef {object} BarsFields
+ * @property {"bars"} kind
+ * @property {BarsColumn[]} cols
+ * @property {string} interval
+ * @property {string} symbol
+ * @property {boolean} [keep_range] a full frame after the feed's store started over: keep the scroll position
+ * @typedef {FrameBase & BarsFields} BarsHeader
+ */
+
+/** @typedef {"bid_px"|"bid_vol"|"ask_px"|"ask_vol"} BookColumn */
+/**
+ * The 盘口 panel's numbers (STATS_KEYS in infoway_widgets/widgets/book.py); null where unknown.
+ * @typedef {object} BookStats
+ * @property {number|null} last
+ * @property {number|null} change
+ * @property {number|null} change_pct
+ * @property {number|null} open
+ * @property {number|null} prev_close
+ * @property {number|null} high
+ * @property {number|null} low
+ * @property {number|null} volume
+ * @property {number|null} volume_lots
+ * @property {number|null} turnover
+ * @property {number|null} amplitude
+ * @property {number|null} bid_ask_ratio
+ * @property {number|null} bid_ask_diff
+ * @property {number|null} buy_volume
+ * @property {number|null} sell_volume
+ * @property {number|null} buy_sell_ratio
+ * @property {number|null} volume_ratio
+ * @property {number|null} limit_up
+ * @property {number|null} limit_down
+ * @property {"up"|"down"|null} at_limit
+ */
+/**
+ * OrderBook: the levels of both sides, best first, NaN-padded to one length.
+ * @typedef {object} BookFields
+ * @property {"book"} kind
+ * @property {BookColumn[]} cols
+ * @property {string} symbol
+ * @property {number|null} prev_close
+ * @property {BookStats} stats
+ * @property {number|null} t time of the depth snapshot (UTC ms); null before the first
+ * @typedef {FrameBase & BookFields} BookHeader
+ */
+
+/** @typedef {"t"|"price"|"volume"|"direction"} TapeColumn */
+/**
+ * TradeTape: trades oldest first.
+ * @typedef {object} TapeFields
+ * @property {"tape"} kind
+ * @property {TapeColumn[]} cols
+ * @property {number} total trades ever seen, this frame's included
+ * @property {string} symbol
+ * @typedef {FrameBase & TapeFields} TapeHeader
+ */
+
+/**
+ * @typedef {"last"|"prev_close"|"open"|"high"|"low"|"volume"|"turnover"|"change"|"change_pct"|"t"
+ *   |"amplitude"|"volume_ratio"|"limit_up"|"limit_down"|"volume_lots"|"at_limit"|"decimals"|"red_up"
+ *   |"spark_len"|"spark"} QuotesColumn
+ */
+/**
+ * QuoteBoard: one row per symbol in `symbols`; `spark` holds every row's sparkline, `spark_len`
+ * points each.
+ * @typedef {object} QuotesFields
+ * @property {"quotes"} kind
+ * @property {QuotesColumn[]} cols
+ * @property {string[]} symbols
+ * @property {string[]} names
+ * @typedef {FrameBase & QuotesFields} QuotesHeader
+ */
+
+/** @typedef {"t"|"close"|"avg"|"volume"|"up"} IntradayColumn */
+/**
+ * IntradayChart: the day's minute slots from `offset` on.
+ * @typedef {object} IntradayFields
+ * @property {"intraday"} kind
+ * @property {IntradayColumn[]} cols
+ * @property {string} symbol
+ * @property {string|null} day
+ * @property {number|null} prev_close
+ * @property {number|null} limit_up
+ * @property {number|null} limit_down
+ * @property {number} filled slots with data
+ * @property {number} slots minutes of the session axis
+ * @property {Array<[number, string]>} ticks slot index and label of each time tick
+ * @property {number} offset slot of the first value in the columns
+ * @typedef {FrameBase & IntradayFields} IntradayHeader
+ */
+
+/**
+ * A reply that changes no state; it bypasses the seq check.
+ * @typedef {object} ControlHeader
+ * @property {"control"} kind
+ * @property {"loaded"} what older bars asked for with `load_more` have come (`count` of them)
+ * @property {number} count
+ * @property {number} before
+ */
+
+/**
+ * A decoded frame: its header and one float64 array per column.
+ * @template {FrameBase & {kind: string, cols: string[]}} H
+ * @typedef {{header: H, cols: Record<H["cols"][number], Float64Array>}} Frame
+ */
+
+/**
+ * @typedef {Frame<BarsHeader>} BarsFrame
+ * @typedef {Frame<BookHeader>} BookFrame
+ * @typedef {Frame<TapeHeader>} TapeFrame
+ * @typedef {Frame<QuotesHeader>} QuotesFrame
+ * @typedef {Frame<IntradayHeader>} IntradayFrame
+ * @typedef {BarsFrame|BookFrame|TapeFrame|QuotesFrame|IntradayFrame} AnyFrame
+ */
+
+export {};

@@ -1,0 +1,171 @@
+"""The frames the Python widgets send match the types the front-end declares for them.
+
+``js/src/lib/frames.js`` types the header (and the columns) of every frame kind in one place;
+this test parses those typedefs and checks them against the headers each widget really sends —
+full frames, deltas, the ``_snapshot`` trait and control replies — so that neither side can
+drift from the other without a failing test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import infoway_widgets as iw
+from infoway_widgets.sim import serve
+from infoway_widgets.widgets import CandleChart, OrderBook, QuoteBoard, TradeTape
+
+from ..feed.conftest import wait_for
+from .test_sync import SYM, settle
+
+FRAMES_JS = Path(__file__).resolve().parents[2] / "js" / "src" / "lib" / "frames.js"
+HEADER_OF = {
+    "bars": "BarsHeader",
+    "book": "BookHeader",
+    "tape": "TapeHeader",
+    "quotes": "QuotesHeader",
+    "intraday": "IntradayHeader",
+    "control": "ControlHeader",
+}
+
+Typedefs = dict[str, dict[str, Any]]
+
+
+def parse_typedefs(text: str) -> Typedefs:
+    """Every ``@typedef`` of the JSDoc blocks in ``text``: its type expression and, for object
+    typedefs, its ``@property`` names (required and optional)."""
+    out: Typedefs = {}
+    for block in re.findall(r"/\*\*(.*?)\*/", text, flags=re.S):
+        body = " ".join(line.strip().lstrip("*").strip() for line in block.splitlines())
+        current: dict[str, Any] | None = None
+        for tag in re.split(r"\s(?=@\w)", " " + body):
+            m = re.match(r"@typedef\s+\{(?P<type>[^}]*)\}\s+(?P<name>\w+)", tag)
+            if m:
+                current = {"type": m["type"].strip(), "required": set(), "optional": set()}
+                out[m["name"]] = current
+                continue
+            m = re.match(r"@property\s+\{[^}]*\}\s+(?P<opt>\[)?(?P<name>\w+)", tag)
+            if m and current is not None:
+                current["optional" if m["opt"] else "required"].add(m["name"])
+    return out
+
+
+def fields(defs: Typedefs, name: str) -> tuple[set[str], set[str]]:
+    """Required and optional property names of ``name``, through ``A & B`` intersections."""
+    d = defs[name]
+    if "&" in d["type"]:
+        req: set[str] = set()
+        opt: set[str] = set()
+        for part in d["type"].split("&"):
+            r, o = fields(defs, part.strip())
+            req |= r
+            opt |= o
+        return req, opt
+    return set(d["required"]), set(d["optional"])
+
+
+def literals(defs: Typedefs, name: str) -> set[str]:
+    """The string literals of a union typedef such as ``"t"|"open"|...``."""
+    return set(re.findall(r'"(\w+)"', defs[name]["type"]))
+
+
+@pytest.fixture(scope="module")
+def defs() -> Typedefs:
+    return parse_typedefs(FRAMES_JS.read_text(encoding="utf-8"))
+
+
+def check(defs: Typedefs, header: dict[str, Any]) -> None:
+    kind = header["kind"]
+    name = HEADER_OF[kind]
+    req, opt = fields(defs, name)
+    keys = set(header)
+    assert keys <= req | opt, f"{kind}: sent but not in {name}: {sorted(keys - req - opt)}"
+    assert req <= keys, f"{kind}: in {name} but not sent: {sorted(req - keys)}"
+    if kind == "control":
+        return
+    cols = literals(defs, name.replace("Header", "Column"))
+    assert set(header["cols"]) == cols, f"{kind} columns: {sorted(set(header['cols']) ^ cols)}"
+    assert header["v"] == 1 and isinstance(header["seq"], int) and isinstance(header["n"], int)
+    if kind == "book":
+        stats_req, stats_opt = fields(defs, "BookStats")
+        assert set(header["stats"]) == stats_req | stats_opt
+
+
+def test_the_parser_reads_the_typedefs(defs: Typedefs) -> None:
+    req, opt = fields(defs, "BarsHeader")
+    assert {"kind", "v", "seq", "n", "cols", "interval", "symbol"} <= req
+    assert {"reset", "keep_range"} <= opt
+    assert literals(defs, "QuotesColumn") >= {"last", "spark", "spark_len"}
+    assert fields(defs, "ControlHeader")[0] == {"kind", "what", "count", "before"}
+    with pytest.raises(AssertionError, match="not in BarsHeader"):
+        check(defs, {"kind": "bars", "v": 1, "seq": 1, "n": 0, "cols": [], "surprise": 1})
+    with pytest.raises(AssertionError, match="not sent"):
+        check(defs, {"kind": "tape", "v": 1, "seq": 1, "n": 0, "cols": []})
+
+
+def headers(sent: Any, widget: Any) -> list[dict[str, Any]]:
+    """What ``widget`` sent, and its ``_snapshot`` trait's header."""
+    out = [dict(c) for c, _, _ in sent.of(widget)]
+    snap = widget._snapshot.get("header")
+    assert snap, "no snapshot"
+    return [*out, dict(snap)]
+
+
+async def test_candle_book_tape_board_frames(defs, feed, sent) -> None:
+    chart = CandleChart(SYM, feed=feed)
+    book = OrderBook(SYM, feed=feed)
+    tape = TradeTape(SYM, feed=feed)
+    board = QuoteBoard([SYM, "00700.HK"], feed=feed)
+    widgets = [chart, book, tape, board]
+    await settle(chart)
+    feed.trade(SYM, 5)
+    feed.trade("00700.HK", 2)
+    await settle(chart)
+    # a full frame after the feed's store started over keeps the scroll position
+    feed.bar_store(SYM, "1m").clear()
+    feed.trade(SYM, 2)
+    await settle(chart)
+    # older bars paged in, and the control reply that says so
+    first = int(feed.bar_store(SYM, "1m").t[0])
+    chart._on_front_msg(chart, {"type": "load_more", "before": first, "count": 50}, [])
+    await settle(chart)
+    seen: dict[str, set[str]] = {}
+    for w in widgets:
+        for h in headers(sent, w):
+            check(defs, h)
+            what = "control" if h["kind"] == "control" else "reset" if h.get("reset") else "delta"
+            seen.setdefault(h["kind"], set()).add(what)
+            if h.get("keep_range"):
+                seen[h["kind"]].add("keep_range")
+    assert seen == {
+        "bars": {"reset", "delta", "keep_range"},
+        "control": {"control"},
+        "book": {"reset", "delta"},
+        "tape": {"reset", "delta"},
+        "quotes": {"reset", "delta"},
+    }
+    for w in widgets:
+        w.close()
+
+
+async def test_intraday_frames(defs, sent) -> None:
+    async with serve(port=0, seed=5, speed=120.0) as server:
+        feed = iw.connect(base_url=server.url, speed=120.0, new=True)
+        try:
+            w = iw.IntradayChart("600519.SH", feed=feed)
+            ev = asyncio.Event()
+            feed.on_change(lambda s: ev.set())
+            await wait_for(
+                lambda: any(not c.get("reset") for c, _, _ in sent.of(w)), 40, "a delta", ev
+            )
+            hs = headers(sent, w)
+            assert {bool(h.get("reset")) for h in hs} == {True, False}
+            for h in hs:
+                check(defs, h)
+            w.close()
+        finally:
+            await feed.aclose()
