@@ -167,7 +167,7 @@ class RestClient:
     # ---- transport with error mapping and retries ----------------------------------------
     def _delay(self, attempt: int, err: InfowayError | None) -> float:
         # exponential backoff with jitter (0.5x-1.5x) so that many clients do not retry in step
-        d = min(_MAX_BACKOFF_S, self.backoff * (2**attempt)) * random.uniform(0.5, 1.5)
+        d: float = min(_MAX_BACKOFF_S, self.backoff * float(2**attempt)) * random.uniform(0.5, 1.5)
         if isinstance(err, RateLimitError) and err.retry_after:
             d = max(d, min(err.retry_after, _MAX_RETRY_AFTER_S))
         return d

@@ -487,7 +487,7 @@ def decode_batch(
         except Exception:
             slow.append(fr)
             continue
-        if type(m) is _TradePush:
+        if isinstance(m, _TradePush):
             datas.append(m.data)
         elif latest_depth_only:
             prev = depth_raw.get(m.data.s)
