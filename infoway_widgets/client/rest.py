@@ -32,6 +32,7 @@ from ..errors import (
     RateLimitError,
 )
 from ..market import Instrument, Interval, parse_interval, parse_symbols
+from ..protocol.codes import REST_MAX_CANDLES_MANY, REST_MAX_CANDLES_ONE, REST_MAX_CODES
 from ..protocol.decode import FrameError, candle_from, depth_from, trade_from
 from ..protocol.events import Candle, Depth, Trade
 from ..protocol.verdicts import http_error, is_retryable, rest_error
@@ -40,9 +41,9 @@ log = logging.getLogger("infoway_widgets.client.rest")
 
 DEFAULT_BASE_URL = "https://data.infoway.io"
 #: Service limits (protocol notes): codes per call, candles for one code, candles each for several.
-MAX_CODES_PER_CALL = 100
-MAX_CANDLES_ONE = 500
-MAX_CANDLES_MANY = 2
+MAX_CODES_PER_CALL = REST_MAX_CODES
+MAX_CANDLES_ONE = REST_MAX_CANDLES_ONE
+MAX_CANDLES_MANY = REST_MAX_CANDLES_MANY
 #: Concurrent requests when one call fans out (one candle request per code): enough to hide
 #: latency, few enough not to trip the per-minute frequency limit.
 FANOUT_CONCURRENCY = 4

@@ -52,6 +52,10 @@ IDLE_MS = 60_000
 HEARTBEAT_MS = 30_000
 #: the largest client frame a server accepts
 MAX_FRAME_BYTES = 256 * 1024
+#: REST: codes per call; candles for one code; candles each when several codes are asked at once
+REST_MAX_CODES = 100
+REST_MAX_CANDLES_ONE = 500
+REST_MAX_CANDLES_MANY = 2
 
 #: production's texts for the error frames our servers send (``{"code", "msg", "traceId"}``)
 ERROR_MESSAGES = {
