@@ -455,7 +455,7 @@ class ClientSession:
         now = self._now
         used = link.window.count(now)
         oldest = link.window.oldest()
-        slot_free = (oldest + cfg.hold_ms + 1) if oldest is not None else now + 1
+        slot_free = (oldest + cfg.hold_ms) if oldest is not None else now + 1
         times = [link.last_rx + cfg.silence_ms]
         times.append(link.next_heartbeat if link.next_heartbeat > now else slot_free)
         if self._changed:
