@@ -33,8 +33,8 @@ from ..errors import (
 )
 from ..market import Instrument, Interval, parse_interval, parse_symbols
 from ..protocol.codes import REST_MAX_CANDLES_MANY, REST_MAX_CANDLES_ONE, REST_MAX_CODES
-from ..protocol.decode import FrameError, candle_from, depth_from, trade_from
 from ..protocol.events import Candle, Depth, Trade
+from ..protocol.payloads import FrameError, candle_from, depth_from, trade_from
 from ..protocol.verdicts import http_error, is_retryable, rest_error
 
 log = logging.getLogger("infoway_widgets.client.rest")
