@@ -31,61 +31,32 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
 import os
-import time
-import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
 
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import (
-    ConnectionClosed,
-    InvalidHandshake,
-    InvalidStatus,
-    InvalidURI,
-)
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
-from .._aio import wait_event
 from .._secrets import install_log_filter, mask_key, redact, register_key
 from ..errors import (
-    AuthError,
     BadParameterError,
     ConnectionLostError,
     InfowayError,
     InfowayTimeoutError,
-    ProtocolError,
 )
 from ..market import Interval, parse_interval, parse_symbols
-from ..protocol.client import CODES_PER_FRAME, PUSH, ClientConfig, ClientSession
+from ..protocol.client import CODES_PER_FRAME, ClientConfig, ClientSession
 from ..protocol.codes import KINDS, PUSH_CODES
 from ..protocol.events import Event
+from .connection import Connection, clock_ms, now_ms
+from .dial import dial, hang_up
 
 log = logging.getLogger("infoway_widgets.client.ws")
-# websockets logs the request line (with the key in the query) at DEBUG; its records go to a
-# logger of ours, which the redacting record factory of _secrets masks at creation.
-_wire_log = logging.getLogger("infoway_widgets.client.ws.wire")
 
 DEFAULT_WS_BASE = "wss://data.infoway.io/ws"
 State = Literal["idle", "connecting", "open", "reconnecting", "failed", "closed"]
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)
-
-
-def _retrieve(fut: asyncio.Future[Any]) -> None:
-    """Mark a background future's exception as seen (no "never retrieved" noise)."""
-    if not fut.cancelled():
-        fut.exception()
-
-
-def _closed_reason(ws: ClientConnection) -> str:
-    code, why = ws.close_code, ws.close_reason
-    if code in (None, 1006):
-        return "connection lost (no close frame)"
-    return f"closed by the server (code {code}{', ' + redact(why) if why else ''})"
 
 
 class WsSession:
@@ -346,7 +317,7 @@ class WsSession:
                 task.result()
         ws, self._ws = self._ws, None
         if ws is not None:
-            await self._close_ws(ws)
+            await hang_up(ws, min(2.0, self._open_timeout))
         if self._state != "failed":
             self._set_state("closed", None)
         self._done_evt.set()
@@ -443,18 +414,6 @@ class WsSession:
             self._resolve_sync_waiters()
 
     # ---- connection loop ----------------------------------------------------------------------
-    @staticmethod
-    def _clock() -> int:
-        """The session's time: ms of the loop's monotonic clock."""
-        return int(asyncio.get_running_loop().time() * 1000)
-
-    def _url(self) -> str:
-        q = {"business": self.business}
-        if self._key:
-            q["apikey"] = self._key
-        sep = "&" if "?" in self.ws_base else "?"
-        return f"{self.ws_base}{sep}{urllib.parse.urlencode(q)}"
-
     async def _main(self) -> None:
         proto = self._protocol
         attempt = 0
@@ -464,7 +423,7 @@ class WsSession:
         self._set_state("connecting", None)
         while True:
             try:
-                ws = await self._connect()
+                ws = await dial(self.ws_base, self.business, self._key, self._open_timeout)
             except InfowayError as e:
                 self._fail(e)
                 return
@@ -473,8 +432,8 @@ class WsSession:
             else:
                 self._ws = ws
                 self.stats["connects"] += 1
-                opened = self._clock()
-                up_ms = _now_ms()
+                opened = clock_ms()
+                up_ms = now_ms()
                 proto.connection_made(opened)
                 self._open_evt.set()
                 self._set_state("open", None)
@@ -487,18 +446,26 @@ class WsSession:
                 self._check_synced()
                 ended: str | None = None
                 try:
-                    ended = await self._serve(ws)
+                    ended = await Connection(
+                        ws,
+                        proto,
+                        name=self.business,
+                        on_push=self._on_push,
+                        on_control=self._control,
+                        after_write=self._check_synced,
+                        wake=self._wake,
+                    ).run()
                 finally:
                     silent = proto.silent
-                    reason = proto.connection_lost(self._clock(), ended)
+                    reason = proto.connection_lost(clock_ms(), ended)
                     self._open_evt.clear()
                     self._ws = None
-                    await self._close_ws(ws, abort=silent)
-                down_ms = self.stats["last_frame_ms"] or _now_ms()
+                    await hang_up(ws, min(2.0, self._open_timeout), abort=silent)
+                down_ms = self.stats["last_frame_ms"] or now_ms()
                 if proto.terminal is not None:
                     self._fail(proto.terminal)
                     return
-                if self._clock() - opened >= proto.config.heartbeat_ms:
+                if clock_ms() - opened >= proto.config.heartbeat_ms:
                     attempt = 0  # the link was healthy for a while: start the backoff afresh
             if self._max_retries is not None and attempt >= self._max_retries:
                 self._fail(
@@ -516,157 +483,10 @@ class WsSession:
             )
             await asyncio.sleep(delay)
 
-    async def _connect(self) -> ClientConnection:
-        url = self._url()
-        host = urllib.parse.urlsplit(url).hostname or ""
-        try:
-            return await connect(
-                url,
-                open_timeout=self._open_timeout,
-                ping_interval=None,
-                ping_timeout=None,
-                close_timeout=min(2.0, self._open_timeout),
-                max_queue=256,
-                logger=_wire_log,
-                compression=None,
-                proxy=None if host in ("127.0.0.1", "localhost", "::1") else True,
-                user_agent_header="infoway-widgets",
-            )
-        except InvalidStatus as e:
-            status = e.response.status_code
-            if status in (401, 403):
-                raise AuthError(
-                    f"The {self.business} stream refused the API key (HTTP {status}): check "
-                    "INFOWAY_API_KEY or the api_key argument. Not retried: repeated refusals "
-                    "risk an IP ban.",
-                    code=status,
-                ) from None
-            if status == 404:
-                raise ProtocolError(
-                    f"No WebSocket endpoint at {redact(self.ws_base)!r} (HTTP 404): check ws_base.",
-                    code=404,
-                ) from None
-            raise
-        except InvalidURI:
-            raise BadParameterError(
-                f"{redact(self.ws_base)!r} is not a WebSocket URL: use wss://host/ws."
-            ) from None
-
-    async def _close_ws(self, ws: ClientConnection, abort: bool = False) -> None:
-        if not abort:
-            try:
-                await asyncio.wait_for(ws.close(), timeout=min(2.0, self._open_timeout))
-                return
-            except Exception:  # a half-open socket: do not wait for a close handshake
-                pass
-        with contextlib.suppress(Exception):
-            ws.transport.abort()
-
-    async def _serve(self, ws: ClientConnection) -> str | None:
-        """Run reader, writer and pinger for one connection; return why it ended, as far as the
-        socket tells (the protocol session may know better)."""
-        loop = asyncio.get_running_loop()
-        tasks = [
-            loop.create_task(self._reader(ws), name="infoway-ws-reader"),
-            loop.create_task(self._writer(ws), name="infoway-ws-writer"),
-            loop.create_task(self._pinger(ws), name="infoway-ws-pinger"),
-        ]
-        try:
-            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for t in tasks:
-                t.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-        reason: str | None = None
-        for t in done:
-            if t.cancelled():
-                continue
-            exc = t.exception()
-            if exc is None:
-                reason = reason or t.result()
-            elif isinstance(exc, ConnectionClosed):
-                reason = reason or _closed_reason(ws)
-            else:
-                log.error(
-                    "Infoway %s stream: internal error in %s: %s",
-                    self.business,
-                    t.get_name(),
-                    redact(repr(exc)),
-                )
-                reason = reason or f"internal error {type(exc).__name__}"
-        return reason
-
-    async def _reader(self, ws: ClientConnection) -> str | None:
-        loop = asyncio.get_running_loop()
-        proto = self._protocol
-        receive = proto.receive
-        on_push = self._on_push
-        stats = self.stats
-        try:
-            async for msg in ws:
-                arrival = _now_ms()
-                stats["last_frame_ms"] = arrival
-                out = receive(msg, int(loop.time() * 1000))
-                if out is PUSH:
-                    try:
-                        on_push(msg, arrival)
-                    except Exception:
-                        log.exception("Infoway %s stream: on_push raised (ignored)", self.business)
-                    continue
-                self._check_synced()
-                if self._on_event is not None:
-                    self._call(self._on_event, out)
-                if proto.terminal is not None or proto.drop_reason is not None:
-                    return None
-                self._kick()  # an ack or a refusal may change what the writer sends next
-        except ConnectionClosed:
-            pass  # an abnormal close; a normal one just ends the loop
-        return _closed_reason(ws)
-
-    async def _writer(self, ws: ClientConnection) -> None:
-        proto = self._protocol
-        while True:
-            frames = proto.frames_to_send(self._clock())
-            if frames:
-                for frame in frames:
-                    await ws.send(frame)
-                proto.sent(self._clock())
-                continue
-            if proto.drop_reason is not None or proto.terminal is not None:
-                return
-            self._check_synced()
-            deadline = proto.next_deadline()
-            timeout = None if deadline is None else max(0.0, (deadline - self._clock()) / 1000)
-            self._wake.clear()
-            # not asyncio.wait_for: on 3.10/3.11 it can swallow the cancel that ends this writer
-            await wait_event(self._wake, timeout)
-
-    async def _pinger(self, ws: ClientConnection) -> None:
-        """Ping between heartbeats (a pong proves the link on a quiet market) and run the
-        watchdog on this beat too, so that a writer stuck on a dead socket cannot hide it."""
-        proto = self._protocol
-        period = proto.config.ping_every_ms / 1000
-        while True:
-            await asyncio.sleep(period)
-            if proto.watchdog(self._clock()) is not None:
-                return
-            # Sending a ping can block on a stuck socket: bound it, and use asyncio.wait (not
-            # wait_for, which can swallow the cancellation that ends this task on 3.10/3.11).
-            sending = asyncio.ensure_future(ws.ping())
-            sending.add_done_callback(_retrieve)
-            try:
-                await asyncio.wait({sending}, timeout=period)
-            finally:
-                if not sending.done():
-                    sending.cancel()
-            if sending.done() and not sending.cancelled() and sending.exception() is None:
-                asyncio.ensure_future(sending.result()).add_done_callback(
-                    functools.partial(self._on_pong, ws)
-                )
-
-    def _on_pong(self, ws: ClientConnection, fut: asyncio.Future[Any]) -> None:
-        if self._ws is ws and not fut.cancelled() and fut.exception() is None:
-            self._protocol.activity(self._clock())
+    def _control(self, ev: Event) -> None:
+        self._check_synced()
+        if self._on_event is not None:
+            self._call(self._on_event, ev)
 
 
 __all__ = ["DEFAULT_WS_BASE", "KINDS", "PUSH_CODES", "State", "WsSession"]
