@@ -19,7 +19,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 
 from .._aio import wait_event
 from ..protocol import encode
-from ..protocol.codes import MAX_FRAME_BYTES
+from ..protocol.codes import MAX_FRAME_BYTES, PUSH_TRADE
 from ..protocol.handshake import Refusal, refuse_business, refuse_key
 from ..protocol.server import (
     Action,
@@ -38,8 +38,10 @@ from .universe import stable_int
 if TYPE_CHECKING:
     from .server import SimServer
 
-GARBAGE = '{"code":10002,"data":{"p":"1'  # a cut-off frame: what a broken proxy delivers
+GARBAGE = f'{{"code":{PUSH_TRADE},"data":{{"p":"1'  # a cut-off frame, as a broken proxy delivers
 PROSE = "Subscribe fail: simulated fault frame (prose, not JSON)"
+#: frames of codes 100xx (pushes and acks) are the ones the garbage and prose faults precede
+_DATA_FRAME = '{"code":100'
 
 
 class SimConnection:
@@ -126,7 +128,7 @@ class SimConnection:
             if f.delay_ms:
                 stats.faults["delay"] += 1
                 await asyncio.sleep(f.delay_ms / 1000)
-            if frame.startswith('{"code":100'):
+            if frame.startswith(_DATA_FRAME):
                 if f.garbage_prob and self.rng.random() < f.garbage_prob:
                     stats.faults["garbage"] += 1
                     await self._raw(GARBAGE)
