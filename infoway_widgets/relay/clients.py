@@ -86,15 +86,6 @@ class RelayClient:
         return inst.code if inst.business == self.business else None
 
     @property
-    def closing(self) -> bool:
-        """A close is under way: nothing more is queued or answered."""
-        return self.session.closing
-
-    @closing.setter
-    def closing(self, value: bool) -> None:
-        self.session.closing = value
-
-    @property
     def subs(self) -> set[Sub]:
         """The upstream subscriptions this client holds."""
         b = self.business
@@ -119,10 +110,10 @@ class RelayClient:
     # ---- sending ---------------------------------------------------------------------------
     def send(self, data: bytes) -> None:
         """Queue one text frame (already UTF-8); a client too slow to keep up is closed."""
-        if self.closing:
+        if self.session.closing:
             return
         if self.queue.qsize() >= self.fanout.cfg.max_backlog:
-            self.closing = True
+            self.session.closing = True
             self.fanout.spawn(self.abort_slow())
             return
         self.queue.put_nowait(data)
@@ -155,9 +146,9 @@ class RelayClient:
         self, code: int, msg: str, reason: str, close_code: int = WSCloseCode.OK
     ) -> None:
         """Send an error frame after what is queued, then close (no push is cut in half)."""
-        if self.closing:
+        if self.session.closing:
             return
-        self.closing = True
+        self.session.closing = True
         self._close_after_pending(Close(encode.error_frame(code, msg), msg, reason, close_code))
 
     def _close_after_pending(self, close: Close) -> None:
@@ -186,7 +177,7 @@ class RelayClient:
 
     async def shutdown(self, code: int, message: str) -> None:
         """Close at once (the relay stops): the queue is not drained."""
-        self.closing = True
+        self.session.closing = True
         self.queue.put_nowait(None)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.ws.close(code=code, message=message.encode()), 2.0)
@@ -260,7 +251,7 @@ async def serve_client(fanout: Fanout, request: web.Request) -> web.StreamRespon
                 break
     finally:
         held = conn.subs
-        conn.closing = True
+        conn.session.closing = True
         conn.gone.set()
         fanout.conns.discard(conn)
         fanout.remove_routes(conn, held)

@@ -169,7 +169,7 @@ class RelayServer:
             await self.fanout.stop()
         else:
             for c in list(self.fanout.conns):
-                c.closing = True
+                c.session.closing = True
                 transport = getattr(c.ws, "_req", None)
                 transport = getattr(transport, "transport", None)
                 if transport is not None:

@@ -208,14 +208,14 @@ class SimServer:
         now = self.clock.elapsed_ms()
         conns = list(self.subscribers.conns)
         for c in conns:
-            if c.closing or c.gone.is_set() or c.halfopen.is_set():
+            if c.session.closing or c.gone.is_set() or c.halfopen.is_set():
                 continue
             idle = c.session.poll(now)
             if idle:
                 for action in idle:
                     self.spawn(c.act(action))
             elif c.queue.qsize() > MAX_BACKLOG:
-                c.closing = True
+                c.session.closing = True
                 self.spawn(
                     c.error_then_close(
                         500,
@@ -240,10 +240,10 @@ class SimServer:
             self.stats.faults["error"] += 1
             msg = ERROR_MESSAGES.get(code, "Server error") + " (simulated fault)"
             for c in conns:
-                if c.closing or c.gone.is_set() or c.halfopen.is_set():
+                if c.session.closing or c.gone.is_set() or c.halfopen.is_set():
                     continue
                 if Faults.closes_after(code):
-                    c.closing = True
+                    c.session.closing = True
                     self.spawn(c.error_then_close(code, msg, "fault_error"))
                 else:
                     c.send(encode.error_frame(code, msg))

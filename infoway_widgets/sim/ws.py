@@ -80,20 +80,6 @@ class SimConnection:
 
     # ---- what the connection holds ----------------------------------------------------------
     @property
-    def closing(self) -> bool:
-        """A close is under way (idle, frame budget, fault, slow consumer)."""
-        return self.session.closing
-
-    @closing.setter
-    def closing(self, value: bool) -> None:
-        self.session.closing = value
-
-    @property
-    def last_frame(self) -> int:
-        """Simulated ms of the last client frame."""
-        return self.session.last_frame
-
-    @property
     def trades(self) -> set[str]:
         return {c for kind, _, c in self.session.held if kind == "trades"}
 
