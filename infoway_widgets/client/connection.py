@@ -8,6 +8,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection
@@ -45,10 +46,11 @@ def _retrieve(fut: asyncio.Future[Any]) -> None:
         fut.exception()
 
 
+@dataclass(eq=False)
 class Connection:
     """The tasks of one open WebSocket.
 
-    Parameters
+    Attributes
     ----------
     ws : ClientConnection
     protocol : ClientSession
@@ -65,25 +67,14 @@ class Connection:
         Set by the caller when what is wanted changed: the writer looks again at once.
     """
 
-    def __init__(
-        self,
-        ws: ClientConnection,
-        protocol: ClientSession,
-        *,
-        name: str,
-        on_push: Callable[[str | bytes, int], None],
-        on_control: Callable[[Event], None],
-        after_write: Callable[[], None],
-        wake: asyncio.Event,
-    ) -> None:
-        self.ws = ws
-        self._protocol = protocol
-        self._name = name
-        self._on_push = on_push
-        self._on_control = on_control
-        self._after_write = after_write
-        self._wake = wake
-        self._open = True
+    ws: ClientConnection
+    protocol: ClientSession
+    name: str
+    on_push: Callable[[str | bytes, int], None]
+    on_control: Callable[[Event], None]
+    after_write: Callable[[], None]
+    wake: asyncio.Event
+    _open: bool = field(default=True, init=False)
 
     async def run(self) -> str | None:
         """Run reader, writer and pinger until one ends; return why the connection ended, as
@@ -113,7 +104,7 @@ class Connection:
             else:
                 log.error(
                     "Infoway %s stream: internal error in %s: %s",
-                    self._name,
+                    self.name,
                     t.get_name(),
                     redact(repr(exc)),
                 )
@@ -122,9 +113,9 @@ class Connection:
 
     async def _reader(self) -> str | None:
         loop = asyncio.get_running_loop()
-        proto = self._protocol
+        proto = self.protocol
         receive = proto.receive
-        on_push = self._on_push
+        on_push = self.on_push
         stats = proto.stats
         try:
             async for msg in self.ws:
@@ -135,18 +126,18 @@ class Connection:
                     try:
                         on_push(msg, arrival)
                     except Exception:
-                        log.exception("Infoway %s stream: on_push raised (ignored)", self._name)
+                        log.exception("Infoway %s stream: on_push raised (ignored)", self.name)
                     continue
-                self._on_control(out)
+                self.on_control(out)
                 if proto.terminal is not None or proto.drop_reason is not None:
                     return None
-                self._wake.set()  # an ack or a refusal may change what the writer sends next
+                self.wake.set()  # an ack or a refusal may change what the writer sends next
         except ConnectionClosed:
             pass  # an abnormal close; a normal one just ends the loop
         return closed_reason(self.ws)
 
     async def _writer(self) -> None:
-        proto = self._protocol
+        proto = self.protocol
         ws = self.ws
         while True:
             frames = proto.frames_to_send(clock_ms())
@@ -157,17 +148,17 @@ class Connection:
                 continue
             if proto.drop_reason is not None or proto.terminal is not None:
                 return
-            self._after_write()
+            self.after_write()
             deadline = proto.next_deadline()
             timeout = None if deadline is None else max(0.0, (deadline - clock_ms()) / 1000)
-            self._wake.clear()
+            self.wake.clear()
             # not asyncio.wait_for: on 3.10/3.11 it can swallow the cancel that ends this writer
-            await wait_event(self._wake, timeout)
+            await wait_event(self.wake, timeout)
 
     async def _pinger(self) -> None:
         """Ping between heartbeats and run the watchdog on this beat too, so that a writer
         stuck on a dead socket cannot hide it."""
-        proto = self._protocol
+        proto = self.protocol
         period = proto.config.ping_every_ms / 1000
         while True:
             await asyncio.sleep(period)
@@ -187,7 +178,7 @@ class Connection:
 
     def _on_pong(self, fut: asyncio.Future[Any]) -> None:
         if self._open and not fut.cancelled() and fut.exception() is None:
-            self._protocol.activity(clock_ms())
+            self.protocol.activity(clock_ms())
 
 
 __all__ = ["Connection", "clock_ms", "closed_reason", "now_ms"]

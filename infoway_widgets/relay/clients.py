@@ -17,20 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from .._web import client_text, refusal_response, websocket_response
 from ..market import parse_symbol
 from ..protocol import encode
-from ..protocol.codes import MAX_FRAME_BYTES
-from ..protocol.handshake import Refusal, refuse_business, refuse_key
-from ..protocol.server import (
-    Action,
-    Close,
-    Refuse,
-    Send,
-    ServerSession,
-    Subscribe,
-    Subscription,
-    Unsubscribe,
-)
+from ..protocol import server as proto
+from ..protocol.handshake import refuse_business, refuse_key
 from .fanout import Sub
 
 if TYPE_CHECKING:
@@ -54,7 +45,7 @@ class RelayClient:
         self.peer = peer
         self.id = next(_conn_ids)
         cfg = fanout.cfg
-        self.session = ServerSession(
+        self.session = proto.ServerSession(
             business,
             self._carries,
             self._now(),
@@ -91,7 +82,7 @@ class RelayClient:
         b = self.business
         return {(b, kind, kt, code) for kind, kt, code in self.session.held}
 
-    def _subs(self, held: list[Subscription]) -> list[Sub]:
+    def _subs(self, held: list[proto.Subscription]) -> list[Sub]:
         return [(self.business, kind, kt, code) for kind, kt, code in held]
 
     def status(self) -> dict[str, Any]:
@@ -149,9 +140,11 @@ class RelayClient:
         if self.session.closing:
             return
         self.session.closing = True
-        self._close_after_pending(Close(encode.error_frame(code, msg), msg, reason, close_code))
+        self._close_after_pending(
+            proto.Close(encode.error_frame(code, msg), msg, reason, close_code)
+        )
 
-    def _close_after_pending(self, close: Close) -> None:
+    def _close_after_pending(self, close: proto.Close) -> None:
         self.close_reason = close.reason
         self.fanout.count_close(close.reason)
         self.queue.put_nowait(close.frame.encode())
@@ -195,23 +188,19 @@ class RelayClient:
         for action in self.session.poll(now):
             self.act(action)
 
-    def act(self, action: Action) -> None:
+    def act(self, action: proto.Action) -> None:
         """Run one action of the protocol session."""
-        if isinstance(action, Send):
+        if isinstance(action, proto.Send):
             self.send_text(action.text)
-        elif isinstance(action, Subscribe):
+        elif isinstance(action, proto.Subscribe):
             self.fanout.add_routes(self, self._subs(action.new))
-        elif isinstance(action, Unsubscribe):
+        elif isinstance(action, proto.Unsubscribe):
             self.fanout.remove_routes(self, self._subs(action.dropped))
-        elif isinstance(action, Refuse):
+        elif isinstance(action, proto.Refuse):
             self.fanout.stats["refused_subscriptions"] += 1
             self.send_text(action.text)
-        elif isinstance(action, Close):
+        elif isinstance(action, proto.Close):
             self._close_after_pending(action)
-
-
-def _response(r: Refusal) -> web.Response:
-    return web.Response(status=r.status, text=r.text, content_type="text/plain", headers=r.headers)
 
 
 async def serve_client(fanout: Fanout, request: web.Request) -> web.StreamResponse:
@@ -226,10 +215,8 @@ async def serve_client(fanout: Fanout, request: web.Request) -> web.StreamRespon
     ) or refuse_business(q)
     if refused is not None:
         fanout.stats["refused"] += 1
-        return _response(refused)
-    ws = web.WebSocketResponse(
-        max_msg_size=MAX_FRAME_BYTES, autoping=True, heartbeat=None, compress=False
-    )
+        return refusal_response(refused)
+    ws = websocket_response()
     await ws.prepare(request)
     fanout.stats["connections"] += 1
     conn = RelayClient(fanout, ws, q["business"], str(request.remote or "?"))
@@ -239,16 +226,9 @@ async def serve_client(fanout: Fanout, request: web.Request) -> web.StreamRespon
         conn.send_text(frame)
     try:
         async for msg in ws:
-            if msg.type == WSMsgType.TEXT:
-                conn.on_frame(msg.data)
-            elif msg.type == WSMsgType.BINARY:
-                try:
-                    text: str | None = msg.data.decode("utf-8")
-                except UnicodeDecodeError:
-                    text = None
-                conn.on_frame(text)
-            else:
+            if msg.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
                 break
+            conn.on_frame(client_text(msg))
     finally:
         held = conn.subs
         conn.session.closing = True

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
+from .._web import listen
 from ..protocol.handshake import key_matches
 from .clients import serve_client
 from .config import RelayConfig
@@ -128,19 +129,9 @@ class RelayServer:
         app.router.add_get("/ws", self._ws)
         app.router.add_get("/relay/status", self._status)
         app.router.add_route("*", "/{tail:.*}", self.rest.handle)
-        self._runner = web.AppRunner(
-            app, access_log=None, handle_signals=False, shutdown_timeout=1.0
-        )
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, cfg.host, cfg.port)
-        await site.start()
-        server = getattr(site, "_server", None)
-        sockets = getattr(server, "sockets", None) or []
-        if sockets:
-            cfg.port = sockets[0].getsockname()[1]
-        shown = cfg.host if ":" not in cfg.host else f"[{cfg.host}]"
-        self.url = f"http://{shown}:{cfg.port}"
-        self.ws_url = f"ws://{shown}:{cfg.port}/ws"
+        bound = await listen(app, cfg.host, cfg.port)
+        self._runner, cfg.port = bound.runner, bound.port
+        self.url, self.ws_url = bound.url, bound.ws_url
         await self.rest.start()
         self.fanout.start()
         await self.coord.start()

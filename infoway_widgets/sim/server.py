@@ -19,6 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
+from .._web import listen
 from ..protocol import encode
 from ..protocol.codes import ERROR_MESSAGES
 from . import wire
@@ -117,19 +118,9 @@ class SimServer:
         app = web.Application()
         Rest(self).install(app)
         app.router.add_get("/ws", self._ws)
-        self._runner = web.AppRunner(
-            app, access_log=None, handle_signals=False, shutdown_timeout=1.0
-        )
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        server = getattr(site, "_server", None)
-        sockets = getattr(server, "sockets", None) or []
-        if sockets:
-            self.port = sockets[0].getsockname()[1]
-        shown = self.host if ":" not in self.host else f"[{self.host}]"
-        self.url = f"http://{shown}:{self.port}"
-        self.ws_url = f"ws://{shown}:{self.port}/ws"
+        bound = await listen(app, self.host, self.port)
+        self._runner, self.port = bound.runner, bound.port
+        self.url, self.ws_url = bound.url, bound.ws_url
         self._release()  # what happened before the clock's start (e.g. the 09:25 auction)
         self._pump = asyncio.ensure_future(self._run())
         return self

@@ -18,19 +18,11 @@ import numpy as np
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from .._aio import wait_event
+from .._web import client_text, refusal_response, websocket_response
 from ..protocol import encode
-from ..protocol.codes import MAX_FRAME_BYTES, PUSH_TRADE
-from ..protocol.handshake import Refusal, refuse_business, refuse_key
-from ..protocol.server import (
-    Action,
-    Close,
-    Refuse,
-    Send,
-    ServerSession,
-    Subscribe,
-    Subscription,
-    Unsubscribe,
-)
+from ..protocol import server as proto
+from ..protocol.codes import PUSH_TRADE
+from ..protocol.handshake import refuse_business, refuse_key
 from . import wire
 from .faults import Faults
 from .universe import stable_int
@@ -61,7 +53,7 @@ class SimConnection:
         self.business = business
         self.number = number
         # simulated time and the service's own limits: they scale with the market's speed
-        self.session = ServerSession(
+        self.session = proto.ServerSession(
             business, self._carries, server.clock.elapsed_ms(), greeting=wire.GREETING
         )
         self.sent_candles: dict[tuple[str, int], str] = {}
@@ -172,9 +164,9 @@ class SimConnection:
 
     async def error_then_close(self, code: int, msg: str, reason: str) -> None:
         """Send an error frame directly (not queued behind pushes), then close."""
-        await self.shut(Close(encode.error_frame(code, msg), msg, reason, WSCloseCode.OK))
+        await self.shut(proto.Close(encode.error_frame(code, msg), msg, reason, WSCloseCode.OK))
 
-    async def shut(self, close: Close) -> None:
+    async def shut(self, close: proto.Close) -> None:
         """Carry out a close the session (or the server) decided: the error frame goes out
         directly, not queued behind pushes."""
         if self.gone.is_set():
@@ -190,11 +182,11 @@ class SimConnection:
         for action in self.session.receive(text, srv.clock.elapsed_ms()):
             await self.act(action)
 
-    async def act(self, action: Action) -> None:
+    async def act(self, action: proto.Action) -> None:
         """Run one action of the protocol session."""
-        if isinstance(action, (Send, Refuse)):
+        if isinstance(action, (proto.Send, proto.Refuse)):
             self.send(action.text)
-        elif isinstance(action, Subscribe):
+        elif isinstance(action, proto.Subscribe):
             self.server.subscribers.add(self, action.new)
             market = self.server.market
             for kind, _, c in action.requested:
@@ -202,9 +194,9 @@ class SimConnection:
                     self.send(wire.depth_frame(market.sim(c).units, market.depth(c)))
                 elif kind == "candles":
                     self.kick.set()
-        elif isinstance(action, Unsubscribe):
+        elif isinstance(action, proto.Unsubscribe):
             self.server.subscribers.remove(self, action.dropped)
-        elif isinstance(action, Close):
+        elif isinstance(action, proto.Close):
             await self.shut(action)
 
     def forget(self) -> None:
@@ -223,21 +215,17 @@ class Subscribers:
     def _index(self, kind: str) -> dict[str, set[SimConnection]] | None:
         return self.trades if kind == "trades" else self.depth if kind == "depth" else None
 
-    def add(self, conn: SimConnection, subs: Iterable[Subscription]) -> None:
+    def add(self, conn: SimConnection, subs: Iterable[proto.Subscription]) -> None:
         for kind, _, c in subs:
             index = self._index(kind)
             if index is not None:
                 index.setdefault(c, set()).add(conn)
 
-    def remove(self, conn: SimConnection, subs: Iterable[Subscription]) -> None:
+    def remove(self, conn: SimConnection, subs: Iterable[proto.Subscription]) -> None:
         for kind, _, c in subs:
             index = self._index(kind)
             if index is not None:
                 index.get(c, set()).discard(conn)
-
-
-def _response(r: Refusal) -> web.Response:
-    return web.Response(status=r.status, text=r.text, content_type="text/plain", headers=r.headers)
 
 
 async def serve_connection(server: SimServer, request: web.Request) -> web.StreamResponse:
@@ -247,7 +235,7 @@ async def serve_connection(server: SimServer, request: web.Request) -> web.Strea
     refused = refuse_key(q, server.api_key)
     if refused is not None:
         stats.refused += 1
-        return _response(refused)
+        return refusal_response(refused)
     if server.refusing():
         stats.refused += 1
         stats.faults["refuse"] += 1
@@ -257,10 +245,8 @@ async def serve_connection(server: SimServer, request: web.Request) -> web.Strea
     refused = refuse_business(q)
     if refused is not None:
         stats.refused += 1
-        return _response(refused)
-    ws = web.WebSocketResponse(
-        max_msg_size=MAX_FRAME_BYTES, autoping=True, heartbeat=None, compress=False
-    )
+        return refusal_response(refused)
+    ws = websocket_response()
     await ws.prepare(request)
     stats.connections += 1
     stats.active += 1
@@ -310,14 +296,8 @@ async def _read_loop(conn: SimConnection) -> None:
                     await conn.gone.wait()
                 return
             msg = recv.result()
-            if msg.type == WSMsgType.TEXT:
-                await conn.on_frame(msg.data)
-            elif msg.type == WSMsgType.BINARY:
-                try:
-                    text: str | None = msg.data.decode("utf-8")
-                except UnicodeDecodeError:
-                    text = None
-                await conn.on_frame(text)
+            if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
+                await conn.on_frame(client_text(msg))
             elif msg.type == WSMsgType.ERROR:
                 if (
                     ws.close_code == WSCloseCode.MESSAGE_TOO_BIG
