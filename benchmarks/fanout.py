@@ -27,15 +27,25 @@ import psutil
 import websockets
 from aiohttp import WSMsgType, web
 
+from infoway_widgets.protocol.codes import (
+    ACK_OF,
+    ACK_UNSUB,
+    PUSH_TRADE,
+    SUB_TRADE,
+    UNSUBSCRIBE_KINDS,
+)
+from infoway_widgets.protocol.encode import WELCOME_FRAME, ack, encode_subscribe
+
 SYMBOLS = ["600519.SH", "000001.SZ", "300750.SZ", "688981.SH", "600200.SH", "002594.SZ"]
 KEY = "bench-upstream-key-0001"
+TRADE_PREFIX = f'{{"code":{PUSH_TRADE}'
 
 
 def trade_frame(i: int) -> str:
     s = SYMBOLS[i % len(SYMBOLS)]
     p = 100 + (i % 997) / 100
     return (
-        f'{{"code":10002,"data":{{"p":"{p:.2f}","s":"{s}","t":{1_764_034_200_000 + i},'
+        f'{{"code":{PUSH_TRADE},"data":{{"p":"{p:.2f}","s":"{s}","t":{1_764_034_200_000 + i},'
         f'"td":{i % 3},"v":"{100 * (1 + i % 9)}","vw":"{p * 100 * (1 + i % 9):.2f}"}}}}'
     )
 
@@ -63,18 +73,18 @@ class Upstream:
     async def _ws(self, request: web.Request) -> web.WebSocketResponse:
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
-        await ws.send_str('{"code":200,"msg":"ws connect success"}')
+        await ws.send_str(WELCOME_FRAME)
         pusher: asyncio.Task[None] | None = None
         async for msg in ws:
             if msg.type != WSMsgType.TEXT:
                 break
             m = json.loads(msg.data)
-            if m.get("code") == 10000:
-                await ws.send_str(json.dumps({"code": 10001, "trace": m.get("trace"), "msg": "ok"}))
+            if m.get("code") == SUB_TRADE:
+                await ws.send_str(ack(ACK_OF[SUB_TRADE], m.get("trace")))
                 if pusher is None:
                     pusher = asyncio.ensure_future(self._push(ws))
-            elif m.get("code") in (11000, 11001, 11002):
-                await ws.send_str(json.dumps({"code": 11010, "trace": m.get("trace"), "msg": "ok"}))
+            elif m.get("code") in UNSUBSCRIBE_KINDS:
+                await ws.send_str(ack(ACK_UNSUB, m.get("trace")))
         if pusher is not None:
             pusher.cancel()
         return ws
@@ -99,11 +109,9 @@ class Upstream:
 
 async def client(url: str, counter: list[int], ready: asyncio.Event) -> None:
     async with websockets.connect(url, max_queue=None, compression=None) as ws:
-        await ws.send(
-            json.dumps({"code": 10000, "trace": "b", "data": {"codes": ",".join(SYMBOLS)}})
-        )
+        await ws.send(encode_subscribe("trades", SYMBOLS, "b"))
         async for msg in ws:
-            if msg.startswith('{"code":10002'):
+            if msg.startswith(TRADE_PREFIX):
                 counter[0] += 1
             elif '"trace":"b"' in msg:
                 ready.set()

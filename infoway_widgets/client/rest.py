@@ -32,17 +32,18 @@ from ..errors import (
     RateLimitError,
 )
 from ..market import Instrument, Interval, parse_interval, parse_symbols
-from ..protocol.decode import FrameError, candle_from, depth_from, trade_from
+from ..protocol.codes import REST_MAX_CANDLES_MANY, REST_MAX_CANDLES_ONE, REST_MAX_CODES
 from ..protocol.events import Candle, Depth, Trade
+from ..protocol.payloads import FrameError, candle_from, depth_from, trade_from
 from ..protocol.verdicts import http_error, is_retryable, rest_error
 
 log = logging.getLogger("infoway_widgets.client.rest")
 
 DEFAULT_BASE_URL = "https://data.infoway.io"
 #: Service limits (protocol notes): codes per call, candles for one code, candles each for several.
-MAX_CODES_PER_CALL = 100
-MAX_CANDLES_ONE = 500
-MAX_CANDLES_MANY = 2
+MAX_CODES_PER_CALL = REST_MAX_CODES
+MAX_CANDLES_ONE = REST_MAX_CANDLES_ONE
+MAX_CANDLES_MANY = REST_MAX_CANDLES_MANY
 #: Concurrent requests when one call fans out (one candle request per code): enough to hide
 #: latency, few enough not to trip the per-minute frequency limit.
 FANOUT_CONCURRENCY = 4
@@ -167,7 +168,7 @@ class RestClient:
     # ---- transport with error mapping and retries ----------------------------------------
     def _delay(self, attempt: int, err: InfowayError | None) -> float:
         # exponential backoff with jitter (0.5x-1.5x) so that many clients do not retry in step
-        d = min(_MAX_BACKOFF_S, self.backoff * (2**attempt)) * random.uniform(0.5, 1.5)
+        d: float = min(_MAX_BACKOFF_S, self.backoff * float(2**attempt)) * random.uniform(0.5, 1.5)
         if isinstance(err, RateLimitError) and err.retry_after:
             d = max(d, min(err.retry_after, _MAX_RETRY_AFTER_S))
         return d

@@ -16,19 +16,28 @@ HEARTBEAT = 10010
 UNSUB_TRADE, UNSUB_DEPTH, UNSUB_CANDLE = 11000, 11001, 11002
 ACK_UNSUB = 11010
 WELCOME = 200
-SUBSCRIBE_CODES = {"trades": SUB_TRADE, "depth": SUB_DEPTH, "candles": SUB_CANDLE}
-UNSUBSCRIBE_CODES = {"trades": UNSUB_TRADE, "depth": UNSUB_DEPTH, "candles": UNSUB_CANDLE}
-ACK_KINDS = {ACK_TRADE: "trades", ACK_DEPTH: "depth", ACK_CANDLE: "candles"}
-
-PUSH_CODES = (PUSH_TRADE, PUSH_DEPTH, PUSH_CANDLE)
-PUSH_KINDS = {PUSH_TRADE: "trades", PUSH_DEPTH: "depth", PUSH_CANDLE: "candles"}
-SUBSCRIBE_KINDS = {code: kind for kind, code in SUBSCRIBE_CODES.items()}
-UNSUBSCRIBE_KINDS = {code: kind for kind, code in UNSUBSCRIBE_CODES.items()}
-ACK_OF = {SUB_TRADE: ACK_TRADE, SUB_DEPTH: ACK_DEPTH, SUB_CANDLE: ACK_CANDLE}
 
 #: the stream kinds, as the client API and both servers name them
 Kind = Literal["trades", "depth", "candles"]
 KINDS: tuple[Kind, ...] = ("trades", "depth", "candles")
+
+SUBSCRIBE_CODES: dict[str, int] = {"trades": SUB_TRADE, "depth": SUB_DEPTH, "candles": SUB_CANDLE}
+UNSUBSCRIBE_CODES: dict[str, int] = {
+    "trades": UNSUB_TRADE,
+    "depth": UNSUB_DEPTH,
+    "candles": UNSUB_CANDLE,
+}
+ACK_KINDS: dict[int, Kind] = {ACK_TRADE: "trades", ACK_DEPTH: "depth", ACK_CANDLE: "candles"}
+
+PUSH_CODES = (PUSH_TRADE, PUSH_DEPTH, PUSH_CANDLE)
+PUSH_KINDS: dict[int, Kind] = {PUSH_TRADE: "trades", PUSH_DEPTH: "depth", PUSH_CANDLE: "candles"}
+SUBSCRIBE_KINDS: dict[int, Kind] = {SUB_TRADE: "trades", SUB_DEPTH: "depth", SUB_CANDLE: "candles"}
+UNSUBSCRIBE_KINDS: dict[int, Kind] = {
+    UNSUB_TRADE: "trades",
+    UNSUB_DEPTH: "depth",
+    UNSUB_CANDLE: "candles",
+}
+ACK_OF = {SUB_TRADE: ACK_TRADE, SUB_DEPTH: ACK_DEPTH, SUB_CANDLE: ACK_CANDLE}
 
 #: business channels of ``/ws?business=...``; a channel carries only its own instruments
 BUSINESSES = ("stock", "crypto", "common", "japan", "india", "korea", "taiwan")
@@ -43,6 +52,10 @@ IDLE_MS = 60_000
 HEARTBEAT_MS = 30_000
 #: the largest client frame a server accepts
 MAX_FRAME_BYTES = 256 * 1024
+#: REST: codes per call; candles for one code; candles each when several codes are asked at once
+REST_MAX_CODES = 100
+REST_MAX_CANDLES_ONE = 500
+REST_MAX_CANDLES_MANY = 2
 
 #: production's texts for the error frames our servers send (``{"code", "msg", "traceId"}``)
 ERROR_MESSAGES = {

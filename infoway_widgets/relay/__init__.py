@@ -1,4 +1,4 @@
-"""The relay (issue #8): one upstream Infoway connection served to many clients over the same
+"""The relay: one upstream Infoway connection served to many clients over the same
 REST + WebSocket protocol, optionally shared by several relays through Redis.
 
 See ``docs/relay.md``. Entry points: :class:`RelayServer` with :class:`RelayConfig`, and

@@ -43,7 +43,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from .._aio import wait_event
-from .clients import Sub
+from .fanout import Sub
 from .upstream import UpstreamPool
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ class RedisCoordinator:
     def __init__(self, relay: RelayServer) -> None:
         cfg = relay.cfg
         self.relay = relay
-        self.hub = relay.hub
+        self.fanout = relay.fanout
         self.id = cfg.relay_id
         p = cfg.redis_prefix
         self.k_leader = f"{p}:leader"
@@ -192,7 +192,7 @@ class RedisCoordinator:
     async def _union(self) -> set[Sub]:
         """The leader's view: its own interest and every live relay's record."""
         assert self._r is not None
-        out = set(self.hub.interest())
+        out = set(self.fanout.interest())
         ids = [
             i.decode() if isinstance(i, bytes) else i for i in await self._r.smembers(self.k_relays)
         ]
@@ -243,7 +243,7 @@ class RedisCoordinator:
     async def _tick(self, now: float) -> None:
         r = self._r
         assert r is not None
-        mine = self._encode_interest(self.hub.interest())
+        mine = self._encode_interest(self.fanout.interest())
         pipe = r.pipeline(transaction=False)
         pipe.set(self.k_interest(self.id), mine, px=self.ttl_ms * 3)
         pipe.sadd(self.k_relays, self.id)
@@ -293,7 +293,7 @@ class RedisCoordinator:
     def _on_frame(self, business: str, frame: str) -> None:
         if self.role != "leader":
             return  # deposed: the new leader's frames are the ones to serve
-        self.hub.dispatch(business, frame)
+        self.fanout.dispatch(business, frame)
         self._pending.setdefault(business, []).append(frame)
         if not self._flush_scheduled:
             self._flush_scheduled = True
@@ -302,7 +302,7 @@ class RedisCoordinator:
     def _on_open(self, business: str, epoch: str) -> None:
         self._flush()  # the old connection's frames go out under the old epoch
         self._epoch[business] = epoch
-        self.hub.set_epoch(business, epoch)
+        self.fanout.set_epoch(business, epoch)
         self._enqueue(business, epoch, [])  # followers learn of the new connection at once
 
     def _flush(self) -> None:
@@ -351,7 +351,7 @@ class RedisCoordinator:
                 if self.role != "leader":
                     # frames may have been missed while the link was down
                     self._last_n = None
-                    self.hub.drop_all("the relay lost its link to the relay group")
+                    self.fanout.drop_all("the relay lost its link to the relay group")
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
                 with contextlib.suppress(Exception):
@@ -392,11 +392,11 @@ class RedisCoordinator:
             task.add_done_callback(self._bg.discard)
         if self._last_n is not None and n != self._last_n + 1:
             self.stats["gaps"] += 1
-            self.hub.drop_all("frames from the relay group were lost")
+            self.fanout.drop_all("frames from the relay group were lost")
         self._last_n = n
-        self.hub.set_epoch(b, e)
+        self.fanout.set_epoch(b, e)
         for f in frames:
-            self.hub.dispatch(b, f)
+            self.fanout.dispatch(b, f)
 
     # ---- status ------------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:

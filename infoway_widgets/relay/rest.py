@@ -29,7 +29,7 @@ from aiohttp import web
 from yarl import URL
 
 from ..protocol import encode as wire
-from .clients import token_ok
+from ..protocol.handshake import key_matches
 
 if TYPE_CHECKING:
     from .config import RelayConfig
@@ -99,7 +99,7 @@ class RestProxy:
         if (
             cfg.token_required()
             and request.path != "/"
-            and not token_ok(
+            and not key_matches(
                 request.headers.get("apiKey") or request.headers.get("apikey"), cfg.relay_token
             )
         ):

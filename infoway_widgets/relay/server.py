@@ -3,7 +3,7 @@ Infoway REST + WebSocket protocol.
 
 ::
 
-    Infoway (or a local server) ──WS──> UpstreamPool ──frames──> Hub ──> client WebSockets
+    Infoway (or a local server) ──WS──> UpstreamPool ──frames──> Fanout ──> client WebSockets
                                 ──REST─> RestProxy (cache, coalescing) <── client REST
                                          Coordinator: who holds the upstream
                                            SoloCoordinator  : this relay, always
@@ -28,8 +28,11 @@ from typing import Any, Protocol
 
 from aiohttp import web
 
-from .clients import Hub, handle
+from .._web import listen
+from ..protocol.handshake import key_matches
+from .clients import serve_client
 from .config import RelayConfig
+from .fanout import Fanout
 from .rest import RestProxy
 from .upstream import UpstreamPool
 
@@ -59,8 +62,8 @@ class SoloCoordinator:
             relay.cfg.upstream_key,
             relay.cfg.time_scale,
             relay.cfg.relay_id,
-            on_frame=relay.hub.dispatch,
-            on_open=relay.hub.set_epoch,
+            on_frame=relay.fanout.dispatch,
+            on_open=relay.fanout.set_epoch,
         )
 
     async def start(self) -> None:
@@ -70,7 +73,7 @@ class SoloCoordinator:
         await self.pool.close()
 
     def interest_changed(self) -> None:
-        self.pool.set_interest(self.relay.hub.interest())
+        self.pool.set_interest(self.relay.fanout.interest())
 
     def status(self) -> dict[str, Any]:
         return {"role": self.role, "upstream": self.pool.status()}
@@ -90,8 +93,8 @@ class RelayServer:
     ----------
     url : str
         ``http://host:port`` once started: clients use it as ``base_url``.
-    hub : Hub
-        Client connections and subscriptions.
+    fanout : Fanout
+        Client connections, their subscriptions and the push fan-out.
     rest : RestProxy
     coord : Coordinator
     """
@@ -99,7 +102,7 @@ class RelayServer:
     def __init__(self, cfg: RelayConfig, print_fn: Callable[[str], None] | None = None) -> None:
         cfg.validate()
         self.cfg = cfg
-        self.hub = Hub(cfg, self._interest_changed)
+        self.fanout = Fanout(cfg, self._interest_changed)
         self.rest = RestProxy(cfg)
         self.coord: Coordinator
         if cfg.redis_url:
@@ -126,21 +129,11 @@ class RelayServer:
         app.router.add_get("/ws", self._ws)
         app.router.add_get("/relay/status", self._status)
         app.router.add_route("*", "/{tail:.*}", self.rest.handle)
-        self._runner = web.AppRunner(
-            app, access_log=None, handle_signals=False, shutdown_timeout=1.0
-        )
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, cfg.host, cfg.port)
-        await site.start()
-        server = getattr(site, "_server", None)
-        sockets = getattr(server, "sockets", None) or []
-        if sockets:
-            cfg.port = sockets[0].getsockname()[1]
-        shown = cfg.host if ":" not in cfg.host else f"[{cfg.host}]"
-        self.url = f"http://{shown}:{cfg.port}"
-        self.ws_url = f"ws://{shown}:{cfg.port}/ws"
+        bound = await listen(app, cfg.host, cfg.port)
+        self._runner, cfg.port = bound.runner, bound.port
+        self.url, self.ws_url = bound.url, bound.ws_url
         await self.rest.start()
-        self.hub.start()
+        self.fanout.start()
         await self.coord.start()
         self.started_at = time.time()
         if cfg.status_every_s:
@@ -164,15 +157,15 @@ class RelayServer:
             self._status_task = None
         await self.coord.stop(graceful=graceful)
         if graceful:
-            await self.hub.stop()
+            await self.fanout.stop()
         else:
-            for c in list(self.hub.conns):
-                c.closing = True
+            for c in list(self.fanout.conns):
+                c.session.closing = True
                 transport = getattr(c.ws, "_req", None)
                 transport = getattr(transport, "transport", None)
                 if transport is not None:
                     transport.abort()
-            await self.hub.stop()
+            await self.fanout.stop()
         await self.rest.stop()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -185,37 +178,35 @@ class RelayServer:
         await self.stop()
 
     async def _ws(self, request: web.Request) -> web.StreamResponse:
-        return await handle(self.hub, request)
+        return await serve_client(self.fanout, request)
 
     # ---- status ------------------------------------------------------------------------------
     def status(self) -> dict[str, Any]:
         """What ``GET /relay/status`` answers: role, upstream state, clients, subscriptions,
         REST cache counters. Never the key or the token."""
-        hub = self.hub
+        fanout = self.fanout
         return {
             "relay": True,
             "id": self.cfg.relay_id,
             "url": self.url,
             "uptime_s": round(time.time() - self.started_at, 3) if self.started_at else 0.0,
             **self.coord.status(),
-            "clients": hub.clients(),
-            "subscriptions": hub.subscriptions(),
-            "interest": len(hub.interest()),
-            "fanout": dict(hub.stats),
-            "closes": dict(hub.stats_closes),
+            "clients": fanout.clients(),
+            "subscriptions": fanout.subscriptions(),
+            "interest": len(fanout.interest()),
+            "fanout": dict(fanout.stats),
+            "closes": dict(fanout.stats_closes),
             "rest": self.rest.status(),
         }
 
     async def _status(self, request: web.Request) -> web.Response:
-        from .clients import token_ok
-
         cfg = self.cfg
         given = (
             request.headers.get("apiKey")
             or request.headers.get("apikey")
             or request.query.get("apikey")
         )
-        if cfg.token_required() and not token_ok(given, cfg.relay_token):
+        if cfg.token_required() and not key_matches(given, cfg.relay_token):
             return web.json_response(
                 {"code": 401, "message": "Token invalid", "timestamp": int(time.time() * 1000)},
                 status=401,
@@ -229,13 +220,13 @@ class RelayServer:
         up = ",".join(f"{b}:{u['state']}" for b, u in ups.items()) or (
             "via redis" if st.get("role") == "follower" else "idle"
         )
-        hub = self.hub
-        codes = len({s[3] for s in hub.routes})
+        fanout = self.fanout
+        codes = len({s[3] for s in fanout.routes})
         r = self.rest.stats
         return (
-            f"relay {self.url} role={st.get('role')} upstream={up} clients={len(hub.conns)} "
-            f"codes={codes} subscriptions={len(hub.routes)} "
-            f"frames_in={hub.stats['upstream_frames']} pushes_out={hub.stats['pushes_out']} "
+            f"relay {self.url} role={st.get('role')} upstream={up} clients={len(fanout.conns)} "
+            f"codes={codes} subscriptions={len(fanout.routes)} "
+            f"frames_in={fanout.stats['upstream_frames']} pushes_out={fanout.stats['pushes_out']} "
             f"rest={r['requests']} (upstream {r['upstream_requests']}, hits {r['cache_hits']}, "
             f"coalesced {r['coalesced']})"
         )

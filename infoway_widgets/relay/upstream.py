@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..client.ws import WsSession
-from .clients import Sub
+from .fanout import Sub
 
 log = logging.getLogger("infoway_widgets.relay")
 

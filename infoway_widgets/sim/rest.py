@@ -13,21 +13,23 @@ from aiohttp import web
 
 from ..market import BY_KLINE, trading_days
 from ..protocol import encode
+from ..protocol.codes import BUSINESSES, REST_MAX_CANDLES_MANY, REST_MAX_CANDLES_ONE, REST_MAX_CODES
 from . import wire
 
 if TYPE_CHECKING:
     from .server import SimServer
 
-PREFIXES = ("stock", "crypto", "common", "japan", "india", "korea", "taiwan")
-MAX_CODES = 100
-MAX_KLINES = 500
-MAX_KLINES_BATCHED = 2
+#: the REST path prefixes are the business channels
+PREFIXES = BUSINESSES
+MAX_CODES = REST_MAX_CODES
+MAX_KLINES = REST_MAX_CANDLES_ONE
+MAX_KLINES_BATCHED = REST_MAX_CANDLES_MANY
 _CALENDARS = {"CN": "XSHG", "HK": "XHKG", "US": "XNYS"}
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def _json(body: dict[str, Any], status: int = 200) -> web.Response:
-    return web.Response(text=wire.dumps(body), status=status, content_type="application/json")
+    return web.Response(text=encode.dumps(body), status=status, content_type="application/json")
 
 
 class Rest:

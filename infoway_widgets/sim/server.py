@@ -19,8 +19,9 @@ from typing import Any
 
 from aiohttp import web
 
+from .._web import listen
 from ..protocol import encode
-from ..protocol.codes import ERROR_MESSAGES, IDLE_MS
+from ..protocol.codes import ERROR_MESSAGES
 from . import wire
 from .clock import SimClock
 from .events import SimDepth, SimTrade
@@ -29,7 +30,7 @@ from .ground_truth import GroundTruth
 from .market import SimMarket
 from .rest import Rest
 from .stats import ServerStats
-from .ws import Conn, Hub, handle
+from .ws import SimConnection, Subscribers, serve_connection
 
 log = logging.getLogger("infoway_widgets.sim")
 PUMP_S = 0.02
@@ -87,7 +88,8 @@ class SimServer:
         self.extra_symbols = extra_symbols
         self.start_at = start
         self.stats = ServerStats()
-        self.hub = Hub()
+        #: the open connections and who takes which code
+        self.subscribers = Subscribers()
         self.clock: SimClock
         self.market: SimMarket
         self.ground_truth: GroundTruth
@@ -116,25 +118,15 @@ class SimServer:
         app = web.Application()
         Rest(self).install(app)
         app.router.add_get("/ws", self._ws)
-        self._runner = web.AppRunner(
-            app, access_log=None, handle_signals=False, shutdown_timeout=1.0
-        )
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
-        await site.start()
-        server = getattr(site, "_server", None)
-        sockets = getattr(server, "sockets", None) or []
-        if sockets:
-            self.port = sockets[0].getsockname()[1]
-        shown = self.host if ":" not in self.host else f"[{self.host}]"
-        self.url = f"http://{shown}:{self.port}"
-        self.ws_url = f"ws://{shown}:{self.port}/ws"
+        bound = await listen(app, self.host, self.port)
+        self._runner, self.port = bound.runner, bound.port
+        self.url, self.ws_url = bound.url, bound.ws_url
         self._release()  # what happened before the clock's start (e.g. the 09:25 auction)
         self._pump = asyncio.ensure_future(self._run())
         return self
 
     async def _ws(self, request: web.Request) -> web.StreamResponse:
-        return await handle(self, request)
+        return await serve_connection(self, request)
 
     async def stop(self) -> None:
         """Close every socket, cancel every task, flush the ground truth."""
@@ -147,7 +139,10 @@ class SimServer:
             t.cancel()
         await asyncio.gather(*self._side_tasks, return_exceptions=True)
         await asyncio.gather(
-            *(c.close("shutdown", message=b"server shutting down") for c in list(self.hub.conns)),
+            *(
+                c.close("shutdown", message=b"server shutting down")
+                for c in list(self.subscribers.conns)
+            ),
             return_exceptions=True,
         )
         if self._runner is not None:
@@ -177,21 +172,21 @@ class SimServer:
         if events:
             self.ground_truth.add(events)
         self.ground_truth.tick()
-        hub = self.hub
-        if not events or not hub.conns:
+        subs = self.subscribers
+        if not events or not subs.conns:
             return
         for e in events:
-            subs = (
-                hub.trade_subs.get(e.code)
-                if isinstance(e, SimTrade)
-                else hub.depth_subs.get(e.code)
-            )
-            if not subs:
-                continue
-            u = self.market.sim(e.code).units
-            frame = wire.trade_frame(u, e) if isinstance(e, SimTrade) else wire.depth_frame(u, e)  # type: ignore[arg-type]
-            for c in subs:
-                c.send(frame)
+            if isinstance(e, SimTrade):
+                conns = subs.trades.get(e.code)
+                if conns:
+                    frame = wire.trade_frame(self.market.sim(e.code).units, e)
+            else:
+                conns = subs.depth.get(e.code)
+                if conns:
+                    frame = wire.depth_frame(self.market.sim(e.code).units, e)
+            if conns:
+                for c in conns:
+                    c.send(frame)
 
     def spawn(self, coro: Any) -> None:
         """Run ``coro`` beside the beat (a slow close must not hold up everyone's events)."""
@@ -202,22 +197,16 @@ class SimServer:
     async def _police(self) -> None:
         """Idle closes and timed faults, all in simulated time."""
         now = self.clock.elapsed_ms()
-        conns = list(self.hub.conns)
+        conns = list(self.subscribers.conns)
         for c in conns:
-            if c.closing or c.gone.is_set() or c.halfopen.is_set():
+            if c.session.closing or c.gone.is_set() or c.halfopen.is_set():
                 continue
-            if now - c.last_frame > IDLE_MS:
-                c.closing = True
-                self.spawn(
-                    c.error_then_close(
-                        513,
-                        ERROR_MESSAGES[513] + " (no frame for 60 s: send a "
-                        'heartbeat {"code":10010} every 30 s)',
-                        "idle",
-                    )
-                )
+            idle = c.session.poll(now)
+            if idle:
+                for action in idle:
+                    self.spawn(c.act(action))
             elif c.queue.qsize() > MAX_BACKLOG:
-                c.closing = True
+                c.session.closing = True
                 self.spawn(
                     c.error_then_close(
                         500,
@@ -242,10 +231,10 @@ class SimServer:
             self.stats.faults["error"] += 1
             msg = ERROR_MESSAGES.get(code, "Server error") + " (simulated fault)"
             for c in conns:
-                if c.closing or c.gone.is_set() or c.halfopen.is_set():
+                if c.session.closing or c.gone.is_set() or c.halfopen.is_set():
                     continue
                 if Faults.closes_after(code):
-                    c.closing = True
+                    c.session.closing = True
                     self.spawn(c.error_then_close(code, msg, "fault_error"))
                 else:
                     c.send(encode.error_frame(code, msg))
@@ -265,8 +254,9 @@ class SimServer:
     def refusing(self) -> bool:
         return self.clock.elapsed_ms() < self._refuse_until
 
-    def connections(self) -> list[Conn]:
-        return list(self.hub.conns)
+    def connections(self) -> list[SimConnection]:
+        """The open WebSocket connections (their ``trades``, ``depth``, ``klines``, faults)."""
+        return list(self.subscribers.conns)
 
     def __repr__(self) -> str:
         return f"SimServer(url={self.url!r}, seed={self.seed}, speed={self.speed:g})"

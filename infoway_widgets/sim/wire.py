@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..protocol.codes import PUSH_CANDLE, PUSH_DEPTH, PUSH_TRADE
 from ..protocol.encode import dumps
 from .events import SimDepth, SimTrade
 from .market import SimCandle
@@ -33,7 +34,7 @@ def trade_frame(u: Units, e: SimTrade) -> str:
     """``{"code":10002,"data":{"p","s","t","td","v","vw"}}``."""
     p, v, vw = _trade_strs(u, e)
     return (
-        f'{{"code":10002,"data":{{"p":"{p}","s":"{e.code}","t":{e.t},"td":{e.td},'
+        f'{{"code":{PUSH_TRADE},"data":{{"p":"{p}","s":"{e.code}","t":{e.t},"td":{e.td},'
         f'"v":"{v}","vw":"{vw}"}}}}'
     )
 
@@ -54,7 +55,9 @@ def _sides(u: Units, d: SimDepth) -> tuple[list[list[str]], list[list[str]]]:
 def depth_frame(u: Units, d: SimDepth) -> str:
     """``{"code":10005,"data":{"a","b","s","t"}}``, column-major sides, best level first."""
     a, b = _sides(u, d)
-    return f'{{"code":10005,"data":{{"a":{dumps(a)},"b":{dumps(b)},"s":"{d.code}","t":{d.t}}}}}'
+    return (
+        f'{{"code":{PUSH_DEPTH},"data":{{"a":{dumps(a)},"b":{dumps(b)},"s":"{d.code}","t":{d.t}}}}}'
+    )
 
 
 def depth_rest(u: Units, d: SimDepth) -> dict[str, Any]:
@@ -110,4 +113,4 @@ def candle_frame(u: Units, code: str, kline_type: int, c: SimCandle) -> str:
         "v": s["v"],
         "vw": s["vw"],
     }
-    return dumps({"code": 10008, "data": data})
+    return dumps({"code": PUSH_CANDLE, "data": data})

@@ -1,19 +1,28 @@
-"""The WebSocket endpoint: handshake, greeting, subscriptions, limits and per-connection faults."""
+"""The simulated server's WebSocket endpoint: an aiohttp adapter of the protocol's server session.
+
+The protocol (requests, answers, the frame budget, the idle close, the handshake refusals) is
+:class:`~infoway_widgets.protocol.server.ServerSession`'s. What is left here is what only a
+simulated market does: which codes a channel carries (the market's universe), the current book
+sent at once to a new depth subscriber, the forming candles pushed while they change, and the
+per-connection faults (delay, garbage and prose frames, half-open sockets).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-from collections import deque
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from .._aio import wait_event
+from .._web import client_text, refusal_response, websocket_response
 from ..protocol import encode
-from ..protocol.codes import BUSINESSES, ERROR_MESSAGES, FRAME_BUDGET, MAX_FRAME_BYTES
+from ..protocol import server as proto
+from ..protocol.codes import PUSH_TRADE
+from ..protocol.handshake import refuse_business, refuse_key
 from . import wire
 from .faults import Faults
 from .universe import stable_int
@@ -21,15 +30,14 @@ from .universe import stable_int
 if TYPE_CHECKING:
     from .server import SimServer
 
-_SUB = {10000: "trade", 10003: "depth", 10006: "kline"}
-_UNSUB = {11000: "trade", 11001: "depth", 11002: "kline"}
-_ACK = {10000: 10001, 10003: 10004, 10006: 10007}
-GARBAGE = '{"code":10002,"data":{"p":"1'  # a cut-off frame: what a broken proxy delivers
+GARBAGE = f'{{"code":{PUSH_TRADE},"data":{{"p":"1'  # a cut-off frame, as a broken proxy delivers
 PROSE = "Subscribe fail: simulated fault frame (prose, not JSON)"
+#: frames of codes 100xx (pushes and acks) are the ones the garbage and prose faults precede
+_DATA_FRAME = '{"code":100'
 
 
-class Conn:
-    """One client connection: its subscriptions, budgets, outgoing queue and fault state."""
+class SimConnection:
+    """One client connection: its protocol session, outgoing queue and fault state."""
 
     def __init__(
         self,
@@ -44,13 +52,11 @@ class Conn:
         self.request = request
         self.business = business
         self.number = number
-        self.trades: set[str] = set()
-        self.depth: set[str] = set()
-        self.klines: dict[str, set[int]] = {}
+        # simulated time and the service's own limits: they scale with the market's speed
+        self.session = proto.ServerSession(
+            business, self._carries, server.clock.elapsed_ms(), greeting=wire.GREETING
+        )
         self.sent_candles: dict[tuple[str, int], str] = {}
-        now = server.clock.elapsed_ms()
-        self.last_frame = now
-        self.frame_times: deque[int] = deque()
         self.queue: asyncio.Queue[str | None] = asyncio.Queue()
         self.halfopen = asyncio.Event()
         self.kick = asyncio.Event()  # a new candle subscription is pushed at once
@@ -59,7 +65,28 @@ class Conn:
             np.random.PCG64([server.market.seed, stable_int("conn"), number])
         )
         self.tasks: list[asyncio.Task[None]] = []
-        self.closing = False  # a close is under way (idle, fault, slow consumer)
+
+    def _carries(self, code: str) -> str | None:
+        s = self.server.market.get(code)
+        return code if s is not None and s.inst.business == self.business else None
+
+    # ---- what the connection holds ----------------------------------------------------------
+    @property
+    def trades(self) -> set[str]:
+        return {c for kind, _, c in self.session.held if kind == "trades"}
+
+    @property
+    def depth(self) -> set[str]:
+        return {c for kind, _, c in self.session.held if kind == "depth"}
+
+    @property
+    def klines(self) -> dict[str, set[int]]:
+        """Candle subscriptions: code -> klineTypes."""
+        out: dict[str, set[int]] = {}
+        for kind, kt, c in self.session.held:
+            if kind == "candles":
+                out.setdefault(c, set()).add(kt)
+        return out
 
     # ---- sending ---------------------------------------------------------------------------
     def send(self, frame: str) -> None:
@@ -79,7 +106,7 @@ class Conn:
             if f.delay_ms:
                 stats.faults["delay"] += 1
                 await asyncio.sleep(f.delay_ms / 1000)
-            if frame.startswith('{"code":100'):
+            if frame.startswith(_DATA_FRAME):
                 if f.garbage_prob and self.rng.random() < f.garbage_prob:
                     stats.faults["garbage"] += 1
                     await self._raw(GARBAGE)
@@ -99,9 +126,9 @@ class Conn:
         """Re-send each subscribed forming bar about once a real second while it changes."""
         market = self.server.market
         while not self.gone.is_set():
-            for code, types in list(self.klines.items()):
+            for code, types in self.klines.items():
                 s = market.get(code)
-                if s is None or s.inst.business != self.business:
+                if s is None:
                     continue
                 for ty in sorted(types):
                     bar = market.current_bar(code, ty)
@@ -135,210 +162,99 @@ class Conn:
         if transport is not None:
             transport.abort()
 
-    async def error_then_close(self, code: int, msg: str, reason: str, trace: Any = None) -> None:
+    async def error_then_close(self, code: int, msg: str, reason: str) -> None:
         """Send an error frame directly (not queued behind pushes), then close."""
+        await self.shut(proto.Close(encode.error_frame(code, msg), msg, reason, WSCloseCode.OK))
+
+    async def shut(self, close: proto.Close) -> None:
+        """Carry out a close the session (or the server) decided: the error frame goes out
+        directly, not queued behind pushes."""
         if self.gone.is_set():
             return
-        await self._raw(encode.error_frame(code, msg, trace))
-        await self.close(
-            reason,
-            WSCloseCode.POLICY_VIOLATION if reason == "frame_budget" else WSCloseCode.OK,
-            msg.encode()[:120],
-        )
+        await self._raw(close.frame)
+        await self.close(close.reason, close.ws_code, close.message.encode()[:120])
 
     # ---- receiving -------------------------------------------------------------------------
     async def on_frame(self, text: str | None) -> None:
         """Handle one client frame (``None``: a binary frame that is not UTF-8)."""
         srv = self.server
         srv.stats.frames_received += 1
-        now = srv.clock.elapsed_ms()
-        self.last_frame = now
-        ft = self.frame_times
-        ft.append(now)
-        while ft and ft[0] <= now - 60_000:
-            ft.popleft()
-        if len(ft) > FRAME_BUDGET:
-            await self.error_then_close(
-                501, ERROR_MESSAGES[501] + f" ({FRAME_BUDGET} frames per minute)", "frame_budget"
-            )
-            return
-        try:
-            msg = json.loads(text) if text is not None else None
-        except ValueError:
-            msg = None
-        if not isinstance(msg, dict):
-            self.send(
-                encode.error_frame(
-                    515,
-                    'Param not json：every frame is a JSON object like {"code":10010,"trace":"id"}',
-                )
-            )
-            return
-        trace = msg.get("trace")
-        code = msg.get("code")
-        if code is None:
-            self.send(encode.error_frame(507, "Param lost：code", trace))
-            return
-        if code == 10010:
-            return  # heartbeats are never answered
-        if (
-            isinstance(code, bool)
-            or not isinstance(code, int)
-            or (code not in _SUB and code not in _UNSUB)
-        ):
-            self.send(encode.error_frame(506, "Param error：The code is out of range", trace))
-            return
-        data = msg.get("data")
-        if not isinstance(data, dict):
-            self.send(encode.error_frame(507, "Param lost：data", trace))
-            return
-        if code in _SUB:
-            self._subscribe(_SUB[code], code, data, trace)
-        else:
-            self._unsubscribe(_UNSUB[code], data, trace)
+        for action in self.session.receive(text, srv.clock.elapsed_ms()):
+            await self.act(action)
 
-    def _codes(self, data: dict[str, Any]) -> list[str] | None:
-        raw = data.get("codes")
-        if isinstance(raw, list):
-            raw = ",".join(str(c) for c in raw)
-        if not isinstance(raw, str) or not raw.strip():
-            return None
-        return [c.strip() for c in raw.split(",") if c.strip()]
-
-    def _ours(self, codes: list[str]) -> list[str]:
-        """Codes this channel carries; others are acked and then stay silent (as production)."""
-        m = self.server.market
-        out = []
-        for c in codes:
-            s = m.get(c)
-            if s is not None and s.inst.business == self.business:
-                out.append(c)
-        return out
-
-    def _subscribe(self, kind: str, code: int, data: dict[str, Any], trace: Any) -> None:
-        hub = self.server.hub
-        if kind == "kline":
-            arr = data.get("arr")
-            if not isinstance(arr, list) or not arr:
-                self.send(encode.error_frame(507, "Param lost：arr", trace))
-                return
-            adds: list[tuple[str, int]] = []
-            for item in arr:
-                codes = self._codes(item) if isinstance(item, dict) else None
-                ty = item.get("type") if isinstance(item, dict) else None
-                if codes is None:
-                    self.send(encode.error_frame(507, "Param lost：codes", trace))
-                    return
-                if isinstance(ty, str) and ty.isdigit():
-                    ty = int(ty)
-                if not isinstance(ty, int) or isinstance(ty, bool) or not 1 <= ty <= 12:
-                    self.send(encode.error_frame(506, "Param error：type must be 1..12", trace))
-                    return
-                adds.extend((c, ty) for c in self._ours(codes))
-            self.send(encode.ack(_ACK[code], trace))
-            for c, ty in adds:
-                self.klines.setdefault(c, set()).add(ty)
-            self.kick.set()
-            return
-        codes = self._codes(data)
-        if codes is None:
-            self.send(encode.error_frame(507, "Param lost：codes", trace))
-            return
-        self.send(encode.ack(_ACK[code], trace))
-        for c in self._ours(codes):
-            if kind == "trade":
-                self.trades.add(c)
-                hub.trade_subs.setdefault(c, set()).add(self)
-            else:
-                self.depth.add(c)
-                hub.depth_subs.setdefault(c, set()).add(self)
-                # a new depth subscriber gets the current book at once
-                s = self.server.market.sim(c)
-                self.send(wire.depth_frame(s.units, self.server.market.depth(c)))
-
-    def _unsubscribe(self, kind: str, data: dict[str, Any], trace: Any) -> None:
-        codes = self._codes(data)
-        if codes is None:
-            self.send(encode.error_frame(507, "Param lost：codes", trace))
-            return
-        hub = self.server.hub
-        for c in codes:
-            if kind == "trade":
-                self.trades.discard(c)
-                hub.trade_subs.get(c, set()).discard(self)
-            elif kind == "depth":
-                self.depth.discard(c)
-                hub.depth_subs.get(c, set()).discard(self)
-            else:
-                kt = data.get("klineTypes")
-                if kt in (None, ""):
-                    self.klines.pop(c, None)
-                else:
-                    drop = {int(x) for x in str(kt).split(",") if x.strip().isdigit()}
-                    left = self.klines.get(c, set()) - drop
-                    if left:
-                        self.klines[c] = left
-                    else:
-                        self.klines.pop(c, None)
-        self.send(encode.ack(11010, trace))
+    async def act(self, action: proto.Action) -> None:
+        """Run one action of the protocol session."""
+        if isinstance(action, (proto.Send, proto.Refuse)):
+            self.send(action.text)
+        elif isinstance(action, proto.Subscribe):
+            self.server.subscribers.add(self, action.new)
+            market = self.server.market
+            for kind, _, c in action.requested:
+                if kind == "depth":  # a new depth subscriber gets the current book at once
+                    self.send(wire.depth_frame(market.sim(c).units, market.depth(c)))
+                elif kind == "candles":
+                    self.kick.set()
+        elif isinstance(action, proto.Unsubscribe):
+            self.server.subscribers.remove(self, action.dropped)
+        elif isinstance(action, proto.Close):
+            await self.shut(action)
 
     def forget(self) -> None:
-        hub = self.server.hub
-        for c in self.trades:
-            hub.trade_subs.get(c, set()).discard(self)
-        for c in self.depth:
-            hub.depth_subs.get(c, set()).discard(self)
+        self.server.subscribers.remove(self, list(self.session.held))
 
 
-class Hub:
-    """Who is subscribed to what, for the fan-out of released events."""
+class Subscribers:
+    """The open connections and, per code, who takes its trades and its books: the fan-out of
+    the market's events."""
 
     def __init__(self) -> None:
-        self.conns: set[Conn] = set()
-        self.trade_subs: dict[str, set[Conn]] = {}
-        self.depth_subs: dict[str, set[Conn]] = {}
+        self.conns: set[SimConnection] = set()
+        self.trades: dict[str, set[SimConnection]] = {}
+        self.depth: dict[str, set[SimConnection]] = {}
+
+    def _index(self, kind: str) -> dict[str, set[SimConnection]] | None:
+        return self.trades if kind == "trades" else self.depth if kind == "depth" else None
+
+    def add(self, conn: SimConnection, subs: Iterable[proto.Subscription]) -> None:
+        for kind, _, c in subs:
+            index = self._index(kind)
+            if index is not None:
+                index.setdefault(c, set()).add(conn)
+
+    def remove(self, conn: SimConnection, subs: Iterable[proto.Subscription]) -> None:
+        for kind, _, c in subs:
+            index = self._index(kind)
+            if index is not None:
+                index.get(c, set()).discard(conn)
 
 
-async def handle(server: SimServer, request: web.Request) -> web.StreamResponse:
-    """``GET /ws?business=...&apikey=...``."""
+async def serve_connection(server: SimServer, request: web.Request) -> web.StreamResponse:
+    """``GET /ws?business=...&apikey=...``: one client connection, from handshake to close."""
     stats = server.stats
     q = request.query
-    if server.api_key is not None:
-        key = q.get("apikey") or q.get("apiKey")
-        if key != server.api_key:
-            stats.refused += 1
-            return web.Response(
-                status=401,
-                text="Unauthorized: the apikey is missing or invalid",
-                content_type="text/plain",
-                headers={"www-authenticate": 'apikey realm="key"'},
-            )
+    refused = refuse_key(q, server.api_key)
+    if refused is not None:
+        stats.refused += 1
+        return refusal_response(refused)
     if server.refusing():
         stats.refused += 1
         stats.faults["refuse"] += 1
         return web.Response(
             status=503, text="Service Unavailable: try again later", content_type="text/plain"
         )
-    business = q.get("business", "")
-    if business not in BUSINESSES:
+    refused = refuse_business(q)
+    if refused is not None:
         stats.refused += 1
-        return web.Response(
-            status=400,
-            content_type="text/plain",
-            text=f"business must be one of {', '.join(BUSINESSES)}, e.g. /ws?business=stock",
-        )
-    ws = web.WebSocketResponse(
-        max_msg_size=MAX_FRAME_BYTES, autoping=True, heartbeat=None, compress=False
-    )
+        return refusal_response(refused)
+    ws = websocket_response()
     await ws.prepare(request)
     stats.connections += 1
     stats.active += 1
-    conn = Conn(server, ws, request, business, stats.connections)
-    server.hub.conns.add(conn)
+    conn = SimConnection(server, ws, request, q["business"], stats.connections)
+    server.subscribers.conns.add(conn)
     conn.tasks = [asyncio.ensure_future(conn.sender()), asyncio.ensure_future(conn.candle_pusher())]
-    if business == "stock":
-        conn.send(wire.GREETING)
-    conn.send(encode.WELCOME_FRAME)
+    for frame in conn.session.hello():
+        conn.send(frame)
     try:
         await _read_loop(conn)
     finally:
@@ -350,7 +266,7 @@ async def handle(server: SimServer, request: web.Request) -> web.StreamResponse:
         conn.gone.set()
         conn.queue.put_nowait(None)
         conn.forget()
-        server.hub.conns.discard(conn)
+        server.subscribers.conns.discard(conn)
         stats.active -= 1
         for t in conn.tasks:
             t.cancel()
@@ -363,7 +279,7 @@ async def handle(server: SimServer, request: web.Request) -> web.StreamResponse:
     return ws
 
 
-async def _read_loop(conn: Conn) -> None:
+async def _read_loop(conn: SimConnection) -> None:
     ws = conn.ws
     halted = asyncio.ensure_future(conn.halfopen.wait())
     gone = asyncio.ensure_future(conn.gone.wait())
@@ -380,14 +296,8 @@ async def _read_loop(conn: Conn) -> None:
                     await conn.gone.wait()
                 return
             msg = recv.result()
-            if msg.type == WSMsgType.TEXT:
-                await conn.on_frame(msg.data)
-            elif msg.type == WSMsgType.BINARY:
-                try:
-                    text: str | None = msg.data.decode("utf-8")
-                except UnicodeDecodeError:
-                    text = None
-                await conn.on_frame(text)
+            if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
+                await conn.on_frame(client_text(msg))
             elif msg.type == WSMsgType.ERROR:
                 if (
                     ws.close_code == WSCloseCode.MESSAGE_TOO_BIG
@@ -402,3 +312,6 @@ async def _read_loop(conn: Conn) -> None:
     finally:
         for f in (halted, gone):
             f.cancel()
+
+
+__all__ = ["SimConnection", "Subscribers", "serve_connection"]

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from infoway_widgets.protocol.decode import candle_from, decode_batch, decode_frame
+from infoway_widgets.protocol.decode import decode_batch, decode_frame
 from infoway_widgets.protocol.encode import (
     encode_heartbeat,
     encode_subscribe,
@@ -30,6 +30,7 @@ from infoway_widgets.protocol.events import (
     UnsubscribeAck,
     Welcome,
 )
+from infoway_widgets.protocol.payloads import candle_from
 
 # ---- recorded production frames (protocol notes, last section) -------------------------------
 GREETING = "You have permission to subscribe to all market data"

@@ -15,7 +15,7 @@ from .helpers import SYMS, Tap, check_every_push, subscribe_raw
 async def test_thirty_clients_and_a_feed_share_one_upstream_connection(upstream, relays):
     relay = await relays(relay_config(upstream))
     tap = Tap()
-    relay.hub.taps.append(tap)
+    relay.fanout.taps.append(tap)
     clients = [await RawClient(relay.ws_url).open() for _ in range(30)]
     feed = iw.connect(base_url=relay.url, speed=SPEED, new=True, history=30)
     try:
@@ -29,7 +29,7 @@ async def test_thirty_clients_and_a_feed_share_one_upstream_connection(upstream,
         want_k = {k[1] for ks in keys for k in ks if k[0] == 10008}
 
         def synced() -> bool:
-            conns = list(upstream.hub.conns)
+            conns = upstream.connections()
             return (
                 len(conns) == 1
                 and conns[0].trades == want_trades
@@ -49,7 +49,7 @@ async def test_thirty_clients_and_a_feed_share_one_upstream_connection(upstream,
         assert upstream.stats.connections == 1
         sess = relay.coord.pool.sessions["stock"]
         # 30 clients sent ~60 subscription frames; the upstream got a handful of merged ones
-        assert relay.hub.stats["client_frames"] >= 45
+        assert relay.fanout.stats["client_frames"] >= 45
         assert sess.stats["sub_frames"] <= 6, sess.stats
         assert sess.stats["max_frames_in_window"] <= 60
         # the Feed through the relay builds the same bars as the service
@@ -64,8 +64,8 @@ async def test_thirty_clients_and_a_feed_share_one_upstream_connection(upstream,
         for c in clients:
             await c.close()
     # reference counting: the last client leaving unsubscribes upstream
-    await until(lambda: not relay.hub.conns, 5, "clients gone")
-    conn = next(iter(upstream.hub.conns))
+    await until(lambda: not relay.fanout.conns, 5, "clients gone")
+    conn = upstream.connections()[0]
     await until(
         lambda: not conn.trades and not conn.depth and not conn.klines,
         5,
@@ -83,20 +83,20 @@ async def test_reference_counting_and_grace(upstream, relays):
         await b.send(10000, {"codes": "600519.SH"})
         await until(
             lambda: (
-                upstream.hub.conns
-                and next(iter(upstream.hub.conns)).trades == {"600519.SH", "000001.SZ"}
+                upstream.connections()
+                and upstream.connections()[0].trades == {"600519.SH", "000001.SZ"}
             ),
             10,
             "upstream subscribed",
         )
-        conn = next(iter(upstream.hub.conns))
+        conn = upstream.connections()[0]
         await a.send(11000, {"codes": "600519.SH,000001.SZ"})
         await a.wait_control(lambda c: '"code":11010' in c)
         # 600519 is still wanted by b; 000001 lingers for its grace (30 s simulated = 0.5 s)
-        assert relay.hub.routes[("stock", "trades", 0, "600519.SH")] == {
-            c for c in relay.hub.conns if c.subs
+        assert relay.fanout.routes[("stock", "trades", 0, "600519.SH")] == {
+            c for c in relay.fanout.conns if c.subs
         }
-        assert ("stock", "trades", 0, "000001.SZ") in relay.hub.lingering
+        assert ("stock", "trades", 0, "000001.SZ") in relay.fanout.lingering
         await until(lambda: conn.trades == {"600519.SH"}, 5, "000001 dropped after the grace")
         await b.send(11000, {"codes": "600519.SH"})
         await until(lambda: conn.trades == set(), 5, "the last unsubscribe reaches upstream")

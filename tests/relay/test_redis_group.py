@@ -63,7 +63,7 @@ async def test_two_relays_share_one_upstream_through_redis(upstream, redis_url, 
     await until(lambda: a.coord.role == "leader", 5, "relay A leads")
     b = await relays(group_config(upstream, redis_url, lock_ttl_ms=3000))
     tap = Tap()
-    a.hub.taps.append(tap)
+    a.fanout.taps.append(tap)
     clients = [await RawClient((a if i % 2 else b).ws_url).open() for i in range(30)]
     feed = iw.connect(base_url=b.url, speed=SPEED, new=True, history=30)  # on the follower
     try:
@@ -73,7 +73,7 @@ async def test_two_relays_share_one_upstream_through_redis(upstream, redis_url, 
         want = {k[1] for ks in keys for k in ks if k[0] == 10002} | {fsym}
 
         def synced() -> bool:
-            conns = list(upstream.hub.conns)
+            conns = upstream.connections()
             return len(conns) == 1 and conns[0].trades == want
 
         await until(synced, 10, "the leader subscribed the union of both relays")
@@ -87,17 +87,17 @@ async def test_two_relays_share_one_upstream_through_redis(upstream, redis_url, 
         assert checked > 1000
         await feed.settle()
         r = compare_with_truth(feed, upstream, fsym, "1m")
-        diag = (a.coord.stats, b.coord.stats, b.hub.stats, feed.stats)
+        diag = (a.coord.stats, b.coord.stats, b.fanout.stats, feed.stats)
         assert r["compared"] >= 3 and r["lost"] == [] and r["wrong"] == [], (r, diag)
         assert upstream.stats.connections == 1
-        assert b.coord.stats["gaps"] == 0 and b.hub.stats["epoch_drops"] == 0
+        assert b.coord.stats["gaps"] == 0 and b.fanout.stats["epoch_drops"] == 0
         assert b.status()["role"] == "follower", (a.coord.stats, b.coord.stats)
     finally:
         await feed.aclose()
         for c in clients:
             await c.close()
     # the follower's interest leaves Redis; the leader unsubscribes upstream
-    conn = next(iter(upstream.hub.conns))
+    conn = upstream.connections()[0]
     await until(
         lambda: not conn.trades and not conn.depth and not conn.klines,
         10,
@@ -142,7 +142,7 @@ async def test_leader_failover_without_lost_bars(upstream, redis_url, relays):
             for s in ss:
                 r = compare_with_truth(feed, upstream, s, "1m")
                 assert r["compared"] >= 5 and r["lost"] == [] and r["wrong"] == [], (s, r)
-        assert b.hub.stats["epoch_drops"] >= 1  # B's clients were told to backfill
+        assert b.fanout.stats["epoch_drops"] >= 1  # B's clients were told to backfill
         assert a2.coord.role == "follower"
         assert upstream.stats.active == 1  # still one upstream connection
     finally:
