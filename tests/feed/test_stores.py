@@ -1,7 +1,13 @@
 import numpy as np
 import pandas as pd
 
-from infoway_widgets.feed.stores import BarStore, BookStore, TapeStore
+from infoway_widgets.feed.stores import (
+    BarStore,
+    BookStore,
+    TapeStore,
+    fold_trades,
+    keep_live_progress,
+)
 from infoway_widgets.market import parse_symbol
 
 A = parse_symbol("600519.SH")
@@ -137,3 +143,36 @@ def test_tape_ring_newest_first_and_since():
         np.zeros(10),
     )
     assert tp.total == 15 and len(tp) == 3
+
+
+def test_merge_policy_a_settled_bar_only_widens():
+    bar = np.array([10.0, 11.0, 9.0, 10.5, 1000.0, 10_000.0])
+    t = fold_trades(bar, True, 500, 12.0, 8.0, 7.0, 100.0, 700.0, 900)
+    assert bar.tolist() == [10.0, 12.0, 8.0, 10.5, 1000.0, 10_000.0] and t == 500
+    t = fold_trades(bar, True, 500, 11.5, 8.5, 7.0, 100.0, 700.0, 900)  # inside: nothing moves
+    assert bar.tolist() == [10.0, 12.0, 8.0, 10.5, 1000.0, 10_000.0] and t == 500
+
+
+def test_merge_policy_a_forming_bar_adds_and_a_late_trade_keeps_the_close():
+    bar = np.array([10.0, 11.0, 9.0, 10.5, 1000.0, 10_000.0])
+    t = fold_trades(bar, False, 500, 10.8, 9.5, 10.2, 100.0, 1020.0, 400)  # older than the close
+    assert bar.tolist() == [10.0, 11.0, 9.0, 10.5, 1100.0, 11_020.0] and t == 500
+    t = fold_trades(bar, False, 500, 11.2, 9.5, 11.2, 100.0, 1120.0, 500)  # same time: newer wins
+    assert bar.tolist() == [10.0, 11.2, 9.0, 11.2, 1200.0, 12_140.0] and t == 500
+
+
+def test_merge_policy_a_candle_never_rolls_a_live_bar_back():
+    live = np.array([10.0, 10.8, 9.9, 10.7, 1000.0, 10_500.0])
+    stale = np.array([10.0, 10.5, 10.0, 10.5, 100.0, 1000.0])
+    keep_live_progress(stale, live)
+    assert stale.tolist() == [10.0, 10.8, 9.9, 10.7, 1000.0, 10_500.0]
+    newer = np.array([10.0, 11.0, 9.5, 10.9, 1500.0, 16_000.0])
+    keep_live_progress(newer, live)  # the service is ahead: its candle stands
+    assert newer.tolist() == [10.0, 11.0, 9.5, 10.9, 1500.0, 16_000.0]
+
+
+def test_tape_last_is_the_newest_trade():
+    tp = TapeStore(A, capacity=3)
+    assert tp.last() is None
+    tp.append(np.arange(5, dtype=np.int64) + T0, np.arange(5.0) + 10, *np.ones((3, 5)))
+    assert tp.last() == (T0 + 4, 14.0)
