@@ -155,7 +155,22 @@ class Aggregator:
         return prev is not None and open_ms > prev
 
     def fold(self, cols: TradeColumns, watched: Mapping[str, Watched]) -> TradeBatch:
-        """The bar rows, tape runs and day volume a batch of trades makes for what is watched."""
+        """The bar rows, tape runs and day volume a batch of trades makes for what is watched.
+
+        Parameters
+        ----------
+        cols
+            One decoded batch, in arrival order.
+        watched
+            By code, the symbols whose trades are kept and their bar intervals; trades of any
+            other symbol are counted and otherwise skipped.
+
+        Returns
+        -------
+        TradeBatch
+            Per watched symbol (in the order the batch first names them) its trades, volume by
+            direction and rows; the series that rolled over; the batch's size and latest time.
+        """
         n = len(cols)
         out = TradeBatch(trades=n)
         if n == 0:

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .._secrets import install_log_filter, register_key
-from ..errors import FeedClosedError, InfowayError
+from ..errors import FeedClosedError, InfowayError, InfowayTimeoutError
 from ..market import Instrument, Interval, parse_interval
 from ..protocol.events import Candle, Event, Trade
 from .ashare import ashare_of, intraday_view
@@ -170,8 +170,23 @@ class Feed:
                 self._ready.set_exception(e)
 
     async def ready(self, timeout: float | None = 30.0) -> Feed:
-        """Wait until the feed can serve requests (the embedded server is up)."""
-        await asyncio.wait_for(asyncio.shield(self._ready), timeout)
+        """Wait until the feed can serve requests (the embedded server is up).
+
+        Raises
+        ------
+        InfowayTimeoutError
+            Not ready after ``timeout`` seconds (a :class:`TimeoutError`).
+        Exception
+            Whatever stopped the source from starting (the embedded server's port, say); the
+            feed's status shows it too.
+        """
+        try:
+            await asyncio.wait_for(asyncio.shield(self._ready), timeout)
+        except asyncio.TimeoutError:
+            raise InfowayTimeoutError(
+                f"the feed is not ready after {timeout} s (status {self.status}: "
+                f"{self.status_message}); check the network and base_url, or wait longer"
+            ) from None
         return self
 
     @property

@@ -317,8 +317,21 @@ def source_for(
     sim_options: dict[str, Any] | None,
     replay: Any,
 ) -> Source:
-    """The source a feed made with these options talks to: the replay when given, the embedded
-    simulated market without a key or a server, else the server at ``base_url`` (or Infoway)."""
+    """The source a feed made with these options talks to.
+
+    Parameters
+    ----------
+    api_key, base_url
+        The key and server of a live source (no server: the Infoway service).
+    simulated
+        With no ``base_url``: run the embedded simulated market (a replay: the recording was).
+    time_scale
+        How fast the market's time runs (the simulated market's speed; timers scale with it).
+    sim_options
+        Passed to the simulated market's server.
+    replay
+        A :class:`~infoway_widgets.feed.Replay` to play instead of connecting.
+    """
     if replay is not None:
         return ReplaySource(replay, simulated=simulated)
     if simulated and base_url is None:

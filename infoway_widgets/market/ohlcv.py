@@ -44,7 +44,20 @@ def reduce_runs(
     volume: np.ndarray,
     turnover: np.ndarray,
 ) -> OHLCV:
-    """Reduce each run starting at ``starts`` to one bar (a handful of ``reduceat`` calls)."""
+    """Reduce each run of rows to one bar, with a handful of ``reduceat`` calls.
+
+    Parameters
+    ----------
+    starts
+        Index of each run's first row, increasing, the first 0 (see :func:`run_starts`).
+    open, high, low, close, volume, turnover
+        One value per row, rows in bar order (for trades, pass the price four times).
+
+    Returns
+    -------
+    OHLCV
+        One value per run.
+    """
     last = run_ends(starts, len(open)) - 1
     return OHLCV(
         open[starts],
@@ -65,7 +78,20 @@ def group_ohlcv(
     volume: np.ndarray,
     turnover: np.ndarray,
 ) -> tuple[np.ndarray, OHLCV]:
-    """One bar per run of equal ``keys`` (rows already in bar order): the runs' keys and bars."""
+    """One bar per run of equal ``keys``.
+
+    Parameters
+    ----------
+    keys
+        The bar each row belongs to (e.g. its open time); equal keys must be adjacent.
+    open, high, low, close, volume, turnover
+        One value per row.
+
+    Returns
+    -------
+    tuple
+        Each run's key and the runs' :class:`OHLCV`, in row order.
+    """
     if len(keys) == 0:
         empty = OHLCV(open[:0], high[:0], low[:0], close[:0], volume[:0], turnover[:0])
         return keys[:0], empty
@@ -84,9 +110,23 @@ class TradeBars(NamedTuple):
 def trade_bars(
     opens: np.ndarray, t: np.ndarray, price: np.ndarray, volume: np.ndarray, turnover: np.ndarray
 ) -> TradeBars:
-    """Trades in arrival order, with the open time of the bar each belongs to (``opens``, none
-    negative), to one bar per open time, oldest first. A bar's first and last trade are its
-    earliest and latest by time; trades of equal time count in arrival order."""
+    """Trades to one bar per open time, oldest first.
+
+    A bar's first and last trade are its earliest and latest by time; trades of equal time count
+    in arrival order.
+
+    Parameters
+    ----------
+    opens
+        Open time of the bar each trade belongs to (none negative: drop trades outside sessions).
+    t, price, volume, turnover
+        The trades, in arrival order.
+
+    Returns
+    -------
+    TradeBars
+        Each bar's open time, OHLCV and latest trade time.
+    """
     n = len(opens)
     if n == 0:
         return TradeBars(opens[:0], OHLCV(*(price[:0],) * 4, volume[:0], turnover[:0]), t[:0])
