@@ -21,7 +21,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..market import Instrument, Interval, bar_opens, bar_span, parse_interval
-from ..market.ohlcv import reduce_runs, run_ends, run_starts, trade_bars
+from ..market.ohlcv import OHLCV, reduce_runs, run_ends, run_starts, trade_bars
 from ..protocol.decode import TradeColumns
 
 #: a bar series: (symbol, interval name)
@@ -189,7 +189,7 @@ class Aggregator:
         ends = run_ends(starts, n)
         tmin = np.minimum.reduceat(t, starts).tolist()
         tmax = np.maximum.reduceat(t, starts).tolist()
-        g = reduce_runs(starts, p, p, p, p, v, vw)
+        g = reduce_runs(starts, OHLCV(p, p, p, p, v, vw))
         first, hi, lo, last = g.open.tolist(), g.high.tolist(), g.low.tolist(), g.close.tolist()
         vol, turn = g.volume.tolist(), g.turnover.tolist()
         buy = np.add.reduceat(np.where(d == 1, v, 0.0), starts).tolist()
@@ -265,19 +265,5 @@ class Aggregator:
         if len(opens) == 0:
             return None
         tb = trade_bars(opens, t, p, v, vw)
-        b = tb.bars
-        for k, op in enumerate(tb.open_ms.tolist()):
-            rows.append(
-                BarRow(
-                    iv.name,
-                    op,
-                    float(b.open[k]),
-                    float(b.high[k]),
-                    float(b.low[k]),
-                    float(b.close[k]),
-                    float(b.volume[k]),
-                    float(b.turnover[k]),
-                    int(tb.t_last[k]),
-                )
-            )
+        rows.extend(BarRow(iv.name, *r) for r in tb.rows())
         return int(tb.open_ms[-1])

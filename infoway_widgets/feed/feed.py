@@ -38,7 +38,7 @@ from .listeners import Bar, Listeners, bar_stream, trade_stream
 from .quote import quote_of
 from .record import Recorder
 from .settlement import Settlement, candle_rows
-from .sources import DEFAULT_BASE_URL, Source, SourceEvents, source_for
+from .sources import DEFAULT_BASE_URL, Source, SourceEvents, source_for, ws_url
 from .state import MarketState
 from .status import FeedStatus
 from .stores import BarStore, BookSnapshot, BookStore, TapeStore
@@ -206,8 +206,8 @@ class Feed:
 
     @property
     def ws_base(self) -> str:
-        base = self.base_url or DEFAULT_BASE_URL
-        return base.replace("https://", "wss://").replace("http://", "ws://").rstrip("/") + "/ws"
+        """The WebSocket endpoint the feed's sessions connect to."""
+        return ws_url(self.base_url)
 
     @property
     def server(self) -> Any:

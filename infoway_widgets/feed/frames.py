@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import BadParameterError
-from ..market import Instrument, Interval, parse_interval, parse_symbol
+from ..market import Instrument, parse_interval, parse_symbol
 from ..protocol.events import Candle
+
+if TYPE_CHECKING:
+    from ..client.rest import RestClient
+    from .sources import Source
 
 COLUMNS = ["open", "high", "low", "close", "volume", "turnover", "vwap"]
 
@@ -48,22 +52,8 @@ def candles_frame(candles: list[Candle], instrument: Instrument) -> pd.DataFrame
     return df
 
 
-class HistorySource(Protocol):
-    """Anything that pages candles back like :meth:`infoway_widgets.client.RestClient.history`."""
-
-    async def history(
-        self,
-        code: str,
-        interval: str | int | Interval,
-        count: int | None = None,
-        start_ms: int | None = None,
-        end_ms: int | None = None,
-        progress: Any = None,
-    ) -> list[Candle]: ...
-
-
 async def fetch_history(
-    rest: HistorySource,
+    rest: RestClient | Source,
     symbol: str,
     interval: str = "1d",
     *,

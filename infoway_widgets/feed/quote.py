@@ -9,23 +9,6 @@ from .aggregate import DayFlow
 from .state import MarketState
 from .stores import BarStore, TapeStore
 
-QUOTE_KEYS = (
-    "symbol",
-    "name",
-    "last",
-    "prev_close",
-    "open",
-    "high",
-    "low",
-    "volume",
-    "turnover",
-    "change",
-    "change_pct",
-    "limit_up",
-    "limit_down",
-    "t",
-)
-
 
 def quote_view(
     inst: Instrument,
@@ -39,8 +22,9 @@ def quote_view(
     previous close, change and price limits), the last price and time from ``tape``, buy and sell
     volume from ``flow``, and a sparkline of the last hour's closes from ``minute``. Values the
     stores cannot give yet are None."""
-    out: dict[str, Any] = dict.fromkeys(QUOTE_KEYS)
-    out.update(symbol=inst.code, name=inst.name)
+    out: dict[str, Any] = {"symbol": inst.code, "name": inst.name, "last": None}
+    out.update(dict.fromkeys(("prev_close", "open", "high", "low", "volume", "turnover")))
+    out.update(dict.fromkeys(("change", "change_pct", "limit_up", "limit_down", "t")))
     if day is not None and len(day):
         last = day.last()
         assert last is not None

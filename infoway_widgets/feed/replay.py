@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import numpy as np
@@ -36,15 +36,8 @@ class ReplayTarget(Protocol):
 
     def ingest(self, frames: list[str | bytes]) -> set[str]: ...
 
-    def watch(
-        self,
-        symbol: str,
-        *,
-        trades: bool = False,
-        depth: bool = False,
-        intervals: Iterable[Interval | str] = (),
-        history: int | None = None,
-    ) -> Watch: ...
+    @property
+    def watch(self) -> Callable[..., Watch]: ...
 
     def bar_store(self, symbol: str, interval: Interval | str) -> BarStore: ...
 

@@ -26,12 +26,18 @@ from ..market import Instrument, Interval
 from ..protocol.events import Candle, Depth, Event
 
 if TYPE_CHECKING:
-    from ..client.rest import Codes, Progress, RestClient
+    from ..client.rest import Codes, RestClient
     from ..client.ws import WsSession
     from ..sim.market import SimMarket
     from ..sim.server import SimServer
 
 DEFAULT_BASE_URL = "https://data.infoway.io"
+
+
+def ws_url(base_url: str | None) -> str:
+    """The WebSocket endpoint of the server at ``base_url`` (None: the Infoway service)."""
+    base = base_url or DEFAULT_BASE_URL
+    return base.replace("https://", "wss://").replace("http://", "ws://").rstrip("/") + "/ws"
 
 
 @dataclass(frozen=True)
@@ -102,29 +108,31 @@ class Source:
     def unsubscribe(self, kind: str, inst: Instrument) -> None:
         """Stop wanting ``kind`` pushes of ``inst``."""
 
+    # ---- REST requests: through the REST client once started; a source without one answers
+    # nothing (klines, depth) or says it reaches no service (history, which a user asked for)
     async def history(
-        self,
-        code: str,
-        interval: str | int | Interval,
-        count: int | None = None,
-        start_ms: int | None = None,
-        end_ms: int | None = None,
-        progress: Progress | None = None,
+        self, code: str, interval: str | int | Interval, **options: Any
     ) -> list[Candle]:
-        """Candles of one code, paging back past the service's 500-bar limit."""
-        raise InfowayError(
-            f"this feed is {self.kind} and asks no service for bars; use iw.history(...) for them"
-        )
+        """Candles of one code, paging back past the service's 500-bar limit (``options``: those
+        of :meth:`~infoway_widgets.client.RestClient.history`: count, start_ms, end_ms,
+        progress)."""
+        if self.rest is None:
+            raise InfowayError(
+                "the feed is still starting: await feed.ready() first"
+                if self.remote
+                else f"this feed is {self.kind} and asks no service for bars; use iw.history(...)"
+            )
+        return await self.rest.history(code, interval, **options)
 
     async def klines(
         self, codes: Codes, interval: str | int | Interval, count: int = 500
     ) -> dict[str, list[Candle]]:
         """The latest ``count`` candles of each code."""
-        return {}
+        return {} if self.rest is None else await self.rest.klines(codes, interval, count=count)
 
     async def depth(self, codes: Codes) -> list[Depth]:
         """The current order book of each code."""
-        return []
+        return [] if self.rest is None else await self.rest.depth(codes)
 
     def session_error(self, business: str) -> BaseException | None:
         """The error that ended ``business``'s connection, if it failed."""
@@ -156,8 +164,7 @@ class LiveSource(Source):
 
     @property
     def ws_base(self) -> str:
-        base = self.base_url or DEFAULT_BASE_URL
-        return base.replace("https://", "wss://").replace("http://", "ws://").rstrip("/") + "/ws"
+        return ws_url(self.base_url)
 
     async def start(self) -> tuple[str, str] | None:
         from ..client.rest import RestClient
@@ -193,32 +200,6 @@ class LiveSource(Source):
         s = self.sessions.get(inst.business)
         if s is not None:
             s.unsubscribe(kind, [inst.code])
-
-    def _client(self) -> RestClient:
-        if self.rest is None:
-            raise InfowayError("the feed is still starting: await feed.ready() first")
-        return self.rest
-
-    async def history(
-        self,
-        code: str,
-        interval: str | int | Interval,
-        count: int | None = None,
-        start_ms: int | None = None,
-        end_ms: int | None = None,
-        progress: Progress | None = None,
-    ) -> list[Candle]:
-        return await self._client().history(
-            code, interval, count=count, start_ms=start_ms, end_ms=end_ms, progress=progress
-        )
-
-    async def klines(
-        self, codes: Codes, interval: str | int | Interval, count: int = 500
-    ) -> dict[str, list[Candle]]:
-        return await self._client().klines(codes, interval, count=count)
-
-    async def depth(self, codes: Codes) -> list[Depth]:
-        return await self._client().depth(codes)
 
     def session_error(self, business: str) -> BaseException | None:
         s = self.sessions.get(business)

@@ -29,40 +29,7 @@ BAR_FIELDS = ("open", "high", "low", "close", "volume", "turnover")
 _O, _H, _L, _C, _V, _VW = range(6)
 
 
-# ---- merge policies: what a write may change in a bar that is already there ------------------
-def fold_trades(
-    bar: np.ndarray,
-    settled: bool,
-    last_trade_t: int,
-    high: float,
-    low: float,
-    last: float,
-    volume: float,
-    turnover: float,
-    t_last: int,
-) -> int:
-    """Fold some trades' aggregate into ``bar`` (a row of :data:`BAR_FIELDS`, changed in place);
-    returns the bar's new latest-trade time.
-
-    A settled bar only widens: the service confirmed it and counted its trades, so a trade for it
-    now is a resent push (after a reconnect) or a late print, and adding its volume would count it
-    twice. A forming bar adds volume and turnover, and takes the close unless the trades are older
-    than the latest one already folded in (a late trade must not overwrite the close).
-    """
-    if bar[_H] < high:
-        bar[_H] = high
-    if bar[_L] > low:
-        bar[_L] = low
-    if settled:
-        return last_trade_t
-    bar[_V] += volume
-    bar[_VW] += turnover
-    if t_last >= last_trade_t:
-        bar[_C] = last
-        return t_last
-    return last_trade_t
-
-
+# ---- merge policy of a service candle over a bar that live trades build (trades: BarStore.fold)
 def keep_live_progress(candle: np.ndarray, live: np.ndarray) -> None:
     """A service candle for a bar that live trades are building: the candle is the truth, except
     that it must not roll the bar back (its push may be older than the trades folded in), so high,
@@ -319,20 +286,8 @@ class BarStore:
         if len(opens) == 0:
             return
         ver = _next_version()
-        tb = trade_bars(opens, t, price, volume, turnover)
-        b = tb.bars
-        for k in range(len(tb.open_ms)):
-            self.fold(
-                int(tb.open_ms[k]),
-                float(b.open[k]),
-                float(b.high[k]),
-                float(b.low[k]),
-                float(b.close[k]),
-                float(b.volume[k]),
-                float(b.turnover[k]),
-                int(tb.t_last[k]),
-                ver,
-            )
+        for row in trade_bars(opens, t, price, volume, turnover).rows():
+            self.fold(*row, ver)
 
     def fold(
         self,
@@ -346,7 +301,14 @@ class BarStore:
         t_last: int,
         ver: int | None = None,
     ) -> None:
-        """Fold the aggregate of some trades of one bar (given as scalars) into the bar at ``bo``."""
+        """Fold the aggregate of some trades of one bar (given as scalars) into the bar at ``bo``.
+
+        A settled bar only widens: the service confirmed it and counted its trades, so a trade
+        for it now is a resent push (after a reconnect) or a late print, and adding its volume
+        would count it twice. A forming bar adds volume and turnover, and takes the close unless
+        the trades are older than the latest one already folded in (a late trade must not
+        overwrite the close). Every trade write goes through here.
+        """
         ver = ver if ver is not None else _next_version()
         i = self._b - 1 if self._b > self._a and self._t[self._b - 1] == bo else self._find(bo)
         if i < 0:
@@ -354,17 +316,17 @@ class BarStore:
                 bo, np.array([first, high, low, last, volume, turnover]), False, t_last, ver
             )
         else:
-            self._last_trade_t[i] = fold_trades(
-                self._x[i],
-                bool(self._settled[i]),
-                int(self._last_trade_t[i]),
-                high,
-                low,
-                last,
-                volume,
-                turnover,
-                t_last,
-            )
+            x = self._x[i]
+            if x[_H] < high:
+                x[_H] = high
+            if x[_L] > low:
+                x[_L] = low
+            if not self._settled[i]:
+                x[_V] += volume
+                x[_VW] += turnover
+                if t_last >= self._last_trade_t[i]:
+                    x[_C] = last
+                    self._last_trade_t[i] = t_last
             self._rev[i] = ver
         self.version = ver
 

@@ -35,57 +35,41 @@ def run_ends(starts: np.ndarray, n: int) -> np.ndarray:
     return np.append(starts[1:], n)
 
 
-def reduce_runs(
-    starts: np.ndarray,
-    open: np.ndarray,
-    high: np.ndarray,
-    low: np.ndarray,
-    close: np.ndarray,
-    volume: np.ndarray,
-    turnover: np.ndarray,
-) -> OHLCV:
+def reduce_runs(starts: np.ndarray, rows: OHLCV) -> OHLCV:
     """Reduce each run of rows to one bar, with a handful of ``reduceat`` calls.
 
     Parameters
     ----------
     starts
         Index of each run's first row, increasing, the first 0 (see :func:`run_starts`).
-    open, high, low, close, volume, turnover
-        One value per row, rows in bar order (for trades, pass the price four times).
+    rows
+        One value per row in each column, rows in bar order (trades: the price four times).
 
     Returns
     -------
     OHLCV
         One value per run.
     """
-    last = run_ends(starts, len(open)) - 1
+    last = run_ends(starts, len(rows.open)) - 1
     return OHLCV(
-        open[starts],
-        np.maximum.reduceat(high, starts),
-        np.minimum.reduceat(low, starts),
-        close[last],
-        np.add.reduceat(volume, starts),
-        np.add.reduceat(turnover, starts),
+        rows.open[starts],
+        np.maximum.reduceat(rows.high, starts),
+        np.minimum.reduceat(rows.low, starts),
+        rows.close[last],
+        np.add.reduceat(rows.volume, starts),
+        np.add.reduceat(rows.turnover, starts),
     )
 
 
-def group_ohlcv(
-    keys: np.ndarray,
-    open: np.ndarray,
-    high: np.ndarray,
-    low: np.ndarray,
-    close: np.ndarray,
-    volume: np.ndarray,
-    turnover: np.ndarray,
-) -> tuple[np.ndarray, OHLCV]:
+def group_ohlcv(keys: np.ndarray, rows: OHLCV) -> tuple[np.ndarray, OHLCV]:
     """One bar per run of equal ``keys``.
 
     Parameters
     ----------
     keys
         The bar each row belongs to (e.g. its open time); equal keys must be adjacent.
-    open, high, low, close, volume, turnover
-        One value per row.
+    rows
+        One value per row in each column.
 
     Returns
     -------
@@ -93,10 +77,9 @@ def group_ohlcv(
         Each run's key and the runs' :class:`OHLCV`, in row order.
     """
     if len(keys) == 0:
-        empty = OHLCV(open[:0], high[:0], low[:0], close[:0], volume[:0], turnover[:0])
-        return keys[:0], empty
+        return keys[:0], OHLCV(*(col[:0] for col in rows))
     starts = run_starts(keys)
-    return keys[starts], reduce_runs(starts, open, high, low, close, volume, turnover)
+    return keys[starts], reduce_runs(starts, rows)
 
 
 class TradeBars(NamedTuple):
@@ -105,6 +88,12 @@ class TradeBars(NamedTuple):
     open_ms: np.ndarray
     bars: OHLCV
     t_last: np.ndarray
+
+    def rows(self) -> list[tuple[int, float, float, float, float, float, float, int]]:
+        """Each bar as Python numbers: (open_ms, open, high, low, close, volume, turnover, t_last)."""
+        b = self.bars
+        cols = (self.open_ms, b.open, b.high, b.low, b.close, b.volume, b.turnover, self.t_last)
+        return list(zip(*(c.tolist() for c in cols)))
 
 
 def trade_bars(
@@ -146,5 +135,5 @@ def trade_bars(
     order = np.lexsort((np.arange(n), t, opens))  # by bar, then time, then arrival
     opens, t, price = opens[order], t[order], price[order]
     starts = run_starts(opens)
-    bars = reduce_runs(starts, price, price, price, price, volume[order], turnover[order])
+    bars = reduce_runs(starts, OHLCV(price, price, price, price, volume[order], turnover[order]))
     return TradeBars(opens[starts], bars, t[run_ends(starts, n) - 1])

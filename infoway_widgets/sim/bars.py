@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 
 from ..market import Instrument, Interval, bar_opens
-from ..market.ohlcv import group_ohlcv
+from ..market.ohlcv import OHLCV, group_ohlcv
 from ..market.sessions import zone
 from .history import Bars
 
@@ -19,7 +19,7 @@ def group(b: Bars, keys: np.ndarray) -> Bars:
         b, keys = b.select(ok), keys[ok]
     if len(keys) == 0:
         return Bars.empty()
-    opens, bars = group_ohlcv(keys.astype(np.int64), b.o, b.h, b.l, b.c, b.v, b.vw)
+    opens, bars = group_ohlcv(keys.astype(np.int64), OHLCV(b.o, b.h, b.l, b.c, b.v, b.vw))
     return Bars(opens, *bars)
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from infoway_widgets.market import bar_span, parse_symbol, session_bounds
-from infoway_widgets.market.ohlcv import group_ohlcv, trade_bars
+from infoway_widgets.market.ohlcv import OHLCV, group_ohlcv, trade_bars
 
 
 def by_dict(keys, o, h, lo, c, v, vw):
@@ -35,13 +35,13 @@ def test_group_ohlcv_equals_a_dict_group_by_and_keeps_the_dtype(dtype):
     lo = np.minimum(o, c) - 2
     v = rng.integers(1, 10, n).astype(dtype)
     vw = v * c
-    got_keys, got = group_ohlcv(keys, o, h, lo, c, v, vw)
+    got_keys, got = group_ohlcv(keys, OHLCV(o, h, lo, c, v, vw))
     want = by_dict(keys, o, h, lo, c, v, vw)
     assert got_keys.tolist() == sorted(want)
     for i, k in enumerate(got_keys.tolist()):
         assert [x[i] for x in got] == want[k]
     assert all(x.dtype == dtype for x in got)
-    empty_keys, empty = group_ohlcv(keys[:0], o[:0], h[:0], lo[:0], c[:0], v[:0], vw[:0])
+    empty_keys, empty = group_ohlcv(keys[:0], OHLCV(o[:0], h[:0], lo[:0], c[:0], v[:0], vw[:0]))
     assert len(empty_keys) == 0 and all(len(x) == 0 for x in empty)
 
 
