@@ -29,7 +29,7 @@ import pandas as pd
 from .._secrets import install_log_filter, register_key
 from ..errors import FeedClosedError, InfowayError, InfowayTimeoutError
 from ..market import Instrument, Interval, parse_interval
-from ..protocol.events import Candle, Event, Trade
+from ..protocol.events import Candle, Trade
 from .ashare import ashare_of, intraday_view
 from .frames import fetch_history
 from .ingest import Ingest
@@ -95,7 +95,10 @@ class Feed:
             source.universe if simulated and base_url is None else None
         )
         self.stats = dict.fromkeys(STATS.split(), 0)
-        self._status = FeedStatus(simulated, self.listeners.status)
+        self._status = FeedStatus(
+            simulated, self.listeners.status, source.session_error, self.stats
+        )
+        self._warn = self._status.warn
         self._tasks = Background(self._loop, lambda e: self._warn(f"{type(e).__name__}: {e}"))
         self._subscriptions = Subscriptions()
         # what controls.py reads through getattr today (its public parts: feed.instruments.known(),
@@ -133,8 +136,8 @@ class Feed:
         source.bind(
             SourceEvents(
                 push=self._ingest.push,
-                session_state=self._on_session_state,
-                control=self._on_control_event,
+                session_state=self._status.session_state,
+                control=self._status.control,
                 reconnected=self._on_reconnect,
                 run=self._tasks.run,
             )
@@ -242,6 +245,7 @@ class Feed:
 
     @property
     def status_message(self) -> str:
+        """What the status means now, in words for the widgets' badge."""
         return self._status.message
 
     @property
@@ -290,28 +294,21 @@ class Feed:
     def _set_symbol_error(self, symbol: str, message: str) -> None:
         self.listeners.symbol_error(self.status, symbol, message)
 
-    def _warn(self, text: str) -> None:
-        self._status.warn(text)
-
-    def _on_session_state(self, business: str, state: str, message: str | None) -> None:
-        self._status.session_state(business, state, message, self.source.session_error)
-
-    def _on_control_event(self, business: str, ev: Event) -> None:
-        if self._status.control(business, ev, self.source.session_error):
-            self.stats["unparsed"] += 1
-
     # ---- instruments and stores --------------------------------------------------------------
     def instrument(self, symbol: str) -> Instrument:
         """The validated :class:`Instrument` for ``symbol`` (raises InvalidSymbolError with a hint)."""
         return self.instruments.get(symbol)
 
     def bar_store(self, symbol: str, interval: Interval | str) -> BarStore:
+        """The bars of ``symbol`` at ``interval`` (made empty on first use; watch to fill them)."""
         return self.state.bar_store(self.instrument(symbol), parse_interval(interval))
 
     def book_store(self, symbol: str) -> BookStore:
+        """The order book of ``symbol`` (made empty on first use)."""
         return self.state.book(self.instrument(symbol))
 
     def tape_store(self, symbol: str) -> TapeStore:
+        """The latest trades of ``symbol`` (made empty on first use)."""
         return self.state.tape(self.instrument(symbol))
 
     # ---- subscriptions -----------------------------------------------------------------------
@@ -544,6 +541,7 @@ class Feed:
             self._recorder.batch(_now_ms(), frames)
 
     def stop_recording(self) -> None:
+        """Close the recording :meth:`record` started (nothing if none)."""
         if self._recorder:
             self._recorder.close()
             self._recorder = None

@@ -63,6 +63,9 @@ async def fetch_history(
     progress: bool | None = None,
     instrument: Instrument | None = None,
 ) -> pd.DataFrame:
+    """``count`` bars of ``symbol`` (or those from ``start`` to ``end``) from ``rest`` as a
+    DataFrame (:func:`candles_frame`), with a progress bar on long downloads; the checks and
+    defaults of :func:`infoway_widgets.history`."""
     inst = instrument or parse_symbol(symbol)
     iv = parse_interval(interval)
     if count is not None and (

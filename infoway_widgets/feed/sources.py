@@ -120,7 +120,7 @@ class Source:
             raise InfowayError(
                 "the feed is still starting: await feed.ready() first"
                 if self.remote
-                else f"this feed is {self.kind} and asks no service for bars; use iw.history(...)"
+                else f"a {self.kind} feed asks no service for bars; use iw.history(...) for them"
             )
         return await self.rest.history(code, interval, **options)
 

@@ -67,12 +67,20 @@ class FeedStatus:
     """A feed's status and message as its widgets show them, and its warnings (the latest 200 at
     most: what went wrong in the background, which never raises into the kernel)."""
 
-    def __init__(self, simulated: bool, announce: Callable[[str, str], None]) -> None:
+    def __init__(
+        self,
+        simulated: bool,
+        announce: Callable[[str, str], None],
+        error_of: Callable[[str], BaseException | None],
+        stats: dict[str, int],
+    ) -> None:
         self.status = "connecting"
         self.message = "starting the simulated market" if simulated else "connecting to Infoway"
         self.warnings: list[str] = []
         self.connections = SessionStatus(simulated)
         self._announce = announce
+        self._error_of = error_of
+        self._stats = stats
 
     def set(self, status: str, message: str = "") -> None:
         """Show ``status`` and ``message``; listeners hear of it when it changed."""
@@ -86,29 +94,21 @@ class FeedStatus:
         if len(self.warnings) > 200:
             del self.warnings[:100]
 
-    def session_state(
-        self,
-        business: str,
-        state: str,
-        message: str | None,
-        error_of: Callable[[str], BaseException | None],
-    ) -> None:
-        st = self.connections.update(business, state, message, error_of)
+    def session_state(self, business: str, state: str, message: str | None) -> None:
+        """``business``'s connection changed state: the merged status follows."""
+        st = self.connections.update(business, state, message, self._error_of)
         if st is not None:
             self.set(*st)
 
-    def control(
-        self, business: str, ev: Event, error_of: Callable[[str], BaseException | None]
-    ) -> bool:
-        """A control event from ``business``'s connection; True if it was a frame nobody could
-        parse (the caller counts those)."""
+    def control(self, business: str, ev: Event) -> None:
+        """A control event from ``business``'s connection: a relay's welcome shows on the badge,
+        refusals and frames nobody could parse become warnings."""
         if isinstance(ev, Welcome):
-            st = self.connections.welcome(business, ev.msg, error_of)
+            st = self.connections.welcome(business, ev.msg, self._error_of)
             if st is not None:
                 self.set(*st)
         elif isinstance(ev, Unparsed):
+            self._stats["unparsed"] += 1
             self.warn(f"unparsed frame on {business}: {ev.reason}")
-            return True
         elif isinstance(ev, (ErrorFrame, SubscribeFail)):
             self.warn(f"{business}: {ev}")
-        return False
