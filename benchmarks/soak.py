@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import gc
 import json
 import sys
@@ -107,7 +108,9 @@ async def run_soak(
         events: list[dict[str, Any]] = []  # one per fault: kind, real time, recovered time
         pushes: list[float] = [0.0]  # real time of the latest push
         reconnect_times: list[float] = []
-        orig_push, orig_reconnect = feed._on_push, feed._on_reconnect
+        reports = feed.source.events
+        assert reports is not None
+        orig_push, orig_reconnect = reports.push, reports.reconnected
 
         def on_push(business: str, frame: Any, arrival_ms: int) -> None:
             now = time.perf_counter()
@@ -129,15 +132,15 @@ async def run_soak(
                     ev["reconnected"] = now
             orig_reconnect(business, down_ms, up_ms)
 
-        feed._on_push = on_push  # type: ignore[method-assign]
-        feed._on_reconnect = on_reconnect  # type: ignore[method-assign]
+        # before the first subscription opens a session: sessions report through these
+        feed.source.bind(dataclasses.replace(reports, push=on_push, reconnected=on_reconnect))
         try:
             await feed.ready()
             watches = [feed.watch(s, trades=True, depth=True, intervals=["1m", "5m"]) for s in syms]
             # warm-up: every symbol has traded and the history is in
             changed = asyncio.Event()
             off = feed.on_change(lambda s: changed.set())
-            while feed.stats["trades"] < 200 or len(feed._loaded) < 2 * len(syms):
+            while feed.stats["trades"] < 200 or len(feed._settlement.loaded) < 2 * len(syms):
                 changed.clear()
                 await asyncio.wait_for(changed.wait(), 30)
             off()
@@ -228,7 +231,7 @@ async def run_soak(
             finally:
                 off()
             # backfills still running (one REST call per watched series, in turn) finish first
-            backfills = [t for t in list(feed._tasks) if "_backfill" in repr(t.get_coro())]
+            backfills = [t for t in list(feed._tasks.tasks) if ".backfill" in repr(t.get_coro())]
             pending_backfills = len(backfills)
             if backfills:
                 await asyncio.wait(backfills, timeout=60)

@@ -1,4 +1,5 @@
-"""Subscriptions, aggregation of trades into bars, book and tape state, backfill, record/replay."""
+"""The Feed and its parts: sources, aggregation of trades into bars, stores, subscriptions,
+settlement and backfill, listeners, derived views, record/replay."""
 
 from .connect import aconnect, connect
 from .feed import Bar, Feed, Watch

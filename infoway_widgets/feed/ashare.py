@@ -1,4 +1,5 @@
-"""The numbers a Chinese brokerage app shows, computed in the feed (pure functions + one gatherer).
+"""The numbers a Chinese brokerage app shows, computed in the feed: pure functions of numbers, and
+views that take a symbol's stores (the Feed's ``ashare()`` and ``intraday()`` gather them).
 
 * 均价 (average price): running VWAP of the day = cumulative turnover / cumulative volume.
 * 委比 (bid/ask ratio): (Σbid volume − Σask volume) / (Σbid + Σask) × 100 over the shown levels.
@@ -16,14 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from ..market import DAY_MS, Instrument, local_date, session_bounds
-
-if TYPE_CHECKING:
-    from .feed import Feed
+from ..market.sessions import zone
+from .state import MarketState
+from .stores import BarStore, BookSnapshot
 
 
 def running_vwap(volume: np.ndarray, turnover: np.ndarray) -> np.ndarray:
@@ -119,8 +120,6 @@ def intraday_slots(inst: Instrument, day: dt.date) -> np.ndarray:
 def intraday_ticks(inst: Instrument, day: dt.date) -> list[tuple[int, str]]:
     """(slot index, label) for the axis: each session's start and every full hour after it, the
     junction of two sessions shown once as ``11:30/13:00``, and the close."""
-    from ..market.sessions import zone
-
     tz = zone(inst.tz)
     bounds = session_bounds(inst, day)
     ticks: list[tuple[int, str]] = []
@@ -143,20 +142,19 @@ def intraday_ticks(inst: Instrument, day: dt.date) -> list[tuple[int, str]]:
     return ticks
 
 
-def intraday(feed: Feed, symbol: str) -> dict[str, Any]:
-    """Everything a 分时图 needs for ``symbol``'s current (or last) trading day, from the feed's
-    1-minute bars: slot times, per-slot close (NaN where not yet traded), 均价, volume, whether each
-    minute closed up, the previous close and limit prices, axis ticks."""
-    inst = feed.instrument(symbol)
-    m1 = feed.bar_store(symbol, "1m")
+def intraday_view(
+    inst: Instrument, m1: BarStore, quote: dict[str, Any], now_ms: int
+) -> dict[str, Any]:
+    """Everything a 分时图 needs for ``inst``'s current (or last) trading day, from its 1-minute bars
+    ``m1`` and its ``quote``: slot times, per-slot close (NaN where not yet traded), 均价, volume,
+    whether each minute closed up, the previous close and limit prices, axis ticks. With no bars
+    yet, the day is the one at ``now_ms`` (the feed's market time; 0 means the wall clock)."""
     t = m1.t
-    q = feed.quote(symbol)
+    q = quote
     if len(t):
         day = local_date(inst, int(t[-1]))
     else:
-        day = local_date(
-            inst, feed._market_ms or int(dt.datetime.now(dt.timezone.utc).timestamp() * 1000)
-        )
+        day = local_date(inst, now_ms or int(dt.datetime.now(dt.timezone.utc).timestamp() * 1000))
     slots = intraday_slots(inst, day)
     n = len(slots)
     close = np.full(n, np.nan)
@@ -203,11 +201,18 @@ def intraday(feed: Feed, symbol: str) -> dict[str, Any]:
     }
 
 
-def ashare_stats(feed: Feed, symbol: str) -> dict[str, Any]:
-    """The 五档盘口 and quote-board extras for ``symbol``: 委比, 委差, 外盘, 内盘 (since the feed began
-    watching), 量比, 振幅, 涨停/跌停, 今开/昨收, 涨跌额/涨跌幅, 成交量 in lots (手)."""
-    inst = feed.instrument(symbol)
-    q = feed.quote(symbol)
+def ashare_view(
+    inst: Instrument,
+    quote: dict[str, Any],
+    book: BookSnapshot | None,
+    buy: float,
+    sell: float,
+    day: BarStore | None,
+) -> dict[str, Any]:
+    """The 五档盘口 and quote-board extras for ``inst``: 委比, 委差 (from ``book``), 外盘, 内盘 (the
+    day's buyer- and seller-initiated volume ``buy`` and ``sell``), 量比 (from the daily bars ``day``), 振幅, 涨停/跌停,
+    今开/昨收, 涨跌额/涨跌幅 (from ``quote``), 成交量 in lots (手)."""
+    q = quote
     out: dict[str, Any] = {
         k: q.get(k)
         for k in (
@@ -224,15 +229,11 @@ def ashare_stats(feed: Feed, symbol: str) -> dict[str, Any]:
             "limit_down",
         )
     }
-    book = feed._books.get(inst.code)
-    snap = book.snapshot if book is not None else None
-    if snap is not None:
-        out["bid_ask_ratio"] = bid_ask_ratio(snap.bid_vol, snap.ask_vol)
-        out["bid_ask_diff"] = bid_ask_diff(snap.bid_vol, snap.ask_vol)
+    if book is not None:
+        out["bid_ask_ratio"] = bid_ask_ratio(book.bid_vol, book.ask_vol)
+        out["bid_ask_diff"] = bid_ask_diff(book.bid_vol, book.ask_vol)
     else:
         out["bid_ask_ratio"] = out["bid_ask_diff"] = None
-    flow = feed._day_flow.get(inst.code)
-    buy, sell = (flow[0], flow[1]) if flow else (0.0, 0.0)
     out["buy_volume"], out["sell_volume"] = buy, sell
     out["buy_sell_ratio"] = buy / sell if sell > 0 else None
     hi, lo, pc = q.get("high"), q.get("low"), q.get("prev_close")
@@ -246,7 +247,6 @@ def ashare_stats(feed: Feed, symbol: str) -> dict[str, Any]:
             "up" if q["last"] >= q["limit_up"] else "down" if q["last"] <= q["limit_down"] else None
         )
     # 量比 from the daily bars: the last is today, the five before it are the comparison days
-    day = feed._bars.get((inst.code, "1d"))
     out["volume_ratio"] = None
     if day is not None and len(day) >= 2 and q.get("t"):
         vols = day.column("volume")
@@ -257,3 +257,33 @@ def ashare_stats(feed: Feed, symbol: str) -> dict[str, Any]:
             float(vols[-1]), minutes_elapsed(inst, int(q["t"])), past, trading_minutes(inst, d)
         )
     return out
+
+
+def ashare_of(state: MarketState, inst: Instrument, quote: dict[str, Any]) -> dict[str, Any]:
+    """:func:`ashare_view` of ``inst`` from the stores ``state`` holds for it and its ``quote``."""
+    code = inst.code
+    book, flow = state.books.get(code), state.flows.get(code)
+    return ashare_view(
+        inst,
+        quote,
+        book.snapshot if book is not None else None,
+        flow.buy if flow else 0.0,
+        flow.sell if flow else 0.0,
+        state.bars.get((code, "1d")),
+    )
+
+
+class _HasViews(Protocol):
+    def ashare(self, symbol: str) -> dict[str, Any]: ...
+
+    def intraday(self, symbol: str) -> dict[str, Any]: ...
+
+
+def ashare_stats(feed: _HasViews, symbol: str) -> dict[str, Any]:
+    """``feed.ashare(symbol)``: the numbers of :func:`ashare_view` from the feed's stores."""
+    return feed.ashare(symbol)
+
+
+def intraday(feed: _HasViews, symbol: str) -> dict[str, Any]:
+    """``feed.intraday(symbol)``: the 分时图 of :func:`intraday_view` from the feed's stores."""
+    return feed.intraday(symbol)

@@ -9,10 +9,20 @@ from typing import Any
 from ..errors import InfowayError
 from .feed import Feed
 
+#: feeds by (loop id, key hash, base_url, speed, seed, sim options): what connect() shares
 _shared: dict[tuple[Any, ...], Feed] = {}
 #: the feed most recently created on each loop (by id): what a bare ``iw.connect()`` returns, so
 #: ``feed = iw.connect(speed=60)`` followed by ``iw.CandleChart("600519.SH")`` shows that feed
 _latest: dict[int, list[Feed]] = {}
+
+
+def _remember(feed: Feed, ident: tuple[Any, ...] | None, loop: asyncio.AbstractEventLoop) -> None:
+    if ident is not None:
+        _shared[ident] = feed
+    stack = _latest.setdefault(id(loop), [])
+    if feed not in stack:
+        stack.append(feed)
+    feed.on_close(lambda: _forget(feed))
 
 
 def _forget(feed: Feed) -> None:
@@ -22,6 +32,14 @@ def _forget(feed: Feed) -> None:
     for stack in _latest.values():
         while feed in stack:
             stack.remove(feed)
+
+
+def simulated_feed(loop: asyncio.AbstractEventLoop) -> Feed | None:
+    """The open shared feed on ``loop`` that runs the embedded simulated market, if there is one."""
+    for (loop_id, *_), feed in _shared.items():
+        if loop_id == id(loop) and feed.simulated and not feed.closed and feed.replay is None:
+            return feed
+    return None
 
 
 def connect(
@@ -86,7 +104,7 @@ def connect(
         and not sim_options
     )
     if bare:
-        live = [f for f in _latest.get(id(loop), []) if not f._closed]
+        live = [f for f in _latest.get(id(loop), []) if not f.closed]
         if live:
             return live[-1]
     key = api_key if api_key is not None else (os.environ.get("INFOWAY_API_KEY") or None)
@@ -105,14 +123,14 @@ def connect(
             loop=loop,
         )
         rp.attach(feed)
-        feed._start_task = loop.create_task(feed._start())  # type: ignore[attr-defined]
-        _latest.setdefault(id(loop), []).append(feed)
+        feed.start()
+        _remember(feed, None, loop)
         return feed
     simulated = key is None and base_url is None
     ident = (id(loop), key and hash(key), base_url, speed, seed, tuple(sorted(sim_options.items())))
     if not new:
         shared = _shared.get(ident)
-        if shared is not None and not shared._closed:
+        if shared is not None and not shared.closed:
             return shared
     opts = dict(sim_options)
     if seed is not None:
@@ -126,12 +144,8 @@ def connect(
         sim_options=opts,
         loop=loop,
     )
-    feed._start_task = loop.create_task(feed._start())  # type: ignore[attr-defined]
-    if not new:
-        _shared[ident] = feed
-    stack = _latest.setdefault(id(loop), [])
-    if feed not in stack:
-        stack.append(feed)
+    feed.start()
+    _remember(feed, None if new else ident, loop)
     return feed
 
 

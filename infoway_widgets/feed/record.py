@@ -19,11 +19,15 @@ from __future__ import annotations
 import gzip
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+import numpy as np
 import orjson
+
+from .stores import BarStore
+from .subscriptions import Subscriptions
 
 FORMAT = "infoway-widgets-recording/1"
 
@@ -91,6 +95,21 @@ class Recorder:
         self._write(
             {"k": "bars", "t": arrival_ms, "s": symbol, "i": interval, "c": rows, "st": settled}
         )
+
+    def state(self, subs: Subscriptions, bars: Mapping[tuple[str, str], BarStore]) -> None:
+        """What a feed watches and the bars it holds so far, so a replay starts where this does."""
+        now = int(time.time() * 1000)
+        for sym in sorted(subs.symbols()):
+            self.watch(
+                now, sym, ("trades", sym) in subs, ("depth", sym) in subs, subs.intervals_of(sym)
+            )
+        for (sym, iv), st in bars.items():
+            if len(st):
+                a = st.arrays()
+                rows = np.column_stack(
+                    [a["t"], a["open"], a["high"], a["low"], a["close"], a["volume"], a["turnover"]]
+                )
+                self.bars(int(time.time() * 1000), sym, iv, rows.tolist(), st.settled.tolist())
 
     def close(self) -> None:
         if not self._fh.closed:

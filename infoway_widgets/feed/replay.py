@@ -1,20 +1,47 @@
-"""Playing a recording back through the feed's own ingest path."""
+"""Playing a recording back through the feed's own ingest path.
+
+The replay drives its feed only through what any custom source may use: ``ingest`` for each
+recorded batch, ``watch`` and ``apply_bar_rows`` for the recorded watches and REST merges, and, to
+seek backwards, ``state.reset()`` then the records again from the start.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import os
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 import numpy as np
 
 from .._aio import wait_event
 from ..errors import BadParameterError
+from ..market import Interval
+from .listeners import Listeners
 from .record import read_recording
+from .state import MarketState
+from .stores import BarStore
+from .subscriptions import Watch
 
-if TYPE_CHECKING:
-    from .feed import Feed
+
+class ReplayTarget(Protocol):
+    """What a replay drives: a feed's public ingest path and its state (a :class:`Feed` is one)."""
+
+    state: MarketState
+    listeners: Listeners
+
+    @property
+    def market_ms(self) -> int: ...
+
+    def ingest(self, frames: list[str | bytes]) -> set[str]: ...
+
+    @property
+    def watch(self) -> Callable[..., Watch]: ...
+
+    def bar_store(self, symbol: str, interval: Interval | str) -> BarStore: ...
+
+    def apply_bar_rows(self, st: BarStore, arr: np.ndarray, settled: np.ndarray) -> int: ...
 
 
 class Replay:
@@ -31,13 +58,13 @@ class Replay:
         self._speed = self._check_speed(speed)
         self._i = 0
         self.position_ms = self.start_ms
-        self._feed: Feed | None = None
+        self._feed: ReplayTarget | None = None
         self._playing = asyncio.Event()
         self._playing.set()
         self._wake = asyncio.Event()
         self.done = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._listeners: list[Any] = []
+        self._listeners: list[Callable[[], None]] = []
 
     @staticmethod
     def _check_speed(x: float) -> float:
@@ -46,7 +73,8 @@ class Replay:
             raise BadParameterError(f"replay speed must be in (0, 10000], got {x}")
         return x
 
-    def attach(self, feed: Feed) -> None:
+    def attach(self, feed: ReplayTarget) -> None:
+        """Start playing into ``feed`` (:func:`~infoway_widgets.connect` does this)."""
         self._feed = feed
         self._task = asyncio.get_running_loop().create_task(self._run())
 
@@ -80,15 +108,7 @@ class Replay:
         target = int(position_ms)
         feed = self._feed
         if target < self.position_ms:
-            for st in feed._bars.values():
-                st.clear()
-            for k in list(feed._tapes):
-                feed._tapes[k] = type(feed._tapes[k])(feed._tapes[k].instrument)
-            for b in feed._books.values():
-                b.snapshot = None
-            feed._day_flow.clear()
-            feed._flow_span.clear()
-            feed._market_ms = 0  # the clock goes back with the stores (it only ever rose before)
+            feed.state.reset()
             self._i = 0
         while self._i < len(self.records) and int(self.records[self._i]["t"]) <= target:
             self._apply(self.records[self._i])
@@ -99,10 +119,10 @@ class Replay:
         else:
             self.done.clear()
         self._wake.set()
-        feed._notify(set(feed._tapes) | {k[0] for k in feed._bars})
+        feed.listeners.changed(feed.state.symbols())
         self._changed()
 
-    def on_change(self, cb: Any) -> Any:
+    def on_change(self, cb: Callable[[], None]) -> Callable[[], None]:
         """Call ``cb()`` after each control action and when playing ends. Returns an unsubscribe."""
         self._listeners.append(cb)
         return lambda: self._listeners.remove(cb) if cb in self._listeners else None
@@ -114,7 +134,7 @@ class Replay:
 
     @property
     def market_ms(self) -> int:
-        return self._feed._market_ms if self._feed else 0
+        return self._feed.market_ms if self._feed else 0
 
     # ---- playing -------------------------------------------------------------------------------
     def _apply(self, rec: dict[str, Any]) -> None:

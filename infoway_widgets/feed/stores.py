@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..market import Instrument, Interval, parse_interval
+from ..market.ohlcv import trade_bars
 
 _versions = itertools.count(1)
 
@@ -26,6 +27,17 @@ def _next_version() -> int:
 
 BAR_FIELDS = ("open", "high", "low", "close", "volume", "turnover")
 _O, _H, _L, _C, _V, _VW = range(6)
+
+
+# ---- merge policy of a service candle over a bar that live trades build (trades: BarStore.fold)
+def keep_live_progress(candle: np.ndarray, live: np.ndarray) -> None:
+    """A service candle for a bar that live trades are building: the candle is the truth, except
+    that it must not roll the bar back (its push may be older than the trades folded in), so high,
+    low and volume never move backwards. Changes ``candle`` in place."""
+    candle[_H] = max(candle[_H], live[_H])
+    candle[_L] = min(candle[_L], live[_L])
+    if live[_V] > candle[_V]:
+        candle[_V], candle[_VW], candle[_C] = live[_V], live[_VW], live[_C]
 
 
 class BarStore:
@@ -55,9 +67,6 @@ class BarStore:
         #: bars dropped off the old end to keep within ``capacity`` (not a reason to resend: a
         #: reader that mirrors the newest bars never held them, or trims its own window)
         self.dropped = 0
-        #: (lo, hi, open): instants in [lo, hi) belong to the bar opening at ``open`` (a cache the
-        #: feed keeps so most trades skip the calendar)
-        self.span: tuple[int, int, int] = (0, 0, 0)
 
     # ---- size and views --------------------------------------------------------------------
     def __len__(self) -> int:
@@ -206,11 +215,7 @@ class BarStore:
             self._insert(int(t), row, settled, 0, ver)
         else:
             if not settled and not self._settled[i] and self._last_trade_t[i]:
-                cur = self._x[i]
-                row[_H] = max(row[_H], cur[_H])
-                row[_L] = min(row[_L], cur[_L])
-                if cur[_V] > row[_V]:
-                    row[_V], row[_VW], row[_C] = cur[_V], cur[_VW], cur[_C]
+                keep_live_progress(row, self._x[i])
             self._x[i] = row
             self._settled[i] = self._settled[i] or settled
             self._rev[i] = ver
@@ -278,83 +283,11 @@ class BarStore:
     ) -> None:
         """Fold trades into bars. ``opens`` are the bar open times (from ``bar_opens``; rows with
         -1 must be removed by the caller); arrays in arrival order."""
-        n = len(opens)
-        if n == 0:
+        if len(opens) == 0:
             return
         ver = _next_version()
-        if opens[0] == opens[-1] and (n == 1 or (opens == opens[0]).all()):
-            self._fold_one(int(opens[0]), t, price, volume, turnover, ver)
-            self.version = ver
-            return
-        order = np.lexsort((np.arange(n), t, opens))  # by bar, then time, then arrival
-        opens, t, price, volume, turnover = (
-            opens[order],
-            t[order],
-            price[order],
-            volume[order],
-            turnover[order],
-        )
-        starts = np.flatnonzero(np.r_[True, opens[1:] != opens[:-1]])
-        ends = np.r_[starts[1:], n]
-        g_open = opens[starts]
-        g_first = price[starts]
-        g_last = price[ends - 1]
-        g_tfirst = t[starts]
-        g_tlast = t[ends - 1]
-        g_high = np.maximum.reduceat(price, starts)
-        g_low = np.minimum.reduceat(price, starts)
-        g_vol = np.add.reduceat(volume, starts)
-        g_vw = np.add.reduceat(turnover, starts)
-        for k in range(len(starts)):
-            bo = int(g_open[k])
-            i = self._find(bo)
-            if i < 0:
-                row = np.array([g_first[k], g_high[k], g_low[k], g_last[k], g_vol[k], g_vw[k]])
-                self._insert(bo, row, False, int(g_tlast[k]), ver)
-                continue
-            x = self._x[i]
-            if self._settled[i]:
-                # The service already confirmed this bar; a trade for it now is a replay of one it
-                # counted (e.g. a resent push after reconnect) or a late print: only widen the range.
-                x[_H] = max(x[_H], g_high[k])
-                x[_L] = min(x[_L], g_low[k])
-                self._rev[i] = ver
-                continue
-            x[_H] = max(x[_H], g_high[k])
-            x[_L] = min(x[_L], g_low[k])
-            x[_V] += g_vol[k]
-            x[_VW] += g_vw[k]
-            if g_tlast[k] >= self._last_trade_t[i]:
-                x[_C] = g_last[k]
-                self._last_trade_t[i] = int(g_tlast[k])
-            if self._last_trade_t[i] == 0 or g_tfirst[k] < bo:  # pragma: no cover - defensive
-                pass
-            self._rev[i] = ver
-        self.version = ver
-
-    def _fold_one(
-        self,
-        bo: int,
-        t: np.ndarray,
-        price: np.ndarray,
-        volume: np.ndarray,
-        turnover: np.ndarray,
-        ver: int,
-    ) -> None:
-        """apply_trades for a batch that falls in a single bar (the common case)."""
-        first = int(np.argmin(t))  # argmin/argmax return the first of equal times: arrival order
-        last = len(t) - 1 - int(np.argmax(t[::-1]))
-        self.fold(
-            bo,
-            float(price[first]),
-            float(price.max()),
-            float(price.min()),
-            float(price[last]),
-            float(volume.sum()),
-            float(turnover.sum()),
-            int(t[last]),
-            ver,
-        )
+        for row in trade_bars(opens, t, price, volume, turnover).rows():
+            self.fold(*row, ver)
 
     def fold(
         self,
@@ -368,7 +301,14 @@ class BarStore:
         t_last: int,
         ver: int | None = None,
     ) -> None:
-        """Fold the aggregate of some trades of one bar (given as scalars) into the bar at ``bo``."""
+        """Fold the aggregate of some trades of one bar (given as scalars) into the bar at ``bo``.
+
+        A settled bar only widens: the service confirmed it and counted its trades, so a trade
+        for it now is a resent push (after a reconnect) or a late print, and adding its volume
+        would count it twice. A forming bar adds volume and turnover, and takes the close unless
+        the trades are older than the latest one already folded in (a late trade must not
+        overwrite the close). Every trade write goes through here.
+        """
         ver = ver if ver is not None else _next_version()
         i = self._b - 1 if self._b > self._a and self._t[self._b - 1] == bo else self._find(bo)
         if i < 0:
@@ -382,7 +322,6 @@ class BarStore:
             if x[_L] > low:
                 x[_L] = low
             if not self._settled[i]:
-                # a settled bar was confirmed by the service: trades for it now were counted there
                 x[_V] += volume
                 x[_VW] += turnover
                 if t_last >= self._last_trade_t[i]:
@@ -537,6 +476,13 @@ class TapeStore:
         self._x[pos, 3] = direction
         self.total += n + skipped
         self.version = _next_version()
+
+    def last(self) -> tuple[int, float] | None:
+        """(time, price) of the newest trade, or None before the first."""
+        if not self.total:
+            return None
+        i = (self.total - 1) % self.capacity
+        return int(self._t[i]), float(self._x[i, 0])
 
     def since(self, total_seen: int) -> dict[str, np.ndarray]:
         """Trades appended after the reader had seen ``total_seen`` of them (at most ``capacity``),

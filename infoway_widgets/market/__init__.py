@@ -1,8 +1,9 @@
-"""Market rules: what a symbol is, when it trades, which bar a trade belongs to."""
+"""Market rules: what a symbol is, when it trades, which bar a trade belongs to, how rows make a bar."""
 
 from .calendars import is_trading_day, next_trading_day, previous_trading_day, trading_days
 from .instruments import Instrument, Session, is_st_name, parse_symbol, parse_symbols
 from .intervals import BY_KLINE, BY_NAME, LIVE_INTERVALS, Interval, parse_interval
+from .ohlcv import OHLCV, TradeBars, group_ohlcv, reduce_runs, run_ends, run_starts, trade_bars
 from .sessions import (
     DAY_MS,
     auction_bounds,
@@ -24,15 +25,18 @@ __all__ = [
     "BY_NAME",
     "DAY_MS",
     "LIVE_INTERVALS",
+    "OHLCV",
     "Instrument",
     "Interval",
     "Session",
+    "TradeBars",
     "auction_bounds",
     "bar_end",
     "bar_grid",
     "bar_open",
     "bar_opens",
     "bar_span",
+    "group_ohlcv",
     "is_st_name",
     "is_trading",
     "is_trading_day",
@@ -44,7 +48,11 @@ __all__ = [
     "parse_symbols",
     "phase",
     "previous_trading_day",
+    "reduce_runs",
+    "run_ends",
+    "run_starts",
     "session_bounds",
+    "trade_bars",
     "trading_day_of",
     "trading_days",
 ]

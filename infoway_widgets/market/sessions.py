@@ -87,7 +87,7 @@ def bar_opens(inst: Instrument, interval: Interval | str, ts_ms: np.ndarray) -> 
     iv = parse_interval(interval)
     ts = np.asarray(ts_ms, dtype=np.int64)
     if ts.size == 0:
-        return ts.copy()
+        return np.zeros_like(ts)
     if iv.seconds == 0:
         return _calendar_bar_opens(inst, iv, ts)
     if inst.is_24h:
@@ -143,7 +143,7 @@ def _fx_open(ts: np.ndarray) -> np.ndarray:
     local = ts + off
     # shift so the FX day starts at 00:00: a NY time of 17:00 becomes 00:00 of the next day
     shifted = local + 7 * 3_600_000
-    wd = ((shifted // DAY_MS) + 3) % 7  # 1970-01-01 was a Thursday (weekday 3)
+    wd: np.ndarray = ((shifted // DAY_MS) + 3) % 7  # 1970-01-01 was a Thursday (weekday 3)
     return wd < 5
 
 
@@ -354,19 +354,28 @@ def bar_grid(inst: Instrument, interval: Interval | str, start_ms: int, end_ms: 
     return g[(g >= start_ms) & (g < end_ms)]
 
 
-def bar_span(inst: Instrument, interval: Interval | str, open_ms: int) -> tuple[int, int]:
-    """A range ``[lo, hi)`` of instants that all belong to the bar opening at ``open_ms`` (the bar's
-    continuous-trading part; auction and closing-grace prints are not included). Lets a caller skip
-    :func:`bar_opens` for trades that fall inside the bar it already knows."""
+def bar_span(
+    inst: Instrument, interval: Interval | str, open_ms: int, at_ms: int | None = None
+) -> tuple[int, int]:
+    """A range ``[lo, hi)`` of instants that all belong to the bar opening at ``open_ms``: the part
+    of the bar's continuous trading that holds ``at_ms``, or comes next when ``at_ms`` is in an
+    auction or a break (the first part without ``at_ms``). Auction and closing-grace prints are
+    not included, and a daily bar has one part per session: its lunch break belongs to no bar.
+    Lets a caller skip :func:`bar_opens` for trades that fall inside the bar it already knows."""
     iv = parse_interval(interval)
     if iv.seconds and iv.seconds < 86_400:
         return open_ms, bar_end(inst, iv, open_ms)
     if iv.seconds == 86_400 and not inst.is_24h:
         day = dt.datetime.fromtimestamp(open_ms / 1000 + 43_200, tz=zone(inst.tz)).date()
-        b = session_bounds(inst, day)
-        if b:
-            return b[0][0], b[-1][1]
-        return open_ms, open_ms
+        parts = session_bounds(inst, day)
+        if not parts:
+            return open_ms, open_ms
+        if at_ms is not None:
+            for lo, hi in parts:
+                if at_ms < hi:
+                    return lo, hi
+            return parts[-1]
+        return parts[0]
     if iv.seconds == 86_400:
         return open_ms, open_ms + DAY_MS
     return open_ms, open_ms  # calendar intervals: always compute

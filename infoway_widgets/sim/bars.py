@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 
 from ..market import Instrument, Interval, bar_opens
+from ..market.ohlcv import OHLCV, group_ohlcv
 from ..market.sessions import zone
 from .history import Bars
 
@@ -18,17 +19,8 @@ def group(b: Bars, keys: np.ndarray) -> Bars:
         b, keys = b.select(ok), keys[ok]
     if len(keys) == 0:
         return Bars.empty()
-    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
-    ends = np.concatenate([starts[1:], [len(keys)]]) - 1
-    return Bars(
-        keys[starts].astype(np.int64),
-        b.o[starts],
-        np.maximum.reduceat(b.h, starts),
-        np.minimum.reduceat(b.l, starts),
-        b.c[ends],
-        np.add.reduceat(b.v, starts),
-        np.add.reduceat(b.vw, starts),
-    )
+    opens, bars = group_ohlcv(keys.astype(np.int64), OHLCV(b.o, b.h, b.l, b.c, b.v, b.vw))
+    return Bars(opens, *bars)
 
 
 def aggregate_minutes(inst: Instrument, iv: Interval, minutes: Bars) -> Bars:

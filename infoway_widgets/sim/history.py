@@ -240,19 +240,6 @@ def minute_day(profile: Profile, seed: int, day: dt.date, prev_close: int) -> Ba
     )
 
 
-def aggregate_day(b: Bars, t: int) -> tuple[int, int, int, int, int, int, int]:
-    """One bar from all of ``b`` with open time ``t``."""
-    return (
-        t,
-        int(b.o[0]),
-        int(b.h.max()),
-        int(b.l.min()),
-        int(b.c[-1]),
-        int(b.v.sum()),
-        int(b.vw.sum()),
-    )
-
-
 @dataclass
 class History:
     """An instrument's history at start-up and where the live engine takes over."""

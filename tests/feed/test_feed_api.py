@@ -147,7 +147,7 @@ async def test_record_then_replay_rebuilds_the_same_bars(tmp_path):
                 ev,
             )
             await feed.settle()
-            live = {k: st.to_pandas() for k, st in feed._bars.items()}
+            live = {k: st.to_pandas() for k, st in feed.state.bars.items()}
             live_tape = feed.tape_store("600519.SH").to_pandas()
             feed.stop_recording()
         finally:
@@ -219,7 +219,7 @@ async def test_wrong_key_stops_with_auth_error_and_key_never_leaks(caplog):
             ]
             assert all(KEY not in t for t in texts)
             assert server.stats.refused >= 1
-            sess = feed._sessions["stock"]
+            sess = feed.source.sessions["stock"]
             assert sess.stats["connects"] == 0  # a 401 is never retried
         finally:
             await feed.aclose()

@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 
-from infoway_widgets.feed.stores import BarStore, BookStore, TapeStore
+from infoway_widgets.feed.stores import BarStore, BookStore, TapeStore, keep_live_progress
 from infoway_widgets.market import parse_symbol
 
 A = parse_symbol("600519.SH")
@@ -137,3 +137,40 @@ def test_tape_ring_newest_first_and_since():
         np.zeros(10),
     )
     assert tp.total == 15 and len(tp) == 3
+
+
+def test_merge_policy_a_settled_bar_only_widens():
+    s = BarStore(A, "1m")
+    s.merge(np.array([T0]), [10.0], [11.0], [9.0], [10.5], [1000.0], [10_000.0], settled=True)
+    s.fold(T0, 7.0, 12.0, 8.0, 7.0, 100.0, 700.0, T0 + 900)
+    assert list(s.last().values())[1:] == [10.0, 12.0, 8.0, 10.5, 1000.0, 10_000.0]
+    v = s.version
+    s.fold(T0, 7.0, 11.5, 8.5, 7.0, 100.0, 700.0, T0 + 900)  # inside the range: nothing moves
+    assert list(s.last().values())[1:] == [10.0, 12.0, 8.0, 10.5, 1000.0, 10_000.0]
+    assert s.changed_since(v)["t"].tolist() == [T0]  # but readers see it was touched
+
+
+def test_merge_policy_a_forming_bar_adds_and_a_late_trade_keeps_the_close():
+    s = BarStore(A, "1m")
+    s.fold(T0, 10.0, 11.0, 9.0, 10.5, 1000.0, 10_000.0, T0 + 500)
+    s.fold(T0, 10.2, 10.8, 9.5, 10.2, 100.0, 1020.0, T0 + 400)  # older than the close
+    assert list(s.last().values())[1:] == [10.0, 11.0, 9.0, 10.5, 1100.0, 11_020.0]
+    s.fold(T0, 11.2, 11.2, 9.5, 11.2, 100.0, 1120.0, T0 + 500)  # same time: the newer wins
+    assert list(s.last().values())[1:] == [10.0, 11.2, 9.0, 11.2, 1200.0, 12_140.0]
+
+
+def test_merge_policy_a_candle_never_rolls_a_live_bar_back():
+    live = np.array([10.0, 10.8, 9.9, 10.7, 1000.0, 10_500.0])
+    stale = np.array([10.0, 10.5, 10.0, 10.5, 100.0, 1000.0])
+    keep_live_progress(stale, live)
+    assert stale.tolist() == [10.0, 10.8, 9.9, 10.7, 1000.0, 10_500.0]
+    newer = np.array([10.0, 11.0, 9.5, 10.9, 1500.0, 16_000.0])
+    keep_live_progress(newer, live)  # the service is ahead: its candle stands
+    assert newer.tolist() == [10.0, 11.0, 9.5, 10.9, 1500.0, 16_000.0]
+
+
+def test_tape_last_is_the_newest_trade():
+    tp = TapeStore(A, capacity=3)
+    assert tp.last() is None
+    tp.append(np.arange(5, dtype=np.int64) + T0, np.arange(5.0) + 10, *np.ones((3, 5)))
+    assert tp.last() == (T0 + 4, 14.0)

@@ -300,7 +300,7 @@ def _detached(loop) -> Feed:
 
 def check_stores(feed: Feed) -> None:
     """The invariants every store keeps whatever arrives."""
-    for (sym, iv), st_ in feed._bars.items():
+    for (sym, iv), st_ in feed.state.bars.items():
         a = st_.arrays()
         t = a["t"]
         assert (np.diff(t) > 0).all(), f"{sym} {iv}: bars not sorted/unique"
@@ -314,11 +314,11 @@ def check_stores(feed: Feed) -> None:
                 f"{sym} {iv}: low > min(o, c)"
             )
             assert (a["volume"] >= 0).all()
-    for sym, tape in feed._tapes.items():
+    for sym, tape in feed.state.tapes.items():
         d = tape.since(0)
         for k in ("price", "volume", "turnover"):
             assert np.isfinite(d[k]).all(), f"{sym} tape: NaN in {k}"
-    for sym, book in feed._books.items():
+    for sym, book in feed.state.books.items():
         snap = book.snapshot
         if snap is not None:
             for arr in (snap.bid_px, snap.bid_vol, snap.ask_px, snap.ask_vol):

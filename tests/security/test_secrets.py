@@ -296,7 +296,7 @@ async def test_failing_websocket_does_not_leak_the_key(debug_logs, where):
             feed.on_status(lambda s, m: ev.set())
             await wait_for(lambda: until(feed), 30, f"the failure to show ({where})", ev)
             texts.extend([repr(feed), feed.status, feed.status_message, *feed.warnings])
-            for s in feed._sessions.values():
+            for s in feed.source.sessions.values():
                 texts.append(repr(s))
                 err = getattr(s, "error", None)
                 if err is not None:

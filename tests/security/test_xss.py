@@ -21,10 +21,10 @@ feed = await iw.aconnect()
 P = '<img src=x onerror="window.__pwned=(window.__pwned||0)+1">'
 S = '<script>window.__pwned=(window.__pwned||0)+1</script>'
 HOSTILE = P + S + '"><svg onload="window.__pwned=7">'
-universe = feed._sim_universe()   # test hook: hostile names in the simulated universe
+universe = feed.instruments.universe()   # test hook: hostile names in the simulated universe
 for code in ["600519.SH", "000001.SZ", "BTCUSDT"]:
     universe[code] = universe[code].with_name(HOSTILE + " " + (universe[code].name or ""))
-    feed._instruments.pop(code, None)
+    feed.instruments.forget(code)
 None"""
 CELLS = [
     HOOK,

@@ -157,9 +157,13 @@ class FakeFeed:
 
     def ashare(self, symbol: str) -> dict[str, Any]:
         """The real feed's 盘口 numbers, computed by the same function over this feed's stores."""
-        from infoway_widgets.feed.ashare import ashare_stats
+        from infoway_widgets.feed.ashare import ashare_view
 
-        return ashare_stats(self, symbol)  # type: ignore[arg-type]
+        code = self.instrument(symbol).code
+        book, flow = self._books.get(code), self._day_flow.get(code, [0.0, 0.0, 0.0])
+        snap = book.snapshot if book is not None else None
+        day = self._bars.get((code, "1d"))
+        return ashare_view(self.instrument(symbol), self.quote(symbol), snap, flow[0], flow[1], day)
 
     def on_change(self, cb: Callable[[set[str]], None]) -> Callable[[], None]:
         self._change_cbs.append(cb)

@@ -1,0 +1,269 @@
+"""Trades into bar rows for every watched interval. Pure: no loop, no feed, no stores.
+
+:meth:`Aggregator.fold` takes one decoded batch (:class:`~infoway_widgets.protocol.TradeColumns`)
+and what is watched, and returns for each watched symbol its trades (for the tape and listeners),
+their buy/sell/neutral volume with the trading day they count toward, and one :class:`BarRow` per
+bar they touch in each watched interval. The aggregator keeps the calendar caches (the span of the
+bar each series is building) and notices rollovers: a series whose newest bar moved on, so the bar
+before it is complete and can be settled against the service.
+
+Speed: the batch is grouped by symbol once (a few ``reduceat`` calls for all symbols); a symbol
+whose trades all fall inside the bar a series is building becomes one row without the calendar, so
+the cost per batch hardly depends on how many intervals are watched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+
+from ..market import Instrument, Interval, bar_opens, bar_span, parse_interval
+from ..market.ohlcv import OHLCV, reduce_runs, run_ends, run_starts, trade_bars
+from ..protocol.decode import TradeColumns
+
+#: a bar series: (symbol, interval name)
+SeriesKey = tuple[str, str]
+DAY = parse_interval("1d")
+
+
+class Watched(NamedTuple):
+    """A symbol whose trades are wanted (for its tape, its bars, or both)."""
+
+    instrument: Instrument
+    intervals: tuple[Interval, ...]
+
+
+class BarRow(NamedTuple):
+    """The aggregate of some trades of one bar, to fold into the bar opening at ``open_ms``."""
+
+    interval: str
+    open_ms: int
+    first: float
+    high: float
+    low: float
+    last: float
+    volume: float
+    turnover: float
+    t_last: int
+
+
+@dataclass
+class SymbolTrades:
+    """One symbol's trades of a batch, time-ordered as they arrived, and what they make."""
+
+    symbol: str
+    t: np.ndarray
+    price: np.ndarray
+    volume: np.ndarray
+    turnover: np.ndarray
+    direction: np.ndarray
+    buy: float
+    sell: float
+    neutral: float
+    #: open of the daily bar of the latest trade: the trading day the volume counts toward
+    day_open: int | None
+    rows: list[BarRow]
+
+
+@dataclass
+class TradeBatch:
+    """What one batch of trades makes: per watched symbol, and the series that rolled over."""
+
+    runs: list[SymbolTrades] = field(default_factory=list)
+    rollovers: list[SeriesKey] = field(default_factory=list)
+    #: every trade of the batch, watched or not, and the latest exchange time among them
+    trades: int = 0
+    t_max: int = 0
+
+
+@dataclass
+class DayFlow:
+    """Buyer-, seller- and neither-initiated volume of one trading day (外盘 / 内盘 are per day)."""
+
+    buy: float = 0.0
+    sell: float = 0.0
+    neutral: float = 0.0
+    #: open of the daily bar being counted
+    day_open: int | None = None
+
+    def add(self, day_open: int | None, buy: float, sell: float, neutral: float) -> None:
+        """Count volume toward the day opening at ``day_open``; a new trading day starts afresh.
+        (``None``, a print outside any trading day, counts toward the day being counted.)"""
+        if day_open is not None and day_open != self.day_open:
+            self.buy = self.sell = self.neutral = 0.0
+            self.day_open = day_open
+        self.buy += buy
+        self.sell += sell
+        self.neutral += neutral
+
+
+class SpanCache:
+    """Per series, the instants ``[lo, hi)`` that surely belong to the bar it is building, so that
+    most trades skip the calendar. Calendar facts only: nothing here is reset with the stores."""
+
+    def __init__(self) -> None:
+        self._spans: dict[SeriesKey, tuple[int, int, int]] = {}
+
+    def inside(self, key: SeriesKey, tmin: int, tmax: int) -> int | None:
+        """The open of the cached bar if ``[tmin, tmax]`` lies inside it, else None."""
+        lo, hi, op = self._spans.get(key, (0, 0, 0))
+        return op if lo <= tmin and tmax < hi else None
+
+    def opens(self, inst: Instrument, iv: Interval, t: np.ndarray) -> np.ndarray:
+        """:func:`~infoway_widgets.market.bar_opens` of ``t``, remembering the bar of the latest."""
+        key = (inst.code, iv.name)
+        op = self.inside(key, int(t.min()), int(t.max()))
+        if op is not None:
+            return np.full(len(t), op, dtype=np.int64)
+        opens = bar_opens(inst, iv, t)
+        newest = int(np.argmax(t))
+        self._remember(key, inst, iv, int(opens[newest]), int(t[newest]))
+        return opens
+
+    def open_of(self, inst: Instrument, iv: Interval, t_ms: int) -> int | None:
+        """The open of the bar holding ``t_ms`` (None outside sessions), remembering it."""
+        key = (inst.code, iv.name)
+        op = self.inside(key, t_ms, t_ms)
+        if op is not None:
+            return op
+        op = int(bar_opens(inst, iv, np.array([t_ms], dtype=np.int64))[0])
+        self._remember(key, inst, iv, op, t_ms)
+        return op if op >= 0 else None
+
+    def _remember(self, key: SeriesKey, inst: Instrument, iv: Interval, op: int, t: int) -> None:
+        if op >= 0:
+            lo, hi = bar_span(inst, iv, op, t)
+            self._spans[key] = (lo, hi, op)
+
+
+class Aggregator:
+    """Folds batches of trades into bar rows; holds the calendar caches and the rollover marks."""
+
+    def __init__(self) -> None:
+        self.spans = SpanCache()
+        self._newest: dict[SeriesKey, int] = {}
+
+    def advance(self, key: SeriesKey, open_ms: int) -> bool:
+        """Note that series ``key`` has a bar opening at ``open_ms``; True if that moved it on
+        from an older newest bar (a rollover: the bar before is complete)."""
+        prev = self._newest.get(key)
+        if prev is None or open_ms > prev:
+            self._newest[key] = open_ms
+        return prev is not None and open_ms > prev
+
+    def fold(self, cols: TradeColumns, watched: Mapping[str, Watched]) -> TradeBatch:
+        """The bar rows, tape runs and day volume a batch of trades makes for what is watched.
+
+        Parameters
+        ----------
+        cols
+            One decoded batch, in arrival order.
+        watched
+            By code, the symbols whose trades are kept and their bar intervals; trades of any
+            other symbol are counted and otherwise skipped.
+
+        Returns
+        -------
+        TradeBatch
+            Per watched symbol (in the order the batch first names them) its trades, volume by
+            direction and rows; the series that rolled over; the batch's size and latest time.
+        """
+        n = len(cols)
+        out = TradeBatch(trades=n)
+        if n == 0:
+            return out
+        codes = cols.symbol_codes
+        t, p, v, vw, d = cols.t, cols.price, cols.volume, cols.turnover, cols.direction
+        if cols.n_symbols == 1:
+            starts = np.array([0])
+            group_syms = [cols.symbols[0]]
+        else:
+            order = np.argsort(codes, kind="stable")
+            starts = run_starts(codes[order])
+            t, p, v, vw, d = t[order], p[order], v[order], vw[order], d[order]
+            group_syms = [cols.symbols[int(codes[order[i]])] for i in starts.tolist()]
+        out.t_max = int(t.max())
+        ends = run_ends(starts, n)
+        tmin = np.minimum.reduceat(t, starts).tolist()
+        tmax = np.maximum.reduceat(t, starts).tolist()
+        g = reduce_runs(starts, OHLCV(p, p, p, p, v, vw))
+        first, hi, lo, last = g.open.tolist(), g.high.tolist(), g.low.tolist(), g.close.tolist()
+        vol, turn = g.volume.tolist(), g.turnover.tolist()
+        buy = np.add.reduceat(np.where(d == 1, v, 0.0), starts).tolist()
+        sell = np.add.reduceat(np.where(d == 2, v, 0.0), starts).tolist()
+        # time order inside each symbol's run: then its first and last print are the run's ends
+        mono = bool((np.diff(t) >= 0).all()) if n > 1 else True
+        starts_l, ends_l = starts.tolist(), ends.tolist()
+        for k, sym in enumerate(group_syms):
+            w = watched.get(sym)
+            if w is None:
+                continue  # not watched: an unsubscribe still in flight
+            a, b = starts_l[k], ends_l[k]
+            rows: list[BarRow] = []
+            if w.intervals:
+                run_mono = mono or bool((np.diff(t[a:b]) >= 0).all())
+                for iv in w.intervals:
+                    key = (sym, iv.name)
+                    op = self.spans.inside(key, tmin[k], tmax[k]) if run_mono else None
+                    if op is not None:
+                        rows.append(
+                            BarRow(
+                                iv.name,
+                                op,
+                                first[k],
+                                hi[k],
+                                lo[k],
+                                last[k],
+                                vol[k],
+                                turn[k],
+                                tmax[k],
+                            )
+                        )
+                        newest: int | None = op
+                    else:
+                        newest = self._rows_across(
+                            w.instrument, iv, t[a:b], p[a:b], v[a:b], vw[a:b], rows
+                        )
+                    if newest is not None and self.advance(key, newest):
+                        out.rollovers.append(key)
+            out.runs.append(
+                SymbolTrades(
+                    sym,
+                    t[a:b],
+                    p[a:b],
+                    v[a:b],
+                    vw[a:b],
+                    d[a:b],
+                    buy[k],
+                    sell[k],
+                    vol[k] - buy[k] - sell[k],
+                    self.spans.open_of(w.instrument, DAY, tmax[k]),
+                    rows,
+                )
+            )
+        return out
+
+    def _rows_across(
+        self,
+        inst: Instrument,
+        iv: Interval,
+        t: np.ndarray,
+        p: np.ndarray,
+        v: np.ndarray,
+        vw: np.ndarray,
+        rows: list[BarRow],
+    ) -> int | None:
+        """Trades that may span several bars (or leave a session): each aligned with the calendar.
+        Appends their rows; returns the newest bar's open (None if every trade was outside)."""
+        opens = self.spans.opens(inst, iv, t)
+        ok = opens >= 0
+        if not ok.all():
+            opens, t, p, v, vw = opens[ok], t[ok], p[ok], v[ok], vw[ok]
+        if len(opens) == 0:
+            return None
+        tb = trade_bars(opens, t, p, v, vw)
+        rows.extend(BarRow(iv.name, *r) for r in tb.rows())
+        return int(tb.open_ms[-1])
