@@ -3,7 +3,7 @@
 Every ``import`` in the package is read from the source (top-level and lazy ones inside functions
 alike) and checked against the layers of ``shared/DESIGN.md``:
 
-    errors, _secrets, _aio, i18n  <-  market  <-  protocol  <-  client, sim  <-  relay
+    _secrets, _aio  <-  errors  <-  i18n, market  <-  protocol  <-  client, sim  <-  relay
                                                <-  feed  <-  studies  <-  widgets  <-  the package face, cli
 
 A module may import its own package and the layers below it, never one above; the graph of modules has
@@ -25,7 +25,8 @@ LAYERS: dict[str, int] = {
     "_secrets": 0,
     "_aio": 0,
     "errors": 1,
-    "i18n": 1,
+    # labels and number formats; raises BadParameterError
+    "i18n": 2,
     "market": 2,
     "protocol": 3,
     "client": 4,
@@ -34,13 +35,13 @@ LAYERS: dict[str, int] = {
     "feed": 6,
     "studies": 7,
     "widgets": 8,
-    # the old paths of the controls and the bqplot binding, kept as re-exports of widgets/
-    "controls": 8,
-    "bqplot_live": 8,
     # the package's face and its command line wire everything together
     "__init__": 9,
     "__main__": 9,
     "cli": 9,
+    # the old paths of the controls and the bqplot binding, kept as re-exports of widgets/
+    "controls": 9,
+    "bqplot_live": 9,
 }
 
 #: (importer, imported) pairs allowed against the layers, and why
