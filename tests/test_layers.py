@@ -3,8 +3,10 @@
 Every ``import`` in the package is read from the source (top-level and lazy ones inside functions
 alike) and checked against the layers of ``shared/DESIGN.md``:
 
-    _secrets, _aio  <-  errors  <-  i18n, market  <-  protocol  <-  client, sim  <-  relay
-                                               <-  feed  <-  studies  <-  widgets  <-  the package face, cli
+    _secrets, _aio  <-  errors  <-  i18n, market  <-  protocol  <-  client  <-  feed  <-  studies  <-  widgets
+                                                    protocol  <-  _web  <-  sim (its server)
+                                      protocol, _web, client  <-  relay
+    and on top the package face (``iw.*``) and the command line, which wire them together.
 
 A module may import its own package and the layers below it, never one above; the graph of modules has
 no cycle. The documented exceptions are listed below with their reason.
@@ -29,19 +31,21 @@ LAYERS: dict[str, int] = {
     "i18n": 2,
     "market": 2,
     "protocol": 3,
-    "client": 4,
-    "sim": 4,
-    "relay": 5,
-    "feed": 6,
-    "studies": 7,
-    "widgets": 8,
+    # the aiohttp pieces both protocol servers (simulated, relay) share
+    "_web": 4,
+    "client": 5,
+    "sim": 5,
+    "relay": 6,
+    "feed": 7,
+    "studies": 8,
+    "widgets": 9,
     # the package's face and its command line wire everything together
-    "__init__": 9,
-    "__main__": 9,
-    "cli": 9,
+    "__init__": 10,
+    "__main__": 10,
+    "cli": 10,
     # the old paths of the controls and the bqplot binding, kept as re-exports of widgets/
-    "controls": 9,
-    "bqplot_live": 9,
+    "controls": 10,
+    "bqplot_live": 10,
 }
 
 #: (importer, imported) pairs allowed against the layers, and why

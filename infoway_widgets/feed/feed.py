@@ -101,10 +101,6 @@ class Feed:
         self._warn = self._status.warn
         self._tasks = Background(self._loop, lambda e: self._warn(f"{type(e).__name__}: {e}"))
         self._subscriptions = Subscriptions()
-        # what controls.py reads through getattr today (its public parts: feed.instruments.known(),
-        # feed.state.tapes and feed.state.bars); the same objects, never rebound
-        self._instruments = self.instruments.as_dict()
-        self._bars, self._tapes = self.state.bars, self.state.tapes
         self._settlement = Settlement(
             source=source,
             state=self.state,
