@@ -1,4 +1,4 @@
-"""Rendering in a real browser (issue #7): JupyterLab 4 in Debian chromium, via the browser-test
+"""Rendering in a real browser: JupyterLab 4 in Debian chromium, via the browser-test
 fixtures' server helpers (tests/browser/conftest.py).
 
 A ``CandleChart`` on a detached feed holding 100 000 one-minute bars (the view keeps its window of

@@ -1,4 +1,4 @@
-"""Fault soak (issue #7): a feed against the local server while it misbehaves on a schedule.
+"""Fault soak: a feed against the local server while it misbehaves on a schedule.
 
 The simulated server (127.0.0.1, ``extra_symbols=20``) drops every connection or leaves every socket
 half-open once per simulated minute (alternating: drops at odd minutes, from the server's own

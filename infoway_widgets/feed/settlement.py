@@ -75,6 +75,9 @@ class Settlement:
         self.loaded: dict[tuple[str, str], int] = {}
         self._to_settle: dict[str, set[str]] = defaultdict(set)
         self._timers: dict[str, asyncio.TimerHandle] = {}
+        #: backfills under way: settle_all waits for them (a bar the socket missed entirely has no
+        #: row to find unsettled; only its backfill brings it)
+        self._backfills: set[asyncio.Task[Any]] = set()
 
     def cancel(self) -> None:
         """Drop the pending settlement timers (the feed is closing)."""
@@ -143,8 +146,10 @@ class Settlement:
 
         The periodic settlement asks for the latest two bars only; a completed bar that is still
         unsettled further back (its rollover settle came late, or a backfill was still running)
-        is fetched here with enough bars to reach it.
+        is fetched here with enough bars to reach it; backfills under way are waited for first.
         """
+        if self._backfills:
+            await asyncio.gather(*list(self._backfills), return_exceptions=True)
         for interval in list(self._timers):
             self._timers.pop(interval).cancel()
         deep: list[tuple[str, str, int]] = []
@@ -178,6 +183,10 @@ class Settlement:
     # ---- backfill ----------------------------------------------------------------------------------
     async def backfill(self, business: str, down_ms: int, up_ms: int) -> None:
         """Fetch the bars missed while ``business``'s socket was down and merge them as settled."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._backfills.add(task)
+            task.add_done_callback(self._backfills.discard)
         gap_market_s = max(0.0, (up_ms - down_ms) / 1000 * self._time_scale)
         for sym, ivname in list(self._state.bars):
             inst = self._instrument(sym)

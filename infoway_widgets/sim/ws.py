@@ -21,7 +21,7 @@ from .._aio import wait_event
 from .._web import client_text, refusal_response, websocket_response
 from ..protocol import encode
 from ..protocol import server as proto
-from ..protocol.codes import PUSH_TRADE
+from ..protocol.codes import IDLE_MS, PUSH_TRADE
 from ..protocol.handshake import refuse_business, refuse_key
 from . import wire
 from .faults import Faults
@@ -34,6 +34,13 @@ GARBAGE = f'{{"code":{PUSH_TRADE},"data":{{"p":"1'  # a cut-off frame, as a brok
 PROSE = "Subscribe fail: simulated fault frame (prose, not JSON)"
 #: frames of codes 100xx (pushes and acks) are the ones the garbage and prose faults precede
 _DATA_FRAME = '{"code":100'
+
+
+#: A time-compressed server keeps the service's idle limit (60 s) in simulated time, but never below
+#: this much real time: a stalled event loop, shared with the client in a kernel or a test, must not
+#: look like a silent client (at speed 120 the limit would be half a real second). Jitter does not
+#: shrink with the speed; the client keeps a real-time slack on its frame budget for the same reason.
+IDLE_FLOOR_REAL_S = 1.5
 
 
 class SimConnection:
@@ -54,7 +61,11 @@ class SimConnection:
         self.number = number
         # simulated time and the service's own limits: they scale with the market's speed
         self.session = proto.ServerSession(
-            business, self._carries, server.clock.elapsed_ms(), greeting=wire.GREETING
+            business,
+            self._carries,
+            server.clock.elapsed_ms(),
+            greeting=wire.GREETING,
+            idle_ms=max(IDLE_MS, round(IDLE_FLOOR_REAL_S * 1000 * server.speed)),
         )
         self.sent_candles: dict[tuple[str, int], str] = {}
         self.queue: asyncio.Queue[str | None] = asyncio.Queue()

@@ -1,4 +1,4 @@
-"""A-share trader views in a real browser (issue #9): the OrderBook's 盘口 panel and 涨停 badge, the
+"""A-share trader views in a real browser: the OrderBook's 盘口 panel and 涨停 badge, the
 QuoteBoard's brokerage columns and row badge, zh labels, on the simulated market driven to limit up.
 Screenshots to docs/images/book-ashare.png and docs/images/board-ashare.png."""
 

@@ -1,4 +1,4 @@
-"""Bad user input (issue #7): every mistake gives a specific exception class or a widget status
+"""Bad user input: every mistake gives a specific exception class or a widget status
 whose message says what to do. All network on 127.0.0.1."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Fuzzing (issue #7): hostile frames and REST bodies through every parsing layer.
+"""Fuzzing: hostile frames and REST bodies through every parsing layer.
 
 Hypothesis generates WebSocket frames (bad JSON, wrong types, missing fields, NaN / Inf /
 negative / huge numbers, very long strings, HTML in symbol names, prose, binary) and REST bodies.

@@ -1,4 +1,4 @@
-"""Fault soak, short variant (issue #7; the hour-long run is ``python benchmarks/soak.py``).
+"""Fault soak, short variant (the hour-long run is ``python benchmarks/soak.py``).
 
 Ten simulated minutes at speed 60 (about 15 s): drops, half-open sockets, error frames
 500/501/513/516, refused handshakes and delayed frames against a feed of 20 A-shares (trades,

@@ -1,4 +1,4 @@
-"""Secrets (issue #7): the API key never appears in anything a notebook produces.
+"""Secrets: the API key never appears in anything a notebook produces.
 
 A notebook (``notebooks/quickstart.ipynb`` when it exists, and always our own one that exercises
 connect + every widget + history + record + failing connections) runs under nbclient with

@@ -1,4 +1,4 @@
-"""XSS (issue #7): text from the network renders as text in every widget, in a real browser.
+"""XSS: text from the network renders as text in every widget, in a real browser.
 
 Instrument names (the simulated market's universe, patched in the kernel: no sim code changed),
 the feed's status message (what a server error becomes) and a server error frame carry

@@ -233,3 +233,16 @@ async def test_a_bad_client_does_not_disturb_others():
                 await bad.send(junk)
         msg = await recv_until(good, lambda m: m.get("code") == 10002)
         assert msg["data"]["s"] == "BTCUSDT"
+
+
+async def test_idle_limit_keeps_a_real_time_floor_when_compressed():
+    """At speed 120 the service's 60 s idle limit would be half a real second: a loop stall shared
+    with the client would look like a silent client. The limit stays 60 simulated s, but never
+    less than IDLE_FLOOR_REAL_S of real time."""
+    from infoway_widgets.sim.ws import IDLE_FLOOR_REAL_S
+
+    # ws_client has read the welcome: the server holds the connection by then
+    async with running(speed=120) as fast, ws_client(fast, "stock"):
+        assert fast.connections()[0].session.idle_ms == round(IDLE_FLOOR_REAL_S * 1000 * 120)
+    async with running(speed=1) as slow, ws_client(slow, "stock"):
+        assert slow.connections()[0].session.idle_ms == 60_000
