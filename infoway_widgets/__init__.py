@@ -14,21 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import errors, market
-from .errors import (
-    AuthError,
-    BadIntervalError,
-    BadParameterError,
-    ConnectionLostError,
-    FeedClosedError,
-    InfowayError,
-    InfowayTimeoutError,
-    InvalidSymbolError,
-    PlanLimitError,
-    ProtocolError,
-    RateLimitError,
-    ServerError,
-    UnknownSymbolError,
-)
+from .errors import *  # noqa: F403  (every exception class is part of the face: errors.__all__)
 from .feed import Feed, aconnect, ahistory, connect, history
 from .market import parse_interval, parse_symbol
 
@@ -60,20 +46,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "AuthError",
-    "BadIntervalError",
-    "BadParameterError",
-    "ConnectionLostError",
+    *errors.__all__,
     "Feed",
-    "FeedClosedError",
-    "InfowayError",
-    "InfowayTimeoutError",
-    "InvalidSymbolError",
-    "PlanLimitError",
-    "ProtocolError",
-    "RateLimitError",
-    "ServerError",
-    "UnknownSymbolError",
     "aconnect",
     "ahistory",
     "connect",
