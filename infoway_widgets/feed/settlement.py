@@ -142,42 +142,36 @@ class Settlement:
             self._stats["settled_bars"] += max(0, n - 1)
 
     async def settle_all(self) -> None:
-        """Confirm every completed bar of the watched series now.
+        """Confirm every bar of the watched series now, up to the service's newest.
 
-        The periodic settlement asks for the latest two bars only; a completed bar that is still
-        unsettled further back (its rollover settle came late, or a backfill was still running)
-        is fetched here with enough bars to reach it; backfills under way are waited for first.
+        Each series is fetched from its oldest unconfirmed bar on, the newest bar the store holds
+        included: the store cannot tell whether that one is still forming (after a reconnect the
+        market may have moved on without a trade reaching us), and the periodic two-bar settlement
+        would miss it once the service is two bars further. Backfills under way are waited for
+        first (a bar the socket missed entirely has no row to find; only its backfill brings it).
         """
         if self._backfills:
             await asyncio.gather(*list(self._backfills), return_exceptions=True)
         for interval in list(self._timers):
             self._timers.pop(interval).cancel()
-        deep: list[tuple[str, str, int]] = []
+        self._to_settle.clear()
+        if not self._source.remote:
+            return  # a replay or a detached feed has no service to ask
+        series = []
         for (sym, iv), st in list(self._state.bars.items()):
-            if ("bars", sym, iv) not in self._subs:
+            if ("bars", sym, iv) not in self._subs or not len(st):
                 continue
-            if len(st) > 1:
-                uns = np.flatnonzero(~st.settled[:-1])
-                if len(uns):
-                    span = parse_interval(iv).ms or 86_400_000
-                    latest = max(int(st.t[-1]), self._state.market_ms)
-                    count = int(min(500, (latest - int(st.t[int(uns[0])])) // span + 2))
-                    if count > 2:
-                        deep.append((sym, iv, count))
-                        continue
-            self._to_settle[iv].add(sym)
-        await asyncio.gather(
-            *(self._settle(iv) for iv in list(self._to_settle)),
-            *(self._settle_back(sym, iv, n) for sym, iv, n in deep),
-        )
+            uns = np.flatnonzero(~st.settled)
+            series.append((sym, iv, int(st.t[int(uns[0])]) if len(uns) else int(st.t[-1])))
+        await asyncio.gather(*(self._settle_from(sym, iv, t0) for sym, iv, t0 in series))
 
-    async def _settle_back(self, symbol: str, interval: str, count: int) -> None:
+    async def _settle_from(self, symbol: str, interval: str, start_ms: int) -> None:
         try:
-            got = await self._source.klines([symbol], interval, count=count)
+            got = await self._source.history(symbol, interval, start_ms=start_ms)
         except InfowayError as e:
             self._warn(f"settling {symbol} {interval}: {e}")
             return
-        n = self._merge(symbol, interval, got.get(symbol, []), False)
+        n = self._merge(symbol, interval, got, False)
         self._stats["settled_bars"] += max(0, n - 1)
 
     # ---- backfill ----------------------------------------------------------------------------------
