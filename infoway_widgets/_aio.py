@@ -9,6 +9,8 @@ waits with :func:`wait_event` instead, which never loses a cancellation.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
+from typing import Any
 
 
 async def wait_event(event: asyncio.Event, timeout: float | None) -> bool:
@@ -24,6 +26,25 @@ async def wait_event(event: asyncio.Event, timeout: float | None) -> bool:
     finally:
         waiter.cancel()
     return event.is_set()
+
+
+async def cancel_and_wait(
+    tasks: Iterable[asyncio.Task[Any]], *, grace: float = 5.0, rounds: int = 3
+) -> set[asyncio.Task[Any]]:
+    """Cancel ``tasks`` and wait until they end, at most ``rounds`` × ``grace`` seconds.
+
+    A task that swallowed its cancellation (gh-86296 in a library it awaits) is cancelled again
+    each round instead of being awaited for ever: closing never hangs. Returns the tasks still
+    running at the end (normally none); their exceptions are not raised here.
+    """
+    pending = {t for t in tasks if not t.done()}
+    for _ in range(rounds):
+        if not pending:
+            break
+        for t in pending:
+            t.cancel()
+        _, pending = await asyncio.wait(pending, timeout=grace)
+    return pending
 
 
 async def until_signalled() -> None:

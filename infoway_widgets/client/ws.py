@@ -39,6 +39,7 @@ from typing import Any, Literal
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
+from .._aio import cancel_and_wait
 from .._secrets import install_log_filter, mask_key, redact, register_key
 from ..errors import (
     BadParameterError,
@@ -308,11 +309,9 @@ class WsSession:
         """Cancel every task and close the socket. Idempotent; state becomes ``"closed"``
         (a failed session keeps ``"failed"`` and its :attr:`error`)."""
         task, self._main_task = self._main_task, None
-        if task is not None and not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
-        elif task is not None:
+        if task is not None and not task.done() and await cancel_and_wait([task]):
+            log.warning("%s session task ignored cancellation; closing anyway", self.business)
+        if task is not None and task.done() and not task.cancelled():
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 task.result()
         ws, self._ws = self._ws, None

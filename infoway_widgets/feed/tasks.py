@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
+
+from .._aio import cancel_and_wait
 
 log = logging.getLogger("infoway_widgets.feed")
 
@@ -41,9 +42,6 @@ class Background:
         """Cancel every task and wait until each has ended (all but the caller's own: a feed
         closed from one of its tasks finishes closing)."""
         me = asyncio.current_task()
-        others = [t for t in self.tasks if t is not me]
-        for t in others:
-            t.cancel()
-        for t in others:
-            with contextlib.suppress(BaseException):
-                await t
+        stuck = await cancel_and_wait([t for t in self.tasks if t is not me])
+        if stuck:
+            log.warning("%d background task(s) ignored cancellation; closing anyway", len(stuck))

@@ -3,6 +3,8 @@ import asyncio
 import numpy as np
 import pandas as pd
 
+import infoway_widgets as iw
+
 
 async def wait_for(pred, timeout: float, what: str, poll_event: asyncio.Event | None = None):
     """Await ``pred()`` becoming true, woken by ``poll_event`` (set by a feed callback)."""
@@ -22,11 +24,20 @@ async def wait_for(pred, timeout: float, what: str, poll_event: asyncio.Event | 
             await asyncio.sleep(0.02)
 
 
-def compare_with_truth(feed, server, symbol: str, interval: str) -> dict:
+def compare_with_truth(
+    feed, server, symbol: str, interval: str, complete_by: int | None = None
+) -> dict:
     """Every completed ground-truth bar must be in the feed with equal OHLCV.
+
+    ``complete_by`` (simulated ms, taken before ``feed.settle()``): compare only the bars complete
+    by then. The market goes on while the test compares, so a bar that completes during or after
+    settle() is complete in the ground truth before the feed has ingested its last trades.
     Returns counts: compared, lost, wrong (with examples)."""
     gt = server.ground_truth.bars(symbol, interval)
     gt = gt.iloc[:-1]  # the newest bar may still be forming
+    if complete_by is not None:
+        span = iw.parse_interval(interval).ms
+        gt = gt[gt.t + span <= complete_by]
     st = feed.bar_store(symbol, interval)
     a = st.arrays()
     mine = pd.DataFrame(

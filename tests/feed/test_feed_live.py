@@ -36,10 +36,11 @@ async def test_feed_bars_equal_ground_truth():
             syms = ["600519.SH", "000001.SZ", "300750.SZ"]
             watches = [feed.watch(s, depth=True, intervals=["1m", "5m"]) for s in syms]
             await _run_until_bars(feed, server, syms, "1m", 6, timeout=30)
+            cut = {s: server.market.now_ms(s) for s in syms}
             await feed.settle()
             for s in syms:
                 for iv in ("1m", "5m"):
-                    r = compare_with_truth(feed, server, s, iv)
+                    r = compare_with_truth(feed, server, s, iv, complete_by=cut[s])
                     assert r["compared"] >= (5 if iv == "1m" else 1)
                     assert r["lost"] == [] and r["wrong"] == [], (s, iv, r)
                 assert feed.book_store(s).snapshot is not None
@@ -62,9 +63,10 @@ async def test_no_bar_lost_or_doubled_across_faults(faults):
             await _run_until_bars(feed, server, syms, "1m", 4, timeout=40)
             await wait_for(lambda: feed.stats["reconnects"] >= 1, 40, "a reconnect")
             await _run_until_bars(feed, server, syms, "1m", 3, timeout=40)
+            cut = {s: server.market.now_ms(s) for s in syms}
             await feed.settle()
             for s in syms:
-                r = compare_with_truth(feed, server, s, "1m")
+                r = compare_with_truth(feed, server, s, "1m", complete_by=cut[s])
                 assert r["lost"] == [] and r["wrong"] == [], (s, r)
             assert feed.stats["backfilled_bars"] > 0
         finally:

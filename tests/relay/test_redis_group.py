@@ -85,8 +85,9 @@ async def test_two_relays_share_one_upstream_through_redis(upstream, redis_url, 
         )
         checked = await check_every_push(list(zip(clients, keys)), tap, since)
         assert checked > 1000
+        cut = upstream.market.now_ms(fsym)
         await feed.settle()
-        r = compare_with_truth(feed, upstream, fsym, "1m")
+        r = compare_with_truth(feed, upstream, fsym, "1m", complete_by=cut)
         diag = (a.coord.stats, b.coord.stats, b.fanout.stats, feed.stats)
         assert r["compared"] >= 3 and r["lost"] == [] and r["wrong"] == [], (r, diag)
         assert upstream.stats.connections == 1
@@ -136,11 +137,12 @@ async def test_leader_failover_without_lost_bars(upstream, redis_url, relays):
         await until(lambda: feed_a.stats["reconnects"] >= 1, 15, "A's clients reconnect to A'")
         t1 = upstream.market.now_ms(syms[0])
         await until(lambda: upstream.market.now_ms(syms[0]) >= t1 + 3 * 60_000, 20, "3 minutes")
+        cut = {s: upstream.market.now_ms(s) for s in syms}
         await asyncio.wait_for(feed_b.settle(), 20)
         await asyncio.wait_for(feed_a.settle(), 20)
         for feed, ss in ((feed_b, syms), (feed_a, syms[:1])):
             for s in ss:
-                r = compare_with_truth(feed, upstream, s, "1m")
+                r = compare_with_truth(feed, upstream, s, "1m", complete_by=cut[s])
                 assert r["compared"] >= 5 and r["lost"] == [] and r["wrong"] == [], (s, r)
         assert b.fanout.stats["epoch_drops"] >= 1  # B's clients were told to backfill
         assert a2.coord.role == "follower"
