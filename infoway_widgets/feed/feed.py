@@ -456,6 +456,11 @@ class Feed:
 
     def _on_reconnect(self, business: str, down_ms: int, up_ms: int) -> None:
         self.stats["reconnects"] += 1
+        # bars are backfilled exactly from REST; the trades of the gap (their direction, the
+        # tape) are lost: the day's 外盘/内盘 say they are incomplete since the drop
+        self.state.missed_trades(
+            {c for c, inst in self.state.watched.items() if inst.instrument.business == business}
+        )
         self._tasks.run(self._settlement.backfill(business, down_ms, up_ms))
 
     async def load_more(self, symbol: str, interval: str, before_ms: int, count: int = 500) -> int:
@@ -544,7 +549,8 @@ class Feed:
         return quote_of(self.state, self.instrument(symbol))
 
     def ashare(self, symbol: str) -> dict[str, Any]:
-        """五档盘口 and quote-board extras: 委比, 委差, 外盘/内盘, 量比, 振幅, 涨停/跌停 (see feed.ashare)."""
+        """五档盘口 and quote-board extras: 委比, 委差, 外盘/内盘, 量比, 振幅, 涨停/跌停 (see feed.ashare);
+        ``flow_incomplete_since`` says since when 外盘/内盘 miss the trades of a disconnect."""
         inst = self.instrument(symbol)
         return ashare_of(self.state, inst, self.quote(symbol))
 
