@@ -10,7 +10,7 @@ from .fake_feed import FakeFeed
 BAD = "no data for 600000.SH: check the code"
 
 
-def test_only_the_widget_of_the_bad_symbol_says_error(feed: FakeFeed) -> None:
+async def test_only_the_widget_of_the_bad_symbol_says_error(feed: FakeFeed) -> None:
     good = iw.CandleChart("600519.SH", feed=feed)
     bad = iw.CandleChart("600000.SH", feed=feed)
     book = iw.OrderBook("600000.SH", feed=feed)
@@ -36,7 +36,7 @@ def test_only_the_widget_of_the_bad_symbol_says_error(feed: FakeFeed) -> None:
             w.close()
 
 
-def test_a_new_symbol_brings_its_own_problems_and_leaves_the_old_ones(feed: FakeFeed) -> None:
+async def test_a_new_symbol_brings_its_own_problems_and_leaves_the_old_ones(feed: FakeFeed) -> None:
     feed.symbol_error("600000.SH", BAD)
     chart = iw.CandleChart("600000.SH", feed=feed)
     book = iw.OrderBook("600000.SH", feed=feed)
@@ -55,7 +55,7 @@ def test_a_new_symbol_brings_its_own_problems_and_leaves_the_old_ones(feed: Fake
         book.close()
 
 
-def test_a_board_shows_problems_on_their_rows_and_keeps_the_feeds_status(feed: FakeFeed) -> None:
+async def test_a_board_shows_problems_on_their_rows_and_keeps_the_feeds_status(feed: FakeFeed) -> None:
     board = iw.QuoteBoard(["600519.SH", "600000.SH", "000001.SZ"], feed=feed)
     try:
         feed.symbol_error("600000.SH", BAD)
@@ -68,7 +68,7 @@ def test_a_board_shows_problems_on_their_rows_and_keeps_the_feeds_status(feed: F
         board.close()
 
 
-def test_the_dashboards_picker_says_what_is_wrong_with_the_symbol_picked(feed: FakeFeed) -> None:
+async def test_the_dashboards_picker_says_what_is_wrong_with_the_symbol_picked(feed: FakeFeed) -> None:
     dash = iw.Dashboard(["600519.SH", "000001.SZ"], feed=feed)
     try:
         assert dash.message.value == ""
