@@ -72,7 +72,9 @@ def connect(
     seed
         Simulated market: random seed (the same seed gives the same market).
     history
-        Bars of history each chart loads on display.
+        Bars of history ``feed.watch()`` loads per interval when it is not told how many (the
+        bqplot binding's series, your own watches). The widgets say how many themselves:
+        ``CandleChart(history=500)``, 250 daily and minute bars for a QuoteBoard row.
     new
         Always create a new feed instead of returning the shared one.
 
