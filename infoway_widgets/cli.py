@@ -68,6 +68,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="add N generated A-shares (603xxx.SH / 002xxx.SZ)",
     )
+    s.add_argument(
+        "--max-codes",
+        type=int,
+        default=None,
+        metavar="N",
+        help="act as a plan of N codes per connection: subscriptions beyond it get 505",
+    )
     # relay mode: --upstream infoway|simulated (one upstream key, many viewers; see docs/relay.md)
     from .relay.cli import add_relay_arguments
 
@@ -93,6 +100,7 @@ async def _serve(args: argparse.Namespace) -> int:
         record=args.record,
         clock=args.clock,
         extra_symbols=args.extra_symbols,
+        max_codes=args.max_codes,
     )
     try:
         await server.start()

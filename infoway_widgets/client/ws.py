@@ -14,9 +14,11 @@ kernel's loop); it uses no threads and calls every callback on that loop. It
   all (no frame, no pong) arrived for ``silence_s`` (a silent or half-open socket) is dropped,
   and the session reconnects with exponential backoff and jitter (1 s doubling to 30 s),
   resubscribes everything wanted, and reports the gap through ``on_reconnect`` for backfill,
-* stops for good on terminal errors (bad key, plan limits, our own protocol bugs) with the
-  exception in :attr:`WsSession.error` and state ``"failed"``; retries a 516 (account-wide
-  product limit, often transient) for the affected codes on the same socket.
+* stops for good on terminal errors (bad key, too many connections, our own protocol bugs) with
+  the exception in :attr:`WsSession.error` and state ``"failed"``; retries a 516 (account-wide
+  product limit, often transient) for the affected codes on the same socket; a plan limit on
+  codes (503, 504, 505) refuses only the codes beyond it (:attr:`WsSession.refused`,
+  ``on_outcome``) while the stream and its other codes go on.
 
 Every timer is divided by ``time_scale`` so that tests against a time-compressed local server
 never sleep for real minutes.
@@ -50,7 +52,7 @@ from ..errors import (
 from ..market import Interval, parse_interval, parse_symbols
 from ..protocol.client import CODES_PER_FRAME, ClientConfig, ClientSession
 from ..protocol.codes import KINDS, PUSH_CODES
-from ..protocol.events import Event
+from ..protocol.events import CodeOutcome, Event
 from .connection import Connection, clock_ms, now_ms
 from .dial import dial, hang_up
 
@@ -83,6 +85,12 @@ class WsSession:
         Every non-push frame, decoded: :class:`Ack`, :class:`UnsubscribeAck`, :class:`Welcome`,
         :class:`Greeting`, :class:`ErrorFrame`, :class:`SubscribeFail`, :class:`Unparsed`
         (an unparsable frame never ends the stream).
+    on_outcome : callable(outcome), optional
+        What the session concluded about codes, as it happens:
+        :class:`~infoway_widgets.protocol.events.CodesAccepted` (acked, which is not a promise
+        of data: an unknown code is acked, then silent) and
+        :class:`~infoway_widgets.protocol.events.CodesRefused` (refused for good by a plan
+        limit, with the error that says which and what to do).
     on_reconnect : callable(down_ms, up_ms), optional
         After a reconnect: ``down_ms`` is the UTC epoch ms of the last frame received on the
         lost connection (data is complete up to then), ``up_ms`` when the new one opened.
@@ -120,6 +128,7 @@ class WsSession:
         on_state: Callable[[str, str | None], None] | None = None,
         on_event: Callable[[Event], None] | None = None,
         on_reconnect: Callable[[int, int], None] | None = None,
+        on_outcome: Callable[[CodeOutcome], None] | None = None,
         time_scale: float = 1.0,
         heartbeat_s: float = 30.0,
         budget_frames: int = 60,
@@ -158,6 +167,7 @@ class WsSession:
         self._on_state = on_state
         self._on_event = on_event
         self._on_reconnect = on_reconnect
+        self._on_outcome = on_outcome
         self._protocol = ClientSession(config, name=business, logger=log)
         # the handshake is a round trip of real time: do not compress it below 1 s
         self._open_timeout = max(open_timeout_s / time_scale, 1.0)
@@ -173,8 +183,9 @@ class WsSession:
         #: The terminal exception when :attr:`state` is ``"failed"``, else ``None``.
         self.error: InfowayError | None = None
         #: Counters: frames_sent, frames_received, pushes, heartbeats, sub_frames, unsub_frames,
-        #: acks, errors, unparsed, connects, reconnects, ack_timeouts, deferred, last_frame_ms,
-        #: max_frames_in_window (most frames sent within one budget window, on any connection).
+        #: acks, errors, unparsed, connects, reconnects, ack_timeouts, deferred, refused,
+        #: last_frame_ms, max_frames_in_window (most frames sent within one budget window, on
+        #: any connection).
         self.stats: dict[str, int] = self._protocol.stats
 
     # ---- public API -----------------------------------------------------------------------
@@ -193,6 +204,12 @@ class WsSession:
     def subscriptions(self) -> dict[str, dict[int, list[str]] | list[str]]:
         """What is wanted: ``{"trades": [...], "depth": [...], "candles": {klineType: [...]}}``."""
         return self._protocol.subscriptions
+
+    @property
+    def refused(self) -> dict[str, InfowayError]:
+        """Codes the service refused for a plan limit, each with its error; not sent again until
+        subscribed again."""
+        return self._protocol.refused
 
     async def start(self) -> None:
         """Start connecting in the background (returns at once; see :meth:`wait_open`)."""
@@ -486,6 +503,10 @@ class WsSession:
         self._check_synced()
         if self._on_event is not None:
             self._call(self._on_event, ev)
+        outcomes = self._protocol.take_outcomes()
+        if self._on_outcome is not None:
+            for outcome in outcomes:
+                self._call(self._on_outcome, outcome)
 
 
 __all__ = ["DEFAULT_WS_BASE", "KINDS", "PUSH_CODES", "State", "WsSession"]

@@ -81,23 +81,36 @@ class TradeBatch:
 
 @dataclass
 class DayFlow:
-    """Buyer-, seller- and neither-initiated volume of one trading day (外盘 / 内盘 are per day)."""
+    """Buyer-, seller- and neither-initiated volume of one trading day (外盘 / 内盘 are per day).
+
+    The trades missed while a connection was down cannot be recovered (REST bars carry no
+    direction): :attr:`gap_since` marks the day's count incomplete since the last trade before
+    the first gap (UTC ms), until a new day starts afresh.
+    """
 
     buy: float = 0.0
     sell: float = 0.0
     neutral: float = 0.0
     #: open of the daily bar being counted
     day_open: int | None = None
+    #: the count misses trades since this time (UTC ms), or None when it is complete
+    gap_since: int | None = None
 
     def add(self, day_open: int | None, buy: float, sell: float, neutral: float) -> None:
         """Count volume toward the day opening at ``day_open``; a new trading day starts afresh.
         (``None``, a print outside any trading day, counts toward the day being counted.)"""
         if day_open is not None and day_open != self.day_open:
             self.buy = self.sell = self.neutral = 0.0
+            self.gap_since = None
             self.day_open = day_open
         self.buy += buy
         self.sell += sell
         self.neutral += neutral
+
+    def missed_since(self, t_ms: int) -> None:
+        """Trades after ``t_ms`` may be missing from the count (a connection went down)."""
+        if self.gap_since is None or t_ms < self.gap_since:
+            self.gap_since = int(t_ms)
 
 
 class SpanCache:

@@ -208,10 +208,14 @@ def ashare_view(
     buy: float,
     sell: float,
     day: BarStore | None,
+    flow_gap_since: int | None = None,
 ) -> dict[str, Any]:
     """The 五档盘口 and quote-board extras for ``inst``: 委比, 委差 (from ``book``), 外盘, 内盘 (the
     day's buyer- and seller-initiated volume ``buy`` and ``sell``), 量比 (from the daily bars ``day``), 振幅, 涨停/跌停,
-    今开/昨收, 涨跌额/涨跌幅 (from ``quote``), 成交量 in lots (手)."""
+    今开/昨收, 涨跌额/涨跌幅 (from ``quote``), 成交量 in lots (手).
+
+    ``flow_incomplete_since`` is ``flow_gap_since``: the UTC ms since which 外盘 / 内盘 miss the
+    trades of a disconnect (None: complete since the symbol was first watched)."""
     q = quote
     out: dict[str, Any] = {
         k: q.get(k)
@@ -236,6 +240,7 @@ def ashare_view(
         out["bid_ask_ratio"] = out["bid_ask_diff"] = None
     out["buy_volume"], out["sell_volume"] = buy, sell
     out["buy_sell_ratio"] = buy / sell if sell > 0 else None
+    out["flow_incomplete_since"] = flow_gap_since
     hi, lo, pc = q.get("high"), q.get("low"), q.get("prev_close")
     out["amplitude"] = amplitude(hi, lo, pc) if hi is not None and lo is not None and pc else None
     out["volume_lots"] = (
@@ -270,6 +275,7 @@ def ashare_of(state: MarketState, inst: Instrument, quote: dict[str, Any]) -> di
         flow.buy if flow else 0.0,
         flow.sell if flow else 0.0,
         state.bars.get((code, "1d")),
+        flow.gap_since if flow else None,
     )
 
 

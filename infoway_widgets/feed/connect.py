@@ -34,12 +34,11 @@ def _forget(feed: Feed) -> None:
             stack.remove(feed)
 
 
-def simulated_feed(loop: asyncio.AbstractEventLoop) -> Feed | None:
-    """The open shared feed on ``loop`` that runs the embedded simulated market, if there is one."""
-    for (loop_id, *_), feed in _shared.items():
-        if loop_id == id(loop) and feed.simulated and not feed.closed and feed.replay is None:
-            return feed
-    return None
+def current_feed(loop: asyncio.AbstractEventLoop) -> Feed | None:
+    """The feed a bare ``iw.connect()`` returns on ``loop`` (the one most recently created and
+    still open), or None when there is none."""
+    live = [f for f in _latest.get(id(loop), []) if not f.closed]
+    return live[-1] if live else None
 
 
 def connect(
@@ -60,7 +59,8 @@ def connect(
     api_key
         Infoway API key. Defaults to the ``INFOWAY_API_KEY`` environment variable. With no key (and
         no ``base_url``) the feed starts the built-in **simulated** market on 127.0.0.1 and talks to
-        it through the same client code as the real service.
+        it through the same client code as the real service. Simulated data appears only then:
+        given a key or a server anywhere (argument or environment), everything comes from there.
     base_url
         Another server speaking the Infoway protocol, e.g. ``"http://127.0.0.1:8765"`` for
         ``infoway-widgets serve`` or a classroom relay. Defaults to ``INFOWAY_BASE_URL``.
@@ -72,15 +72,21 @@ def connect(
     seed
         Simulated market: random seed (the same seed gives the same market).
     history
-        Bars of history each chart loads on display.
+        Bars of history ``feed.watch()`` loads per interval when it is not told how many (the
+        bqplot binding's series, your own watches). The widgets say how many themselves:
+        ``CandleChart(history=500)``, 250 daily and minute bars for a QuoteBoard row.
     new
         Always create a new feed instead of returning the shared one.
 
-    Called with no arguments (as widgets do when given no ``feed=``), it returns the feed most
-    recently created on this loop, whatever its options; only when there is none does it create the
-    default one.
     **sim_options
         Passed to the simulated market (e.g. ``clock="wall"``, ``extra_symbols=20``).
+
+    Notes
+    -----
+    Called with no arguments (as widgets given no ``feed=`` do, and ``iw.history()``), it
+    returns the feed most recently created on this loop, whatever its options, with its key and
+    server; only when there is none does it create the default one. So after
+    ``iw.connect(api_key=K)`` every widget and ``iw.history(...)`` use that key.
 
     Needs a running asyncio loop: a Jupyter kernel has one. In a script, call it inside
     ``async def main()`` run by ``asyncio.run(main())``, or use ``await iw.aconnect()``.
@@ -104,9 +110,9 @@ def connect(
         and not sim_options
     )
     if bare:
-        live = [f for f in _latest.get(id(loop), []) if not f.closed]
-        if live:
-            return live[-1]
+        current = current_feed(loop)
+        if current is not None:
+            return current
     key = api_key if api_key is not None else (os.environ.get("INFOWAY_API_KEY") or None)
     if base_url is None:
         base_url = os.environ.get("INFOWAY_BASE_URL") or None

@@ -8,6 +8,9 @@
   completed bars against the service and backfills after a reconnect, so no bar is lost or doubled.
 * :mod:`.listeners` calls back and feeds the async iterators; :mod:`.status` merges the
   connections' states into one; :mod:`.quote` and :mod:`.ashare` compute views from the stores.
+* :mod:`.symbols` keeps each code's own problems (unknown, refused by the plan, history failed)
+  for the widgets of that code alone; :mod:`.silence` notices codes acked and then silent (how
+  the service answers an unknown code), which one REST request per code then confirms.
 
 Everything runs on the asyncio loop the feed was created on (in Jupyter: the kernel's loop). No
 threads touch feed state.
@@ -20,14 +23,14 @@ import html
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from .._secrets import install_log_filter, register_key
-from ..errors import FeedClosedError, InfowayError, InfowayTimeoutError
+from ..errors import FeedClosedError, InfowayError, InfowayTimeoutError, UnknownSymbolError
 from ..market import Instrument, Interval, parse_interval
 from ..protocol.events import Candle, Trade
 from .ashare import ashare_of, intraday_view
@@ -35,6 +38,7 @@ from .frames import fetch_history
 from .ingest import Ingest
 from .instruments import InstrumentRegistry
 from .listeners import Bar, Listeners, bar_stream, trade_stream
+from .problems import SymbolProblems
 from .quote import quote_of
 from .record import Recorder
 from .settlement import Settlement, candle_rows
@@ -43,6 +47,7 @@ from .state import MarketState
 from .status import FeedStatus
 from .stores import BarStore, BookSnapshot, BookStore, TapeStore
 from .subscriptions import SubKey, Subscriptions, Watch, keys_for
+from .symbols import SymbolListener
 from .tasks import Background
 
 __all__ = ["Bar", "Feed", "Watch"]
@@ -101,6 +106,16 @@ class Feed:
         self._warn = self._status.warn
         self._tasks = Background(self._loop, lambda e: self._warn(f"{type(e).__name__}: {e}"))
         self._subscriptions = Subscriptions()
+        self._problems = SymbolProblems(
+            source=source,
+            subscriptions=self._subscriptions,
+            instruments=self.instruments,
+            run=self._tasks.run,
+            warn=self._warn,
+            time_scale=self.time_scale,
+            loop=self._loop,
+        )
+        self.listeners.on_change(self._problems.data)
         self._settlement = Settlement(
             source=source,
             state=self.state,
@@ -109,7 +124,7 @@ class Feed:
             merge=self._merge_candles,
             run=self._tasks.run,
             warn=self._warn,
-            symbol_error=self._set_symbol_error,
+            symbol_error=self._problems.history,
             stats=self.stats,
             time_scale=self.time_scale,
             loop=self._loop,
@@ -136,6 +151,7 @@ class Feed:
                 control=self._status.control,
                 reconnected=self._on_reconnect,
                 run=self._tasks.run,
+                outcome=self._problems.outcome,
             )
         )
 
@@ -255,6 +271,7 @@ class Feed:
             return
         self._closed = True
         self._settlement.cancel()
+        self._problems.close()
         self._ingest.cancel()
         await self.source.disconnect()
         await self._tasks.cancel_all()
@@ -287,8 +304,19 @@ class Feed:
     def _set_status(self, status: str, message: str = "") -> None:
         self._status.set(status, message)
 
-    def _set_symbol_error(self, symbol: str, message: str) -> None:
-        self.listeners.symbol_error(self.status, symbol, message)
+    # ---- each symbol's own problems -------------------------------------------------------------
+    @property
+    def symbol_errors(self) -> Mapping[str, str]:
+        """What is wrong with each watched code that has a problem, read-only: code → message
+        (what happened, what to do). An unknown code ("no data for 999999.SH: check the code"),
+        a stream the plan refused (which limit), a history that failed to load. A code leaves
+        the mapping when its problem is solved or nothing watches it any more."""
+        return self._problems.errors.view
+
+    def on_symbol_error(self, cb: SymbolListener) -> Callable[[], None]:
+        """Call ``cb(code, message)`` when a code's problem appears, changes or goes (``message``
+        is then ``None``). Returns an unsubscribe."""
+        return self._problems.errors.on_change(cb)
 
     # ---- instruments and stores --------------------------------------------------------------
     def instrument(self, symbol: str) -> Instrument:
@@ -376,6 +404,9 @@ class Feed:
         for k in self._subscriptions.release(keys):
             if not self._closed and k[0] in ("trades", "depth"):
                 self.source.unsubscribe(k[0], self.instrument(k[1]))
+        held = self._subscriptions.symbols()
+        for code in {k[1] for k in keys} - held:
+            self._problems.released(code)
 
     def watched(self) -> dict[str, int]:
         """What is subscribed now, with reference counts (``"trades:600519.SH"`` → 2)."""
@@ -407,6 +438,8 @@ class Feed:
             books = await self.source.depth([inst.code])
         except InfowayError as e:
             self._warn(f"depth for {inst.code}: {e}")
+            if isinstance(e, UnknownSymbolError):
+                self._problems.unknown(inst.code)
             return
         for d in books:
             self._ingest.depth(d)
@@ -423,6 +456,11 @@ class Feed:
 
     def _on_reconnect(self, business: str, down_ms: int, up_ms: int) -> None:
         self.stats["reconnects"] += 1
+        # bars are backfilled exactly from REST; the trades of the gap (their direction, the
+        # tape) are lost: the day's 外盘/内盘 say they are incomplete since the drop
+        self.state.missed_trades(
+            {c for c, inst in self.state.watched.items() if inst.instrument.business == business}
+        )
         self._tasks.run(self._settlement.backfill(business, down_ms, up_ms))
 
     async def load_more(self, symbol: str, interval: str, before_ms: int, count: int = 500) -> int:
@@ -511,7 +549,8 @@ class Feed:
         return quote_of(self.state, self.instrument(symbol))
 
     def ashare(self, symbol: str) -> dict[str, Any]:
-        """五档盘口 and quote-board extras: 委比, 委差, 外盘/内盘, 量比, 振幅, 涨停/跌停 (see feed.ashare)."""
+        """五档盘口 and quote-board extras: 委比, 委差, 外盘/内盘, 量比, 振幅, 涨停/跌停 (see feed.ashare);
+        ``flow_incomplete_since`` says since when 外盘/内盘 miss the trades of a disconnect."""
         inst = self.instrument(symbol)
         return ashare_of(self.state, inst, self.quote(symbol))
 

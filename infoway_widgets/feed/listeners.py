@@ -105,12 +105,6 @@ class Listeners:
             except Exception:
                 log.exception("status callback failed")
 
-    def symbol_error(self, status: str, symbol: str, message: str) -> None:
-        """Tell status listeners about one symbol's trouble, the feed's status unchanged."""
-        for cb in list(self._status):
-            with contextlib.suppress(Exception):
-                cb(status, f"{symbol}: {message}")
-
     def bar(self, symbol: str, interval: str, st: BarStore) -> None:
         cbs = self._bar.get((symbol, interval))
         if not cbs:

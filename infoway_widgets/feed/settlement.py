@@ -26,6 +26,8 @@ from .subscriptions import Subscriptions
 
 #: merge(symbol, interval, candles, all_settled) -> bars changed
 Merge = Callable[[str, str, list[Candle], bool], int]
+#: history_outcome(symbol, error or None once a load succeeded)
+HistoryOutcome = Callable[[str, InfowayError | None], None]
 
 
 def candle_rows(candles: list[Candle], *, all_settled: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -55,7 +57,7 @@ class Settlement:
         merge: Merge,
         run: Callable[[Coroutine[Any, Any, Any]], object],
         warn: Callable[[str], None],
-        symbol_error: Callable[[str, str], None],
+        symbol_error: HistoryOutcome,
         stats: dict[str, int],
         time_scale: float,
         loop: asyncio.AbstractEventLoop,
@@ -102,8 +104,9 @@ class Settlement:
         except InfowayError as e:
             self.loaded[key] = had
             self._warn(f"history for {inst.code} {iv.name}: {e}")
-            self._symbol_error(inst.code, str(e))
+            self._symbol_error(inst.code, e)
             return
+        self._symbol_error(inst.code, None)
         self._merge(inst.code, iv.name, candles, False)
 
     async def page_back(self, inst: Instrument, iv: Interval, before_ms: int, count: int) -> int:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InfowayError
 from ..market import Instrument, Interval
-from ..protocol.events import Candle, Depth, Event
+from ..protocol.events import Candle, CodeOutcome, Depth, Event
 
 if TYPE_CHECKING:
     from ..client.rest import Codes, RestClient
@@ -54,6 +54,8 @@ class SourceEvents:
     reconnected: Callable[[str, int, int], None]
     #: run a coroutine as one of the feed's tasks (cancelled on close, failures become warnings)
     run: Callable[[Coroutine[Any, Any, Any]], object]
+    #: what a channel's session concluded about codes (acked, refused): (business, outcome)
+    outcome: Callable[[str, CodeOutcome], None] | None = None
 
 
 class Source:
@@ -187,6 +189,9 @@ class LiveSource(Source):
                 on_state=functools.partial(ev.session_state, business),
                 on_event=functools.partial(ev.control, business),
                 on_reconnect=functools.partial(ev.reconnected, business),
+                on_outcome=(
+                    functools.partial(ev.outcome, business) if ev.outcome is not None else None
+                ),
                 time_scale=self.time_scale,
             )
             self.sessions[business] = s

@@ -88,6 +88,17 @@ class MarketState:
             )
         return self._series.get(sym, [])
 
+    def missed_trades(self, codes: set[str]) -> None:
+        """The connection of ``codes`` went down: their day's order flow misses the trades since
+        each one's last trade (the market clock where it has none)."""
+        for code in codes:
+            flow = self.flows.get(code)
+            if flow is None:
+                continue
+            tape = self.tapes.get(code)
+            last = tape.last() if tape is not None else None
+            flow.missed_since(last[0] if last is not None else self.market_ms)
+
     @staticmethod
     def merge_rows(st: BarStore, rows: np.ndarray, settled: np.ndarray) -> int:
         """Merge rows ``[t, o, h, l, c, v, vw]`` into ``st``: settled rows replace their bar,

@@ -19,8 +19,14 @@ What it keeps
   the window for jitter, and a reserve that subscriptions cannot take from the heartbeat;
 * **acks** by trace, else the oldest pending frame of that operation and kind (the socket keeps
   order), with a timeout that is counted, not acted on;
-* **error verdicts**: terminal (the session must stop), reconnect, or retry the refused codes
-  later with backoff on the same socket (516, unclassifiable ``Subscribe fail`` prose);
+* **error verdicts**: terminal (the session must stop), reconnect, retry the refused codes
+  later with backoff on the same socket (516, unclassifiable ``Subscribe fail`` prose), or refuse
+  the codes of the refused frame for good (the plan limits 503, 504, 505): a frame of several
+  codes is asked again in two halves, so only the codes beyond the limit end up refused, each
+  asked at most once per halving; the stream and its other codes go on;
+* **per-code outcomes** (:meth:`take_outcomes`): which codes were acked when, which were
+  refused and why, for whoever must tell each symbol's widgets (:attr:`refused` holds the
+  refusals in force);
 * **deadlines**: heartbeat due, budget slot free, deferral over, linger over, ack late, and the
   watchdogs (nothing at all received for ``silence``; no push while subscribed for
   ``data_silence``).
@@ -45,6 +51,9 @@ from .encode import encode_heartbeat
 from .events import (
     Ack,
     Candle,
+    CodeOutcome,
+    CodesAccepted,
+    CodesRefused,
     Depth,
     ErrorFrame,
     Event,
@@ -93,6 +102,7 @@ STAT_NAMES = (
     "reconnects",
     "ack_timeouts",
     "deferred",
+    "refused",
     "last_frame_ms",
     "max_frames_in_window",
 )
@@ -139,6 +149,7 @@ class ClientSession:
         self._now = 0
         self._changed = False
         self._linger_until: int | None = None
+        self._outcomes: list[CodeOutcome] = []
         #: Counters (see :data:`STAT_NAMES`); ``max_frames_in_window`` is the most frames sent
         #: within one budget window on any connection.
         self.stats: dict[str, int] = dict.fromkeys(STAT_NAMES, 0)
@@ -185,6 +196,19 @@ class ClientSession:
         """Codes refused for now: per stream, the time each may be sent again."""
         return {k: dict(v) for k, v in self._wanted.held_back.items() if v}
 
+    @property
+    def refused(self) -> dict[str, InfowayError]:
+        """Codes refused for good (a plan limit), each with the error that refused it; they are
+        not sent again until wanted again (:meth:`want`)."""
+        return {c: e for v in self._wanted.refused.values() for c, e in sorted(v.items())}
+
+    def take_outcomes(self) -> list[CodeOutcome]:
+        """What was concluded about codes since the last call, oldest first:
+        :class:`~.events.CodesAccepted` (acked; not a promise of data) and
+        :class:`~.events.CodesRefused` (refused for good, with the error)."""
+        out, self._outcomes = self._outcomes, []
+        return out
+
     # ---- connection ---------------------------------------------------------------------------
     @property
     def connected(self) -> bool:
@@ -203,6 +227,7 @@ class ClientSession:
         self._last_push = now
         self._changed = True
         self._linger_until = None
+        self._wanted.probes.clear()  # a new connection is sent everything wanted, merged
 
     def connection_lost(self, now: int, reason: str | None = None) -> str:
         """The connection ended; returns why: the session's own reason (a verdict, a watchdog)
@@ -226,13 +251,14 @@ class ClientSession:
 
     @property
     def terminal(self) -> InfowayError | None:
-        """The error that ends the session for good (bad key, plan limit, our bug), or ``None``."""
+        """The error that ends the session for good (bad key, too many connections, our bug), or
+        ``None``. A plan limit on codes refuses those codes only (:attr:`refused`)."""
         return self._terminal
 
     @property
     def synced(self) -> bool:
         """The connection holds, acknowledged, exactly what is wanted (nothing queued, held back
-        or unacknowledged)."""
+        or unacknowledged), the codes refused for good (:attr:`refused`) aside."""
         return self._link is not None and self._wanted.synced(self._link)
 
     def describe_sync(self) -> str:
@@ -278,8 +304,9 @@ class ClientSession:
             stats["acks"] += 1
             frame = link.acked(ev.trace, "sub", ev.kind, now)
             if frame is not None:
-                for key, _ in frame.groups:
+                for key, codes in frame.groups:
                     self._wanted.attempts.pop(key, None)
+                    self._outcomes.append(CodesAccepted(key[0], key[1], tuple(codes), now))
         elif isinstance(ev, UnsubscribeAck):
             stats["acks"] += 1
             link.acked(ev.trace, "unsub", None, now)
@@ -322,10 +349,38 @@ class ClientSession:
                 self._terminal = verdict.error
         elif action == "reconnect":
             link.drop_reason = str(verdict.error)
+        elif action == "refuse_codes":
+            frame = link.blamed(trace)
+            if frame is None:  # a plan limit that names no request of ours ends the session
+                if self._terminal is None:
+                    self._terminal = verdict.error
+            else:
+                self._refuse(link, frame, verdict.error, now)
         else:
             frame = link.blamed(trace)
             if frame is not None:
                 self._retry_later(link, frame, now)
+
+    def _refuse(self, link: Link, frame: PendingFrame, error: InfowayError, now: int) -> None:
+        """A plan limit refused ``frame``: ask again for each half of several codes (the limit
+        may leave room for some), refuse a single code for good."""
+        pairs = [(key, c) for key, codes in frame.groups for c in codes]
+        for key, codes in frame.groups:
+            link.forget(key, codes)
+        if len(pairs) > 1:
+            half = len(pairs) // 2
+            for part in (pairs[:half], pairs[half:]):
+                groups: dict[Key, list[str]] = {}
+                for key, c in part:
+                    groups.setdefault(key, []).append(c)
+                self._wanted.probe(list(groups.items()))
+        else:
+            [(key, code)] = pairs
+            refused = self._wanted.refuse(key, [code], error)
+            if refused:
+                self.stats["refused"] += 1
+                self._outcomes.append(CodesRefused(key[0], key[1], (code,), error, now))
+        self._changed = True
 
     def _retry_later(self, link: Link, frame: PendingFrame, now: int) -> None:
         """Take the codes of a refused subscription back, to be resent after a backoff."""
@@ -481,6 +536,9 @@ __all__ = [
     "STAT_NAMES",
     "ClientConfig",
     "ClientSession",
+    "CodeOutcome",
+    "CodesAccepted",
+    "CodesRefused",
     "Key",
     "Push",
     "is_push",

@@ -1,4 +1,5 @@
-"""Typed events decoded from Infoway frames (client side). Frozen, slotted dataclasses."""
+"""Typed events decoded from Infoway frames (client side), and the per-code outcomes the client
+session draws from them. Frozen, slotted dataclasses."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any, Union
 
 import numpy as np
 
+from ..errors import InfowayError
 from ..market.intervals import Interval
 
 
@@ -134,3 +136,30 @@ Event = Union[
     SubscribeFail,
     Unparsed,
 ]
+
+
+# ---- what the client session concluded about codes (not frames: outcomes of frames) ------------
+@dataclass(frozen=True, slots=True)
+class CodesAccepted:
+    """The service acked a subscription of ``codes`` at ``at`` (the session's clock). Acceptance
+    is not delivery: an unknown code is acked too, then stays silent."""
+
+    kind: str
+    kline_type: int
+    codes: tuple[str, ...]
+    at: int
+
+
+@dataclass(frozen=True, slots=True)
+class CodesRefused:
+    """The service refused ``codes`` for good (a plan limit: 503, 504, 505): they are not sent
+    again until wanted again; ``error`` says which limit and what to do."""
+
+    kind: str
+    kline_type: int
+    codes: tuple[str, ...]
+    error: InfowayError
+    at: int
+
+
+CodeOutcome = Union[CodesAccepted, CodesRefused]

@@ -1,9 +1,11 @@
 """Subscriptions a client wants against what one connection holds, and the merged frames that
 bring the second to the first. Pure bookkeeping for :class:`~.client.ClientSession`.
 
-State is kept per code so that outcomes per code are a small step: a connection records when
-each code was acked, and a code held back after a refusal carries the time it may be sent again
-(``None`` holds it back until it is wanted again).
+State is kept per code: a connection records when each code was acked; a code held back after
+a transient refusal carries the time it may be sent again (``None`` holds it back until it is
+wanted again); a code refused for good (a plan limit) carries the error, and is not sent again
+until it is wanted again. A refused frame of several codes is asked again in two halves (a
+*probe* each), so that one code over the limit does not take the others of its frame down.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..errors import InfowayError
 from .encode import encode_subscribe, encode_subscribe_candles, encode_unsubscribe
 from .window import SlidingWindow
 
@@ -98,6 +101,10 @@ class Wanted:
         self.held_back: dict[Key, dict[str, int | None]] = {}
         #: refusals in a row per stream, for the backoff
         self.attempts: dict[Key, int] = {}
+        #: codes refused for good (until wanted again), with the error that refused them
+        self.refused: dict[Key, dict[str, InfowayError]] = {}
+        #: parts of a refused frame to ask again, each in a frame of its own, before anything else
+        self.probes: list[list[tuple[Key, list[str]]]] = []
 
     def add(self, keys: Iterable[Key], codes: set[str]) -> None:
         """Want ``codes`` on each key; an explicit request releases codes held back."""
@@ -112,9 +119,31 @@ class Wanted:
 
     def release(self, key: Key, codes: Iterable[str]) -> None:
         back = self.held_back.get(key)
-        if back:
-            for c in codes:
+        refused = self.refused.get(key)
+        for c in codes:
+            if back:
                 back.pop(c, None)
+            if refused:
+                refused.pop(c, None)
+
+    def refuse(self, key: Key, codes: Iterable[str], error: InfowayError) -> list[str]:
+        """Refuse the wanted ones of ``codes`` for good (until wanted again); returns them."""
+        wanted = self.codes.get(key, set())
+        out = [c for c in codes if c in wanted]
+        if out:
+            into = self.refused.setdefault(key, {})
+            for c in out:
+                into[c] = error
+        return out
+
+    def probe(self, groups: list[tuple[Key, list[str]]]) -> None:
+        """Ask for ``groups`` again in a frame of their own (a part of a refused frame)."""
+        groups = [(k, list(cs)) for k, cs in groups if cs]
+        if groups:
+            self.probes.append(groups)
+
+    def probing(self, key: Key) -> set[str]:
+        return {c for groups in self.probes for k, cs in groups if k == key for c in cs}
 
     def hold_back(self, key: Key, codes: list[str], until: int | None) -> None:
         """Keep the wanted ones of ``codes`` from being sent before ``until``."""
@@ -146,25 +175,44 @@ class Wanted:
         if not want:
             return []
         back = self.held_back.get(key, {})
+        refused = self.refused.get(key, {})
+        probing = self.probing(key) if self.probes else set()
         held = link.held.get(key, {})
-        return sorted(c for c in want if c not in held and not _held_back(back, c, now))
+        return sorted(
+            c
+            for c in want
+            if c not in held
+            and c not in refused
+            and c not in probing
+            and not _held_back(back, c, now)
+        )
 
     def has_work(self, link: Link, now: int) -> bool:
+        if self.probes:
+            return True
         keys = set(self.codes) | set(link.held)
         return any(
             self.missing(link, k, now) or link.extra(k, self.codes.get(k, set())) for k in keys
         )
 
     def synced(self, link: Link) -> bool:
-        if link.pending:
+        """The link holds, acknowledged, every wanted code but those refused for good."""
+        if link.pending or self.probes:
             return False
         keys = {k for k, v in self.codes.items() if v} | {k for k, v in link.held.items() if v}
-        return all(self.codes.get(k, set()) == link.held.get(k, {}).keys() for k in keys)
+        return all(
+            self.codes.get(k, set()) - self.refused.get(k, {}).keys() == link.held.get(k, {}).keys()
+            for k in keys
+        )
 
     def describe(self, link: Link) -> str:
-        missing = sum(len(v - link.held.get(k, {}).keys()) for k, v in self.codes.items())
+        refused = sum(len(v) for v in self.refused.values())
+        missing = sum(len(v - link.held.get(k, {}).keys()) for k, v in self.codes.items()) - refused
         extra = sum(len(v.keys() - self.codes.get(k, set())) for k, v in link.held.items())
-        return f"{missing} codes to subscribe, {extra} to drop, {len(link.pending)} frames unacked"
+        return (
+            f"{missing} codes to subscribe, {extra} to drop, {len(link.pending)} frames unacked"
+            + (f", {refused} refused" if refused else "")
+        )
 
     def view(self) -> dict[str, Any]:
         """``{"trades": [...], "depth": [...], "candles": {klineType: [...]}}``."""
@@ -211,6 +259,10 @@ def next_frame(
             t = trace()
             frame = encode_unsubscribe("candles", codes, t, [key[1]])
             return t, frame, PendingFrame("unsub", [(key, codes)], now)
+    while wanted.probes:
+        built = _probe_frame(wanted, wanted.probes.pop(0), link, now, trace)
+        if built is not None:
+            return built
     for kind in ("trades", "depth"):
         key = (kind, 0)
         missing = wanted.missing(link, key, now)
@@ -234,6 +286,40 @@ def next_frame(
         frame = encode_subscribe_candles([(k[1], cs) for k, cs in groups], t)
         return t, frame, PendingFrame("sub", groups, now)
     return None
+
+
+def _probe_frame(
+    wanted: Wanted,
+    groups: list[tuple[Key, list[str]]],
+    link: Link,
+    now: int,
+    trace: Callable[[], str],
+) -> tuple[str, str, PendingFrame] | None:
+    """The frame of one probe: its codes still wanted and not held, refused or held back."""
+    live: list[tuple[Key, list[str]]] = []
+    for key, codes in groups:
+        want = wanted.codes.get(key, set())
+        held = link.held.get(key, {})
+        refused = wanted.refused.get(key, {})
+        back = wanted.held_back.get(key, {})
+        cs = [
+            c
+            for c in codes
+            if c in want and c not in held and c not in refused and not _held_back(back, c, now)
+        ]
+        if cs:
+            live.append((key, cs))
+    if not live:
+        return None
+    for key, cs in live:
+        link.hold(key, cs)
+    t = trace()
+    kind = live[0][0][0]
+    if kind == "candles":
+        frame = encode_subscribe_candles([(k[1], cs) for k, cs in live], t)
+    else:  # a probe of trades or depth comes from a frame of one stream
+        frame = encode_subscribe(kind, live[0][1], t)
+    return t, frame, PendingFrame("sub", live, now)
 
 
 __all__ = ["Key", "Link", "PendingFrame", "Wanted", "next_frame"]

@@ -26,8 +26,10 @@ from ..errors import (
     UnknownSymbolError,
 )
 
-#: What the WebSocket session does after an error code.
-WsAction = Literal["reconnect", "terminal", "retry_subscription"]
+#: What the WebSocket session does after an error code: reconnect with backoff, stop for good,
+#: retry the refused subscription later on the same socket, or refuse the codes of the refused
+#: subscription (a plan limit: the stream and its other codes go on; nothing is resent).
+WsAction = Literal["reconnect", "terminal", "retry_subscription", "refuse_codes"]
 
 _REPORT = "This is a bug in infoway-widgets: please report it with this message."
 _MAX_MSG = 300
@@ -118,15 +120,22 @@ _WS_CODES: dict[int, tuple[type[InfowayError], WsAction, str]] = {
     ),
     503: (
         PlanLimitError,
-        "terminal",
-        "Too many candle subscriptions for the plan: subscribe fewer.",
+        "refuse_codes",
+        "Too many candle subscriptions for the plan: these codes are not streamed; close "
+        "other charts of this feed or upgrade the plan.",
     ),
     504: (
         PlanLimitError,
-        "terminal",
-        "Depth beyond the plan: subscribe fewer depth levels/symbols.",
+        "refuse_codes",
+        "Order-book depth beyond the plan: these codes get no book; watch fewer books or "
+        "upgrade the plan.",
     ),
-    505: (PlanLimitError, "terminal", "Too many products for the plan: subscribe fewer symbols."),
+    505: (
+        PlanLimitError,
+        "refuse_codes",
+        "Too many symbols for the plan: these codes are not streamed (the others are); close "
+        "widgets of other symbols or upgrade the plan.",
+    ),
     506: (BadParameterError, "terminal", "The service rejected a parameter. " + _REPORT),
     507: (BadParameterError, "terminal", "The service reported a missing parameter. " + _REPORT),
     508: (AuthError, "terminal", "The API key has expired: renew it."),
@@ -218,6 +227,8 @@ def ws_error(code: int | None, msg: Any) -> WsVerdict:
         action: WsAction = "reconnect" if cls2 in (RateLimitError, ServerError) else "terminal"
         if cls2 is UnknownSymbolError:  # a stream keeps serving the other codes
             action = "retry_subscription"
+        elif cls2 is PlanLimitError:  # a plan limit named in the text refuses those codes only
+            action = "refuse_codes"
         return WsVerdict(cls2(f"Infoway stream error: {text!r}. {advice}", code=code or c2), action)
     return WsVerdict(
         ServerError(

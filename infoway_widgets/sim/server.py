@@ -62,6 +62,10 @@ class SimServer:
         Generated A-shares added to the default universe.
     start : int or datetime, optional
         Simulated start instant for every market (overrides the clock's anchors).
+    max_codes : int, optional
+        A plan's limit: distinct codes one WebSocket connection may hold. A subscription beyond
+        it is refused with 505 ("Products quantity exceeds the limit"), as the service refuses
+        symbols beyond a plan; the connection and its other codes go on.
     """
 
     def __init__(
@@ -76,6 +80,7 @@ class SimServer:
         clock: str = "session",
         extra_symbols: int = 0,
         start: int | dt.datetime | None = None,
+        max_codes: int | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -87,6 +92,7 @@ class SimServer:
         self.clock_mode = clock
         self.extra_symbols = extra_symbols
         self.start_at = start
+        self.max_codes = max_codes
         self.stats = ServerStats()
         #: the open connections and who takes which code
         self.subscribers = Subscribers()
@@ -274,6 +280,7 @@ async def serve(
     extra_symbols: int = 0,
     host: str = "127.0.0.1",
     start: Any = None,
+    max_codes: int | None = None,
 ) -> AsyncIterator[SimServer]:
     """Run a :class:`SimServer` for the duration of an ``async with`` block.
 
@@ -293,6 +300,7 @@ async def serve(
         clock=clock,
         extra_symbols=extra_symbols,
         start=start,
+        max_codes=max_codes,
     )
     await server.start()
     try:

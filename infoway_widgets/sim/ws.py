@@ -66,6 +66,8 @@ class SimConnection:
             server.clock.elapsed_ms(),
             greeting=wire.GREETING,
             idle_ms=max(IDLE_MS, round(IDLE_FLOOR_REAL_S * 1000 * server.speed)),
+            max_codes=server.max_codes,
+            per=" per connection",
         )
         self.sent_candles: dict[tuple[str, int], str] = {}
         self.queue: asyncio.Queue[str | None] = asyncio.Queue()

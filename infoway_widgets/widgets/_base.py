@@ -57,9 +57,13 @@ class LiveWidget(anywidget.AnyWidget):
 
     status = t.Unicode(
         "connecting",
-        help="Feed status: connecting, live, simulated, reconnecting, stale, error or closed.",
+        help="Feed status: connecting, live, simulated, reconnecting, stale, error or closed; "
+        "error too when this widget's own symbol has a problem (see symbol_errors).",
     ).tag(sync=True)
     status_message = t.Unicode("").tag(sync=True)
+    symbol_errors = t.Dict(
+        help="Problems of this widget's own symbols, code -> message (from feed.symbol_errors)."
+    ).tag(sync=True)
     simulated = t.Bool(False).tag(sync=True)
     locale = t.Enum(["en", "zh"], "en", help="Labels and number style.").tag(sync=True)
     theme = t.Enum(["auto", "light", "dark"], "auto", help="auto follows JupyterLab.").tag(
@@ -81,6 +85,8 @@ class LiveWidget(anywidget.AnyWidget):
 
     #: seconds between pushes of the ``_snapshot`` trait to the front-end while data flows
     snapshot_interval: float = 5.0
+    #: a widget of many symbols shows their problems per row and keeps the feed's status
+    _errors_per_row: ClassVar[bool] = False
 
     def __init__(self, *, feed: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -98,10 +104,14 @@ class LiveWidget(anywidget.AnyWidget):
         #: frames sent (for tests and the repr)
         self.frames_sent = 0
         self.on_msg(self._on_front_msg)
+        self._feed_status = ("connecting", "")
         self._unsubs: list[Callable[[], None]] = [
             self._feed.on_change(self._on_change),
             self._feed.on_status(self._on_status),
         ]
+        on_symbol_error = getattr(self._feed, "on_symbol_error", None)
+        if on_symbol_error is not None:
+            self._unsubs.append(on_symbol_error(self._on_symbol_error))
         self.simulated = bool(getattr(self._feed, "simulated", False))
         self._on_status(
             getattr(self._feed, "status", "connecting"), getattr(self._feed, "status_message", "")
@@ -154,8 +164,31 @@ class LiveWidget(anywidget.AnyWidget):
     def _on_status(self, status: str, message: str = "") -> None:
         if self._closed:
             return
-        self.status = str(status)
-        self.status_message = str(message or "")
+        self._feed_status = (str(status), str(message or ""))
+        self._show_status()
+
+    def _on_symbol_error(self, code: str, message: str | None) -> None:
+        if not self._closed and code in self._own_symbols():
+            self._show_status()
+
+    def _own_symbols(self) -> set[str]:
+        try:
+            return self._symbols()
+        except AttributeError:  # still being built: no symbol yet
+            return set()
+
+    def _show_status(self) -> None:
+        """The feed's status, unless one of this widget's own symbols has a problem: then
+        ``error`` with what to do (a board shows its rows' problems on the rows instead)."""
+        errors = getattr(self._feed, "symbol_errors", None) or {}
+        mine = {c: errors[c] for c in sorted(self._own_symbols()) if c in errors}
+        if mine != self.symbol_errors:
+            self.symbol_errors = mine
+        status, message = self._feed_status
+        if mine and not self._errors_per_row and status != "closed":
+            status, message = "error", "; ".join(mine.values())
+        self.status = status
+        self.status_message = message
 
     def _mark_dirty(self) -> None:
         """Something this widget shows changed: a flush will send it (coalesced)."""
@@ -211,6 +244,7 @@ class LiveWidget(anywidget.AnyWidget):
         """Send the whole state (on request or after a reset) and refresh the snapshot."""
         if self._closed:
             return
+        self._show_status()  # the symbols may have changed, and their problems with them
         kind, cols, extra = self._full()
         self._send_frame(kind, cols, {**extra, "reset": True})
         self._refresh_snapshot()

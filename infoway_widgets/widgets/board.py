@@ -85,6 +85,9 @@ class QuoteBoard(LiveWidget):
 
     Notes
     -----
+    A symbol with a problem (an unknown code, one the plan refused) says so on its own row
+    (:attr:`symbol_errors`); the other rows stay live and the board keeps the feed's status.
+
     Rows at their daily price limit carry a 涨停 / 跌停 (Limit up / Limit down) badge; the numbers
     (振幅, 量比, 手, the limit state) come from :meth:`Feed.ashare
     <infoway_widgets.feed.Feed.ashare>`, the front-end only formats them.
@@ -92,6 +95,7 @@ class QuoteBoard(LiveWidget):
 
     _esm = esm("board")
     _kind = "board"
+    _errors_per_row = True
 
     symbols = t.List(t.Unicode()).tag(sync=True)
     selected = t.Unicode("", help="The symbol last clicked.").tag(sync=True)

@@ -36,6 +36,7 @@ STATS_KEYS = (
     "limit_up",
     "limit_down",
     "at_limit",
+    "flow_incomplete_since",
 )
 
 
@@ -88,7 +89,9 @@ class OrderBook(SymbolWidget):
     Every number of the panel is computed in the feed (:meth:`Feed.ashare
     <infoway_widgets.feed.Feed.ashare>`) and travels in the book frame's header as ``stats``; the
     front-end only formats it. 外盘 / 内盘 count the trades since the feed began watching the
-    symbol. The book watches trades and ten daily bars for them (量比 needs six).
+    symbol; after a reconnect they miss the trades of the gap (no service gives them back), and
+    the panel marks them incomplete since then (``flow_incomplete_since``). The book watches
+    trades and ten daily bars for them (量比 needs six).
     """
 
     _esm = esm("book")

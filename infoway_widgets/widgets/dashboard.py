@@ -21,7 +21,9 @@ class Dashboard(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     """A trading screen: candle chart, order book, trade tape and quote board, linked by symbol.
 
     Picking a symbol (the picker, or a click on a board row) points the chart, book and tape
-    at it; the interval toggle switches the chart's bars.
+    at it; the interval toggle switches the chart's bars. Beside the picker, a message says
+    what is wrong with the symbol picked: a code that is not valid, or one the service has no
+    data for ("no data for 999999.SH: check the code").
 
     Parameters
     ----------
@@ -78,6 +80,10 @@ class Dashboard(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         w.link((self.interval_toggle, "value"), (self.chart, "interval"))
         self.picker.observe(self._on_pick, names="value")
         self._unselect = self.board.on_select(self._set_symbol)
+        on_symbol_error = getattr(self.feed, "on_symbol_error", None)
+        self._unwatch_errors = (
+            on_symbol_error(self._on_symbol_error) if on_symbol_error is not None else None
+        )
 
         self.chart.layout = w.Layout(flex="3 1 0%", min_width="420px")
         side = w.VBox([self.book, self.tape], layout=w.Layout(flex="1 1 0%", min_width="260px"))
@@ -88,6 +94,7 @@ class Dashboard(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         super().__init__([top, main, self.board], layout=w.Layout(width="100%"))
         self.add_class("iw-dashboard")
         self.symbol = first
+        self.message.value = self._problem_of(first)
         self.board.selected = first
 
     def _on_pick(self, change: dict[str, Any]) -> None:
@@ -101,7 +108,7 @@ class Dashboard(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         except InfowayError as exc:
             self.message.value = str(exc)
             return
-        self.message.value = ""
+        self.message.value = self._problem_of(code)
         self.symbol = code
         for part in (self.chart, self.book, self.tape):
             part.symbol = code
@@ -110,12 +117,21 @@ class Dashboard(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         if code in self.board.symbols:
             self.board.selected = code
 
+    def _problem_of(self, code: str) -> str:
+        errors = getattr(self.feed, "symbol_errors", None) or {}
+        return str(errors.get(code, ""))
+
+    def _on_symbol_error(self, code: str, message: str | None) -> None:
+        if code == self.symbol:
+            self.message.value = message or ""
+
     def close(self) -> None:
         """Close every part (each releases its feed subscriptions)."""
         # also called by __del__ after a failed __init__: close the parts that were made
-        unselect = getattr(self, "_unselect", None)
-        if unselect is not None:
-            unselect()
+        for name in ("_unselect", "_unwatch_errors"):
+            undo = getattr(self, name, None)
+            if undo is not None:
+                undo()
         for name in ("chart", "book", "tape", "board", "picker", "interval_toggle", "message"):
             part = getattr(self, name, None)
             if part is not None:

@@ -2,7 +2,8 @@
 // QuoteBoard view: a row per symbol with last, change, change %, volume, turnover, high/low and
 // a sparkline (preset "compact"), or a brokerage list (preset "cn": 涨跌幅, 涨跌额, 成交量 in 手,
 // 成交额, 振幅, 量比, 最高, 最低, 今开, 昨收) with a 涨停 / 跌停 badge; changed cells flash;
-// sortable columns; a click on a row tells Python.
+// sortable columns; a click on a row tells Python. A symbol with a problem (unknown code, refused
+// by the plan) says so on its own row, from the `symbol_errors` trait.
 
 import { boardCell, columnLabel, columnSortKey, limitLabel, limitOfCode, resolveColumns } from "./lib/ashare.js";
 import { View } from "./lib/base.js";
@@ -124,8 +125,12 @@ function render({ model, el }, store) {
     tr.style.setProperty("--iw-down-a", downC + "59");
     const sym1 = element("div", "iw-quote-symbol");
     sym1.textContent = sym;
-    const name = element("div", "iw-muted iw-quote-name");
-    name.textContent = q.name || "";
+    /** @type {string|undefined} network text: set as text, never as HTML */
+    const problem = (model.get("symbol_errors") || {})[sym];
+    const name = element("div", problem ? "iw-row-error iw-quote-name" : "iw-muted iw-quote-name");
+    name.textContent = problem || q.name || "";
+    tr.title = problem || "";
+    if (problem) tr.dataset.error = "1"; else delete tr.dataset.error;
     // 涨停 / 跌停 on the row, from the feed's limit state
     const at = limitOfCode(q.at_limit);
     tr.dataset.limit = at;
@@ -173,6 +178,7 @@ function render({ model, el }, store) {
       reorder = false;
     }
     view.root.dataset.rows = String(tbody.children.length);
+    view.root.dataset.errors = String(Object.keys(model.get("symbol_errors") || {}).length);
     view.root.dataset.limits = String(/** @type {HTMLTableRowElement[]} */ (Array.from(tbody.children)).filter((r) => r.dataset.limit).length);
   });
 
@@ -180,7 +186,7 @@ function render({ model, el }, store) {
   view.onTheme(redrawAll);
   view.listen("change:locale change:preset change:columns", () => { rows.clear(); tbody.replaceChildren(); renderHead(); redrawAll(); });
   view.listen("change:sort_by change:sort_desc", () => { renderHead(); reorder = true; draw(); });
-  view.listen("change:selected change:symbols", redrawAll);
+  view.listen("change:selected change:symbols change:symbol_errors", redrawAll);
   view.follow(store, (ch) => {
     if (!ch) { redrawAll(); return; }
     for (const [sym, f] of ch.rows) changed.set(sym, f);

@@ -160,7 +160,7 @@ function render({ model, el }, store) {
     if (!show || !stats) { panel.replaceChildren(); return; }
     const m = view.market;
     const items = bookPanel(stats, view.L, view.locale, {
-      decimals: view.decimals, lots: m.market === "CN" && m.lot_size > 1,
+      decimals: view.decimals, lots: m.market === "CN" && m.lot_size > 1, tz: view.tz,
     });
     /** @type {HTMLElement[]} */
     const out = [];

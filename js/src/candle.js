@@ -251,8 +251,10 @@ function render({ model, el }, store) {
     maLegend.replaceChildren();
     view.root.dataset.bars = String(n);
     if (i < 0) {
-      const e = element("span", "iw-muted");
-      e.textContent = view.L.noData;
+      // a symbol with a problem says so where its bars would be, not "waiting" for ever
+      const failed = model.get("status") === "error";
+      const e = element("span", failed ? "iw-row-error" : "iw-muted");
+      e.textContent = failed ? model.get("status_message") || view.L.status.error : view.L.noData;
       legend.append(e);
       return;
     }
@@ -339,6 +341,7 @@ function render({ model, el }, store) {
   view.listen("change:interval change:intervals", renderButtons);
   view.listen("change:timezone", () => { chart.applyOptions({ localization: { timeFormatter: timeFmt }, timeScale: { tickMarkFormatter: tickFmt } }); scheduleLegend(); });
   view.listen("change:height", sizeHolder);
+  view.listen("change:status change:status_message", scheduleLegend);
   view.listen("change:_market", () => { candles.applyOptions(candleOpts(view.pal)); });
 
   renderLevels();

@@ -66,6 +66,20 @@ describe("book panel", () => {
     expect(by.low.cls).toBe("iw-up"); // above the previous close
     expect(by.buy_volume.title).toBe(zh.sinceWatching);
   });
+  it("外盘 / 内盘 incomplete since a reconnect say so, with the time in the exchange's zone", () => {
+    const gap = Date.UTC(2026, 10, 25, 2, 5); // 10:05 in Shanghai
+    const items = bookPanel({ ...STATS, flow_incomplete_since: gap }, zh, "zh", { decimals: 2, lots: true, tz: "Asia/Shanghai" });
+    const by = Object.fromEntries(items.map((i) => [i.key, i]));
+    for (const k of ["buy_volume", "sell_volume", "buy_sell_ratio"]) {
+      expect(by[k].text.endsWith(" *")).toBe(true);
+      expect(by[k].cls).toContain("iw-incomplete");
+      expect(by[k].title).toBe("自 10:05 起不完整：重连期间的成交未计入");
+    }
+    expect(by.volume.text).toBe("947手"); // bars are backfilled exactly: not marked
+    expect(by.volume.title).not.toContain("不完整");
+    const complete = Object.fromEntries(bookPanel(STATS, en, "en").map((i) => [i.key, i]));
+    expect(complete.buy_volume.text.endsWith("*")).toBe(false);
+  });
   it("English labels; shares without lots; no limit row without limits", () => {
     const s = { ...STATS, limit_up: null, limit_down: null, at_limit: null, volume_ratio: null };
     const items = bookPanel(s, en, "en", { decimals: 3, lots: false });

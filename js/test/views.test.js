@@ -88,3 +88,35 @@ describe("two views of one OrderBook", () => {
     w.close();
   });
 });
+
+describe("a QuoteBoard with one bad symbol", () => {
+  it("says so on that row only, as text, and follows the trait", async () => {
+    const board = (await import("../src/board.js")).default;
+    const model = new FakeModel({ ...TRAITS, symbols: ["600519.SH", "999999.SH"], preset: "compact",
+      columns: [], sort_by: "", symbol_errors: { "999999.SH": "no data for 999999.SH: check the code <b>x</b>" } });
+    const w = mount(board, model);
+    const el = w.view();
+    const nan = [NaN, NaN];
+    const cols = Object.fromEntries(["last", "prev_close", "open", "high", "low", "volume", "turnover",
+      "change", "change_pct", "t", "amplitude", "volume_ratio", "limit_up", "limit_down", "volume_lots",
+      "at_limit", "decimals", "red_up", "spark_len"].map((k) => [k, nan]));
+    cols.last = [1500, NaN];
+    cols.spark = [];
+    model.frame({ kind: "quotes", reset: true, symbols: ["600519.SH", "999999.SH"], names: ["贵州茅台", ""] }, cols);
+    vi.runOnlyPendingTimers();
+    const row = (/** @type {string} */ s) => /** @type {HTMLElement} */ (el.querySelector(`tr[data-symbol="${s}"]`));
+    expect(row("999999.SH").dataset.error).toBe("1");
+    expect(row("999999.SH").querySelector(".iw-row-error")?.textContent).toBe("no data for 999999.SH: check the code <b>x</b>");
+    expect(row("999999.SH").querySelector("b")).toBeNull();
+    expect(row("999999.SH").title).toContain("check the code");
+    expect(row("600519.SH").dataset.error).toBeUndefined();
+    expect(row("600519.SH").querySelector(".iw-quote-name")?.textContent).toBe("贵州茅台");
+    expect(data(el, "errors")).toBe("1");
+    model.set("symbol_errors", {});
+    vi.runOnlyPendingTimers();
+    expect(row("999999.SH").dataset.error).toBeUndefined();
+    expect(el.querySelector(".iw-row-error")).toBeNull();
+    expect(data(el, "errors")).toBe("0");
+    w.close();
+  });
+});

@@ -14,6 +14,9 @@ import pytest
 from infoway_widgets.client.ws import WsSession
 from infoway_widgets.errors import AuthError, BadParameterError, PlanLimitError
 from infoway_widgets.protocol.events import (
+    CodeOutcome,
+    CodesAccepted,
+    CodesRefused,
     ErrorFrame,
     Event,
     Greeting,
@@ -309,6 +312,36 @@ async def test_terminal_error_frames_stop(
         await asyncio.sleep(0.05)  # nothing reconnects (a real wait: asserting an absence)
         assert server.handshakes == 1
     assert s.state == "failed"
+
+
+async def test_a_plan_limit_refuses_one_subscription_and_the_stream_goes_on(
+    server: FakeServer,
+) -> None:
+    sink = Sink()
+    outcomes: list[CodeOutcome] = []
+
+    def on_outcome(o: CodeOutcome) -> None:
+        outcomes.append(o)
+        sink._changed.set()
+
+    async with session(server, sink, on_outcome=on_outcome) as s:
+        await s.wait_open(5)
+        s.subscribe("trades", ["BTCUSDT"])
+        await s.wait_synced(5)
+        server.fail_next = [(505, "Products quantity exceeds the limit：1 codes")]
+        s.subscribe("trades", ["ETHUSDT"])
+        await sink.until(
+            lambda: any(isinstance(o, CodesRefused) for o in outcomes), 5, "the refusal"
+        )
+        await s.wait_synced(5)  # in sync with what the plan allows
+        n = len(sink.pushes)
+        await sink.until(lambda: len(sink.pushes) >= n + 3, 5, "BTCUSDT streaming on")
+        assert s.state == "open" and s.error is None and s.stats["reconnects"] == 0
+        assert isinstance(outcomes[0], CodesAccepted) and outcomes[0].codes == ("BTCUSDT",)
+        [refusal] = [o for o in outcomes if isinstance(o, CodesRefused)]
+        assert refusal.codes == ("ETHUSDT",) and isinstance(refusal.error, PlanLimitError)
+        assert set(s.refused) == {"ETHUSDT"} and sink.symbols == {"BTCUSDT"}
+        assert server.count(10000) == 2 and len(server.conns) == 1  # not resent
 
 
 async def test_500_reconnects(server: FakeServer) -> None:

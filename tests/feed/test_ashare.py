@@ -182,3 +182,39 @@ def test_buy_sell_volume_restarts_each_trading_day():
         await feed.aclose()
 
     asyncio.run(go())
+
+
+def test_day_flow_marks_a_gap_from_its_earliest_until_a_new_day():
+    from infoway_widgets.feed.aggregate import DayFlow
+
+    flow = DayFlow()
+    flow.add(1_000, 100.0, 50.0, 0.0)
+    assert flow.gap_since is None
+    flow.missed_since(5_000)
+    flow.missed_since(7_000)  # a later gap: incomplete since the first one still
+    flow.add(1_000, 10.0, 0.0, 0.0)
+    assert flow.gap_since == 5_000 and flow.buy == 110.0
+    flow.missed_since(3_000)
+    assert flow.gap_since == 3_000
+    flow.add(2_000, 1.0, 1.0, 0.0)  # a new trading day counts afresh, complete
+    assert flow.gap_since is None and flow.buy == 1.0
+
+
+async def test_a_reconnect_marks_the_flow_of_its_channel_only():
+    feed = iw.Feed.detached()
+    try:
+        for code in ("600519.SH", "BTCUSDT"):
+            feed.watch(code, trades=True)
+        feed.ingest(
+            [
+                '{"code":10002,"data":{"p":"1500","s":"600519.SH","t":1764034200000,'
+                '"td":1,"v":"100","vw":"150000"}}',
+                '{"code":10002,"data":{"p":"90000","s":"BTCUSDT","t":1764034201000,'
+                '"td":2,"v":"1","vw":"90000"}}',
+            ]
+        )
+        feed._on_reconnect("stock", 0, 1)
+        assert feed.ashare("600519.SH")["flow_incomplete_since"] == 1764034200000
+        assert feed.ashare("BTCUSDT")["flow_incomplete_since"] is None
+    finally:
+        await feed.aclose()

@@ -71,3 +71,26 @@ async def test_no_bar_lost_or_doubled_across_faults(faults):
             assert feed.stats["backfilled_bars"] > 0
         finally:
             await feed.aclose()
+
+
+async def test_the_days_order_flow_says_it_is_incomplete_after_a_reconnect():
+    """Bars missed while away are backfilled exactly; the trades (and their direction) are not:
+    外盘 / 内盘 say since when they miss some."""
+    async with serve(port=0, seed=5, speed=SPEED, faults="drop=40") as server:
+        feed = iw.connect(base_url=server.url, speed=SPEED, new=True, history=0)
+        try:
+            w = feed.watch("600519.SH", trades=True)
+            tape = feed.tape_store("600519.SH")
+            await wait_for(lambda: tape.total > 0, 20, "trades")
+            assert feed.ashare("600519.SH")["flow_incomplete_since"] is None
+            first = tape.last()[0]
+            await wait_for(lambda: feed.stats["reconnects"] >= 1, 40, "a reconnect")
+            since = feed.ashare("600519.SH")["flow_incomplete_since"]
+            assert since is not None and first <= since <= feed.market_ms
+            n = tape.total
+            await wait_for(lambda: tape.total > n, 20, "trades after the reconnect")
+            # it stays marked while the day lasts: the missing trades never come back
+            assert feed.ashare("600519.SH")["flow_incomplete_since"] <= since
+            w.close()
+        finally:
+            await feed.aclose()

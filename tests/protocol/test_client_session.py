@@ -10,7 +10,14 @@ import pytest
 
 from infoway_widgets.errors import AuthError, BadParameterError, PlanLimitError
 from infoway_widgets.protocol.client import PUSH, ClientConfig, ClientSession, is_push
-from infoway_widgets.protocol.events import Ack, ErrorFrame, SubscribeFail, UnsubscribeAck
+from infoway_widgets.protocol.events import (
+    Ack,
+    CodesAccepted,
+    CodesRefused,
+    ErrorFrame,
+    SubscribeFail,
+    UnsubscribeAck,
+)
 
 CFG = ClientConfig.scaled(100.0)  # heartbeat 300 ms, window 600 ms, held 910 ms, linger 6 ms
 # retries after 1 s (of the driver's clock) doubling to 30 s: deferrals outlast a few heartbeats
@@ -255,7 +262,8 @@ def test_subscribe_fail_prose_is_retried_and_blames_the_oldest_subscription() ->
 @pytest.mark.parametrize(
     ("frame", "outcome"),
     [
-        ('{"code":505,"msg":"Products quantity exceeds the limit"}', PlanLimitError),
+        # a plan limit refuses the codes of its frame, not the session (the others stream on)
+        ('{"code":505,"msg":"Products quantity exceeds the limit"}', "refused"),
         ('{"code":509,"msg":"bad key"}', AuthError),
         ('{"code":502,"msg":"daily"}', "terminal"),
         ('{"code":500,"msg":"Server error"}', "reconnect"),
@@ -263,7 +271,7 @@ def test_subscribe_fail_prose_is_retried_and_blames_the_oldest_subscription() ->
         ('{"code":513,"msg":"Heartbeat timeout"}', "reconnect"),
         ('{"code":599,"msg":"new code"}', "reconnect"),
         ('{"code":516,"msg":"account-wide"}', "retry"),
-        ('Subscribe fail: {"code":505,"msg":"too many"}', PlanLimitError),
+        ('Subscribe fail: {"code":505,"msg":"too many"}', "refused"),
         ('{"code":508,"msg":"All product not exists"}', AuthError),  # 508 on the socket: expired
     ],
 )
@@ -281,6 +289,11 @@ def test_error_verdicts(frame: str, outcome: object) -> None:
         assert s.connection_lost(12, "closed by the server") == reason
     elif outcome == "retry":
         assert s.drop_reason is None and s.terminal is None and s.held_back
+    elif outcome == "refused":
+        assert s.drop_reason is None and s.terminal is None and not s.held_back
+        assert list(s.refused) == ["BTCUSDT"] and isinstance(s.refused["BTCUSDT"], PlanLimitError)
+        assert step(s, 11, 11 + 20 * CFG.hold_ms) == []  # never sent again
+        assert s.synced and s.drop_reason is None and s.terminal is None
     else:
         assert s.terminal is not None and s.drop_reason is None
         if isinstance(outcome, type):
@@ -445,3 +458,79 @@ def test_traces_and_jitter_are_deterministic_with_a_seeded_rng() -> None:
         for n, d in enumerate(delays[:4])
     )
     assert max(delays) <= CFG.backoff_max_ms
+
+
+def test_a_plan_limit_refuses_the_codes_of_its_frame_and_the_stream_goes_on() -> None:
+    s = session()
+    s.connection_made(0)
+    s.want("trades", ["600000.SH", "600001.SH", "600002.SH"])
+    now, _ = run_until_quiet(s, 0)
+    [accepted] = s.take_outcomes()
+    assert accepted == CodesAccepted(
+        "trades", 0, ("600000.SH", "600001.SH", "600002.SH"), accepted.at
+    )
+    s.want("trades", ["600003.SH"])
+    [sub] = step(s, now, now + CFG.linger_ms)
+    trace = orjson.loads(sub)["trace"]
+    refusal = orjson.dumps(
+        {"traceId": trace, "code": 505, "msg": "Products quantity exceeds the limit：3 codes"}
+    ).decode()
+    assert isinstance(s.receive(refusal, now + 10), ErrorFrame)
+    [refused] = s.take_outcomes()
+    assert isinstance(refused, CodesRefused) and refused.codes == ("600003.SH",)
+    assert isinstance(refused.error, PlanLimitError) and refused.error.code == 505
+    assert "3 codes" in str(refused.error) and "upgrade the plan" in str(refused.error)
+    # nothing is resent, over many budget windows and heartbeats; nothing ends
+    assert step(s, now + 11, now + 30 * CFG.hold_ms) == []
+    assert s.terminal is None and s.drop_reason is None and s.synced
+    assert s.stats["refused"] == 1 and "1 refused" in s.describe_sync()
+    # the three still held stream on: a push is a push
+    assert s.receive(TRADE, now + 31 * CFG.hold_ms) is PUSH
+    # a reconnect sends what is wanted, the refused code aside
+    s.connection_lost(now + 32 * CFG.hold_ms)
+    t = now + 33 * CFG.hold_ms
+    s.connection_made(t)
+    [again] = step(s, t, t + CFG.linger_ms)
+    assert codes_of(again) == ["600000.SH", "600001.SH", "600002.SH"]
+    # wanting it again is an explicit request: asked once more
+    s.receive(ack_of(again), t + 5)
+    s.want("trades", ["600003.SH"])
+    [retry] = step(s, t + 6, t + 6 + CFG.linger_ms)
+    assert codes_of(retry) == ["600003.SH"] and s.refused == {}
+
+
+def test_a_plan_limit_without_a_request_to_blame_ends_the_session() -> None:
+    s = session()
+    s.connection_made(0)
+    s.receive('{"code":505,"msg":"Products quantity exceeds the limit"}', 10)
+    assert isinstance(s.terminal, PlanLimitError) and s.refused == {}
+
+
+def test_a_refused_frame_of_several_codes_is_halved_until_only_the_excess_is_refused() -> None:
+    s = session()
+    s.connection_made(0)
+    codes = [f"60000{i}.SH" for i in range(5)]
+    s.want("trades", codes)
+    [whole] = step(s, 0, CFG.linger_ms)
+    assert codes_of(whole) == codes
+    held: list[str] = []
+    limit = 3
+    sent = [whole]
+    now = CFG.linger_ms
+    while sent:  # a server that holds at most three codes and refuses a frame beyond them
+        frame, sent = sent[0], sent[1:]
+        f = orjson.loads(frame)
+        cs = codes_of(frame)
+        if len(set(held) | set(cs)) > limit:
+            s.receive(orjson.dumps({"traceId": f["trace"], "code": 505, "msg": "x"}).decode(), now)
+        else:
+            held += cs
+            s.receive(ack_of(frame), now)
+        now += 1
+        sent += step(s, now, now + CFG.linger_ms)
+        now += CFG.linger_ms + 1
+    assert sorted(held) == codes[:3]
+    assert sorted(s.refused) == codes[3:]
+    assert s.stats["sub_frames"] <= 1 + 2 * 4  # each halving asks each code at most once more
+    assert s.synced and s.terminal is None
+    assert step(s, now, now + 20 * CFG.hold_ms) == []

@@ -189,3 +189,24 @@ async def test_index_page_says_simulated(rest):
     _, c = rest
     r = await c.get("/")
     assert "SIMULATED" in r.text
+
+
+async def test_an_unknown_code_answers_as_production_on_every_endpoint(rest):
+    """An unknown code of a valid form: ``ret`` 500 "All product not exists", ``data`` null, on
+    candles, trades and depth alike; next to a known code, only the known one comes back."""
+    _, c = rest
+    answers = [
+        await kline(c, klineType=1, klineNum=5, codes="999999.SH"),
+        (await c.get("/stock/batch_trade/999999.SH")).json(),
+        (await c.get("/stock/batch_depth/688999.SH")).json(),
+    ]
+    for body in answers:
+        assert body == {
+            "ret": 500,
+            "msg": "All product not exists",
+            "traceId": body["traceId"],
+            "data": None,
+        }
+        assert list(body) == ["ret", "msg", "traceId", "data"]
+    mixed = (await c.get("/stock/batch_trade/999999.SH,600519.SH")).json()
+    assert mixed["ret"] == 200 and [d["s"] for d in mixed["data"]] == ["600519.SH"]

@@ -109,6 +109,42 @@ async def test_unknown_code_and_wrong_business_are_acked_then_silent():
             hb.cancel()
 
 
+async def test_an_unknown_code_beside_a_known_one_is_acked_then_silent_while_the_other_streams():
+    async with running(speed=30) as srv, ws_client(srv, "stock") as ws:
+        await ws.send('{"code":10000,"trace":"a","data":{"codes":"999999.SH,600519.SH"}}')
+        assert await ws.recv() == '{"code":10001,"trace":"a","msg":"ok"}'
+        seen: list[str] = []
+        hb = asyncio.ensure_future(heartbeat(ws, 0.5))
+        try:
+            while len(seen) < 20:
+                seen.append(json.loads(await asyncio.wait_for(ws.recv(), 5))["data"]["s"])
+        finally:
+            hb.cancel()
+        assert set(seen) == {"600519.SH"}
+        assert srv.connections()[0].trades == {"600519.SH"}
+
+
+async def test_a_per_connection_code_limit_refuses_beyond_it_with_505_and_keeps_the_rest():
+    async with running(speed=30, max_codes=2) as srv, ws_client(srv, "stock") as ws:
+        await ws.send('{"code":10000,"trace":"a","data":{"codes":"600519.SH,000001.SZ"}}')
+        await recv_until(ws, lambda m: m.get("trace") == "a")
+        await ws.send('{"code":10003,"trace":"b","data":{"codes":"600519.SH"}}')  # same codes
+        await recv_until(ws, lambda m: m.get("trace") == "b" and m.get("msg") == "ok")
+        await ws.send('{"code":10000,"trace":"c","data":{"codes":"300750.SZ"}}')
+        refusal = await recv_until(ws, lambda m: m.get("traceId") == "c")
+        assert refusal == {
+            "traceId": "c",
+            "code": 505,
+            "msg": "Products quantity exceeds the limit：2 codes per connection",
+        }
+        seen = {(await recv_until(ws, lambda m: m.get("code") == 10002))["data"]["s"]}
+        while len(seen) < 2:
+            seen.add((await recv_until(ws, lambda m: m.get("code") == 10002))["data"]["s"])
+        assert seen == {"600519.SH", "000001.SZ"}
+        conn = srv.connections()[0]
+        assert conn.trades == {"600519.SH", "000001.SZ"} and not conn.gone.is_set()
+
+
 async def test_unsubscribe_trades_and_one_kline_interval():
     async with running(speed=30) as srv, ws_client(srv, "crypto") as ws:
         await ws.send('{"code":10000,"trace":"a","data":{"codes":"BTCUSDT"}}')

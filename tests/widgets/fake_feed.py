@@ -1,7 +1,8 @@
 """A stand-in for ``infoway_widgets.feed.Feed`` with synthetic data, for widget tests.
 
 Implements the interface the widgets consume (instrument, watch, stores, quote, on_change,
-on_status, load_more) over the real stores; ``trade()`` and ``run()`` produce live data.
+on_status, symbol_errors, on_symbol_error, load_more) over the real stores; ``trade()`` and
+``run()`` produce live data, ``symbol_error()`` a problem of one code.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ class FakeFeed:
         self._day_flow: dict[str, list[float]] = {}  # buy, sell, neutral volume (as Feed keeps it)
         self._change_cbs: list[Callable[[set[str]], None]] = []
         self._status_cbs: list[Callable[[str, str], None]] = []
+        self.symbol_errors: dict[str, str] = {}
+        self._symbol_cbs: list[Callable[[str, str | None], None]] = []
         self._task: asyncio.Task[None] | None = None
 
     # ---- interface ----------------------------------------------------------------------------
@@ -173,6 +176,10 @@ class FakeFeed:
         self._status_cbs.append(cb)
         return lambda: self._status_cbs.remove(cb) if cb in self._status_cbs else None
 
+    def on_symbol_error(self, cb: Callable[[str, str | None], None]) -> Callable[[], None]:
+        self._symbol_cbs.append(cb)
+        return lambda: self._symbol_cbs.remove(cb) if cb in self._symbol_cbs else None
+
     async def load_more(self, symbol: str, interval: str, before_ms: int, count: int) -> int:
         store = self.bar_store(symbol, interval)
         ms = parse_interval(interval).ms or 86_400_000
@@ -194,6 +201,15 @@ class FakeFeed:
         self.status, self.status_message = status, message
         for cb in list(self._status_cbs):
             cb(status, message)
+
+    def symbol_error(self, code: str, message: str | None) -> None:
+        """Give ``code`` a problem (None: solve it), as the Feed tells its widgets."""
+        if message is None:
+            self.symbol_errors.pop(code, None)
+        else:
+            self.symbol_errors[code] = message
+        for cb in list(self._symbol_cbs):
+            cb(code, message)
 
     def notify(self, symbols: set[str]) -> None:
         for cb in list(self._change_cbs):

@@ -3,7 +3,7 @@
 // board. Pure functions from numbers the feed computed (Feed.ashare) to text and colour classes;
 // nothing here computes a market number.
 
-import { formatChange, formatPct, formatPrice, formatVolume } from "./format.js";
+import { formatChange, formatPct, formatPrice, formatTime, formatVolume } from "./format.js";
 
 /**
  * @typedef {{key: string, label: string, text: string, cls: string, title: string}} PanelItem
@@ -69,7 +69,8 @@ export function limitOfCode(x) {
  * @param {Stats} s numbers from the book frame's header
  * @param {Record<string, any>} L labels of the locale
  * @param {"en"|"zh"} locale
- * @param {{decimals?: number, lots?: boolean}} [opt] price decimals; whether volume is counted in lots (A-shares)
+ * @param {{decimals?: number, lots?: boolean, tz?: string}} [opt] price decimals; whether volume is counted in
+ *   lots (A-shares); the zone of times (外盘 / 内盘 incomplete since a reconnect say since when)
  * @returns {PanelItem[]} an even number of items, left then right of each row
  */
 export function bookPanel(s, L, locale, opt = {}) {
@@ -98,6 +99,17 @@ export function bookPanel(s, L, locale, opt = {}) {
   add("sell_volume", L.sellVolume, formatVolume(s.sell_volume, locale), "iw-down", L.sinceWatching);
   add("volume_ratio", L.volumeRatio, formatRatio(s.volume_ratio));
   add("buy_sell_ratio", L.buySellRatio, formatRatio(s.buy_sell_ratio), "", L.sinceWatching);
+  const gap = s.flow_incomplete_since;
+  if (fin(gap)) {
+    // a disconnect lost trades no service gives back: the counts are not complete, say so
+    const since = formatTime(/** @type {number} */ (gap), opt.tz || "UTC", "time");
+    for (const it of items) {
+      if (it.key !== "buy_volume" && it.key !== "sell_volume" && it.key !== "buy_sell_ratio") continue;
+      it.text += " *";
+      it.cls = `${it.cls} iw-incomplete`.trim();
+      it.title = L.flowGap.replace("{t}", since);
+    }
+  }
   if (fin(s.limit_up) || fin(s.limit_down)) {
     add("limit_up", L.limitUp, formatPrice(s.limit_up, d), "iw-up");
     add("limit_down", L.limitDown, formatPrice(s.limit_down, d), "iw-down");

@@ -50,6 +50,7 @@
  * @property {number|null} limit_up
  * @property {number|null} limit_down
  * @property {"up"|"down"|null} at_limit
+ * @property {number|null} [flow_incomplete_since] UTC ms since which 外盘 / 内盘 miss the trades of a disconnect
  */
 /**
  * OrderBook: the levels of both sides, best first, NaN-padded to one length.

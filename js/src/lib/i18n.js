@@ -22,6 +22,8 @@ const PAIRS = {
   pctShort: ["Chg %", "涨幅"], lots: ["lots", "手"], volLots: ["Volume", "成交量"],
   sinceWatching: ["Counted since this symbol was first watched in this kernel", "自本内核开始订阅该代码起累计"],
   lotsNote: ["A-shares in lots of 100 shares", "A 股以手计（1 手 = 100 股）"],
+  flowGap: ["Incomplete since {t}: the trades missed while reconnecting are not counted",
+    "自 {t} 起不完整：重连期间的成交未计入"],
 };
 
 /** @type {Record<string, [string, string]>} the status badge, by the `status` trait */
