@@ -73,7 +73,8 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         metavar="N",
-        help="act as a plan of N codes per connection: subscriptions beyond it get 505",
+        help="codes one client connection may hold; beyond it subscriptions get 505, as a plan "
+        "does (default: no limit; a relay: 200)",
     )
     # relay mode: --upstream infoway|simulated (one upstream key, many viewers; see docs/relay.md)
     from .relay.cli import add_relay_arguments

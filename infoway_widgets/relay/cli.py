@@ -18,6 +18,9 @@ from .._aio import until_signalled
 from ..errors import BadParameterError
 from .config import RelayConfig
 
+#: codes one viewer's connection may hold through a relay unless --max-codes says otherwise
+RELAY_MAX_CODES = 200
+
 
 def add_relay_arguments(p: argparse.ArgumentParser) -> None:
     """The relay's options (``--upstream`` selects relay mode; without it ``serve`` is unchanged)."""
@@ -55,13 +58,6 @@ def add_relay_arguments(p: argparse.ArgumentParser) -> None:
         default=3.0,
         metavar="S",
         help="leader lock expiry: a dead leader is replaced within about this long",
-    )
-    g.add_argument(
-        "--max-codes",
-        type=int,
-        default=200,
-        metavar="N",
-        help="codes one client connection may subscribe to",
     )
     g.add_argument(
         "--client-frames-per-min",
@@ -102,7 +98,7 @@ def config_from_args(args: argparse.Namespace) -> RelayConfig:
         else None,
         relay_token=token,
         time_scale=scale,
-        max_codes_per_client=args.max_codes,
+        max_codes_per_client=args.max_codes or RELAY_MAX_CODES,
         client_frames_per_min=args.client_frames_per_min,
         redis_url=args.redis,
         redis_prefix=args.redis_prefix,
@@ -182,6 +178,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--seed", type=int, default=1, help="simulated upstream: random seed")
     p.add_argument("--speed", type=float, default=1.0, help="simulated upstream: time compression")
+    p.add_argument(
+        "--max-codes",
+        type=int,
+        default=RELAY_MAX_CODES,
+        metavar="N",
+        help=f"codes one client connection may hold (default {RELAY_MAX_CODES})",
+    )
     add_relay_arguments(p)
     args = p.parse_args(argv)
     if args.upstream is None:

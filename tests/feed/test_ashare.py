@@ -118,11 +118,13 @@ async def test_a_simulated_day_against_ground_truth():
                 "20 simulated minutes and daily history",
                 ev,
             )
+            cut = server.market.now_ms(sym)  # the bars complete before settle() are confirmed
             await feed.settle()
             gt = server.ground_truth.trades(sym)
             # 均价 at each settled minute equals Σ turnover / Σ volume of every trade up to that minute
             day = intraday(feed, sym)
             gbars = server.ground_truth.bars(sym, "1m").iloc[:-1]
+            gbars = gbars[gbars.t + 60_000 <= cut]
             for row in gbars.itertuples(index=False):
                 i = int(np.searchsorted(day["t"], row.t))
                 upto = gt[gt.t < row.t + 60_000]
@@ -137,8 +139,13 @@ async def test_a_simulated_day_against_ground_truth():
                 & (gt.t <= tape.index.max().value // 1_000_000)
             ]
             st = ashare_stats(feed, sym)
-            assert st["buy_volume"] == pytest.approx(seen[seen.td == 1].v.sum())
-            assert st["sell_volume"] == pytest.approx(seen[seen.td == 2].v.sum())
+            if feed.stats["reconnects"]:
+                # the trades of a disconnect are gone (bars carry no direction): said, not hidden
+                assert st["flow_incomplete_since"] is not None, feed.stats
+            else:
+                assert st["flow_incomplete_since"] is None
+                assert st["buy_volume"] == pytest.approx(seen[seen.td == 1].v.sum())
+                assert st["sell_volume"] == pytest.approx(seen[seen.td == 2].v.sum())
             # 委比 from the book the feed holds
             snap = feed.book_store(sym).snapshot
             b, a = snap.bid_vol[:5].sum(), snap.ask_vol[:5].sum()

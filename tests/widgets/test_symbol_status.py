@@ -55,7 +55,9 @@ async def test_a_new_symbol_brings_its_own_problems_and_leaves_the_old_ones(feed
         book.close()
 
 
-async def test_a_board_shows_problems_on_their_rows_and_keeps_the_feeds_status(feed: FakeFeed) -> None:
+async def test_a_board_shows_problems_on_their_rows_and_keeps_the_feeds_status(
+    feed: FakeFeed,
+) -> None:
     board = iw.QuoteBoard(["600519.SH", "600000.SH", "000001.SZ"], feed=feed)
     try:
         feed.symbol_error("600000.SH", BAD)
@@ -68,7 +70,9 @@ async def test_a_board_shows_problems_on_their_rows_and_keeps_the_feeds_status(f
         board.close()
 
 
-async def test_the_dashboards_picker_says_what_is_wrong_with_the_symbol_picked(feed: FakeFeed) -> None:
+async def test_the_dashboards_picker_says_what_is_wrong_with_the_symbol_picked(
+    feed: FakeFeed,
+) -> None:
     dash = iw.Dashboard(["600519.SH", "000001.SZ"], feed=feed)
     try:
         assert dash.message.value == ""
