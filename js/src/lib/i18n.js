@@ -19,7 +19,8 @@ const PAIRS = {
   buyVolume: ["Buy volume", "外盘"], sellVolume: ["Sell volume", "内盘"], buySellRatio: ["Buy/sell ratio", "外内比"],
   volumeRatio: ["Volume ratio", "量比"], amplitude: ["Amplitude", "振幅"],
   openPx: ["Open", "今开"], highPx: ["High", "最高"], lowPx: ["Low", "最低"], changeAmt: ["Change", "涨跌额"],
-  pctShort: ["Chg %", "涨幅"], lots: ["lots", "手"], volLots: ["Volume", "成交量"],
+  pctShort: ["Chg %", "涨幅"], lots: ["lots", "手"], shares: ["shares", "股"], units: ["units", "单位"],
+  volLots: ["Volume", "成交量"],
   sinceWatching: ["Counted since this symbol was first watched in this kernel", "自本内核开始订阅该代码起累计"],
   lotsNote: ["A-shares in lots of 100 shares", "A 股以手计（1 手 = 100 股）"],
 };
