@@ -4,6 +4,8 @@ market's unit and at its instrument's decimals, and the Dashboard's layout lives
 
 from __future__ import annotations
 
+import html
+
 import pytest
 
 from infoway_widgets.market import parse_symbol
@@ -66,7 +68,10 @@ async def test_dashboard_sizes_come_from_classes_and_the_message_elides(feed, se
     css = STYLESHEET.read_text(encoding="utf-8")
     assert "@container" in css and ".iw-dash-main" in css and "container-type:inline-size" in css
     dash.picker.value = "600519"  # invalid: the message, whole, on hover too
-    assert dash.message.value and dash.message.tooltip == dash.message.value
+    assert "600519.SH" in dash.message.value and "600519.SH" in dash.message.tooltip
+    assert f'title="{html.escape(dash.message.tooltip)}"' in dash.message.value
+    dash.picker.value = "<img src=x onerror=alert(1)>"  # text, never markup
+    assert "<img" not in dash.message.value and "&lt;img" in dash.message.value
     assert "iw-dash-message" in dash.message._dom_classes
     dash.picker.value = "00700.HK"
     assert dash.message.value == dash.message.tooltip == ""
