@@ -10,7 +10,7 @@ in a control next to it.
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Literal, Protocol
 
 from .errors import BadParameterError
 
@@ -47,6 +47,10 @@ LABELS: dict[str, dict[str, str]] = {
         "limit_down": "Limit down",
         "buy": "Buy",
         "sell": "Sell",
+        # volume units (market.volume_unit)
+        "lots": "lots",
+        "shares": "shares",
+        "units": "units",
         # replay controls
         "play": "Play",
         "pause": "Pause",
@@ -110,6 +114,9 @@ LABELS: dict[str, dict[str, str]] = {
         "limit_down": "跌停",
         "buy": "买",
         "sell": "卖",
+        "lots": "手",
+        "shares": "股",
+        "units": "单位",
         "play": "播放",
         "pause": "暂停",
         "restart": "从头",
@@ -220,7 +227,9 @@ def _trim(s: str) -> str:
     return s.rstrip("0").rstrip(".") if "." in s else s
 
 
-def format_volume(value: float | None, locale: str = "en", digits: int = 2) -> str:
+def format_volume(
+    value: float | None, locale: str = "en", digits: int = 2, small_decimals: int | None = None
+) -> str:
     """A volume or an amount in compact form.
 
     Chinese groups by 10^4: 万 (10^4), 亿 (10^8), 万亿 (10^12). English groups by 10^3: K, M, B, T.
@@ -231,6 +240,9 @@ def format_volume(value: float | None, locale: str = "en", digits: int = 2) -> s
     locale : {"en", "zh"}
     digits : int
         Decimals after scaling.
+    small_decimals : int, optional
+        At most this many decimals below the first group (trailing zeros trimmed); default
+        ``digits``. A size of 0.00002 BTC needs 5.
 
     Returns
     -------
@@ -258,7 +270,44 @@ def format_volume(value: float | None, locale: str = "en", digits: int = 2) -> s
     for size, unit in steps:
         if a >= size:
             return f"{sign}{a / size:.{digits}f}{unit}"
-    return sign + _trim(f"{a:.{digits if a % 1 else 0}f}")
+    small = digits if small_decimals is None else small_decimals
+    return sign + _trim(f"{a:.{small if a % 1 else 0}f}")
+
+
+class SizeUnit(Protocol):
+    """What :func:`format_size` reads of a :class:`~infoway_widgets.market.VolumeUnit`."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def per(self) -> float: ...
+    @property
+    def decimals(self) -> int: ...
+
+
+def unit_label(key: str, locale: str = "en") -> str:
+    """Name of a volume unit: ``"lots"`` → "lots" / "手", ``"shares"`` → "shares" / "股"; a base
+    asset (``"BTC"``) reads as itself."""
+    return label(key, locale) if key in ("lots", "shares", "units") else key
+
+
+def format_size(value: float | None, unit: SizeUnit, locale: str = "en") -> str:
+    """A raw size (shares, coins) in its market's unit, with the unit.
+
+    Examples
+    --------
+    >>> from infoway_widgets.market import parse_symbol, volume_unit
+    >>> format_size(5000, volume_unit(parse_symbol("600519.SH")), "zh")
+    '50手'
+    >>> format_size(0.00002, volume_unit(parse_symbol("BTCUSDT")))
+    '0.00002 BTC'
+    """
+    if value is None or not math.isfinite(value):
+        return "—"
+    text = format_volume(value / unit.per, locale, small_decimals=unit.decimals)
+    name = unit_label(unit.key, locale)
+    joined = locale == "zh" and unit.key in ("lots", "shares", "units")
+    return f"{text}{name}" if joined else f"{text} {name}"
 
 
 def format_price(value: float | None, decimals: int = 2) -> str:
@@ -280,12 +329,15 @@ __all__ = [
     "LABELS",
     "LOCALES",
     "Locale",
+    "SizeUnit",
     "check_locale",
     "format_pct",
     "format_price",
+    "format_size",
     "format_volume",
     "interval_label",
     "label",
     "level_name",
     "phase_label",
+    "unit_label",
 ]

@@ -19,23 +19,27 @@ from .sessions import (
     session_bounds,
     trading_day_of,
 )
+from .units import LOT_MARKETS, VolumeUnit, base_asset, size_decimals, volume_unit
 
 __all__ = [
     "BY_KLINE",
     "BY_NAME",
     "DAY_MS",
     "LIVE_INTERVALS",
+    "LOT_MARKETS",
     "OHLCV",
     "Instrument",
     "Interval",
     "Session",
     "TradeBars",
+    "VolumeUnit",
     "auction_bounds",
     "bar_end",
     "bar_grid",
     "bar_open",
     "bar_opens",
     "bar_span",
+    "base_asset",
     "group_ohlcv",
     "is_st_name",
     "is_trading",
@@ -52,7 +56,9 @@ __all__ = [
     "run_ends",
     "run_starts",
     "session_bounds",
+    "size_decimals",
     "trade_bars",
     "trading_day_of",
     "trading_days",
+    "volume_unit",
 ]

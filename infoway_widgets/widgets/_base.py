@@ -18,7 +18,7 @@ import anywidget
 import traitlets as t
 
 from ..feed import connect
-from ..market import Instrument
+from ..market import Instrument, size_decimals, volume_unit
 from ._esm import bundle, stylesheet
 from ._wire import make_frame, snapshot_value
 from .coalesce import Coalescer, running_loop
@@ -34,7 +34,14 @@ def default_feed(feed: Any = None) -> Any:
 
 
 def market_info(inst: Instrument, name: str | None = None) -> dict[str, Any]:
-    """What a front-end needs to know about an instrument (no secrets, no network text but the name)."""
+    """What a front-end needs to know about an instrument (no secrets, no network text but the name).
+
+    Prices show ``price_decimals`` (from the tick; ``tick`` is None where it depends on the
+    price), raw sizes ``size_decimals`` (from the smallest size that trades). Volumes are shown in
+    ``volume_unit`` (``"lots"``, ``"shares"``, ``"units"`` or a base asset such as ``"BTC"``): raw
+    volume ÷ ``volume_per_unit``, with ``volume_decimals`` decimals.
+    """
+    unit = volume_unit(inst)
     return {
         "code": inst.code,
         "name": name or inst.name or "",
@@ -45,6 +52,11 @@ def market_info(inst: Instrument, name: str | None = None) -> dict[str, Any]:
         "price_decimals": int(inst.price_decimals),
         "lot_size": float(inst.lot_size),
         "currency": inst.currency,
+        "tick": float(inst.fixed_tick) if inst.fixed_tick is not None else None,
+        "size_decimals": int(size_decimals(inst)),
+        "volume_unit": unit.key,
+        "volume_per_unit": float(unit.per),
+        "volume_decimals": int(unit.decimals),
     }
 
 

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 import traitlets as t
 
-from ._base import Frame, LiveWidget, esm
+from ..market import LOT_MARKETS
+from ._base import Frame, LiveWidget, esm, market_info
 
 QUOTE_FIELDS = (
     "last",
@@ -46,8 +47,6 @@ BOARD_COLUMNS = (
     "prev_close",
     "spark",
 )
-#: markets whose volumes are customarily counted in lots (手) rather than shares
-LOT_MARKETS = frozenset({"CN"})
 
 
 def _num(x: Any) -> float:
@@ -111,6 +110,8 @@ class QuoteBoard(LiveWidget):
         t.Unicode(), help="Explicit column keys; overrides preset when not empty."
     ).tag(sync=True)
     spark_points = t.Int(60).tag(sync=False)
+    #: what each row's front-end needs about its instrument (units, decimals), by code
+    _markets = t.Dict().tag(sync=True)
 
     @t.validate("columns")
     def _check_columns(self, proposal: Any) -> list[str]:
@@ -157,6 +158,7 @@ class QuoteBoard(LiveWidget):
             w.close()
         self._watches = []
         self._insts = insts
+        self._markets = {code: market_info(inst) for code, inst in insts.items()}
         self.symbols = list(insts)
         self._subscribe()
         self._send_full()

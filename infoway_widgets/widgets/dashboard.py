@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -76,7 +77,10 @@ class Dashboard(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.interval_toggle = w.ToggleButtons(
             options=list(LIVE_INTERVALS), value=self.chart.interval, style={"button_width": "52px"}
         )
-        self.message = w.Label("")
+        # HTML, not a Label: a Label's tooltip goes on its (hidden) description
+        self.message = w.HTML("")
+        self.message.add_class("iw-dash-message")
+        self.interval_toggle.add_class("iw-dash-toggle")
         w.link((self.interval_toggle, "value"), (self.chart, "interval"))
         self.picker.observe(self._on_pick, names="value")
         self._unselect = self.board.on_select(self._set_symbol)
@@ -85,16 +89,19 @@ class Dashboard(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             on_symbol_error(self._on_symbol_error) if on_symbol_error is not None else None
         )
 
-        self.chart.layout = w.Layout(flex="3 1 0%", min_width="420px")
-        side = w.VBox([self.book, self.tape], layout=w.Layout(flex="1 1 0%", min_width="260px"))
-        top = w.HBox(
-            [self.picker, self.interval_toggle, self.message], layout=w.Layout(align_items="center")
-        )
+        # sizes live in widgets.css (classes, not inline layouts) so that a container query can
+        # stack the chart over book and tape in a narrow output area
+        self.chart.add_class("iw-dash-chart")
+        side = w.VBox([self.book, self.tape])
+        side.add_class("iw-dash-side")
+        top = w.HBox([self.picker, self.interval_toggle, self.message])
+        top.add_class("iw-dash-top")
         main = w.HBox([self.chart, side], layout=w.Layout(width="100%"))
+        main.add_class("iw-dash-main")
         super().__init__([top, main, self.board], layout=w.Layout(width="100%"))
         self.add_class("iw-dashboard")
         self.symbol = first
-        self.message.value = self._problem_of(first)
+        self._say(self._problem_of(first))
         self.board.selected = first
 
     def _on_pick(self, change: dict[str, Any]) -> None:
@@ -106,9 +113,9 @@ class Dashboard(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         try:
             code = self.feed.instrument(symbol).code
         except InfowayError as exc:
-            self.message.value = str(exc)
+            self._say(str(exc))
             return
-        self.message.value = self._problem_of(code)
+        self._say(self._problem_of(code))
         self.symbol = code
         for part in (self.chart, self.book, self.tape):
             part.symbol = code
@@ -123,7 +130,13 @@ class Dashboard(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
 
     def _on_symbol_error(self, code: str, message: str | None) -> None:
         if code == self.symbol:
-            self.message.value = message or ""
+            self._say(message or "")
+
+    def _say(self, text: str) -> None:
+        """Show ``text`` on the status line: one row, elided, the whole of it on hover."""
+        t = html.escape(text)
+        self.message.value = f'<span title="{t}">{t}</span>' if text else ""
+        self.message.tooltip = text
 
     def close(self) -> None:
         """Close every part (each releases its feed subscriptions)."""

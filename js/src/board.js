@@ -10,6 +10,7 @@ import { View } from "./lib/base.js";
 import { QuotesState, compareBy } from "./lib/quotes.js";
 import { ModelStore, defineWidget } from "./lib/store.js";
 import { element, flash, hidpiContext } from "./lib/ui.js";
+import { unitOf } from "./lib/units.js";
 
 export { compareBy };
 
@@ -116,6 +117,9 @@ function render({ model, el }, store) {
   const fillRow = (sym, q, flashes) => {
     const { tr, cells, canvas } = rowFor(sym);
     const loc = view.locale;
+    // each row counts in its own market's unit (手 for A-shares, shares, BTC, ...)
+    const m = (model.get("_markets") || {})[sym];
+    const unit = m ? unitOf(m) : undefined;
     // a row's colours follow its own market (red up for A-shares, green up elsewhere)
     const upC = view.get("up_color") || (q.red_up ? "#e0313c" : "#16a34a");
     const downC = view.get("down_color") || (q.red_up ? "#16a34a" : "#e0313c");
@@ -142,7 +146,7 @@ function render({ model, el }, store) {
     for (const key of Object.keys(cells)) {
       if (key === "symbol" || key === "spark") continue;
       const td = cells[key];
-      const c = boardCell(key, q, view.L, loc);
+      const c = boardCell(key, q, view.L, loc, unit);
       td.textContent = c.text;
       td.className = c.cls;
       td.title = c.title;
@@ -186,7 +190,7 @@ function render({ model, el }, store) {
   view.onTheme(redrawAll);
   view.listen("change:locale change:preset change:columns", () => { rows.clear(); tbody.replaceChildren(); renderHead(); redrawAll(); });
   view.listen("change:sort_by change:sort_desc", () => { renderHead(); reorder = true; draw(); });
-  view.listen("change:selected change:symbols change:symbol_errors", redrawAll);
+  view.listen("change:selected change:symbols change:symbol_errors change:_markets", redrawAll);
   view.follow(store, (ch) => {
     if (!ch) { redrawAll(); return; }
     for (const [sym, f] of ch.rows) changed.set(sym, f);

@@ -5,12 +5,13 @@
 
 import { bookPanel, limitLabel } from "./lib/ashare.js";
 import { View } from "./lib/base.js";
-import { formatPct, formatPrice, formatVolume } from "./lib/format.js";
+import { formatPct, formatPrice } from "./lib/format.js";
 import { levelName } from "./lib/i18n.js";
 import { BookState, bookStats, cumulative } from "./lib/levels.js";
 import { ModelStore, defineWidget } from "./lib/store.js";
 import { alpha } from "./lib/theme.js";
 import { element, flash, hidpiContext, onResize, toggleButtons } from "./lib/ui.js";
+import { formatSize, labelWithUnit } from "./lib/units.js";
 
 /**
  * @typedef {import("./lib/store.js").Model} Model
@@ -79,7 +80,7 @@ function render({ model, el }, store) {
     const maxVol = Math.max(1, ...shownAsks.map((l) => l.vol), ...shownBids.map((l) => l.vol));
     const table = element("table", "iw-table");
     const thead = document.createElement("tr");
-    for (const h of ["", L.price, L.size]) {
+    for (const h of ["", L.price, labelWithUnit(L.size, view.unit, loc, L)]) {
       const th = document.createElement("th");
       th.textContent = h;
       thead.append(th);
@@ -101,7 +102,7 @@ function render({ model, el }, store) {
         bar.style.width = `${(100 * lvl.vol) / maxVol}%`;
         bar.style.background = alpha(side === "bid" ? view.pal.up : view.pal.down, 0.18);
         const txt = element("span", "iw-size-text");
-        txt.textContent = formatVolume(lvl.vol, loc);
+        txt.textContent = formatSize(lvl.vol, view.unit, loc);
         vol.append(bar, txt);
         flash(tr, dir);
       } else {
@@ -160,7 +161,7 @@ function render({ model, el }, store) {
     if (!show || !stats) { panel.replaceChildren(); return; }
     const m = view.market;
     const items = bookPanel(stats, view.L, view.locale, {
-      decimals: view.decimals, lots: m.market === "CN" && m.lot_size > 1, tz: view.tz,
+      decimals: view.decimals, lots: m.market === "CN" && m.lot_size > 1, tz: view.tz, unit: view.unit,
     });
     /** @type {HTMLElement[]} */
     const out = [];

@@ -8,6 +8,7 @@
 import {
   CandlestickSeries, CrosshairMode, HistogramSeries, LineSeries, LineStyle, TickMarkType, createChart,
 } from "lightweight-charts";
+import { cutLabelWidth } from "./lib/axisedge.js";
 import { View } from "./lib/base.js";
 import { lowerBound } from "./lib/barstore.js";
 import { CandleState, DAY_MS } from "./lib/candlestate.js";
@@ -15,6 +16,7 @@ import { displayZone, formatPct, formatPrice, formatTime, formatVolume } from ".
 import { ModelStore, defineWidget } from "./lib/store.js";
 import { alpha } from "./lib/theme.js";
 import { element, legendItem, onResize, toggleButtons } from "./lib/ui.js";
+import { formatSizeWithUnit } from "./lib/units.js";
 
 /**
  * @typedef {import("./lib/store.js").Model} Model
@@ -66,9 +68,13 @@ function render({ model, el }, store) {
   const holder = element("div", "iw-chart");
   const sizeHolder = () => { holder.style.height = `${model.get("height") || 420}px`; };
   sizeHolder();
-  const legend = element("div", "iw-legend iw-candle-legend");
-  const maLegend = element("div", "iw-legend iw-candle-lines");
-  view.body.append(holder, legend, maLegend);
+  // the OHLC line wraps (its items never break); the lines' values go below it, on one row that
+  // elides; both end left of the price axis
+  const legends = element("div", "iw-legend iw-candle-legends");
+  const legend = element("div", "iw-candle-legend");
+  const maLegend = element("div", "iw-candle-lines");
+  legends.append(legend, maLegend);
+  view.body.append(holder, legends);
 
   // interval switch
   const renderButtons = () => {
@@ -115,15 +121,18 @@ function render({ model, el }, store) {
     timeScale: { timeVisible: true, secondsVisible: false, tickMarkFormatter: tickFmt, rightOffset: 4, borderColor: view.pal.border },
   });
   chart.applyOptions({ layout: { attributionLogo: true } });
+  // the instrument's tick where it is fixed; else a step of the price decimals (HK: by price band)
+  const minMove = () => { const t = view.market.tick; return Number.isFinite(t) && t > 0 ? t : 10 ** -view.decimals; };
   /** @param {Palette} p */
   const candleOpts = (p) => ({
     upColor: p.up, downColor: p.down, borderUpColor: p.up, borderDownColor: p.down,
     wickUpColor: p.up, wickDownColor: p.down,
-    priceFormat: { type: /** @type {const} */ ("price"), precision: view.decimals, minMove: 10 ** -view.decimals },
+    priceFormat: { type: /** @type {const} */ ("price"), precision: view.decimals, minMove: minMove() },
   });
   const candles = chart.addSeries(CandlestickSeries, candleOpts(view.pal), 0);
   const volumeFormat = () => ({
-    type: /** @type {const} */ ("custom"), minMove: 1, formatter: (/** @type {number} */ v) => formatVolume(v, view.locale, 1),
+    type: /** @type {const} */ ("custom"), minMove: 10 ** -view.unit.decimals,
+    formatter: (/** @type {number} */ v) => formatVolume(v, view.locale, 1, view.unit.decimals),
   });
   const volume = chart.addSeries(HistogramSeries, { priceFormat: volumeFormat(), priceLineVisible: false, lastValueVisible: false }, 1);
   chart.panes()[0]?.setStretchFactor(3);
@@ -172,7 +181,8 @@ function render({ model, el }, store) {
   const candleAt = (i) => ({ time: sec(c.t[i]), open: c.open[i], high: c.high[i], low: c.low[i], close: c.close[i] });
   /** @param {number} i */
   const volAt = (i) => ({
-    time: sec(c.t[i]), value: c.volume[i] || 0,
+    // in the market's unit (lots for A-shares), as the legend and the other widgets count
+    time: sec(c.t[i]), value: (c.volume[i] || 0) / view.unit.per,
     color: alpha(c.close[i] >= c.open[i] ? view.pal.up : view.pal.down, 0.6),
   });
   /** @param {number[]} arr @param {number} i */
@@ -244,7 +254,15 @@ function render({ model, el }, store) {
     ts.scrollToRealTime();
   };
 
+  // the legend ends left of the price axis, whose width follows the prices' digits
+  const placeLegend = () => {
+    const axis = Math.round(chart.priceScale("right").width());
+    legends.style.right = `${axis + 8}px`;
+    view.root.dataset.priceAxisW = String(axis);
+  };
+
   const updateLegend = () => {
+    placeLegend();
     const n = state.bars.length;
     const i = hoverIndex >= 0 && hoverIndex < n ? hoverIndex : n - 1;
     legend.replaceChildren();
@@ -270,7 +288,7 @@ function render({ model, el }, store) {
       legendItem(L.high, formatPrice(c.high[i], d), { cls }),
       legendItem(L.low, formatPrice(c.low[i], d), { cls }),
       legendItem(L.close, formatPrice(c.close[i], d), { cls }),
-      legendItem(L.volume, formatVolume(c.volume[i], view.locale)),
+      legendItem(L.volume, formatSizeWithUnit(c.volume[i], view.unit, view.locale, L)),
       legendItem(L.change, formatPct(chg), { cls }),
     );
     let k = 0;
@@ -289,6 +307,45 @@ function render({ model, el }, store) {
   };
   const scheduleLegend = view.scheduler(updateLegend);
 
+  // a time-axis label cut by the pane's edge is masked, not shown cut (lib/axisedge.js)
+  /** @type {Record<"left"|"right", HTMLElement>} */
+  const masks = { left: element("div", "iw-axis-mask iw-axis-mask-left"), right: element("div", "iw-axis-mask iw-axis-mask-right") };
+  const strip = document.createElement("canvas");
+  const maskCutLabels = () => {
+    const canvas = holder.querySelector("table tr:last-child td:nth-child(2) canvas");
+    if (!(canvas instanceof HTMLCanvasElement) || !canvas.width || !canvas.clientWidth) return;
+    if (!canvas.parentElement) return;
+    const dpr = canvas.width / canvas.clientWidth;
+    const span = Math.min(canvas.width, Math.round(120 * dpr));
+    // read a copy of each edge: the chart's own canvas is drawn far more often than read
+    strip.width = span;
+    strip.height = canvas.height;
+    const ctx = strip.getContext("2d", { willReadFrequently: true });
+    if (!ctx) return;
+    /** @type {string[]} */
+    const cut = [];
+    for (const edge of /** @type {const} */ (["left", "right"])) {
+      ctx.clearRect(0, 0, span, canvas.height);
+      ctx.drawImage(canvas, edge === "left" ? 0 : canvas.width - span, 0, span, canvas.height, 0, 0, span, canvas.height);
+      const img = ctx.getImageData(0, 0, span, canvas.height);
+      const px = cutLabelWidth(img, edge, { top: Math.ceil(2 * dpr), gap: Math.round(6 * dpr) });
+      const m = masks[edge];
+      if (m.parentElement !== canvas.parentElement) canvas.parentElement.append(m);
+      m.style.width = `${Math.ceil(px / dpr)}px`;
+      m.style.display = px ? "" : "none";
+      m.style.background = view.pal.bg;
+      if (px) cut.push(edge);
+    }
+    view.root.dataset.axisMasked = cut.join(" ");
+  };
+  // one frame later: the chart asks for its own paint after telling us the range changed
+  let maskFrame = 0;
+  const scheduleMask = view.scheduler(() => {
+    cancelAnimationFrame(maskFrame);
+    maskFrame = requestAnimationFrame(() => { maskFrame = 0; if (!view.destroyed) maskCutLabels(); });
+  });
+  view.cleanups.push(() => cancelAnimationFrame(maskFrame));
+
   /** @param {CandleChange|null} ch */
   const draw = (ch) => {
     if (ch === null) { drawFull(0); chart.timeScale().scrollToRealTime(); }
@@ -300,6 +357,7 @@ function render({ model, el }, store) {
     view.root.dataset.interval = String(state.interval || model.get("interval"));
     view.root.dataset.latest = state.bars.length ? String(c.t[state.bars.length - 1]) : "";
     scheduleLegend();
+    scheduleMask();
   };
 
   // the bar times at the edges of what this view shows (tests check a reset keeps them)
@@ -308,6 +366,7 @@ function render({ model, el }, store) {
   // scroll back: near the left edge, ask for older bars
   /** @param {LogicalRange|null} range */
   const onRange = (range) => {
+    scheduleMask();
     if (!range || !state.bars.length) return;
     view.root.dataset.visibleFrom = String(timeAt(range.from));
     view.root.dataset.visibleTo = String(timeAt(range.to));
@@ -326,6 +385,8 @@ function render({ model, el }, store) {
   // the latest bar at the right edge until it has one: place it when the first size comes
   let placed = holder.clientWidth > 0;
   view.cleanups.push(onResize(holder, () => {
+    scheduleLegend();
+    scheduleMask();
     if (placed || !holder.clientWidth) return;
     placed = true;
     chart.timeScale().scrollToRealTime();
@@ -336,13 +397,18 @@ function render({ model, el }, store) {
     candles.applyOptions(candleOpts(p));
     renderLevels();
     if (state.bars.length) drawFull(0);
+    scheduleMask();
   });
   view.listen("change:_levels change:show_limits change:locale", () => { renderLevels(); volume.applyOptions({ priceFormat: volumeFormat() }); scheduleLegend(); });
   view.listen("change:interval change:intervals", renderButtons);
   view.listen("change:timezone", () => { chart.applyOptions({ localization: { timeFormatter: timeFmt }, timeScale: { tickMarkFormatter: tickFmt } }); scheduleLegend(); });
   view.listen("change:height", sizeHolder);
   view.listen("change:status change:status_message", scheduleLegend);
-  view.listen("change:_market", () => { candles.applyOptions(candleOpts(view.pal)); });
+  view.listen("change:_market", () => {
+    candles.applyOptions(candleOpts(view.pal));
+    volume.applyOptions({ priceFormat: volumeFormat() });
+    scheduleLegend();
+  });
 
   renderLevels();
   view.follow(store, draw);

@@ -5,11 +5,12 @@
 // Everything drawn here was computed in Python; this view only draws.
 
 import { View } from "./lib/base.js";
-import { formatPct, formatPrice, formatTime, formatVolume } from "./lib/format.js";
-import { IntradayState, priceY, slotAt, slotX, symmetricRange, tickX } from "./lib/intraday.js";
+import { formatPct, formatPrice, formatTime } from "./lib/format.js";
+import { IntradayState, lineRuns, priceY, slotAt, slotX, symmetricRange, tickX } from "./lib/intraday.js";
 import { ModelStore, defineWidget } from "./lib/store.js";
 import { alpha } from "./lib/theme.js";
 import { element, hidpiContext, legendItem, onResize } from "./lib/ui.js";
+import { formatSizeWithUnit } from "./lib/units.js";
 
 /**
  * @typedef {import("./lib/store.js").Model} Model
@@ -36,6 +37,7 @@ function render({ model, el }, store) {
   const canvas = element("canvas", "iw-intraday-canvas");
   const legend = element("div", "iw-legend iw-intraday-legend");
   legend.style.left = `${AXIS_W + 6}px`;
+  legend.style.right = `${AXIS_W + 6}px`; // wraps between the axes, never over the % labels
   wrap.append(canvas, legend);
   view.body.append(wrap);
 
@@ -61,7 +63,7 @@ function render({ model, el }, store) {
       legendItem(L.price, formatPrice(px, d), { color: PRICE_COLOR }),
       legendItem(L.avgPrice, formatPrice(s.avg[i], d), { color: AVG_COLOR }),
       legendItem(L.changePct, formatPct(pct), { cls }),
-      legendItem(L.volume, formatVolume(s.volume[i], view.locale)),
+      legendItem(L.volume, formatSizeWithUnit(s.volume[i], view.unit, view.locale, L)),
     );
   };
 
@@ -153,25 +155,31 @@ function render({ model, el }, store) {
       ctx.strokeStyle = color;
       ctx.lineWidth = width;
       ctx.beginPath();
-      let started = false;
-      for (let i = 0; i < filled; i++) {
-        const v = arr[i];
-        if (!Number.isFinite(v)) { started = false; continue; }
-        const x = slotX(i, n, left, plotW), y = Y(v);
-        if (!started) { ctx.moveTo(x, y); started = true; } else ctx.lineTo(x, y);
+      for (const run of lineRuns(arr, filled, n, left, plotW)) {
+        run.forEach(([x, v], k) => { if (k) ctx.lineTo(x, Y(v)); else ctx.moveTo(x, Y(v)); });
       }
       ctx.stroke();
     };
     if (filled > 0) {
       ctx.fillStyle = alpha(PRICE_COLOR, 0.08);
-      ctx.beginPath();
-      ctx.moveTo(slotX(0, n, left, plotW), Y(ref));
-      for (let i = 0; i < filled; i++) if (Number.isFinite(closes[i])) ctx.lineTo(slotX(i, n, left, plotW), Y(closes[i]));
-      ctx.lineTo(slotX(filled - 1, n, left, plotW), Y(ref));
-      ctx.closePath();
-      ctx.fill();
+      for (const run of lineRuns(closes, filled, n, left, plotW)) {
+        ctx.beginPath();
+        ctx.moveTo(run[0][0], Y(ref));
+        for (const [x, v] of run) ctx.lineTo(x, Y(v));
+        ctx.lineTo(run[run.length - 1][0], Y(ref));
+        ctx.closePath();
+        ctx.fill();
+      }
       line(closes, PRICE_COLOR, 1.4);
       line(avgs, AVG_COLOR, 1.2);
+      // the latest price as a dot: in the first minute the line is a slot wide, a pixel or two
+      const last = filled - 1;
+      if (Number.isFinite(closes[last])) {
+        ctx.fillStyle = PRICE_COLOR;
+        ctx.beginPath();
+        ctx.arc(slotX(last, n, left, plotW), Y(closes[last]), 3, 0, 2 * Math.PI);
+        ctx.fill();
+      }
     }
     view.root.dataset.filled = String(filled);
     view.root.dataset.slots = String(n);
@@ -193,7 +201,7 @@ function render({ model, el }, store) {
     ctx.fillStyle = p.muted;
     ctx.textAlign = "right";
     ctx.textBaseline = "top";
-    ctx.fillText(formatVolume(vmax, view.locale), left - 4, volTop);
+    ctx.fillText(formatSizeWithUnit(vmax, view.unit, view.locale, view.L), left - 4, volTop);
 
     // crosshair
     if (hover >= 0 && hover < filled && Number.isFinite(closes[hover])) {

@@ -3,11 +3,12 @@
 // colours; prints at or above the large-trade threshold highlighted.
 
 import { View } from "./lib/base.js";
-import { formatPrice, formatTime, formatVolume } from "./lib/format.js";
+import { formatPrice, formatTime } from "./lib/format.js";
 import { ModelStore, defineWidget } from "./lib/store.js";
 import { TapeState, side } from "./lib/tape.js";
 import { alpha } from "./lib/theme.js";
 import { element } from "./lib/ui.js";
+import { formatSize, labelWithUnit } from "./lib/units.js";
 
 /**
  * @typedef {import("./lib/store.js").Model} Model
@@ -35,7 +36,7 @@ function render({ model, el }, store) {
   const renderHead = () => {
     const L = view.L;
     const tr = document.createElement("tr");
-    for (const h of [L.time, L.price, L.size, ""]) {
+    for (const h of [L.time, L.price, labelWithUnit(L.size, view.unit, view.locale, L), ""]) {
       const th = document.createElement("th");
       th.textContent = h;
       tr.append(th);
@@ -54,7 +55,7 @@ function render({ model, el }, store) {
     const cells = [
       [formatTime(tr.t, view.tz, "time_s"), "iw-muted"],
       [formatPrice(tr.price, view.decimals), cls],
-      [formatVolume(tr.volume, view.locale), cls],
+      [formatSize(tr.volume, view.unit, view.locale), cls],
       [s === "buy" ? L.buy : s === "sell" ? L.sell : L.neutral, cls],
     ];
     for (const [text, c] of cells) {
@@ -92,6 +93,7 @@ function render({ model, el }, store) {
   const redraw = () => { rebuild = true; draw(); };
   view.onTheme(redraw);
   view.listen("change:locale", () => { renderHead(); redraw(); });
+  view.listen("change:_market", renderHead);
   view.listen("change:large_volume change:timezone change:_market change:max_rows", redraw);
   view.follow(store, (ch) => {
     if (!ch || ch.reset) rebuild = true; else pending = ch.added.concat(pending);

@@ -33,10 +33,11 @@ def test_ashare_book_and_board_at_limit_up(lab, page, tmp_path):
     wait_attr_at_least(page, BOOK, "data-levels", 10)
     wait_attr_at_least(page, BOARD, "data-rows", 4)
     page.wait_for_selector(f'{BOOK}[data-stats="1"]', timeout=30_000)
-    # the panel fills from the feed: 量比 needs the daily bars, 外盘 the first trades
+    # the panel fills from the feed: 量比 needs the daily bars, 外盘 the first trades (a volume
+    # carries its unit: "0手" is still nothing)
     page.wait_for_function(
         """(s) => { const r = document.querySelector(s); const v = (k) => r.querySelector(`.iw-stats [data-key="${k}"]`)?.textContent;
-           return v('volume_ratio') && v('volume_ratio') !== '—' && v('buy_volume') && v('buy_volume') !== '0'; }""",
+           return v('volume_ratio') && v('volume_ratio') !== '—' && v('buy_volume') && !/^0[^0-9.]*$/.test(v('buy_volume')); }""",
         arg=BOOK,
         timeout=30_000,
     )

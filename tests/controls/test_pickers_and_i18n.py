@@ -104,12 +104,14 @@ async def test_controls_have_chinese_labels(tmp_path):
     assert texts == [
         "▲ 大单买入",
         "▼ 大单卖出",
-        "⏸ 停牌",
+        "停牌",
         "波动率",
         "打开涨跌停",
         "推至涨停",
         "推至跌停",
     ]
+    # the halt button's pause sign is an SVG icon, not a glyph that renders as a box
+    assert panel.halt_button.icon == "pause"
     assert panel.buy_button.button_style == "danger"  # red = buy/up on the mainland
     assert LessonPanel(feed, "AAPL.US").buy_button.button_style == "success"
     await feed.aclose()
@@ -121,15 +123,16 @@ async def test_replay_controls_have_chinese_labels(recording):
     try:
         rc = ReplayControls(rp, locale="zh")
         rc.pause()
-        assert rc.play_button.description == "▶ 播放"
-        assert rc.restart_button.description == "⏮ 从头"
+        # play / restart / pause signs are SVG icons beside the words, never ⏮ / ⏸ glyphs
+        assert (rc.play_button.icon, rc.play_button.description) == ("play", "播放")
+        assert (rc.restart_button.icon, rc.restart_button.description) == ("restart", "从头")
         assert rc.speed_slider.description == "速度" and rc.seek_slider.description == "进度"
         assert [lab for lab, _ in rc.speed_slider.options][:3] == ["0.5×", "1×", "2×"]
         assert "已暂停" in rc.position_label.value
         rc.seek_fraction(0.5)
         assert "连续竞价" in rc.clock.value  # the phase, in Chinese
         rc.play()
-        assert rc.play_button.description == "⏸ 暂停"
+        assert (rc.play_button.icon, rc.play_button.description) == ("pause", "暂停")
     finally:
         await rp.aclose()
 

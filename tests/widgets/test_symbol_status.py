@@ -3,6 +3,8 @@ do on a single-symbol widget, the row on a board (its other rows and its status 
 
 from __future__ import annotations
 
+import html
+
 import infoway_widgets as iw
 
 from .fake_feed import FakeFeed
@@ -78,7 +80,8 @@ async def test_the_dashboards_picker_says_what_is_wrong_with_the_symbol_picked(
         assert dash.message.value == ""
         feed.symbol_error("600000.SH", BAD)
         dash.picker.value = "600000.SH"
-        assert dash.symbol == "600000.SH" and dash.message.value == BAD
+        assert dash.symbol == "600000.SH" and dash.message.tooltip == BAD
+        assert html.escape(BAD) in dash.message.value  # one row, elided; the whole on hover
         assert dash.chart.status == "error" and dash.board.status == "simulated"
         feed.symbol_error("600000.SH", None)
         assert dash.message.value == ""

@@ -14,9 +14,11 @@ import ipywidgets as w
 import traitlets as t
 
 from ...errors import BadParameterError, InfowayError
-from ...i18n import check_locale, format_volume, label
+from ...i18n import check_locale, format_size, label
+from ...market import volume_unit
 from .._base import default_feed
 from ._format import clock_text
+from .icon_button import IconButton
 
 
 class LessonPanel(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
@@ -76,7 +78,7 @@ class LessonPanel(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             button_style="success" if self.inst.red_up else "danger",
             layout=lay,
         )
-        self.halt_button = w.Button(description="⏸ " + label("halt", loc), layout=lay)
+        self.halt_button = IconButton(icon="pause", description=label("halt", loc), layout=lay)
         self.volatility_slider = w.FloatSlider(
             value=1.0,
             min=0.25,
@@ -144,13 +146,13 @@ class LessonPanel(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     def large_buy(self, size: float | None = None) -> int | None:
         """Send a large market buy that walks up the ask side. Returns the simulated arrival (UTC ms)."""
         sz = size if size is not None else self.size
-        extra = f" {format_volume(sz, self.locale)}" if sz else ""
+        extra = f" {format_size(sz, volume_unit(self.inst), self.locale)}" if sz else ""
         return self._run("large_buy", lambda s: s.inject(self.symbol, "large_buy", size=sz), extra)
 
     def large_sell(self, size: float | None = None) -> int | None:
         """Send a large market sell that walks down the bid side."""
         sz = size if size is not None else self.size
-        extra = f" {format_volume(sz, self.locale)}" if sz else ""
+        extra = f" {format_size(sz, volume_unit(self.inst), self.locale)}" if sz else ""
         return self._run(
             "large_sell", lambda s: s.inject(self.symbol, "large_sell", size=sz), extra
         )
@@ -160,7 +162,8 @@ class LessonPanel(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         got = self._run("halt", lambda s: s.halt(self.symbol))
         if got is not None:
             self.halted = True
-            self.halt_button.description = "▶ " + label("resume", self.locale)
+            self.halt_button.icon = "play"
+            self.halt_button.description = label("resume", self.locale)
             self.halt_button.button_style = "warning"
         return got
 
@@ -169,7 +172,8 @@ class LessonPanel(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         got = self._run("resume", lambda s: s.resume(self.symbol))
         if got is not None:
             self.halted = False
-            self.halt_button.description = "⏸ " + label("halt", self.locale)
+            self.halt_button.icon = "pause"
+            self.halt_button.description = label("halt", self.locale)
             self.halt_button.button_style = ""
         return got
 

@@ -20,6 +20,7 @@ from ...protocol.decode import decode_batch
 from ..coalesce import Coalescer
 from ._format import clock_text, span_text, speed_text
 from .awaitables import When, target_ms_on
+from .icon_button import IconButton
 
 log = logging.getLogger("infoway_widgets.controls")
 
@@ -59,7 +60,8 @@ class ReplayControls(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     playing, speed, position_ms, market_ms
         Observable traits mirroring the replay (``controls.observe(cb, "market_ms")``).
     play_button, restart_button, speed_slider, seek_slider, clock
-        The ipywidgets inside, for layout or tests.
+        The widgets inside, for layout or tests (the two buttons are
+        :class:`~infoway_widgets.widgets.controls.icon_button.IconButton`: SVG icons).
 
     Examples
     --------
@@ -97,9 +99,9 @@ class ReplayControls(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         opts = sorted({float(x) for x in speeds} | {float(replay.speed)})
         self._syncing = False
         self._index: list[tuple[int, int]] | None = None
-        self.play_button = w.Button(layout=w.Layout(width="96px"))
-        self.restart_button = w.Button(
-            description="⏮ " + label("restart", loc), layout=w.Layout(width="96px")
+        self.play_button = IconButton(layout=w.Layout(width="96px"))
+        self.restart_button = IconButton(
+            icon="restart", description=label("restart", loc), layout=w.Layout(width="96px")
         )
         self.speed_slider = w.SelectionSlider(
             options=[(speed_text(x), x) for x in opts],
@@ -239,9 +241,8 @@ class ReplayControls(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             self.speed = float(r.speed)
             self.position_ms = int(r.position_ms)
             self.market_ms = market
-            self.play_button.description = (
-                ("⏸ " + label("pause", loc)) if playing else ("▶ " + label("play", loc))
-            )
+            self.play_button.icon = "pause" if playing else "play"
+            self.play_button.description = label("pause" if playing else "play", loc)
             self.play_button.button_style = "warning" if playing else "success"
             opts = [v for _, v in self.speed_slider.options]
             if float(r.speed) not in opts:

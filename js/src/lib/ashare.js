@@ -4,11 +4,13 @@
 // nothing here computes a market number.
 
 import { formatChange, formatPct, formatPrice, formatTime, formatVolume } from "./format.js";
+import { formatSignedSize, formatSizeWithUnit } from "./units.js";
 
 /**
  * @typedef {{key: string, label: string, text: string, cls: string, title: string}} PanelItem
  * @typedef {{text: string, cls: string, title: string}} Cell
  * @typedef {import("./frames.js").BookStats} Stats what `header.stats` of a book frame holds (null = unknown)
+ * @typedef {import("./units.js").Unit} Unit
  */
 
 const fin = (/** @type {any} */ x) => typeof x === "number" && Number.isFinite(x);
@@ -69,12 +71,17 @@ export function limitOfCode(x) {
  * @param {Stats} s numbers from the book frame's header
  * @param {Record<string, any>} L labels of the locale
  * @param {"en"|"zh"} locale
- * @param {{decimals?: number, lots?: boolean, tz?: string}} [opt] price decimals; whether volume is counted in
- *   lots (A-shares); the zone of times (外盘 / 内盘 incomplete since a reconnect say since when)
+ * @param {{decimals?: number, lots?: boolean, unit?: Unit, tz?: string}} [opt] price decimals;
+ *   whether volume is counted in lots (A-shares); the instrument's volume unit: with it, every
+ *   volume (成交量, 外盘, 内盘, 委差) reads in that one unit, with its name; the zone of times
+ *   (外盘 / 内盘 incomplete since a reconnect say since when)
  * @returns {PanelItem[]} an even number of items, left then right of each row
  */
 export function bookPanel(s, L, locale, opt = {}) {
   const d = opt.decimals ?? 2;
+  const u = opt.unit;
+  /** @param {any} v */
+  const vol = (v) => (u ? formatSizeWithUnit(v, u, locale, L) : formatVolume(v, locale));
   const pc = s.prev_close;
   const vsPrev = (/** @type {any} */ px) => (fin(px) && fin(pc) ? signClass(px - /** @type {number} */ (pc)) : "");
   const chg = signClass(s.change);
@@ -83,7 +90,8 @@ export function bookPanel(s, L, locale, opt = {}) {
   /** @param {string} key @param {string} label @param {string} text */
   const add = (key, label, text, cls = "", title = "") => items.push({ key, label, text, cls, title });
   add("bid_ask_ratio", L.bidAskRatio, formatPct(s.bid_ask_ratio), signClass(s.bid_ask_ratio));
-  add("bid_ask_diff", L.bidAskDiff, formatSignedVolume(s.bid_ask_diff, locale), signClass(s.bid_ask_diff));
+  add("bid_ask_diff", L.bidAskDiff, u ? formatSignedSize(s.bid_ask_diff, u, locale, L) : formatSignedVolume(s.bid_ask_diff, locale),
+    signClass(s.bid_ask_diff));
   add("last", L.last, formatPrice(s.last, d), chg);
   add("open", L.openPx, formatPrice(s.open, d), vsPrev(s.open));
   add("change", L.change, formatChange(s.change, d), chg);
@@ -92,11 +100,12 @@ export function bookPanel(s, L, locale, opt = {}) {
   add("high", L.highPx, formatPrice(s.high, d), vsPrev(s.high));
   add("amplitude", L.amplitude, formatAmplitude(s.amplitude));
   add("low", L.lowPx, formatPrice(s.low, d), vsPrev(s.low));
-  if (opt.lots && fin(s.volume_lots)) add("volume", L.volLots, formatLots(s.volume_lots, locale), "", L.lotsNote);
+  if (u) add("volume", L.volLots, vol(s.volume), "", u.key === "lots" ? L.lotsNote : "");
+  else if (opt.lots && fin(s.volume_lots)) add("volume", L.volLots, formatLots(s.volume_lots, locale), "", L.lotsNote);
   else add("volume", L.volLots, formatVolume(s.volume, locale));
   add("turnover", L.turnover, formatVolume(s.turnover, locale));
-  add("buy_volume", L.buyVolume, formatVolume(s.buy_volume, locale), "iw-up", L.sinceWatching);
-  add("sell_volume", L.sellVolume, formatVolume(s.sell_volume, locale), "iw-down", L.sinceWatching);
+  add("buy_volume", L.buyVolume, vol(s.buy_volume), "iw-up", L.sinceWatching);
+  add("sell_volume", L.sellVolume, vol(s.sell_volume), "iw-down", L.sinceWatching);
   add("volume_ratio", L.volumeRatio, formatRatio(s.volume_ratio));
   add("buy_sell_ratio", L.buySellRatio, formatRatio(s.buy_sell_ratio), "", L.sinceWatching);
   const gap = s.flow_incomplete_since;
@@ -174,9 +183,10 @@ export function columnLabel(key, L, preset) {
  * One board cell (every column but "symbol" and "spark").
  * @param {string} key @param {Record<string, any>} q the row's numbers @param {Record<string, any>} L
  * @param {"en"|"zh"} locale
+ * @param {Unit} [unit] the row's volume unit: both volume columns read in it, with its name
  * @returns {Cell}
  */
-export function boardCell(key, q, L, locale) {
+export function boardCell(key, q, L, locale, unit) {
   const d = fin(q.decimals) ? q.decimals : 2;
   const chg = signClass(q.change) || "iw-flat";
   const vsPrev = (/** @type {any} */ px) => (fin(px) && fin(q.prev_close) ? signClass(px - q.prev_close) : "");
@@ -186,8 +196,10 @@ export function boardCell(key, q, L, locale) {
     case "last": return cell(formatPrice(q.last, d), chg);
     case "change": return cell(formatChange(q.change, d), chg);
     case "change_pct": return cell(formatPct(q.change_pct), chg);
-    case "volume": return cell(formatVolume(q.volume, locale));
+    case "volume":
     case "volume_lots":
+      if (unit) return cell(formatSizeWithUnit(q.volume, unit, locale, L), "", unit.key === "lots" ? L.lotsNote : "");
+      if (key === "volume") return cell(formatVolume(q.volume, locale));
       return fin(q.volume_lots) ? cell(formatLots(q.volume_lots, locale), "", L.lotsNote) : cell(formatVolume(q.volume, locale));
     case "turnover": return cell(formatVolume(q.turnover, locale));
     case "amplitude": return cell(formatAmplitude(q.amplitude));

@@ -6,6 +6,7 @@
 import { displayZone } from "./format.js";
 import { labels } from "./i18n.js";
 import { alpha, onPageTheme, palette } from "./theme.js";
+import { unitOf } from "./units.js";
 
 /**
  * @typedef {import("./theme.js").Palette} Palette
@@ -72,6 +73,8 @@ export class View {
   /** @returns {Record<string, any>} */
   get market() { return this.get("_market") || {}; }
   get decimals() { const d = this.market.price_decimals; return Number.isFinite(d) ? d : 2; }
+  /** The unit volumes are shown in (lots for A-shares, shares, a base asset). */
+  get unit() { return unitOf(this.market); }
   /** The zone labels are shown in: the `timezone` trait, else the exchange's. */
   get tz() { return displayZone(this.get("timezone"), this.market); }
 

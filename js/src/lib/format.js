@@ -32,10 +32,12 @@ function trimZeros(s) {
 
 /**
  * Compact volumes and amounts: 12 345 678 -> "12.35M" (en) or "1234.57万" (zh);
- * 1.5e8 -> "150M" / "1.50亿".
+ * 1.5e8 -> "150M" / "1.50亿". Below the first group a value keeps at most `small` decimals,
+ * trailing zeros trimmed (a size of 0.00002 BTC needs 5).
  * @param {number|null|undefined} v @param {"en"|"zh"} [locale] @param {number} [digits]
+ * @param {number} [small] decimals below the first group (default `digits`)
  */
-export function formatVolume(v, locale = "en", digits = 2) {
+export function formatVolume(v, locale = "en", digits = 2, small = digits) {
   if (v == null || !Number.isFinite(v)) return "—";
   const a = Math.abs(v);
   const sign = v < 0 ? "-" : "";
@@ -43,13 +45,13 @@ export function formatVolume(v, locale = "en", digits = 2) {
     if (a >= 1e12) return `${sign}${(a / 1e12).toFixed(digits)}万亿`;
     if (a >= 1e8) return `${sign}${(a / 1e8).toFixed(digits)}亿`;
     if (a >= 1e4) return `${sign}${(a / 1e4).toFixed(digits)}万`;
-    return `${sign}${trimZeros(a.toFixed(a % 1 ? digits : 0))}`;
+    return `${sign}${trimZeros(a.toFixed(a % 1 ? small : 0))}`;
   }
   if (a >= 1e12) return `${sign}${(a / 1e12).toFixed(digits)}T`;
   if (a >= 1e9) return `${sign}${(a / 1e9).toFixed(digits)}B`;
   if (a >= 1e6) return `${sign}${(a / 1e6).toFixed(digits)}M`;
   if (a >= 1e3) return `${sign}${(a / 1e3).toFixed(digits)}K`;
-  return `${sign}${trimZeros(a.toFixed(a % 1 ? digits : 0))}`;
+  return `${sign}${trimZeros(a.toFixed(a % 1 ? small : 0))}`;
 }
 
 const formatters = new Map();

@@ -50,6 +50,27 @@ export function tickX(i, n, left, width) {
   return left + (i * width) / Math.max(1, n);
 }
 
+/**
+ * The polylines of a series over its first `filled` slots: one run per stretch of finite values,
+ * as [x, value] points. Each run starts at the left edge of its first slot, so a single minute
+ * (the first of the day) is a short level line, not an invisible point.
+ * @param {ArrayLike<number>} arr @param {number} filled @param {number} n @param {number} left @param {number} width
+ * @returns {Array<Array<[number, number]>>}
+ */
+export function lineRuns(arr, filled, n, left, width) {
+  /** @type {Array<Array<[number, number]>>} */
+  const runs = [];
+  /** @type {Array<[number, number]>|null} */
+  let run = null;
+  for (let i = 0; i < Math.min(filled, arr.length); i++) {
+    const v = arr[i];
+    if (!Number.isFinite(v)) { run = null; continue; }
+    if (!run) { run = [[tickX(i, n, left, width), v]]; runs.push(run); }
+    run.push([slotX(i, n, left, width), v]);
+  }
+  return runs;
+}
+
 /** Slot under pixel x (clamped), or -1 outside the plot. @param {number} x @param {number} n @param {number} left @param {number} width */
 export function slotAt(x, n, left, width) {
   if (x < left || x > left + width) return -1;
