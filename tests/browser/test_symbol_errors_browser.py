@@ -95,6 +95,9 @@ PLAN = [
     'charts = [iw.CandleChart(c, height=220) for c in ("600519.SH", "000001.SZ", "300750.SZ")]\n'
     "display(*charts)",
     # the fourth once the three are held, so that it is the one beyond the plan
+    "import asyncio\nheld = asyncio.Event()\n"
+    'off = feed.on_change(lambda ch: held.set() if "stock" in feed.source.sessions else None)\n'
+    "await asyncio.wait_for(held.wait(), 30)\noff()\n"
     'await feed.source.sessions["stock"].wait_synced(30)\n'
     'fourth = iw.CandleChart("600200.SH", height=220)\nfourth',
     'board = iw.QuoteBoard(["600519.SH", "000001.SZ", "300750.SZ", "600200.SH"], height=170)\n'
