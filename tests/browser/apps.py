@@ -21,12 +21,16 @@ STARTUP_S = 60
 
 
 def app_env(tmp: Path) -> dict[str, str]:
-    """The environment of a served app: this repository first on the path, Jupyter's config and
-    runtime files in ``tmp``, and no API key (the embedded simulated market)."""
+    """The environment of a served app: this repository first on the path, Jupyter's and marimo's
+    files in ``tmp``, and no API key or server (the embedded simulated market)."""
     env = dict(
         os.environ,
         JUPYTER_CONFIG_DIR=str(tmp / "cfg"),
         JUPYTER_RUNTIME_DIR=str(tmp / "rt"),
+        # marimo keeps its config, cache and logs there: not in the user's home
+        XDG_CONFIG_HOME=str(tmp / "xdg-config"),
+        XDG_CACHE_HOME=str(tmp / "xdg-cache"),
+        XDG_STATE_HOME=str(tmp / "xdg-state"),
         PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(
             os.pathsep
         ),
@@ -116,6 +120,8 @@ DEEP_INK = f"""(sel) => {{ const root = ({DEEP_ALL})(sel)[0]; if (!root) return 
     const d = ctx.getImageData(0, 0, c.width, c.height).data; const r0 = d[0], g0 = d[1], b0 = d[2];
     for (let i = 0; i < d.length; i += 4) if (d[i+3] > 0 && Math.abs(d[i]-r0) + Math.abs(d[i+1]-g0) + Math.abs(d[i+2]-b0) > 40) n++; }}
   return n; }}"""
+# the checks walk every shadow root (and read canvases): on a timer, not on every animation frame
+POLL_MS = 100
 DEEP_ATTR = f"([s, a]) => ({DEEP_ALL})(s)[0]?.getAttribute(a) ?? null"
 
 BOARD = ["600519.SH", "00700.HK", "AAPL.US", "BTCUSDT"]
@@ -136,6 +142,7 @@ def wait_attr_at_least(page: Any, sel: str, name: str, value: float, timeout: in
         page.wait_for_function(
             f"([s, a, v]) => Number(({DEEP_ATTR})([s, a]) ?? NaN) >= v",
             arg=[sel, name, value],
+            polling=POLL_MS,
             timeout=timeout,
         )
     except Exception:
@@ -147,7 +154,9 @@ def wait_attr_at_least(page: Any, sel: str, name: str, value: float, timeout: in
 def wait_ink(page: Any, sel: str, pixels: int, timeout: int = 30_000) -> None:
     """Wait until the canvases under ``sel`` have more than ``pixels`` non-background pixels."""
     try:
-        page.wait_for_function(f"(s) => ({DEEP_INK})(s) > {pixels}", arg=sel, timeout=timeout)
+        page.wait_for_function(
+            f"(s) => ({DEEP_INK})(s) > {pixels}", arg=sel, polling=POLL_MS, timeout=timeout
+        )
     except Exception:
         raise AssertionError(f"{sel}: only {page.evaluate(DEEP_INK, sel)} pixels drawn") from None
 
@@ -168,7 +177,9 @@ def assert_widgets_live(page: Any) -> None:
         before = int(deep_attr(page, sel, "data-updates") or 0)
         wait_attr_at_least(page, sel, "data-updates", before + 2, timeout=30_000)
     # and what a viewer sees changes: a price or volume on the board
-    page.wait_for_function(f"(b) => ({BOARD_TEXT})() !== b", arg=before_text, timeout=30_000)
+    page.wait_for_function(
+        f"(b) => ({BOARD_TEXT})() !== b", arg=before_text, polling=POLL_MS, timeout=30_000
+    )
     for sel in ROOTS.values():  # still simulated after moving (no error, no disconnect)
         assert deep_attr(page, sel, "data-status") == "simulated", sel
 
