@@ -164,8 +164,8 @@ def wait_ink(page: Any, sel: str, pixels: int, timeout: int = 30_000) -> None:
 def assert_widgets_live(page: Any) -> None:
     """A CandleChart, an OrderBook and a QuoteBoard of :data:`BOARD` on the simulated market render
     (canvases drawn, book levels and board rows filled), say simulated, and move."""
-    for kind in ROOTS:
-        page.wait_for_selector(f'{ROOTS[kind]}[data-status="simulated"]', timeout=60_000)
+    for kind in ROOTS:  # the first wait includes the kernel's start and the cells' run
+        page.wait_for_selector(f'{ROOTS[kind]}[data-status="simulated"]', timeout=90_000)
     assert page.locator(f"{ROOTS['candle']} .iw-badge").first.inner_text() == "Simulated"
     wait_attr_at_least(page, ROOTS["candle"], "data-bars", 100)
     wait_attr_at_least(page, ROOTS["book"], "data-levels", 10)

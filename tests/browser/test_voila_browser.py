@@ -41,7 +41,8 @@ def test_voila_serves_live_widgets(browser, tmp_path):
             page = ctx.new_page()
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(srv["url"] + "/")
+            # Voilà runs every cell before it finishes the page: wait for the widgets, not "load"
+            page.goto(srv["url"] + "/", wait_until="commit", timeout=60_000)
             assert_widgets_live(page)
             screenshot(page, tmp_path, "voila.png")
             assert not errors, errors
