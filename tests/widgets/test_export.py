@@ -121,6 +121,8 @@ async def test_a_notebook_with_this_kernels_widgets_and_saved_ones(feed, tmp_pat
     await settle(chart)
     saved_id = "0123456789abcdef0123456789abcdef"
     saved = ipywidgets.Label(value="saved with the notebook").get_state()
+    old_chart_id = "fedcba9876543210fedcba9876543210"
+    entry = export_mod._widgets_state([chart])["state"][chart.model_id]
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {
         "name": "python3",
@@ -137,7 +139,9 @@ async def test_a_notebook_with_this_kernels_widgets_and_saved_ones(feed, tmp_pat
                     "model_module": saved["_model_module"],
                     "model_module_version": saved["_model_module_version"],
                     "state": saved,
-                }
+                },
+                # a live widget of an earlier session, saved with the notebook
+                old_chart_id: {**entry, "state": {**entry["state"], "status": "live"}},
             },
         }
     }
@@ -169,6 +173,8 @@ async def test_a_notebook_with_this_kernels_widgets_and_saved_ones(feed, tmp_pat
     assert state[chart.model_id]["state"]["_snapshot"]["header"]["seq"] == chart._seq
     assert state[chart.model_id]["state"]["status"] == "saved"
     assert state[chart.model_id]["state"]["status_message"].endswith(" UTC")
+    earlier = state[old_chart_id]["state"]
+    assert (earlier["status"], earlier["status_message"]) == ("saved", "live, from lesson.ipynb")
     views = [json.loads(t)["model_id"] for a, t in page.scripts if a.get("type") == VIEW]
     assert views == [chart.model_id, saved_id]
     chart.close()
