@@ -22,6 +22,7 @@ __version__ = "0.1.0"
 
 _WIDGETS = {"CandleChart", "OrderBook", "TradeTape", "QuoteBoard", "Dashboard", "IntradayChart"}
 _CONTROLS = {"ReplayControls", "SymbolPicker", "IntervalToggle", "LessonPanel"}
+_EXPORT = {"export_html"}
 
 
 def __getattr__(name: str) -> Any:
@@ -42,6 +43,10 @@ def __getattr__(name: str) -> Any:
         from .widgets import bqplot
 
         return bqplot
+    if name in _EXPORT:
+        from .widgets import export
+
+        return getattr(export, name)
     raise AttributeError(f"module 'infoway_widgets' has no attribute {name!r}")
 
 
@@ -58,4 +63,5 @@ __all__ = [
     "parse_symbol",
     *sorted(_WIDGETS),
     *sorted(_CONTROLS),
+    *sorted(_EXPORT),
 ]

@@ -84,6 +84,17 @@ class InfowayTimeoutError(InfowayError, TimeoutError):
     time reached). The message says what was awaited and what to check."""
 
 
+class InfowayWarning(UserWarning):
+    """Base class of the warnings infoway-widgets issues: something worked, but not wholly as
+    asked. ``warnings.simplefilter("error", InfowayWarning)`` turns them into errors."""
+
+
+class ShortHistoryWarning(InfowayWarning):
+    """Fewer bars came back than were asked for. The message names the reason: the instrument's
+    listing date, how deep the service keeps bars of that interval, or the trading calendar
+    between ``start`` and ``end``."""
+
+
 __all__ = [
     "AuthError",
     "BadIntervalError",
@@ -92,10 +103,12 @@ __all__ = [
     "FeedClosedError",
     "InfowayError",
     "InfowayTimeoutError",
+    "InfowayWarning",
     "InvalidSymbolError",
     "PlanLimitError",
     "ProtocolError",
     "RateLimitError",
     "ServerError",
+    "ShortHistoryWarning",
     "UnknownSymbolError",
 ]

@@ -1,5 +1,7 @@
 // Bundles each widget entry into infoway_widgets/static/<kind>.js (ESM, no CDN imports) and the
 // shared stylesheet into infoway_widgets/static/widgets.css (anywidget's `_css`, once per page).
+// Copies the two scripts an offline HTML export inlines (iw.export_html): require.js and the
+// ipywidgets HTML manager (its AMD build, with the standard widgets), from their npm packages.
 // `npm run build` once; `npm run dev` rebuilds on change (pair with ANYWIDGET_HMR=1).
 import * as esbuild from "esbuild";
 import { copyFileSync, mkdirSync } from "node:fs";
@@ -29,6 +31,17 @@ const styles = { ...common, entryPoints: [resolve(here, "src/widgets.css")] };
 
 mkdirSync(outdir, { recursive: true });
 copyFileSync(resolve(here, "NOTICE"), resolve(outdir, "NOTICE.txt"));
+const modules = resolve(here, "node_modules");
+copyFileSync(resolve(modules, "requirejs/require.js"), resolve(outdir, "require.js"));
+copyFileSync(
+  resolve(modules, "@jupyter-widgets/html-manager/dist/embed-amd.js"),
+  resolve(outdir, "html-manager.js"),
+);
+// the licence comments of what that build bundles (jQuery, jQuery UI, ...), beside it
+copyFileSync(
+  resolve(modules, "@jupyter-widgets/html-manager/dist/embed.js.LICENSE.txt"),
+  resolve(outdir, "html-manager.LICENSE.txt"),
+);
 if (watch) {
   for (const options of [scripts, styles]) await (await esbuild.context(options)).watch();
 } else {

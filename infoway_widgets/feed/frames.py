@@ -1,15 +1,16 @@
 """Bars from the service as a pandas DataFrame: the one conversion ``iw.history()`` and
-``Feed.history()`` share."""
+``Feed.history()`` share, and what to say when fewer bars come back than were asked for."""
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from ..errors import BadParameterError
-from ..market import Instrument, parse_interval, parse_symbol
+from ..errors import BadParameterError, ShortHistoryWarning
+from ..market import Instrument, Interval, bar_grid, parse_interval, parse_symbol
 from ..protocol.events import Candle
 
 if TYPE_CHECKING:
@@ -52,6 +53,73 @@ def candles_frame(candles: list[Candle], instrument: Instrument) -> pd.DataFrame
     return df
 
 
+def _when(inst: Instrument, ms: int, iv: Interval) -> str:
+    ts = pd.Timestamp(ms, unit="ms", tz="UTC").tz_convert(inst.tz)
+    return f"{ts:%Y-%m-%d}" if not iv.intraday else f"{ts:%Y-%m-%d %H:%M}"
+
+
+def short_history_reason(
+    inst: Instrument,
+    iv: Interval,
+    times: list[int],
+    *,
+    start_ms: int | None = None,
+    end_ms: int | None = None,
+    simulated: bool = False,
+) -> str:
+    """Why only the bars opening at ``times`` came back (fewer than were asked for).
+
+    Parameters
+    ----------
+    inst : Instrument
+    iv : Interval
+    times : list of int
+        Open times (UTC ms) of the bars that came back.
+    start_ms, end_ms : int, optional
+        The bounds the request had.
+    simulated : bool
+        The bars came from the simulated market (whose history begins on one listing date).
+
+    Returns
+    -------
+    str
+        The trading calendar between ``start`` and ``end`` when it holds no more bars, else the
+        date of the oldest bar the service has: a listing date, or how deep it keeps that interval.
+    """
+    code, name = inst.code, iv.name
+    if not times:
+        before = f" before {_when(inst, end_ms, iv)}" if end_ms is not None else ""
+        if simulated:
+            return (
+                f"the simulated market has no {name} bars of {code}{before} "
+                "(its history begins on its listing date)"
+            )
+        return (
+            f"the service has no {name} bars of {code}{before}: "
+            "check the code, or ask for a later end"
+        )
+    oldest, newest = min(times), max(times)
+    if start_ms is not None:
+        allowed = bar_grid(inst, iv, start_ms, (end_ms if end_ms is not None else newest) + 1)
+        if len(times) >= len(allowed):
+            return (
+                f"{code}'s trading calendar has only {len(allowed)} {name} bars from "
+                f"{_when(inst, start_ms, iv)} to {_when(inst, newest, iv)}: ask for an earlier start"
+            )
+    first = _when(inst, oldest, iv)
+    if simulated:
+        return f"the simulated market's history of {code} begins on {first} (its listing date)"
+    if not iv.intraday:
+        return (
+            f"the service's first {name} bar of {code} is on {first} "
+            "(its listing date, or as far back as the service keeps bars)"
+        )
+    return (
+        f"the service keeps {name} bars of {code} back to {first} only: "
+        "ask for a longer interval to see further back"
+    )
+
+
 async def fetch_history(
     rest: RestClient | Source,
     symbol: str,
@@ -62,10 +130,13 @@ async def fetch_history(
     end: Any = None,
     progress: bool | None = None,
     instrument: Instrument | None = None,
+    simulated: bool | None = None,
 ) -> pd.DataFrame:
     """``count`` bars of ``symbol`` (or those from ``start`` to ``end``) from ``rest`` as a
     DataFrame (:func:`candles_frame`), with a progress bar on long downloads; the checks and
-    defaults of :func:`infoway_widgets.history`."""
+    defaults of :func:`infoway_widgets.history`. Fewer than ``count`` bars come with a
+    :class:`~infoway_widgets.errors.ShortHistoryWarning` that says why (``simulated``: the bars
+    come from the simulated market; by default, when ``rest`` is a source that runs one)."""
     inst = instrument or parse_symbol(symbol)
     iv = parse_interval(interval)
     if count is not None and (
@@ -104,4 +175,15 @@ async def fetch_history(
     if count is not None and len(df) > count:
         df = df.iloc[-count:]
     df.attrs.update(symbol=inst.code, interval=iv.name)
+    if count is not None and len(df) < count:
+        if simulated is None:
+            simulated = getattr(rest, "market", None) is not None
+        times = [int(t.value // 1_000_000) for t in df.index]
+        why = short_history_reason(
+            inst, iv, times, start_ms=start_ms, end_ms=end_ms, simulated=simulated
+        )
+        warnings.warn(
+            ShortHistoryWarning(f"{inst.code} {iv.name}: {len(df)} of {count} bars: {why}"),
+            stacklevel=2,
+        )
     return df

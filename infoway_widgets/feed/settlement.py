@@ -20,6 +20,7 @@ import numpy as np
 from ..errors import InfowayError
 from ..market import Instrument, Interval, parse_interval
 from ..protocol.events import Candle
+from .frames import short_history_reason
 from .sources import Source
 from .state import MarketState
 from .subscriptions import Subscriptions
@@ -80,6 +81,8 @@ class Settlement:
         #: backfills under way: settle_all waits for them (a bar the socket missed entirely has no
         #: row to find unsettled; only its backfill brings it)
         self._backfills: set[asyncio.Task[Any]] = set()
+        #: series already warned about a short history
+        self._short: set[tuple[str, str]] = set()
 
     def cancel(self) -> None:
         """Drop the pending settlement timers (the feed is closing)."""
@@ -108,11 +111,27 @@ class Settlement:
             return
         self._symbol_error(inst.code, None)
         self._merge(inst.code, iv.name, candles, False)
+        self._check_depth(inst, iv, candles, count, None)
 
     async def page_back(self, inst: Instrument, iv: Interval, before_ms: int, count: int) -> int:
         """``count`` bars older than ``before_ms``, merged as settled; returns how many changed."""
         candles = await self._source.history(inst.code, iv, count=count, end_ms=int(before_ms) - 1)
-        return self._merge(inst.code, iv.name, [c for c in candles if c.t < before_ms], True)
+        older = [c for c in candles if c.t < before_ms]
+        self._check_depth(inst, iv, older, count, int(before_ms) - 1)
+        return self._merge(inst.code, iv.name, older, True)
+
+    def _check_depth(
+        self, inst: Instrument, iv: Interval, got: list[Candle], count: int, end_ms: int | None
+    ) -> None:
+        """A warning, once per series, when fewer bars came back than were asked for."""
+        key = (inst.code, iv.name)
+        if len(got) >= count or key in self._short:
+            return
+        self._short.add(key)
+        why = short_history_reason(
+            inst, iv, [c.t for c in got], end_ms=end_ms, simulated=self._source.market is not None
+        )
+        self._warn(f"{inst.code} {iv.name}: {len(got)} of {count} bars: {why}")
 
     # ---- settlement ------------------------------------------------------------------------------
     def rolled_over(self, symbol: str, interval: str) -> None:

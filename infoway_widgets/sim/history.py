@@ -1,10 +1,12 @@
-"""History before the live engine starts: daily bars, then minute bars for the recent days.
+"""History before the live engine starts: a daily bar for every trading day, minute bars on demand.
 
 A bar-level model (not tick-level) keeps start-up fast. Daily closes follow a mean-reverting log
-walk from a fixed epoch, so a day's bar does not depend on when the server starts; the last
-``MINUTE_DAYS`` trading days before the live day, and the live day up to the clock's start, are
-minute bars whose day bar is their aggregate. Every day opens from the previous day's close, so
-daily bars chain, and A-share prices stay inside each day's limits.
+walk from a fixed epoch (the simulated instruments' listing date), so a day's bar does not depend
+on when the server starts. The minutes of a past day are drawn from its daily bar only when asked
+for (:mod:`.bridge`), so they add up to it exactly and history is as deep as the daily walk; the
+live day, up to the clock's start, is a walk of its own from the previous close whose day bar is
+its aggregate. Every day opens from the previous day's close, so daily bars chain, and A-share
+prices stay inside each day's limits.
 """
 
 from __future__ import annotations
@@ -16,13 +18,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..market import bar_grid, bar_opens, session_bounds, trading_days
+from ..market import Instrument, bar_grid, bar_opens, session_bounds, trading_days
 from .units import Units, units_for
 from .universe import Profile, stable_int
 
+#: the first day of every simulated instrument's history (its listing date, as the service says)
 HIST_EPOCH = dt.date(2024, 1, 2)
-#: trading days of minute bars kept before the live day (the live day adds one more)
-MINUTE_DAYS = 7
 
 COLS = ("t", "o", "h", "l", "c", "v", "vw")
 
@@ -54,7 +55,7 @@ class Bars:
         return Bars(*(getattr(self, k)[mask] for k in COLS))
 
 
-def _minutes_per_year(market: str) -> float:
+def minutes_per_year(market: str) -> float:
     return {
         "CN": 252 * 240,
         "HK": 252 * 330,
@@ -64,7 +65,7 @@ def _minutes_per_year(market: str) -> float:
     }.get(market, 252 * 360)
 
 
-class _Rounder:
+class Rounder:
     """Rounds arrays of unit prices to the tick (price-dependent for Hong Kong)."""
 
     def __init__(self, profile: Profile, units: Units) -> None:
@@ -114,6 +115,13 @@ def day_opens(profile: Profile, days: list[dt.date]) -> np.ndarray:
     )
 
 
+def minute_grid(inst: Instrument, day: dt.date) -> np.ndarray:
+    """Open times of every 1-minute bar of ``day``'s sessions (read-only, shared per market)."""
+    return _minute_grid(
+        inst.market, inst.calendar, inst.code if inst.market != "CN" else "600519.SH", day
+    )
+
+
 @functools.lru_cache(maxsize=4096)
 def _minute_grid(market: str, calendar: str | None, code: str, day: dt.date) -> np.ndarray:
     # every A-share has the same minutes: cache per market and day, not per code
@@ -149,7 +157,7 @@ def _limit_arrays(
 def daily_walk(profile: Profile, seed: int, days: list[dt.date]) -> tuple[Bars, int]:
     """Daily bars for ``days`` (trading days from :data:`HIST_EPOCH`) and the last close."""
     u = units_for(profile.inst)
-    rnd = _Rounder(profile, u)
+    rnd = Rounder(profile, u)
     rng = np.random.Generator(np.random.PCG64([seed, stable_int("daily", profile.inst.code)]))
     n = len(days)
     x0 = math.log(profile.price * 10**u.pd)
@@ -181,9 +189,9 @@ def daily_walk(profile: Profile, seed: int, days: list[dt.date]) -> tuple[Bars, 
         prev = np.concatenate([prev[:1], closes[:-1]])
     hi = np.maximum(hi, np.maximum(opens, closes))
     lo = np.minimum(lo, np.minimum(opens, closes))
-    lot = _lot_units(profile, u)
+    lot = lot_units(profile, u)
     daily_volume = (
-        profile.size * 10**u.vd * profile.rate * _minutes_per_year(profile.inst.market) / 252 * 60
+        profile.size * 10**u.vd * profile.rate * minutes_per_year(profile.inst.market) / 252 * 60
     )
     v = np.maximum(lot, (daily_volume * np.exp(0.3 * z[:, 2]) // lot).astype(np.int64) * lot)
     vw = v * ((opens + hi + lo + closes) // 4)
@@ -191,7 +199,7 @@ def daily_walk(profile: Profile, seed: int, days: list[dt.date]) -> tuple[Bars, 
     return Bars(t, opens, hi, lo, closes, v, vw), int(closes[-1])
 
 
-def _lot_units(profile: Profile, u: Units) -> int:
+def lot_units(profile: Profile, u: Units) -> int:
     if profile.inst.market in ("CN", "HK", "US"):
         return max(1, round(profile.inst.lot_size * 10**u.vd))
     return 1
@@ -201,16 +209,14 @@ def minute_day(profile: Profile, seed: int, day: dt.date, prev_close: int) -> Ba
     """Minute bars of one whole trading day, opening from ``prev_close``."""
     inst = profile.inst
     u = units_for(inst)
-    rnd = _Rounder(profile, u)
-    grid = _minute_grid(
-        inst.market, inst.calendar, inst.code if inst.market != "CN" else "600519.SH", day
-    )
+    rnd = Rounder(profile, u)
+    grid = minute_grid(inst, day)
     n = len(grid)
     rng = np.random.Generator(
         np.random.PCG64([seed, stable_int("minute", inst.code), day.toordinal()])
     )
     z = rng.standard_normal((n + 1, 4))
-    sig = profile.vol / math.sqrt(_minutes_per_year(inst.market))
+    sig = profile.vol / math.sqrt(minutes_per_year(inst.market))
     lim = _limits(profile, u, prev_close)
     gap = (
         0.25 * profile.vol / math.sqrt(252) * z[0, 0] if inst.market in ("CN", "HK", "US") else 0.0
@@ -231,7 +237,7 @@ def minute_day(profile: Profile, seed: int, day: dt.date, prev_close: int) -> Ba
         lo = np.clip(lo, lim[0], lim[1])
     hi = np.maximum(hi, np.maximum(opens, closes))
     lo = np.minimum(lo, np.minimum(opens, closes))
-    lot = _lot_units(profile, u)
+    lot = lot_units(profile, u)
     v = profile.size * 10**u.vd * profile.rate * 60 * np.exp(0.5 * z[1:, 3])
     v = np.maximum(lot, (v // lot).astype(np.int64) * lot)
     vw = v * ((opens + hi + lo + closes) // 4)
@@ -244,28 +250,20 @@ def minute_day(profile: Profile, seed: int, day: dt.date, prev_close: int) -> Ba
 class History:
     """An instrument's history at start-up and where the live engine takes over."""
 
-    daily: Bars  # complete daily bars before the minute window (oldest first)
-    minute: Bars  # minute bars of the window days and of the live day before the engine starts
+    days: tuple[dt.date, ...]  # every trading day before live_day since HIST_EPOCH
+    daily: Bars  # their daily bars (oldest first)
+    today: Bars  # minute bars of live_day before the engine starts
     live_day: dt.date
     prev_close: int  # close of the day before live_day
     last: int  # last price before the engine starts
 
 
 def build_history(profile: Profile, seed: int, live_day: dt.date, engine_start: int) -> History:
-    """Daily and minute history of ``profile`` up to ``engine_start`` on ``live_day``."""
+    """Daily history of ``profile`` before ``live_day`` and its minutes up to ``engine_start``."""
     inst = profile.inst
-    days = list(_trading_days(inst.calendar, HIST_EPOCH, live_day - dt.timedelta(days=1)))
-    daily_days, window = days[:-MINUTE_DAYS], days[-MINUTE_DAYS:]
-    daily, close = daily_walk(profile, seed, daily_days)
-    parts = []
-    for d in window:
-        b = minute_day(profile, seed, d, close)
-        parts.append(b)
-        close = int(b.c[-1])
-    prev_close = close
+    days = _trading_days(inst.calendar, HIST_EPOCH, live_day - dt.timedelta(days=1))
+    daily, prev_close = daily_walk(profile, seed, list(days))
     today = minute_day(profile, seed, live_day, prev_close)
     pre = today.select(today.t < engine_start)
-    parts.append(pre)
-    minute = Bars(*(np.concatenate([getattr(b, k) for b in parts]) for k in COLS))
     last = int(pre.c[-1]) if len(pre) else prev_close
-    return History(daily, minute, live_day, prev_close, last)
+    return History(days, daily, pre, live_day, prev_close, last)

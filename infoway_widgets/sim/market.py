@@ -17,11 +17,12 @@ from ..market import (
     session_bounds,
 )
 from .bars import aggregate_days, aggregate_minutes
+from .bridge import MinuteArchive
 from .clock import SimClock
 from .engine import Engine, Knob
 from .events import Event, SimDepth, SimTrade
 from .factor import FactorSource
-from .history import Bars, History, build_history
+from .history import COLS, Bars, History, build_history, minute_grid
 from .units import Units, units_for
 from .universe import Profile, default_profiles, extra_profiles
 
@@ -50,6 +51,8 @@ class SimInstrument:
             fresh = False
         self.history: History = build_history(profile, seed, live_day, engine_start)
         h = self.history
+        #: the minutes of the days before the live one, drawn when a request reaches them
+        self.archive = MinuteArchive(profile, seed, h.days, h.daily)
         self.engine = Engine(
             profile, seed, factor, engine_start, h.last, h.prev_close, None if fresh else live_day
         )
@@ -94,20 +97,43 @@ class SimInstrument:
 
     # ---- bars ------------------------------------------------------------------------------
     def minutes(self) -> Bars:
-        """History minute bars followed by live minute bars."""
+        """The live day's minute bars: those before the engine started, then the live ones."""
         if not self.live:
-            return self.history.minute
+            return self.history.today
         arr = np.array(self.live, dtype=np.int64)
         live = Bars(*(arr[:, k] for k in range(7)))
-        return self.history.minute.concat(live)
+        return self.history.today.concat(live)
+
+    def minutes_before(self, limit_ms: int | None, count: int) -> Bars:
+        """At least the newest ``count`` minute bars opening before ``limit_ms`` (all of them when
+        the history has fewer), past days drawn from the archive as far back as that needs."""
+        m = self.minutes()
+        if limit_ms is not None:
+            m = m.select(m.t < limit_ms)
+        parts = [m]
+        total = len(m)
+        daily = self.history.daily
+        i = len(daily) - 1
+        if limit_ms is not None:
+            i = int(np.searchsorted(daily.t, limit_ms, "left")) - 1
+        while total < count and i >= 0:
+            b = self.archive.day(i)
+            if limit_ms is not None and len(b) and b.t[-1] >= limit_ms:
+                b = b.select(b.t < limit_ms)
+            parts.append(b)
+            total += len(b)
+            i -= 1
+        if len(parts) == 1:
+            return m
+        return Bars(*(np.concatenate([getattr(b, k) for b in reversed(parts)]) for k in COLS))
 
     def daily(self) -> Bars:
         """Every daily bar, the current day's included (forming)."""
         day = BY_KLINE[8]
         if self._daily_hist is None:
-            # history never changes: aggregate its minutes into days once
+            # history never changes: aggregate the live day's early minutes once
             self._daily_hist = self.history.daily.concat(
-                aggregate_minutes(self.inst, day, self.history.minute)
+                aggregate_minutes(self.inst, day, self.history.today)
             )
         hist = self._daily_hist
         if not self.live:
@@ -133,11 +159,9 @@ class SimInstrument:
     def series(self, iv: Interval, need: int, end_ms: int | None = None) -> Bars:
         """At least the newest ``need`` bars of ``iv`` (ending at ``end_ms``), oldest first."""
         if iv.intraday:
-            m = self.minutes()
-            if end_ms is not None:
-                m = m.select(m.t < end_ms + iv.ms)
             per = max(1, iv.seconds // 60)
             keep = (need + 2) * per
+            m = self.minutes_before(None if end_ms is None else end_ms + iv.ms, keep)
             cut = len(m) > keep
             if cut:
                 m = m.select(np.arange(len(m)) >= len(m) - keep)
@@ -250,8 +274,13 @@ class SimMarket:
         s = self.sim(code)
         if s.last_trade is not None:
             return s.last_trade
-        m = s.history.minute
-        t = int(m.t[-1]) + 59_000 if len(m) else self.now_ms(code)
+        h = s.history
+        if len(h.today):
+            t = int(h.today.t[-1]) + 59_000
+        elif h.days:
+            t = int(minute_grid(s.inst, h.days[-1])[-1]) + 59_000
+        else:
+            t = self.now_ms(code)
         return SimTrade(t, code, s.history.last, s.engine.lot_units, 0)
 
     def depth(self, code: str) -> SimDepth:

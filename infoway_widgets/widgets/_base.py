@@ -20,7 +20,13 @@ import traitlets as t
 from ..feed import connect
 from ..market import Instrument, size_decimals, volume_unit
 from ._esm import bundle, stylesheet
-from ._wire import make_frame, snapshot_value
+from ._wire import (
+    binary_buffers_by_default,
+    inline_columns,
+    make_frame,
+    probe_message,
+    snapshot_value,
+)
 from .coalesce import Coalescer, running_loop
 
 log = logging.getLogger("infoway_widgets.widgets")
@@ -115,6 +121,10 @@ class LiveWidget(anywidget.AnyWidget):
         self._tasks: set[asyncio.Future[Any]] = set()
         #: frames sent (for tests and the repr)
         self.frames_sent = 0
+        # columns base64 in the JSON where a front-end drops binary buffers (see _wire)
+        self._base64 = not binary_buffers_by_default()
+        #: what the last front-end report said about binary buffers (None: none came yet)
+        self._buffers_reported: bool | None = None
         self.on_msg(self._on_front_msg)
         self._feed_status = ("connecting", "")
         self._unsubs: list[Callable[[], None]] = [
@@ -230,8 +240,30 @@ class LiveWidget(anywidget.AnyWidget):
     def _send_frame(self, kind: str, cols: dict[str, Any], extra: dict[str, Any]) -> None:
         self._seq += 1
         header, buffers = make_frame(kind, self._seq, cols, **extra)
-        self.send(header, buffers)
+        if self._base64:
+            self.send(inline_columns(header, buffers))
+        else:
+            self.send(header, buffers)
         self.frames_sent += 1
+
+    @property
+    def frames_base64(self) -> bool:
+        """True when this widget's frames carry their columns base64 in the JSON instead of as
+        binary buffers: a front-end said buffers do not reach it (Colab), the kernel runs in
+        Colab, or ``INFOWAY_WIDGETS_BUFFERS=0``."""
+        return self._base64
+
+    def _on_capabilities(self, content: dict[str, Any]) -> None:
+        """A front-end says whether binary buffers reach it; one that drops them gets base64
+        from now on (for every view: they all decode it) and a full frame to recover."""
+        ok = content.get("buffers")
+        if not isinstance(ok, bool):
+            return
+        self._buffers_reported = ok
+        if not ok and not self._base64:
+            log.info("%s: the front-end drops binary buffers; sending base64", type(self).__name__)
+            self._base64 = True
+            self._send_full()
 
     def _snapshot_value(self) -> dict[str, Any]:
         kind, cols, extra = self._snapshot_frame()
@@ -280,7 +312,12 @@ class LiveWidget(anywidget.AnyWidget):
             return
         kind = content.get("type")
         if kind == "resync":
+            if content.get("probe"):
+                # a new front-end asks too whether binary buffers reach it: known values first
+                self.send(*probe_message())
             self._send_full()
+        elif kind == "capabilities":
+            self._on_capabilities(content)
         else:
             self._on_request(str(kind), content)
 

@@ -9,17 +9,29 @@ Live frames travel as anywidget custom messages (header as content, columns as b
 buffers). The same frame, with its columns as JSON lists (NaN as null), is what the
 ``_snapshot`` trait holds, so a view without a kernel (HTML export, a re-opened notebook)
 renders the last state. Times are UTC epoch milliseconds in float64, never float32/int32.
+
+Some front-ends drop the binary buffers of custom messages (Colab's widget manager). There a
+frame's columns travel base64-encoded in the header instead (``"b64": [...]``, one string per
+name in ``cols``): when the kernel runs in Colab, when a front-end reports that a probe buffer did
+not reach it, or always with ``INFOWAY_WIDGETS_BUFFERS=0``.
 """
 
 from __future__ import annotations
 
+import base64
 import math
+import os
+import sys
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 SCHEMA_VERSION = 1
+#: ``0`` sends every frame base64 in the JSON; ``1`` trusts binary buffers (no Colab guess)
+BUFFERS_ENV = "INFOWAY_WIDGETS_BUFFERS"
+#: what the probe buffer holds: a front-end that reads these back takes binary buffers
+PROBE_VALUES = (1.5, -0.25, 2.0**53, 1e-300)
 
 
 def f64(a: Any) -> np.ndarray:
@@ -70,3 +82,42 @@ def decode_frame(
 ) -> dict[str, np.ndarray]:
     """Columns of a frame from its buffers (the inverse of :func:`make_frame`; used by tests)."""
     return {name: np.frombuffer(bytes(b), dtype="<f8") for name, b in zip(header["cols"], buffers)}
+
+
+def buffers_setting() -> bool | None:
+    """What ``INFOWAY_WIDGETS_BUFFERS`` asks for: False (``0``, ``false``, ``no``, ``off``),
+    True (``1``, ``true``, ``yes``, ``on``), or None when it is unset or says neither."""
+    value = os.environ.get(BUFFERS_ENV, "").strip().lower()
+    if value in ("0", "false", "no", "off"):
+        return False
+    if value in ("1", "true", "yes", "on"):
+        return True
+    return None
+
+
+def binary_buffers_by_default() -> bool:
+    """Whether a new widget sends its columns as binary buffers: as ``INFOWAY_WIDGETS_BUFFERS``
+    says, else unless the kernel runs in Colab (whose widget manager drops them)."""
+    setting = buffers_setting()
+    if setting is not None:
+        return setting
+    return "google.colab" not in sys.modules
+
+
+def inline_columns(header: Mapping[str, Any], buffers: list[bytes]) -> dict[str, Any]:
+    """The header of a frame that carries its ``buffers`` base64-encoded (``"b64"``), for a
+    front-end that drops binary buffers."""
+    return {**header, "b64": [base64.b64encode(b).decode("ascii") for b in buffers]}
+
+
+def probe_message() -> tuple[dict[str, Any], list[bytes]]:
+    """The reply to a front-end's ``probe``: known values in one buffer, and as JSON."""
+    return {"kind": "probe", "values": list(PROBE_VALUES)}, [f64(PROBE_VALUES).tobytes()]
+
+
+def decode_inline(header: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """Columns of a frame sent with ``"b64"`` (the inverse of :func:`inline_columns`; for tests)."""
+    return {
+        name: np.frombuffer(base64.b64decode(text), dtype="<f8")
+        for name, text in zip(header["cols"], header["b64"])
+    }

@@ -120,3 +120,18 @@ describe("a QuoteBoard with one bad symbol", () => {
     w.close();
   });
 });
+
+describe("a page written by iw.export_html", () => {
+  it("says its widgets show saved state, in English and in Chinese", () => {
+    const msg = "simulated, 2026-12-02 00:10 UTC";
+    for (const [locale, text] of [["en", "Saved state"], ["zh", "已保存状态"]]) {
+      const model = new FakeModel({ ...TRAITS, locale, status: "saved", status_message: msg });
+      const w = mount(book, model);
+      const el = w.view();
+      const badge = /** @type {HTMLElement} */ (el.querySelector(".iw-badge"));
+      expect(badge.dataset.status).toBe("saved");
+      expect(badge.textContent).toBe(`${text}: ${msg}`);
+      w.close();
+    }
+  });
+});

@@ -30,6 +30,7 @@ HEADER_OF = {
     "quotes": "QuotesHeader",
     "intraday": "IntradayHeader",
     "control": "ControlHeader",
+    "probe": "ProbeHeader",
 }
 
 Typedefs = dict[str, dict[str, Any]]
@@ -85,7 +86,7 @@ def check(defs: Typedefs, header: dict[str, Any]) -> None:
     keys = set(header)
     assert keys <= req | opt, f"{kind}: sent but not in {name}: {sorted(keys - req - opt)}"
     assert req <= keys, f"{kind}: in {name} but not sent: {sorted(req - keys)}"
-    if kind == "control":
+    if kind in ("control", "probe"):
         return
     cols = literals(defs, name.replace("Header", "Column"))
     assert set(header["cols"]) == cols, f"{kind} columns: {sorted(set(header['cols']) ^ cols)}"
@@ -150,6 +151,21 @@ async def test_candle_book_tape_board_frames(defs, feed, sent) -> None:
     }
     for w in widgets:
         w.close()
+
+
+async def test_base64_frames_and_the_probe(defs, feed, sent, monkeypatch) -> None:
+    monkeypatch.setenv("INFOWAY_WIDGETS_BUFFERS", "0")
+    chart = CandleChart(SYM, feed=feed)
+    await settle(chart)
+    chart._on_front_msg(chart, {"type": "resync", "probe": True}, [])
+    feed.trade(SYM, 3)
+    await settle(chart)
+    hs = headers(sent, chart)
+    assert {h["kind"] for h in hs} == {"bars", "probe"}
+    assert all("b64" in h for h in hs if h["kind"] == "bars" and h is not hs[-1])
+    for h in hs:
+        check(defs, h)
+    chart.close()
 
 
 async def test_intraday_frames(defs, sent) -> None:

@@ -12,6 +12,7 @@
  * @property {number} seq the widget's frame number: rises by one per frame sent
  * @property {number} n length of each column
  * @property {boolean} [reset] a full frame: replaces what the front-end holds
+ * @property {string[]} [b64] the columns base64 (float64 LE), for a front-end that drops buffers
  */
 
 /** @typedef {"t"|"open"|"high"|"low"|"close"|"volume"|"turnover"} BarsColumn */
@@ -116,6 +117,14 @@
  * @property {"loaded"} what older bars asked for with `load_more` have come (`count` of them)
  * @property {number} count
  * @property {number} before
+ */
+
+/**
+ * The answer to the first `resync` (`probe: true`): one float64 buffer holding `values`, so the
+ * front-end can tell whether binary buffers reach it (Colab's widget manager drops them).
+ * @typedef {object} ProbeHeader
+ * @property {"probe"} kind
+ * @property {number[]} values
  */
 
 /**

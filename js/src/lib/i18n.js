@@ -32,6 +32,8 @@ const STATUS = {
   simulated: ["Simulated", "模拟"], live: ["Live", "实时"], connecting: ["Connecting", "连接中"],
   reconnecting: ["Reconnecting", "重连中"], stale: ["Stale", "延迟"], error: ["Error", "错误"],
   closed: ["Closed", "已关闭"],
+  // a page written by iw.export_html: the state the widget had then, no kernel behind it
+  saved: ["Saved state", "已保存状态"],
 };
 
 /**

@@ -5,7 +5,7 @@
 // state (bars, book, tape, quotes, intraday series). Views subscribe and draw from that state:
 // a late view draws at once and sends nothing to Python, so it never resets the other views.
 
-import { SCHEMA, SeqTracker, decodeFrame, decodeSnapshot } from "./wire.js";
+import { SCHEMA, SeqTracker, buffersDropped, decodeFrame, decodeSnapshot, probeArrived } from "./wire.js";
 
 /**
  * @typedef {import("./wire.js").RawFrame} RawFrame
@@ -59,6 +59,8 @@ export class ModelStore {
     this.resets = 0;
     this.seq = -1;
     this.disposed = false;
+    /** whether binary buffers reach this page (null: not known yet); Python hears it once */
+    this.buffers = /** @type {boolean|null} */ (null);
     this.state = makeState((msg) => this.send(msg));
     this.tracker = new SeqTracker(() => this.send({ type: "resync" }));
 
@@ -68,8 +70,20 @@ export class ModelStore {
     const onMessage = (msg, buffers) => this.onMessage(msg, buffers);
     this.listen("msg:custom", onMessage);
     // frames sent before this page had the model are lost (a reopened notebook, a second
-    // front-end): ask once, for the model, not once per view
-    this.send({ type: "resync" });
+    // front-end): ask once, for the model, not once per view; and whether binary buffers reach
+    // this page (`probe`: Python first sends a buffer of known content)
+    this.send({ type: "resync", probe: true });
+  }
+
+  /**
+   * Tell Python whether binary buffers reach this page (once per answer); without them it sends
+   * the columns base64 in the JSON, and a full frame.
+   * @param {boolean} ok
+   */
+  reportBuffers(ok) {
+    if (this.buffers === ok || this.buffers === false) return;
+    this.buffers = ok;
+    this.send({ type: "capabilities", buffers: ok });
   }
 
   /** A message to Python; silently dropped where there is no kernel (HTML export). @param {Record<string, any>} msg */
@@ -103,6 +117,16 @@ export class ModelStore {
     if (this.disposed || !msg || typeof msg !== "object") return;
     if (msg.kind === "control") {
       this.broadcast(this.state.control?.(msg) ?? null);
+      return;
+    }
+    if (msg.kind === "probe") {
+      this.reportBuffers(probeArrived(msg, buffers));
+      return;
+    }
+    if (buffersDropped(msg, buffers)) {
+      // empty columns would draw nothing: wait for the full frame Python sends once it knows
+      this.reportBuffers(false);
+      this.tracker.waiting = true;
       return;
     }
     if (msg.v !== undefined && msg.v > SCHEMA) console.warn("infoway-widgets: newer frame schema", msg.v);

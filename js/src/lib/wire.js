@@ -5,7 +5,8 @@
 //   { kind, v, seq, n, cols: [name, ...], reset?, ... }
 // plus one little-endian float64 buffer per name in `cols`. The same frame, kept in the
 // `_snapshot` trait for views without a kernel, carries its columns as JSON arrays instead
-// (NaN as null): { header, cols: { name: [..] } }.
+// (NaN as null): { header, cols: { name: [..] } }. Where a front-end drops binary buffers
+// (Colab), the header carries the columns base64-encoded instead: { ..., b64: ["...", ...] }.
 
 /** Schema version this bundle understands. */
 export const SCHEMA = 1;
@@ -37,6 +38,41 @@ export function toFloat64(b) {
 }
 
 /**
+ * The float64 values of a base64 string (the bytes of little-endian float64s).
+ * @param {string} text
+ * @returns {Float64Array}
+ */
+export function fromBase64(text) {
+  const bin = atob(text);
+  const bytes = new Uint8Array(bin.length - (bin.length % 8));
+  for (let i = 0; i < bytes.length; i++) bytes[i] = bin.charCodeAt(i);
+  return new Float64Array(bytes.buffer);
+}
+
+/**
+ * Whether a frame's columns should have come as binary buffers and did not: a front-end that
+ * drops them (Colab's widget manager does, on custom messages).
+ * @param {Record<string, any>} msg
+ * @param {Array<unknown>} [buffers]
+ */
+export function buffersDropped(msg, buffers = []) {
+  const cols = Array.isArray(msg.cols) ? msg.cols.length : 0;
+  return !Array.isArray(msg.b64) && Number(msg.n) > 0 && (buffers?.length ?? 0) < cols;
+}
+
+/**
+ * Whether the reply to a `probe` request brought its buffer intact.
+ * @param {Record<string, any>} msg `{kind: "probe", values: number[]}`
+ * @param {Array<DataView|ArrayBuffer>} [buffers]
+ */
+export function probeArrived(msg, buffers = []) {
+  const want = Array.isArray(msg.values) ? msg.values : [];
+  if (!buffers || !buffers.length) return false;
+  const got = toFloat64(buffers[0]);
+  return want.length > 0 && got.length === want.length && want.every((x, i) => got[i] === x);
+}
+
+/**
  * A frame as decoded, before its kind is known (lib/frames.js types each kind).
  * @typedef {{header: Record<string, any>, cols: Record<string, Float64Array>}} RawFrame
  */
@@ -50,7 +86,10 @@ export function toFloat64(b) {
 export function decodeFrame(msg, buffers = []) {
   /** @type {Record<string, Float64Array>} */
   const cols = {};
-  (msg.cols || []).forEach((/** @type {string} */ name, /** @type {number} */ i) => { cols[name] = toFloat64(buffers[i]); });
+  const inline = Array.isArray(msg.b64) ? msg.b64 : null;
+  (msg.cols || []).forEach((/** @type {string} */ name, /** @type {number} */ i) => {
+    cols[name] = inline ? fromBase64(String(inline[i] ?? "")) : toFloat64(buffers[i]);
+  });
   return { header: msg, cols };
 }
 
