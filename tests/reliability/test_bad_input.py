@@ -110,7 +110,8 @@ async def test_unknown_symbol_in_a_widget_shows_a_status_message(server):
         await wait_for(
             lambda: "999999.SH" in chart.status_message, 20, "the widget's status message"
         )
-        _actionable(chart.status_message, "check the spelling")
+        _actionable(chart.status_message, "check the code", "check the spelling")
+        assert chart.status == "error"  # its own problem, not the feed's status
         assert any("999999.SH" in w for w in feed.warnings)
         chart.close()
     finally:
