@@ -174,18 +174,27 @@ export class ModelStore {
   /**
    * Make the model's `_snapshot` save as the state the views show at that moment: a saved notebook
    * (and the widget manager's exports) then keep exactly what was on screen, and nothing is built
-   * while frames flow. The widget manager saves a model's state through JSON.stringify, so the
-   * trait's own object gets a `toJSON` that builds the snapshot from this store. Not `model.set`:
-   * that would queue the value for the next `save_changes` (a click on the interval switch would
-   * upload it to Python, which would echo it to every page).
+   * while frames flow. The widget managers copy a model's state to save it: ipywidgets through
+   * JSON.stringify, anywidget through structuredClone; both read the trait object's own enumerable
+   * properties, so its `header` and `cols` become getters of this store's state, built when read
+   * (once per frame received at most). Not `model.set`: that would queue the value for the next
+   * `save_changes` (a click on the interval switch would upload it to Python, which would echo it
+   * to every page).
    */
   keepSnapshot() {
     const holder = this.model.get("_snapshot");
     if (!holder || typeof holder !== "object" || !Object.isExtensible(holder)) return;
     const asSent = { header: holder.header, cols: holder.cols };
-    Object.defineProperty(holder, "toJSON", {
-      value: () => this.savedState() ?? asSent, configurable: true, writable: true, enumerable: false,
-    });
+    /** @type {{at: number, value: {header?: any, cols?: any}}|null} */
+    let built = null;
+    const current = () => {
+      const at = this.disposed ? -1 : this.updates;
+      if (!built || built.at !== at) built = { at, value: this.savedState() ?? asSent };
+      return built.value;
+    };
+    for (const key of /** @type {const} */ (["header", "cols"])) {
+      Object.defineProperty(holder, key, { get: () => current()[key], enumerable: true, configurable: true });
+    }
   }
 
   /** The state the views show, in the `_snapshot` trait's form (null before any frame). */
