@@ -61,6 +61,7 @@ LABELS: dict[str, dict[str, str]] = {
         "replay_done": "end of recording",
         "replaying": "replaying",
         "paused": "paused",
+        "replay_closed": "replay closed: connect again to replay",
         # lesson panel
         "lesson": "Lesson",
         "large_buy": "Large buy",
@@ -126,6 +127,7 @@ LABELS: dict[str, dict[str, str]] = {
         "replay_done": "回放结束",
         "replaying": "回放中",
         "paused": "已暂停",
+        "replay_closed": "回放已关闭：请重新连接以回放",
         "lesson": "课堂",
         "large_buy": "大单买入",
         "large_sell": "大单卖出",

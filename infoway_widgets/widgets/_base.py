@@ -1,9 +1,19 @@
-"""What every live widget shares: the feed, status, theme and locale traits, and the coalescing.
+"""What every live widget shares: the feed, status, theme and locale traits, the coalescing, the
+view lifetime and the saved-state snapshot.
 
 ``feed.on_change`` pokes the widget's :class:`~infoway_widgets.widgets.coalesce.Coalescer`: a
 flush runs at once when the widget was idle, then at most every ``1 / max_fps`` s, and sends one
-frame with everything changed since the previous one. The ``_snapshot`` trait is refreshed inside
-a flush at most every ``snapshot_interval`` s, so it always matches a ``seq``.
+frame with everything changed since the previous one.
+
+Each front-end reports how many views of the widget it draws; once none is left anywhere, the
+widget stops sending and later releases its feed subscriptions
+(:class:`~infoway_widgets.widgets.lifetime.ViewLifetime`); a view coming back gets a full frame.
+
+The ``_snapshot`` trait is the state a saved notebook keeps. A front-end keeps it on its own model
+from the frames it has, so Python sends it only on demand: :meth:`LiveWidget.get_state` builds a
+fresh one (an HTML export, a new page's request for the state). Only a widget no front-end has
+ever reported on (nbclient, a script) pushes it, inside a flush at most every ``snapshot_interval``
+s, since there the pushed trait is all a saved notebook gets.
 """
 
 from __future__ import annotations
@@ -17,8 +27,11 @@ from typing import Any, ClassVar
 import anywidget
 import traitlets as t
 
+from ..errors import InfowayError
 from ..feed import connect
+from ..i18n import check_locale
 from ..market import Instrument, size_decimals, volume_unit
+from . import _validate as check
 from ._esm import bundle, stylesheet
 from ._wire import (
     binary_buffers_by_default,
@@ -27,7 +40,8 @@ from ._wire import (
     probe_message,
     snapshot_value,
 )
-from .coalesce import Coalescer, running_loop
+from .coalesce import Cancellable, Coalescer, Scheduler, running_loop
+from .lifetime import PAUSE_AFTER, RELEASE_AFTER, ViewLifetime
 
 log = logging.getLogger("infoway_widgets.widgets")
 
@@ -83,10 +97,8 @@ class LiveWidget(anywidget.AnyWidget):
         help="Problems of this widget's own symbols, code -> message (from feed.symbol_errors)."
     ).tag(sync=True)
     simulated = t.Bool(False).tag(sync=True)
-    locale = t.Enum(["en", "zh"], "en", help="Labels and number style.").tag(sync=True)
-    theme = t.Enum(["auto", "light", "dark"], "auto", help="auto follows JupyterLab.").tag(
-        sync=True
-    )
+    locale = t.Unicode("en", help="Labels and number style: 'en' or 'zh'.").tag(sync=True)
+    theme = t.Unicode("auto", help="'auto' (follows JupyterLab), 'light' or 'dark'.").tag(sync=True)
     up_color = t.Unicode("", help="CSS colour of rises; empty for the market convention.").tag(
         sync=True
     )
@@ -100,11 +112,46 @@ class LiveWidget(anywidget.AnyWidget):
     height = t.Int(360).tag(sync=True)
     _market = t.Dict().tag(sync=True)
     _snapshot = t.Dict().tag(sync=True)
+    pause_after = t.Float(
+        PAUSE_AFTER, help="Seconds without any view before the widget stops sending."
+    )
+    release_after = t.Float(
+        RELEASE_AFTER,
+        help="Seconds without any view before the widget releases its feed subscriptions.",
+    )
 
-    #: seconds between pushes of the ``_snapshot`` trait to the front-end while data flows
+    #: seconds between pushes of the ``_snapshot`` trait while no front-end has reported a view
     snapshot_interval: float = 5.0
     #: a widget of many symbols shows their problems per row and keeps the feed's status
     _errors_per_row: ClassVar[bool] = False
+    #: the clock of the coalescing and the view lifetime; None: the running asyncio loop (tests
+    #: put a fake clock here to step time)
+    _scheduler: ClassVar[Scheduler | None] = None
+
+    # ---- settings are checked before they land ---------------------------------------------
+    @t.validate("locale")
+    def _check_locale(self, proposal: Any) -> str:
+        return str(check.library_errors(proposal, check_locale))
+
+    @t.validate("theme")
+    def _check_theme(self, proposal: Any) -> str:
+        return check.choice(proposal, ("auto", "light", "dark"))
+
+    @t.validate("timezone")
+    def _check_timezone(self, proposal: Any) -> str:
+        return check.time_zone(proposal)
+
+    @t.validate("max_fps")
+    def _check_max_fps(self, proposal: Any) -> float:
+        return check.number(proposal, low=0.0, low_open=True, high=1000.0)
+
+    @t.validate("height")
+    def _check_height(self, proposal: Any) -> int:
+        return check.integer(proposal, low=1, high=20_000)
+
+    @t.validate("pause_after", "release_after")
+    def _check_grace(self, proposal: Any) -> float:
+        return check.number(proposal, low=0.0)
 
     def __init__(self, *, feed: Any = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -112,9 +159,21 @@ class LiveWidget(anywidget.AnyWidget):
         self._seq = 0
         self._want_snapshot = False
         self._coalescer = Coalescer(
-            self._flush, lambda: self.max_fps, label=f"{type(self).__name__}: flush", logger=log
+            self._flush,
+            lambda: self.max_fps,
+            label=f"{type(self).__name__}: flush",
+            logger=log,
+            scheduler=self._scheduler,
         )
-        self._snap_handle: asyncio.TimerHandle | None = None
+        self._lifetime = ViewLifetime(
+            on_pause=self._on_hidden,
+            on_release=self._release,
+            on_show=self._on_shown,
+            pause_after=lambda: self.pause_after,
+            release_after=lambda: self.release_after,
+            scheduler=self._scheduler,
+        )
+        self._snap_handle: Cancellable | None = None
         self._last_snapshot = -math.inf
         self._closed = False
         self._watches: list[Any] = []
@@ -145,8 +204,8 @@ class LiveWidget(anywidget.AnyWidget):
         ``embed_minimal_html`` asks for ``drop_defaults=True``, which would leave out ``_esm`` and
         the view names (they equal their defaults) and the exported page could not render. The
         snapshot is computed here, so an export, a newly opened view and a state request always
-        get the current state, while the trait itself is pushed to the front-end only every
-        ``snapshot_interval`` seconds (it is what a saved notebook keeps).
+        get the current state; the trait itself is kept by each front-end from its frames (it is
+        what a saved notebook keeps), and pushed from here only while no front-end has reported.
         """
         state: dict[str, Any] = super().get_state(key=key, drop_defaults=False)
         if "_snapshot" in state and getattr(self, "_started", False) and not self._closed:
@@ -155,6 +214,15 @@ class LiveWidget(anywidget.AnyWidget):
             except Exception:  # pragma: no cover - keep the last pushed one
                 log.exception("%s: snapshot failed", type(self).__name__)
         return state
+
+    def set_state(self, sync_data: dict[str, Any]) -> None:
+        """Apply settings from a front-end. A refused one (a bad interval from a view) is logged
+        and the front-ends are put back on the kernel's value, so it does not stick there either."""
+        try:
+            super().set_state(sync_data)
+        except (t.TraitError, InfowayError) as exc:
+            log.warning("%s: refused a setting from the front-end: %s", type(self).__name__, exc)
+            self.send_state([k for k in sync_data if k in self.keys])
 
     # ---- to implement ------------------------------------------------------------------------
     def _symbols(self) -> set[str]:
@@ -214,22 +282,30 @@ class LiveWidget(anywidget.AnyWidget):
 
     def _mark_dirty(self) -> None:
         """Something this widget shows changed: a flush will send it (coalesced)."""
-        if not self._closed:
+        if not self._closed and self._lifetime.sending:
             self._coalescer.poke()
 
     def _flush(self) -> None:
         # the coalescer runs this and logs what it raises: one widget's bug never breaks the feed
-        if self._closed:
+        if self._closed or not self._lifetime.sending:
             return
         frame = self._delta()
         if frame is not None:
             self._send_frame(*frame)
-        loop = running_loop()
-        if self._want_snapshot or loop.time() - self._last_snapshot >= self.snapshot_interval:
+        if self._lifetime.headless:
+            self._keep_snapshot()
+
+    def _keep_snapshot(self) -> None:
+        """Push the ``_snapshot`` trait when it is due (no front-end keeps it for this widget)."""
+        clock = self._clock()
+        if self._want_snapshot or clock.time() - self._last_snapshot >= self.snapshot_interval:
             self._refresh_snapshot()
         elif self._snap_handle is None:
-            wait = self._last_snapshot + self.snapshot_interval - loop.time()
-            self._snap_handle = loop.call_later(max(0.0, wait), self._snapshot_due)
+            wait = self._last_snapshot + self.snapshot_interval - clock.time()
+            self._snap_handle = clock.call_later(max(0.0, wait), self._snapshot_due)
+
+    def _clock(self) -> Scheduler:
+        return self._scheduler if self._scheduler is not None else running_loop()
 
     def _snapshot_due(self) -> None:
         self._snap_handle = None
@@ -280,18 +356,23 @@ class LiveWidget(anywidget.AnyWidget):
 
     def _refresh_snapshot(self) -> None:
         self._want_snapshot = False
-        self._last_snapshot = running_loop().time()
+        self._last_snapshot = self._clock().time()
         self._started = True
         self._snapshot = self._snapshot_value()
 
     def _send_full(self) -> None:
-        """Send the whole state (on request or after a reset) and refresh the snapshot."""
+        """Send the whole state (on request or after a reset); nothing while nobody sees it (the
+        view that comes back gets one)."""
         if self._closed:
             return
+        self._started = True
         self._show_status()  # the symbols may have changed, and their problems with them
+        if not self._lifetime.sending:
+            return
         kind, cols, extra = self._full()
         self._send_frame(kind, cols, {**extra, "reset": True})
-        self._refresh_snapshot()
+        if self._lifetime.headless:
+            self._refresh_snapshot()
 
     def _send_control(self, what: str, **fields: Any) -> None:
         self.send({"kind": "control", "what": what, **fields})
@@ -303,8 +384,46 @@ class LiveWidget(anywidget.AnyWidget):
         for w in self._watches:
             w.close()
         self._watches = []
-        self._subscribe()
+        self._open()
         self._send_full()
+
+    def _open(self) -> None:
+        """Open the subscriptions for the current settings, unless they are released (a view
+        coming back opens them)."""
+        if self._lifetime.subscribed:
+            self._subscribe()
+
+    # ---- view lifetime -----------------------------------------------------------------------
+    def _on_views(self, content: dict[str, Any]) -> None:
+        frontend, n = content.get("id"), content.get("n")
+        if not isinstance(frontend, str) or not isinstance(n, (int, float)) or n != n:
+            return
+        if self._lifetime.headless:
+            self._cancel_snapshot_timer()  # that front-end keeps the snapshot from now on
+        self._lifetime.report(frontend, int(n))
+
+    def _on_hidden(self) -> None:
+        """No view anywhere for ``pause_after`` s: stop sending (the feed subscriptions stay)."""
+        self._cancel_snapshot_timer()
+
+    def _release(self) -> None:
+        """No view for ``release_after`` s: release the feed subscriptions."""
+        for w in self._watches:
+            w.close()
+        self._watches = []
+
+    def _on_shown(self, reopen: bool) -> None:
+        """A view is back: reopen the subscriptions if they were released, then a full frame."""
+        if self._closed:
+            return
+        if reopen:
+            self._subscribe()
+        self._send_full()
+
+    def _cancel_snapshot_timer(self) -> None:
+        if self._snap_handle is not None:
+            self._snap_handle.cancel()
+            self._snap_handle = None
 
     # ---- front-end requests ------------------------------------------------------------------
     def _on_front_msg(self, _widget: Any, content: Any, buffers: list[Any]) -> None:
@@ -318,6 +437,8 @@ class LiveWidget(anywidget.AnyWidget):
             self._send_full()
         elif kind == "capabilities":
             self._on_capabilities(content)
+        elif kind == "views":
+            self._on_views(content)
         else:
             self._on_request(str(kind), content)
 
@@ -335,9 +456,8 @@ class LiveWidget(anywidget.AnyWidget):
         if not self._closed:
             self._closed = True
             self._coalescer.close()
-            if self._snap_handle is not None:
-                self._snap_handle.cancel()
-                self._snap_handle = None
+            self._lifetime.close()
+            self._cancel_snapshot_timer()
             for task in list(self._tasks):
                 task.cancel()
             for un in self._unsubs:
@@ -369,6 +489,10 @@ class SymbolWidget(LiveWidget):
 
     symbol = t.Unicode("").tag(sync=True)
 
+    @t.validate("symbol")
+    def _check_symbol(self, proposal: Any) -> str:
+        return str(check.library_errors(proposal, lambda s: self._feed.instrument(s).code))
+
     def _follow_symbol(self, symbol: str) -> None:
         """Point at ``symbol`` now and whenever the ``symbol`` trait changes."""
         self._set_symbol(symbol)
@@ -391,7 +515,7 @@ class SymbolWidget(LiveWidget):
             self.symbol = inst.code
             self._market = market_info(inst)
             self._instrument_changed(inst)
-        self._subscribe()
+        self._open()
         self._send_full()
 
     def _instrument_changed(self, inst: Instrument) -> None:

@@ -13,6 +13,7 @@ import pandas as pd
 import traitlets as t
 
 from ..market import LOT_MARKETS
+from . import _validate as check
 from ._base import Frame, LiveWidget, esm, market_info
 
 QUOTE_FIELDS = (
@@ -46,6 +47,18 @@ BOARD_COLUMNS = (
     "open",
     "prev_close",
     "spark",
+)
+#: what ``sort_by`` takes: "" (the given order), a sortable column or a quote field
+SORT_KEYS = tuple(
+    dict.fromkeys(
+        [
+            "",
+            *(c for c in BOARD_COLUMNS if c not in ("spark", "high_low", "volume_lots")),
+            "name",
+            *QUOTE_FIELDS,
+            *ASHARE_FIELDS,
+        ]
+    )
 )
 
 
@@ -101,10 +114,8 @@ class QuoteBoard(LiveWidget):
     sort_by = t.Unicode("").tag(sync=True)
     sort_desc = t.Bool(True).tag(sync=True)
     title = t.Unicode("").tag(sync=True)
-    preset = t.Enum(
-        ["auto", "compact", "cn"],
-        "auto",
-        help="Column set: cn (brokerage), compact, or auto (cn for locale zh).",
+    preset = t.Unicode(
+        "auto", help="Column set: cn (brokerage), compact, or auto (cn for locale zh)."
     ).tag(sync=True)
     columns = t.List(
         t.Unicode(), help="Explicit column keys; overrides preset when not empty."
@@ -118,10 +129,29 @@ class QuoteBoard(LiveWidget):
         cols = list(proposal["value"])
         bad = [c for c in cols if c not in BOARD_COLUMNS]
         if bad:
-            raise t.TraitError(
+            raise check.refuse(
                 f"unknown QuoteBoard column(s) {bad}; choose from {list(BOARD_COLUMNS)}"
             )
         return cols
+
+    @t.validate("preset")
+    def _check_preset(self, proposal: Any) -> str:
+        return check.choice(proposal, ("auto", "compact", "cn"))
+
+    @t.validate("sort_by")
+    def _check_sort_by(self, proposal: Any) -> str:
+        return check.choice(proposal, SORT_KEYS)
+
+    @t.validate("symbols")
+    def _check_symbols(self, proposal: Any) -> list[str]:
+        codes = check.library_errors(
+            proposal, lambda syms: [self._feed.instrument(s).code for s in syms]
+        )
+        return list(dict.fromkeys(codes))
+
+    @t.validate("spark_points")
+    def _check_spark_points(self, proposal: Any) -> int:
+        return check.integer(proposal, low=0, high=10_000)
 
     def __init__(
         self,
@@ -160,7 +190,7 @@ class QuoteBoard(LiveWidget):
         self._insts = insts
         self._markets = {code: market_info(inst) for code, inst in insts.items()}
         self.symbols = list(insts)
-        self._subscribe()
+        self._open()
         self._send_full()
 
     def _symbols(self) -> set[str]:

@@ -12,6 +12,7 @@ import pandas as pd
 import traitlets as t
 
 from ..feed.stores import BookSnapshot
+from . import _validate as check
 from ._base import Frame, SymbolWidget, esm
 
 #: keys of ``feed.ashare(symbol)`` the book frame carries in its header (``header["stats"]``)
@@ -98,9 +99,17 @@ class OrderBook(SymbolWidget):
     _kind = "book"
 
     levels = t.Int(5).tag(sync=True)
-    view = t.Enum(["ladder", "depth"], "ladder").tag(sync=True)
+    view = t.Unicode("ladder", help="'ladder' or 'depth'.").tag(sync=True)
     stats = t.Bool(True, help="Show the 盘口 stats panel and the limit badge.").tag(sync=True)
     height = t.Int(300).tag(sync=True)
+
+    @t.validate("levels")
+    def _check_levels(self, proposal: Any) -> int:
+        return check.integer(proposal, low=1, high=50)
+
+    @t.validate("view")
+    def _check_view(self, proposal: Any) -> str:
+        return check.choice(proposal, ("ladder", "depth"))
 
     def __init__(
         self,

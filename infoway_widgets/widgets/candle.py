@@ -11,6 +11,7 @@ import pandas as pd
 import traitlets as t
 
 from ..market import LIVE_INTERVALS, parse_interval
+from . import _validate as check
 from ._base import Frame, LiveWidget, esm, market_info
 
 #: daily bars watched for the quote (previous close, limit lines)
@@ -67,10 +68,48 @@ class CandleChart(LiveWidget):
         help="Bars a view holds (about; older ones drop off, and scrolling back pages them in).",
     ).tag(sync=True)
     page_size = t.Int(500, help="Bars fetched per scroll-back request.").tag(sync=True)
-    snapshot_bars = t.Int(500, help="Bars kept in the saved widget state.").tag(sync=False)
+    snapshot_bars = t.Int(500, help="Bars kept in the saved widget state.").tag(sync=True)
     height = t.Int(420).tag(sync=True)
     _interval_ms = t.Int(60_000).tag(sync=True)
     _levels = t.Dict().tag(sync=True)
+
+    # ---- settings are checked before they land ---------------------------------------------
+    @t.validate("symbol")
+    def _check_symbol(self, proposal: Any) -> str:
+        return str(check.library_errors(proposal, lambda s: self._feed.instrument(s).code))
+
+    @t.validate("interval")
+    def _check_interval(self, proposal: Any) -> str:
+        return str(check.library_errors(proposal, lambda iv: parse_interval(iv).name))
+
+    @t.validate("intervals")
+    def _check_intervals(self, proposal: Any) -> list[str]:
+        names = check.library_errors(proposal, lambda ivs: [parse_interval(iv).name for iv in ivs])
+        return list(dict.fromkeys(names))
+
+    @t.validate("ma")
+    def _check_ma(self, proposal: Any) -> list[int]:
+        lengths = list(proposal["value"])
+        if not all(
+            isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 1000 for n in lengths
+        ):
+            raise check.refuse(
+                f"CandleChart.ma takes moving-average lengths from 1 to 1000, e.g. [5, 10, 20], "
+                f"not {lengths!r}"
+            )
+        return lengths
+
+    @t.validate("history", "snapshot_bars")
+    def _check_bar_count(self, proposal: Any) -> int:
+        return check.integer(proposal, low=0)
+
+    @t.validate("max_bars")
+    def _check_max_bars(self, proposal: Any) -> int:
+        return check.integer(proposal, low=1)
+
+    @t.validate("page_size")
+    def _check_page_size(self, proposal: Any) -> int:
+        return check.integer(proposal, low=1, high=5000)
 
     def __init__(
         self,
@@ -100,7 +139,7 @@ class CandleChart(LiveWidget):
             self.interval = iv.name
             self._interval_ms = iv.ms if iv.seconds else 86_400_000 * 7
             self._market = market_info(inst)
-        self._subscribe()
+        self._open()
         self._send_full()
 
     def _on_setting(self, change: dict[str, Any]) -> None:

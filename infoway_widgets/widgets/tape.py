@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import traitlets as t
 
+from . import _validate as check
 from ._base import Frame, SymbolWidget, esm
 
 TAPE_COLS = ("t", "price", "volume", "direction")
@@ -39,6 +40,14 @@ class TradeTape(SymbolWidget):
     max_rows = t.Int(200).tag(sync=True)
     large_volume = t.Float(0.0).tag(sync=True)
     height = t.Int(300).tag(sync=True)
+
+    @t.validate("max_rows")
+    def _check_max_rows(self, proposal: Any) -> int:
+        return check.integer(proposal, low=1, high=10_000)
+
+    @t.validate("large_volume")
+    def _check_large_volume(self, proposal: Any) -> float:
+        return check.number(proposal, low=0.0)
 
     def __init__(
         self,

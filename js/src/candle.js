@@ -46,6 +46,9 @@ function createStore(model) {
   /** @param {(msg: Record<string, any>) => void} send */
   const makeState = (send) => new CandleState(model.get("max_bars") || 15000, overlaySpec(model), send);
   const store = new ModelStore(model, makeState);
+  const snapshotBars = () => { const n = model.get("snapshot_bars"); store.state.snapshotBars = Number.isFinite(n) ? n : 500; };
+  snapshotBars();
+  store.listen("change:snapshot_bars", snapshotBars);
   store.derive("change:ma change:vwap change:timezone change:_market change:_interval_ms", () => store.state.setSpec(overlaySpec(model)));
   return store;
 }

@@ -230,9 +230,9 @@ def test_lab_widgets_render_update_theme_views_and_export(lab, page, export_asse
     check_export(page.context.new_page(), html, export_assets, tmp_path, bars_live)
 
 
-def check_export(
-    page: Any, html: str, assets: dict[str, Path], tmp_path: Path, bars_live: int
-) -> None:
+def open_offline(page: Any, html: str, assets: dict[str, Path]) -> list[str]:
+    """Open a page of saved widget state (an export) with no kernel and no network; returns the
+    list its page errors go to."""
     # this machine cannot reach the CDNs the export names: answer those requests from npm packages
     # (and drop the SRI hash of require.min.js, whose unminified twin is what npm ships)
     html = re.sub(r'\s+integrity="[^"]*"', "", html)
@@ -252,6 +252,13 @@ def check_export(
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto("http://export.test/")
+    return errors
+
+
+def check_export(
+    page: Any, html: str, assets: dict[str, Path], tmp_path: Path, bars_live: int
+) -> None:
+    errors = open_offline(page, html, assets)
     for sel in ROOTS.values():
         page.wait_for_selector(f'{sel}[data-status="simulated"]', timeout=30_000)
     wait_attr_at_least(page, ROOTS["candle"], "data-bars", min(100, bars_live))
@@ -259,6 +266,9 @@ def check_export(
     wait_attr_at_least(page, ROOTS["board"], "data-rows", len(BOARD))
     wait_attr_at_least(page, ROOTS["tape"], "data-rows", 1)
     wait_ink(page, ROOTS["candle"], 3000)
+    # no kernel was ever behind these views: every badge says saved state
+    for sel in ROOTS.values():
+        page.wait_for_selector(f'{sel}[data-link="saved"] .iw-badge[data-status="saved"]')
     shot = tmp_path / "export.png"
     page.screenshot(path=str(shot), full_page=True)
     copy_screenshot(shot, "export.png")

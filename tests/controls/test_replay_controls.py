@@ -179,3 +179,52 @@ async def test_without_a_symbol_the_controls_clock_uses_the_recordings(recording
         rc.close()
     finally:
         await rp.aclose()
+
+
+async def test_at_the_end_restart_and_seek_keep_the_replay_paused(recording):
+    path, _ = recording
+    rp = iw.connect(replay=path, speed=1000.0)
+    try:
+        rc = ReplayControls(rp, symbol=SYM)
+        r = rp.replay
+        await r.wait_done(timeout=60)
+        assert not r.playing and not rc.playing  # the end counts as paused
+        rc.restart_button.click()
+        assert r.position_ms == r.start_ms
+        assert not r.playing and not rc.playing and "Play" in rc.play_button.description
+        rc.seek(r.end_ms)
+        assert r.done.is_set() and not r.playing
+        span = r.end_ms - r.start_ms
+        rc.seek_slider.value = span // 3  # what dragging the slider does, at the end
+        assert r.position_ms == r.start_ms + span // 3 and not r.playing
+        assert "paused" in rc.position_label.value
+        # a paused replay stays paused, a playing one keeps playing
+        rc.play()
+        rc.seek_fraction(0.1)
+        assert r.playing
+        rc.restart()
+        assert r.playing and r.position_ms < r.end_ms
+        rc.close()
+    finally:
+        await rp.aclose()
+
+
+async def test_a_closed_replays_controls_are_disabled(recording):
+    path, _ = recording
+    rp = iw.connect(replay=path, speed=1.0)
+    rc = ReplayControls(rp, symbol=SYM)
+    assert not rc.play_button.disabled and not rc.closed
+    await rp.aclose()
+    assert rc.closed and not rc.playing
+    for c in (rc.play_button, rc.restart_button, rc.speed_slider, rc.seek_slider):
+        assert c.disabled, c
+    assert "closed" in rc.position_label.value
+    position = rp.replay.position_ms
+    for action in (rc.play, rc.pause, rc.restart, lambda: rc.set_speed(2.0)):
+        with pytest.raises(iw.FeedClosedError, match="connect"):
+            action()
+    rc.seek_slider.value = rc.seek_slider.max // 2  # a stale front-end's change: ignored
+    assert rp.replay.position_ms == position
+    # controls made for a feed already closed start disabled
+    assert ReplayControls(rp, symbol=SYM).play_button.disabled
+    rc.close()

@@ -13,7 +13,7 @@ import ipywidgets as w
 import pandas as pd
 import traitlets as t
 
-from ...errors import BadParameterError
+from ...errors import BadParameterError, FeedClosedError
 from ...i18n import check_locale, label, phase_label
 from ...market import phase
 from ...protocol.decode import decode_batch
@@ -62,6 +62,12 @@ class ReplayControls(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     play_button, restart_button, speed_slider, seek_slider, clock
         The widgets inside, for layout or tests (the two buttons are
         :class:`~infoway_widgets.widgets.controls.icon_button.IconButton`: SVG icons).
+
+    Notes
+    -----
+    Restart and seeking keep the replay paused or playing as it was; at the end of the recording
+    it counts as paused. Once the feed is closed (``await replay.aclose()``) the controls are
+    disabled and their methods raise :class:`~infoway_widgets.errors.FeedClosedError`.
 
     Examples
     --------
@@ -142,12 +148,27 @@ class ReplayControls(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self._unsubs = [
             feed.on_change(lambda _s: self._coalescer.poke()),
             replay.on_change(self._coalescer.poke),  # pause, resume, seek, end of recording
+            feed.on_close(self._on_feed_closed),
         ]
         self._refresh()
+        if getattr(feed, "closed", False):
+            self._on_feed_closed()
 
     # ---- actions (the buttons call these; so can code) ----------------------------------------
+    @property
+    def closed(self) -> bool:
+        """True once the replaying feed is closed: the controls are disabled."""
+        return bool(getattr(self.feed, "closed", False))
+
+    def _check_open(self) -> None:
+        if self.closed:
+            raise FeedClosedError(
+                "this replay is closed; replay again with iw.connect(replay=path) and new controls"
+            )
+
     def play(self) -> None:
         """Start or continue playing; at the end of the recording, start again from the beginning."""
+        self._check_open()
         if self.replay.done.is_set():
             self.replay.seek(self.replay.start_ms)
         self.replay.resume()
@@ -155,6 +176,7 @@ class ReplayControls(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
 
     def pause(self) -> None:
         """Stop where the replay is; widgets keep showing that moment."""
+        self._check_open()
         self.replay.pause()
         self._refresh()
 
@@ -170,8 +192,13 @@ class ReplayControls(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self.seek(self.replay.start_ms)
 
     def seek(self, position_ms: int) -> None:
-        """Jump to a recorded time (UTC ms between ``replay.start_ms`` and ``replay.end_ms``)."""
+        """Jump to a recorded time (UTC ms between ``replay.start_ms`` and ``replay.end_ms``),
+        paused or playing as before (at the end of the recording: paused)."""
+        self._check_open()
+        playing = bool(self.replay.playing)
         self.replay.seek(int(position_ms))
+        if not playing and self.replay.playing:  # seeking back from the end reopens the player
+            self.replay.pause()
         self._refresh()
 
     def seek_fraction(self, x: float) -> None:
@@ -217,17 +244,28 @@ class ReplayControls(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
 
     def set_speed(self, x: float) -> None:
         """Change the replay speed (0 < x ≤ 10000)."""
+        self._check_open()
         self.replay.speed = float(x)
         self._refresh()
 
     # ---- widget events -------------------------------------------------------------------------
     def _on_speed(self, change: dict[str, Any]) -> None:
-        if not self._syncing and change["new"] is not None:
+        if not self._syncing and not self.closed and change["new"] is not None:
             self.set_speed(float(change["new"]))
 
     def _on_seek(self, change: dict[str, Any]) -> None:
-        if not self._syncing:
+        if not self._syncing and not self.closed:
             self.seek(self.replay.start_ms + int(change["new"]))
+
+    def _on_feed_closed(self) -> None:
+        """The replaying feed closed: nothing to drive any more, so nothing stays clickable."""
+        self._coalescer.close()
+        for c in (self.play_button, self.restart_button, self.speed_slider, self.seek_slider):
+            c.disabled = True
+        self.playing = False
+        self.play_button.description = "▶ " + label("play", self.locale)
+        self.play_button.button_style = ""
+        self.position_label.value = label("replay_closed", self.locale)
 
     # ---- display ---------------------------------------------------------------------------------
     def _refresh(self) -> None:

@@ -26,6 +26,8 @@ export class View {
     this.cleanups = [];
     this.updates = 0;
     this.destroyed = false;
+    /** @type {import("./link.js").KernelLink|null} the model's kernel link, once following a store */
+    this.link = null;
     /** @type {Array<(p: Palette) => void>} */
     this.themeListeners = [];
 
@@ -130,6 +132,9 @@ export class View {
    * @param {(change: import("./store.js").ChangeOf<R>|null) => void} draw
    */
   follow(store, draw) {
+    this.link = store.link;
+    this.cleanups.push(store.link.subscribe(() => { if (!this.destroyed) this.renderStatus(); }));
+    this.renderStatus();
     const resets0 = store.resets;
     const count = () => {
       this.updates += 1;
@@ -193,6 +198,19 @@ export class View {
   onTheme(fn) { this.themeListeners.push(fn); }
 
   renderStatus() {
+    const link = this.link ? this.link.stateFor(this.el) : "live";
+    this.root.dataset.link = link;
+    if (link !== "live") {
+      // the numbers are frozen: whatever the saved status said, it is not live any more
+      const L = this.L;
+      const saved = this.get("status") || "connecting";
+      const status = link === "disconnected" ? "disconnected" : saved;
+      this.badge.textContent = link === "disconnected" ? L.status.disconnected : L.status.saved;
+      this.badge.title = link === "disconnected" ? L.disconnectedHint : L.savedHint;
+      this.badge.dataset.status = link === "disconnected" ? "disconnected" : "saved";
+      this.root.dataset.status = status;
+      return;
+    }
     const status = this.get("status") || "connecting";
     const msg = this.get("status_message") || "";
     const text = this.L.status[status] || status;

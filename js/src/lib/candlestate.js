@@ -2,7 +2,7 @@
 // What a CandleChart model holds: the bars window, the overlay lines computed from it (moving
 // averages, session VWAP), and the paging of older bars. One per model, shared by its views.
 
-import { BarStore } from "./barstore.js";
+import { BAR_COLS, BarStore } from "./barstore.js";
 import { localDay } from "./format.js";
 import { SessionVwap, sma } from "./indicators.js";
 
@@ -44,6 +44,8 @@ export class CandleState {
     this.vwap = null;
     this.symbol = "";
     this.interval = "";
+    /** bars kept in the saved state (the trait `snapshot_bars`) */
+    this.snapshotBars = 500;
     this.loading = false;
     this.noMore = false;
     /** @type {Set<ReturnType<typeof setTimeout>>} */
@@ -102,6 +104,19 @@ export class CandleState {
     if (r.prepended) this.loading = false;
     if (r.mode !== "none") this.computeOverlays(r.mode === "full" ? 0 : r.from);
     return { type: "bars", reset: false, mode: r.mode, from: r.from, oldLen, prepended: r.prepended, keepRange: false, sameSeries: true };
+  }
+
+  /**
+   * The newest `snapshotBars` bars as one full frame (the saved state).
+   * @returns {import("./wire.js").StateFrame|null}
+   */
+  snapshot() {
+    if (!this.symbol) return null;
+    const from = Math.max(0, this.bars.length - this.snapshotBars);
+    /** @type {Record<string, number[]>} */
+    const cols = {};
+    for (const k of BAR_COLS) cols[k] = this.bars.c[k].slice(from);
+    return { header: { kind: "bars", symbol: this.symbol, interval: this.interval }, cols };
   }
 
   /**

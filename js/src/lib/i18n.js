@@ -25,14 +25,18 @@ const PAIRS = {
   lotsNote: ["A-shares in lots of 100 shares", "A 股以手计（1 手 = 100 股）"],
   flowGap: ["Incomplete since {t}: the trades missed while reconnecting are not counted",
     "自 {t} 起不完整：重连期间的成交未计入"],
+  disconnectedHint: ["The kernel restarted or stopped: these numbers are frozen. Run the cell again for live data.",
+    "内核已重启或停止：数据已冻结。重新运行该单元格以获取实时数据。"],
+  savedHint: ["Saved with the notebook, no kernel behind it: run the cell for live data.",
+    "随笔记本保存的状态，没有连接内核：运行该单元格以获取实时数据。"],
 };
 
 /** @type {Record<string, [string, string]>} the status badge, by the `status` trait */
 const STATUS = {
   simulated: ["Simulated", "模拟"], live: ["Live", "实时"], connecting: ["Connecting", "连接中"],
   reconnecting: ["Reconnecting", "重连中"], stale: ["Stale", "延迟"], error: ["Error", "错误"],
-  closed: ["Closed", "已关闭"],
-  // a page written by iw.export_html: the state the widget had then, no kernel behind it
+  closed: ["Closed", "已关闭"], disconnected: ["Disconnected", "已断开"],
+  // the state the widget had when saved (a notebook, or a page written by iw.export_html): no kernel
   saved: ["Saved state", "已保存状态"],
 };
 

@@ -121,4 +121,11 @@ export class IntradayState {
     this.meta = { ...this.meta, ...h };
     return { reset: !!h.reset };
   }
+
+  /** The whole day, as one full frame (the saved state). @returns {import("./wire.js").StateFrame|null} */
+  snapshot() {
+    if (!this.meta.day) return null;
+    const { kind: _k, v: _v, seq: _s, n: _n, cols: _c, reset: _r, ...meta } = /** @type {Record<string, any>} */ (this.meta);
+    return { header: { ...meta, kind: "intraday", offset: 0, slots: this.s.t.length }, cols: { ...this.s } };
+  }
 }

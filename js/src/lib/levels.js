@@ -75,6 +75,8 @@ export class BookState {
     this.book = { bids: [], asks: [], t: NaN, prevClose: NaN };
     /** @type {import("./frames.js").BookStats|null} */
     this.stats = null;
+    /** @type {import("./wire.js").RawFrame|null} the last frame: a book frame is the whole book */
+    this.last = null;
   }
 
   /**
@@ -94,6 +96,12 @@ export class BookState {
     this.stats = h.stats && typeof h.stats === "object" ? h.stats : null;
     const diff = h.reset ? null : { bids: diffSide(this.book.bids, next.bids), asks: diffSide(this.book.asks, next.asks) };
     this.book = next;
+    this.last = raw;
     return { reset: !!h.reset, diff };
+  }
+
+  /** The book shown, as one full frame (the saved state). */
+  snapshot() {
+    return this.last;
   }
 }

@@ -57,6 +57,18 @@ export class QuotesState {
     });
     return { reset: !!h.reset, rows, reorder };
   }
+
+  /** Every row, as one full frame (the saved state). @returns {import("./wire.js").StateFrame|null} */
+  snapshot() {
+    if (!this.quotes.size) return null;
+    const list = [...this.quotes.values()];
+    /** @type {Record<string, number[]>} */
+    const cols = {};
+    for (const k of NUM_FIELDS) cols[k] = list.map((q) => q[k]);
+    cols.spark_len = list.map((q) => q.spark.length);
+    cols.spark = list.flatMap((q) => q.spark);
+    return { header: { kind: "quotes", symbols: [...this.quotes.keys()], names: list.map((q) => q.name) }, cols };
+  }
 }
 
 /**

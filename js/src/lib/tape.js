@@ -53,6 +53,7 @@ export class TapeState {
   /** @param {number} max rows kept */
   constructor(max) {
     this.rows = new TapeRows(max);
+    this.symbol = "";
   }
 
   /**
@@ -63,6 +64,20 @@ export class TapeState {
     if (raw.header.kind !== "tape") return null;
     const { header: h, cols } = /** @type {import("./frames.js").TapeFrame} */ (raw);
     const added = this.rows.apply(cols, Number(h.total) || 0, !!h.reset);
+    if (h.symbol) this.symbol = h.symbol;
     return { reset: !!h.reset, added };
+  }
+
+  /** The rows shown, oldest first, as one full frame (the saved state). @returns {import("./wire.js").StateFrame|null} */
+  snapshot() {
+    if (!this.symbol) return null;
+    const rows = [...this.rows.rows].reverse();
+    return {
+      header: { kind: "tape", symbol: this.symbol, total: this.rows.total },
+      cols: {
+        t: rows.map((r) => r.t), price: rows.map((r) => r.price),
+        volume: rows.map((r) => r.volume), direction: rows.map((r) => r.direction),
+      },
+    };
   }
 }

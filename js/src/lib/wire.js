@@ -144,3 +144,27 @@ export class SeqTracker {
     return true;
   }
 }
+
+/** @param {ArrayLike<number>} a @returns {Array<number|null>} NaN and infinities as null, as Python writes them */
+const jsonColumn = (a) => Array.from(a, (x) => (Number.isFinite(x) ? x : null));
+
+/**
+ * A reducer's state as one full frame, before it is written to the `_snapshot` trait.
+ * @typedef {{header: Record<string, any>, cols: Record<string, ArrayLike<number>>}} StateFrame
+ */
+
+/**
+ * A frame in the `_snapshot` trait's form (the inverse of decodeSnapshot): a full frame at `seq`,
+ * its columns as JSON arrays.
+ * @param {StateFrame} frame
+ * @param {number} seq
+ * @returns {{header: Record<string, any>, cols: Record<string, Array<number|null>>}}
+ */
+export function snapshotOf(frame, seq) {
+  const names = Object.keys(frame.cols);
+  /** @type {Record<string, Array<number|null>>} */
+  const cols = {};
+  for (const name of names) cols[name] = jsonColumn(frame.cols[name]);
+  const n = names.length ? cols[names[0]].length : 0;
+  return { header: { ...frame.header, v: SCHEMA, seq, n, cols: names, reset: true }, cols };
+}
