@@ -17,6 +17,7 @@ class SessionStatus:
 
     def __init__(self, simulated: bool) -> None:
         self.simulated = simulated
+        self.simulated_note = "simulated market (no API key)"
         #: True once a server said it is a relay (its welcome message)
         self.via_relay = False
         self.states: dict[str, str] = {}
@@ -26,7 +27,7 @@ class SessionStatus:
         if self.via_relay:
             return "relay", "through a relay"
         if self.simulated:
-            return "simulated", "simulated market (no API key)"
+            return "simulated", self.simulated_note
         return "live", "connected"
 
     def update(
@@ -55,11 +56,17 @@ class SessionStatus:
     def welcome(
         self, business: str, msg: str, error_of: Callable[[str], BaseException | None]
     ) -> tuple[str, str] | None:
-        """A server's welcome on ``business``: a relay marks its own, which the badge then says.
-        Returns the status to show, or None when nothing changed."""
-        if "relay" not in msg.lower() or self.via_relay:
+        """A server's welcome on ``business``: a relay or the simulated market's server marks its
+        own, which the badge then says (simulated prices never read "Live"). Returns the status to
+        show, or None when nothing changed."""
+        low = msg.lower()
+        if "simulated" in low and not self.simulated:
+            self.simulated = True
+            self.simulated_note = "simulated market (the server says so)"
+        elif "relay" in low and not self.via_relay:
+            self.via_relay = True
+        else:
             return None
-        self.via_relay = True
         return self.update(business, self.states.get(business, "open"), None, error_of)
 
 

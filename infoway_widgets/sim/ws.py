@@ -41,6 +41,8 @@ _DATA_FRAME = '{"code":100'
 #: look like a silent client (at speed 120 the limit would be half a real second). Jitter does not
 #: shrink with the speed; the client keeps a real-time slack on its frame budget for the same reason.
 IDLE_FLOOR_REAL_S = 1.5
+#: the welcome says what this server is, so a feed pointed at it by ``base_url`` says "simulated"
+SIM_WELCOME = encode.welcome("simulated")
 
 
 class SimConnection:
@@ -68,6 +70,7 @@ class SimConnection:
             idle_ms=max(IDLE_MS, round(IDLE_FLOOR_REAL_S * 1000 * server.speed)),
             max_codes=server.max_codes,
             per=" per connection",
+            welcome=SIM_WELCOME,
         )
         self.sent_candles: dict[tuple[str, int], str] = {}
         self.queue: asyncio.Queue[str | None] = asyncio.Queue()

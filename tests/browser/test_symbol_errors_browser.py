@@ -115,12 +115,14 @@ def test_a_plan_of_three_codes_flags_the_fourth_and_the_three_stream_on(lab, pag
     assert "505" in text and "3 codes per connection" in text and "upgrade the plan" in text
     three = [of(CANDLE, c) for c in ("600519.SH", "000001.SZ", "300750.SZ")]
     for sel in three:
-        page.wait_for_selector(f'{sel}[data-status="live"]', timeout=60_000)
+        page.wait_for_selector(f'{sel}[data-status="simulated"]', timeout=60_000)
         wait_attr_at_least(page, sel, "data-bars", 100)
         wait_live(page, sel)
-        assert badge(page, sel) == "Live"
+        assert badge(page, sel) == "Simulated"
     page.wait_for_selector(f'{BOARD} tr.iw-quote[data-symbol="600200.SH"][data-error="1"]')
-    assert attr(page, BOARD, "data-status") == "live" and attr(page, BOARD, "data-errors") == "1"
+    assert (
+        attr(page, BOARD, "data-status") == "simulated" and attr(page, BOARD, "data-errors") == "1"
+    )
     wait_live(page, BOARD)
     shoot(page, fourth, tmp_path / "plan-fourth.png")
     shoot(page, three[0], tmp_path / "plan-first.png")
@@ -131,6 +133,6 @@ def test_a_plan_of_three_codes_flags_the_fourth_and_the_three_stream_on(lab, pag
         's = feed.source.sessions["stock"]\n'
         'assert s.stats["reconnects"] == 0 and s.state == "open", s.stats\n'
         'assert set(s.refused) == {"600200.SH"}, s.refused\n'
-        'assert feed.status == "live" and set(feed.symbol_errors) == {"600200.SH"}\n'
+        'assert feed.status == "simulated" and set(feed.symbol_errors) == {"600200.SH"}\n'
         "await feed.aclose()\nawait server.stop()",
     )

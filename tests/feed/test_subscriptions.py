@@ -187,3 +187,14 @@ def test_registry_asks_the_universe_once_and_forgets_on_request():
     assert reg.get(SYM).name == "renamed" and len(asked) == 1
     live = InstrumentRegistry()  # no universe: a live feed's instruments carry no names
     assert live.get(SYM).name is None and live.universe() == {}
+
+
+def test_a_server_that_says_it_is_simulated_is_never_shown_live():
+    err: dict = {}
+    st = SessionStatus(simulated=False)
+    assert st.update("stock", "open", None, err.get) == ("live", "connected")
+    # production's welcome changes nothing; the simulated market's server says what it is
+    assert st.welcome("stock", "ws connect success", err.get) is None
+    got = st.welcome("stock", "ws connect success (simulated)", err.get)
+    assert got == ("simulated", "simulated market (the server says so)")
+    assert st.welcome("stock", "ws connect success (simulated)", err.get) is None  # said once

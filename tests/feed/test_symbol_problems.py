@@ -123,7 +123,7 @@ async def test_an_unknown_code_is_flagged_alone_and_a_quiet_one_is_not() -> None
             # the quiet code was asked about too (after the same silence), and is no error
             await wait_for(lambda: not feed._problems.silence.waiting, 20, "both questions")
             await feed.settle()
-            assert set(feed.symbol_errors) == {"999999.SH"} and feed.status == "live"
+            assert set(feed.symbol_errors) == {"999999.SH"} and feed.status == "simulated"
             assert feed.tape_store("AAPL.US").total > 0
             assert heard == [("999999.SH", "no data for 999999.SH: check the code")]
             ws[2].close()  # nothing watches it any more: its problem goes
@@ -147,7 +147,11 @@ async def test_history_and_books_of_unknown_codes_are_their_own_problem() -> Non
             )
             assert set(feed.symbol_errors) == {"999999.SH", "688999.SH"}
             # the feed's status listeners (every widget) heard nothing of either code
-            assert feed.status == "live" and statuses and statuses[-1] == ("live", "connected")
+            assert (
+                feed.status == "simulated"
+                and statuses
+                and statuses[-1] == ("simulated", "simulated market (the server says so)")
+            )
             assert not any("999999" in m or "688999" in m for _, m in statuses)
             assert len(feed.bar_store("600519.SH", "1m")) >= 20
             for w in (good, bad_chart, bad_book):
@@ -174,7 +178,7 @@ async def test_a_plan_limit_refuses_the_fourth_code_and_the_three_stream_on() ->
             await wait_for(
                 lambda: all(feed.tape_store(c).total > before[c] for c in codes), 20, "streaming"
             )
-            assert feed.status == "live" and set(feed.symbol_errors) == {"600200.SH"}
+            assert feed.status == "simulated" and set(feed.symbol_errors) == {"600200.SH"}
             [conn] = server.connections()
             assert conn.trades == set(codes)
             session = feed.source.sessions["stock"]

@@ -92,7 +92,8 @@ async def ws_client(
             if business == "stock":
                 assert not str(first).startswith("{")
                 first = await ws.recv()
-            assert json.loads(first) == {"code": 200, "msg": "ws connect success"}
+            # production's welcome, marked as the simulated market's (as a relay marks its own)
+            assert json.loads(first) == {"code": 200, "msg": "ws connect success (simulated)"}
         yield ws
 
 

@@ -20,14 +20,17 @@ async def test_stock_greeting_then_welcome_then_ack():
         first = await asyncio.wait_for(ws.recv(), 5)
         assert first.startswith("You have permission to subscribe to all market data")
         assert "SIMULATED" in first
-        assert await ws.recv() == '{"code":200,"msg":"ws connect success"}'
+        assert await ws.recv() == '{"code":200,"msg":"ws connect success (simulated)"}'
         await ws.send('{"code":10000,"trace":"336b","data":{"codes":"600519.SH"}}')
         assert await ws.recv() == '{"code":10001,"trace":"336b","msg":"ok"}'
 
 
 async def test_crypto_has_no_greeting():
     async with running() as srv, ws_client(srv, "crypto", skip_hello=False) as ws:
-        assert await asyncio.wait_for(ws.recv(), 5) == '{"code":200,"msg":"ws connect success"}'
+        assert (
+            await asyncio.wait_for(ws.recv(), 5)
+            == '{"code":200,"msg":"ws connect success (simulated)"}'
+        )
 
 
 async def test_trade_push_shape():

@@ -96,7 +96,9 @@ async def test_a_plan_of_three_codes_flags_the_fourth_widget_and_the_three_strea
             assert "505" in fourth.status_message and "upgrade the plan" in fourth.status_message
             counts = [len(sent.frames(w)) for w in ws[:3]]
             await wait_for(lambda: all(len(sent.frames(w)) > n + 2 for w, n in zip(ws, counts)))
-            assert [w.status for w in ws[:3]] == ["live"] * 3
+            assert [w.status for w in ws[:3]] == [
+                "simulated"
+            ] * 3  # the server says it is simulated
             assert feed.source.sessions["stock"].stats["reconnects"] == 0
         finally:
             for w in ws:
