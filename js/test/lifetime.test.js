@@ -269,4 +269,14 @@ describe("a view whose kernel is gone", () => {
     expect(data(second, "rows")).toBe("1");
     w.dispose();
   });
+
+  it("a page written by iw.export_html keeps its note: when and from what it was saved", () => {
+    const model = new FakeModel({ ...TRAITS, symbols: [SYM], status: "saved", status_message: "simulated, 2026-12-02 01:00 UTC" });
+    const w = mount(board, model);
+    const el = w.view((e) => e.classList.add("jupyter-widgets-disconnected"));
+    expect(data(el, "link")).toBe("saved");
+    expect(badge(el).textContent).toBe("Saved state: simulated, 2026-12-02 01:00 UTC");
+    expect(badge(el).dataset.status).toBe("saved");
+    w.dispose();
+  });
 });

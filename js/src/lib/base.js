@@ -205,8 +205,11 @@ export class View {
       const L = this.L;
       const saved = this.get("status") || "connecting";
       const status = link === "disconnected" ? "disconnected" : saved;
-      this.badge.textContent = link === "disconnected" ? L.status.disconnected : L.status.saved;
-      this.badge.title = link === "disconnected" ? L.disconnectedHint : L.savedHint;
+      // a page of iw.export_html says when and from what it was written ("saved": its note)
+      const note = link === "saved" && saved === "saved" ? this.get("status_message") || "" : "";
+      this.badge.textContent = link === "disconnected" ? L.status.disconnected
+        : note ? `${L.status.saved}: ${note}` : L.status.saved;
+      this.badge.title = link === "disconnected" ? L.disconnectedHint : note || L.savedHint;
       this.badge.dataset.status = link === "disconnected" ? "disconnected" : "saved";
       this.root.dataset.status = status;
       return;
