@@ -3,4 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec .venv/bin/jupyter lab --ip=127.0.0.1 notebooks/quickstart.ipynb "$@"
+extra=()
+# Jupyter refuses to run as root without saying so on the command line (containers, CI machines)
+if [ "$(id -u)" = 0 ]; then extra+=(--allow-root); fi
+exec .venv/bin/jupyter lab --ip=127.0.0.1 "${extra[@]}" notebooks/quickstart.ipynb "$@"
