@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .conftest import REPO, _alive, _free_port, copy_screenshot
+from .conftest import _alive, _free_port, copy_screenshot, kernel_env
 
 STARTUP_S = 60
 
@@ -23,21 +23,13 @@ STARTUP_S = 60
 def app_env(tmp: Path) -> dict[str, str]:
     """The environment of a served app: this repository first on the path, Jupyter's and marimo's
     files in ``tmp``, and no API key or server (the embedded simulated market)."""
-    env = dict(
-        os.environ,
-        JUPYTER_CONFIG_DIR=str(tmp / "cfg"),
-        JUPYTER_RUNTIME_DIR=str(tmp / "rt"),
-        # marimo keeps its config, cache and logs there: not in the user's home
+    # marimo keeps its config, cache and logs there: not in the user's home
+    return kernel_env(
+        tmp,
         XDG_CONFIG_HOME=str(tmp / "xdg-config"),
         XDG_CACHE_HOME=str(tmp / "xdg-cache"),
         XDG_STATE_HOME=str(tmp / "xdg-state"),
-        PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(
-            os.pathsep
-        ),
     )
-    env.pop("INFOWAY_API_KEY", None)
-    env.pop("INFOWAY_BASE_URL", None)
-    return env
 
 
 def _descendants(pid: int) -> list[int]:
@@ -195,3 +187,19 @@ def screenshot(page: Any, tmp: Path, name: str) -> None:
     shot = tmp / name
     page.screenshot(path=str(shot), full_page=True)
     copy_screenshot(shot, name)
+
+
+def check_app_page(browser: Any, url: str, tmp: Path, shot: str, **goto: Any) -> None:
+    """Open ``url`` (an app server's page) in a fresh context: the widgets render, say simulated
+    and move, a screenshot is taken, and no page error was raised. ``goto``: page.goto options."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 1100})
+    try:
+        page = ctx.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(url, **goto)
+        assert_widgets_live(page)
+        screenshot(page, tmp, shot)
+        assert not errors, errors
+    finally:
+        ctx.close()

@@ -81,20 +81,31 @@ def browser() -> Any:
         b.close()
 
 
-def _start_server(app: str, tmp: Path) -> dict[str, Any]:
-    root, port = tmp / "root", _free_port()
-    root.mkdir()
+def kernel_env(tmp: Path, **extra: str) -> dict[str, str]:
+    """The environment of a server the tests start: this repository first on the path, Jupyter's
+    files in ``tmp`` (plus ``extra``), and no API key or server: the embedded simulated market."""
     env = dict(
         os.environ,
         JUPYTER_CONFIG_DIR=str(tmp / "cfg"),
         JUPYTER_RUNTIME_DIR=str(tmp / "rt"),
-        JUPYTERLAB_SETTINGS_DIR=str(tmp / "settings"),
-        JUPYTERLAB_WORKSPACES_DIR=str(tmp / "ws"),
         PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]).rstrip(
             os.pathsep
         ),
+        **extra,
     )
-    env.pop("INFOWAY_API_KEY", None)  # the embedded simulated market, never a real key
+    env.pop("INFOWAY_API_KEY", None)
+    env.pop("INFOWAY_BASE_URL", None)
+    return env
+
+
+def _start_server(app: str, tmp: Path) -> dict[str, Any]:
+    root, port = tmp / "root", _free_port()
+    root.mkdir()
+    env = kernel_env(
+        tmp,
+        JUPYTERLAB_SETTINGS_DIR=str(tmp / "settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(tmp / "ws"),
+    )
     settings = tmp / "settings" / "@jupyterlab"
     (settings / "apputils-extension").mkdir(parents=True)
     (settings / "apputils-extension" / "notification.jupyterlab-settings").write_text(

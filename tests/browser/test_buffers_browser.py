@@ -11,9 +11,9 @@ from .test_widgets_browser import (
     ROOTS,
     SETUP,
     open_and_run,
-    wait_attr_at_least,
     wait_ink,
     wait_live,
+    wait_rendered,
     write_notebook,
 )
 
@@ -35,12 +35,7 @@ def test_lab_widgets_with_and_without_binary_buffers(lab, page, tmp_path, buffer
         ],
     )
     open_and_run(page, lab, name)
-    for sel in ROOTS.values():
-        page.wait_for_selector(f'{sel}[data-status="simulated"]', timeout=60_000)
-    wait_attr_at_least(page, ROOTS["candle"], "data-bars", 100)
-    wait_attr_at_least(page, ROOTS["book"], "data-levels", 10)
-    wait_attr_at_least(page, ROOTS["board"], "data-rows", len(BOARD))
-    wait_attr_at_least(page, ROOTS["tape"], "data-rows", 1)
+    wait_rendered(page)
     wait_ink(page, ROOTS["candle"], 3000)
     wait_ink(page, ROOTS["board"], 100 * len(BOARD))
     for kind in ("candle", "tape", "board"):

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from .apps import BOARD, app_env, assert_widgets_live, screenshot, served
+from .apps import BOARD, app_env, check_app_page, served
 
 pytestmark = pytest.mark.browser
 
@@ -72,14 +72,4 @@ def test_marimo_runs_live_widgets(browser, tmp_path):
         "--no-sandbox",
     ]
     with served(argv, tmp_path, app_env(tmp_path), tmp_path / "marimo.log") as srv:
-        ctx = browser.new_context(viewport={"width": 1280, "height": 1100})
-        try:
-            page = ctx.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(srv["url"] + "/")
-            assert_widgets_live(page)
-            screenshot(page, tmp_path, "marimo.png")
-            assert not errors, errors
-        finally:
-            ctx.close()
+        check_app_page(browser, srv["url"] + "/", tmp_path, "marimo.png")

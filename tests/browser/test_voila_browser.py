@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from .apps import BOARD, app_env, assert_widgets_live, screenshot, served
+from .apps import BOARD, app_env, check_app_page, served
 from .test_widgets_browser import write_notebook
 
 pytestmark = pytest.mark.browser
@@ -36,15 +36,7 @@ def test_voila_serves_live_widgets(browser, tmp_path):
         "nb.ipynb",
     ]
     with served(argv, tmp_path, app_env(tmp_path), tmp_path / "voila.log") as srv:
-        ctx = browser.new_context(viewport={"width": 1280, "height": 1100})
-        try:
-            page = ctx.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            # Voilà runs every cell before it finishes the page: wait for the widgets, not "load"
-            page.goto(srv["url"] + "/", wait_until="commit", timeout=60_000)
-            assert_widgets_live(page)
-            screenshot(page, tmp_path, "voila.png")
-            assert not errors, errors
-        finally:
-            ctx.close()
+        # Voilà runs every cell before it finishes the page: wait for the widgets, not "load"
+        check_app_page(
+            browser, srv["url"] + "/", tmp_path, "voila.png", wait_until="commit", timeout=60_000
+        )

@@ -99,17 +99,23 @@ def wait_live(page: Any, sel: str, timeout: int = 60_000) -> None:
     wait_attr_at_least(page, sel, "data-updates", before + 2, timeout=timeout)
 
 
-def test_lab_widgets_render_update_theme_views_and_export(lab, page, export_assets, tmp_path):
-    write_notebook(lab["root"] / "widgets.ipynb", CELLS)
-    open_and_run(page, lab, "widgets.ipynb")
-
-    # render, with the simulated market's status on every badge
+def wait_rendered(page: Any) -> None:
+    """Every widget of ``CELLS``-like notebooks says simulated and holds its data: the chart 100
+    bars or more, the book ten levels, the board a row per symbol, the tape a trade."""
     for sel in ROOTS.values():
         page.wait_for_selector(f'{sel}[data-status="simulated"]', timeout=60_000)
     wait_attr_at_least(page, ROOTS["candle"], "data-bars", 100)
     wait_attr_at_least(page, ROOTS["book"], "data-levels", 10)
     wait_attr_at_least(page, ROOTS["board"], "data-rows", len(BOARD))
     wait_attr_at_least(page, ROOTS["tape"], "data-rows", 1)
+
+
+def test_lab_widgets_render_update_theme_views_and_export(lab, page, export_assets, tmp_path):
+    write_notebook(lab["root"] / "widgets.ipynb", CELLS)
+    open_and_run(page, lab, "widgets.ipynb")
+
+    # render, with the simulated market's status on every badge
+    wait_rendered(page)
     assert page.locator(f"{ROOTS['book']} tr.iw-level").count() == 10
     assert page.locator(f"{ROOTS['board']} tr.iw-quote").count() == len(BOARD)
     assert page.locator(f"{ROOTS['candle']} .iw-badge").first.inner_text() == "Simulated"
