@@ -1,4 +1,5 @@
-"""CandleChart: live candlesticks with volume, moving averages, VWAP and price-limit lines."""
+"""CandleChart: live candlesticks with volume, moving averages, VWAP, price-limit lines, studies in
+panes, the user's own lines, markers and price lines; of a feed's symbol or of a DataFrame."""
 
 from __future__ import annotations
 
@@ -10,9 +11,13 @@ import numpy as np
 import pandas as pd
 import traitlets as t
 
+from ..errors import BadParameterError
 from ..market import LIVE_INTERVALS, parse_interval
 from . import _validate as check
 from ._base import Frame, LiveWidget, esm, market_info
+from .chart_series import ChartLine, ChartMarkers, PriceLine, UserSeries
+from .chart_studies import REGISTRY, StudySet, UserFn, UserStudy, parse_item
+from .frame_source import DataFrameFeed
 
 #: daily bars watched for the quote (previous close, limit lines)
 DAILY_HISTORY = 250
@@ -25,14 +30,31 @@ class CandleChart(LiveWidget):
     Shows the last ``history`` bars, then keeps up with the live feed; scrolling left pages
     older bars in from the feed. Times are labelled in the exchange's zone by default.
 
+    Studies (``studies=["macd", "kdj"]``, :meth:`add_study`) are computed in Python and drawn on
+    the price pane, the volume pane or panes of their own below; :meth:`study_frame` returns
+    what the chart shows. :meth:`add_line`, :meth:`add_markers` and :meth:`add_price_line` put
+    your own analysis on it.
+
     Parameters
     ----------
-    symbol : str
-        Infoway code, e.g. ``"600519.SH"``, ``"00700.HK"``, ``"AAPL.US"``, ``"BTCUSDT"``.
-    interval : str
-        Bar interval: ``"1m"``, ``"5m"``, ``"15m"``, ``"30m"``, ``"1h"`` or ``"1d"``.
+    symbol : str or pandas.DataFrame
+        Infoway code, e.g. ``"600519.SH"``, ``"00700.HK"``, ``"AAPL.US"``, ``"BTCUSDT"``; or a
+        DataFrame of OHLC[V] bars (any column case, a DatetimeIndex or a ``time`` column; naive
+        times are read in ``tz``) to chart with no feed, key or network. Stream more bars into
+        it with :meth:`append` and :meth:`update_last`.
+    interval : str, optional
+        Bar interval: ``"1m"``, ``"5m"``, ``"15m"``, ``"30m"``, ``"1h"`` or ``"1d"`` (default
+        ``"1m"``; for a DataFrame, guessed from its times).
     feed : Feed, optional
         The data source; ``None`` means the kernel's shared ``iw.connect()``.
+    studies : sequence
+        Studies to show: names (``"macd"``, ``"kdj"``, ``"rsi"``, ``"boll"``, ``"ema"``,
+        ``"sar"``, ``"vol"``, ``"obv"``, ``"wr"``, ``"bias"``, ``"cci"``, ``"dmi"``) or dicts
+        with parameters (``{"name": "macd", "fast": 10}``).
+    tz : str
+        For a DataFrame: the zone its naive times are in (default UTC).
+    name : str
+        For a DataFrame: what the chart calls it (default ``df.attrs["symbol"]`` or ``DATA``).
     ma : sequence of int
         Moving-average lengths (default 5, 10, 20, 60); empty for none.
     vwap : bool
@@ -41,12 +63,14 @@ class CandleChart(LiveWidget):
         Bars to load and show at first.
     **kwargs
         Any trait: ``locale`` ("en" | "zh"), ``theme`` ("auto" | "light" | "dark"), ``timezone``,
-        ``up_color``, ``down_color``, ``max_fps``, ``height``, ``show_limits``, ``max_bars``.
+        ``up_color``, ``down_color``, ``max_fps``, ``height``, ``show_limits``, ``max_bars``,
+        ``convention`` ("cn" | "intl" | "" for the market's).
 
     Examples
     --------
-    >>> chart = iw.CandleChart("600519.SH", interval="1m")   # doctest: +SKIP
-    >>> chart.bars.tail()                                    # doctest: +SKIP
+    >>> chart = iw.CandleChart("600519.SH", interval="1m", studies=["macd", "kdj"])  # doctest: +SKIP
+    >>> chart.study_frame("macd").tail()                     # doctest: +SKIP
+    >>> chart = iw.CandleChart(pd.read_csv("bars.csv", index_col=0, parse_dates=True))  # doctest: +SKIP
     """
 
     _esm = esm("candle")
@@ -72,6 +96,14 @@ class CandleChart(LiveWidget):
     height = t.Int(420).tag(sync=True)
     _interval_ms = t.Int(60_000).tag(sync=True)
     _levels = t.Dict().tag(sync=True)
+    studies = t.List(
+        help="Studies shown: names ('macd') or dicts with parameters ({'name': 'macd', 'fast': 10})."
+    ).tag(sync=True)
+    convention = t.Unicode(
+        "", help="Study conventions: 'cn' (通达信), 'intl', or '' for the market's (cn for CN, HK)."
+    ).tag(sync=True)
+    _study_meta = t.List(help="What the front-end draws of each study.").tag(sync=True)
+    _price_lines = t.Dict(help="The user's price lines by id.").tag(sync=True)
 
     # ---- settings are checked before they land ---------------------------------------------
     @t.validate("symbol")
@@ -80,7 +112,14 @@ class CandleChart(LiveWidget):
 
     @t.validate("interval")
     def _check_interval(self, proposal: Any) -> str:
-        return str(check.library_errors(proposal, lambda iv: parse_interval(iv).name))
+        name = str(check.library_errors(proposal, lambda iv: parse_interval(iv).name))
+        own = getattr(self, "_frame_feed", None)
+        if own is not None and name != own.interval:
+            raise check.refuse(
+                f"this chart draws your DataFrame's {own.interval} bars; resample the frame "
+                f"(df.resample(...)) and make a new iw.CandleChart for {name} bars"
+            )
+        return name
 
     @t.validate("intervals")
     def _check_intervals(self, proposal: Any) -> list[str]:
@@ -99,6 +138,34 @@ class CandleChart(LiveWidget):
             )
         return lengths
 
+    @t.validate("studies")
+    def _check_studies(self, proposal: Any) -> list[Any]:
+        def parse(items: Any) -> list[Any]:
+            reqs = [parse_item(x) for x in items]
+            names = [r.name for r in reqs]
+            for r in reqs:
+                if r.name not in REGISTRY and r.name not in self._study_set.user:
+                    raise BadParameterError(
+                        f"no study {r.name!r}; built in: {', '.join(sorted(REGISTRY))}, or add "
+                        "your own with chart.add_study(fn, name=...)"
+                    )
+            if len(set(names)) != len(names):
+                raise BadParameterError(f"each study once: {names}")
+            # a parameter the study refuses fails here, before the trait changes
+            StudySet().configure(
+                [r for r in reqs if r.name in REGISTRY], self._convention(), self._data_tz()
+            )
+            return [r.as_item() for r in reqs]
+
+        return list(check.library_errors(proposal, parse))
+
+    @t.validate("convention")
+    def _check_convention(self, proposal: Any) -> str:
+        value = str(proposal["value"]).strip().lower()
+        if value not in ("", "cn", "intl"):
+            raise check.refuse(f"convention is 'cn', 'intl' or '' (the market's), not {value!r}")
+        return value
+
     @t.validate("history", "snapshot_bars")
     def _check_bar_count(self, proposal: Any) -> int:
         return check.integer(proposal, low=0)
@@ -113,20 +180,37 @@ class CandleChart(LiveWidget):
 
     def __init__(
         self,
-        symbol: str,
-        interval: str = "1m",
+        symbol: str | pd.DataFrame,
+        interval: str | None = None,
         *,
         feed: Any = None,
         ma: Sequence[int] = (5, 10, 20, 60),
         vwap: bool = True,
         history: int = 500,
+        studies: Sequence[Any] = (),
+        tz: str = "UTC",
+        name: str = "",
         **kwargs: Any,
     ) -> None:
+        self._study_set = StudySet()
+        self._series = UserSeries(self._mark_dirty)
+        self._frame_feed: DataFrameFeed | None = None
+        if isinstance(symbol, pd.DataFrame):
+            if feed is not None:
+                raise BadParameterError("a chart of a DataFrame has no feed: leave feed= out")
+            feed = self._frame_feed = DataFrameFeed(symbol, name=name, interval=interval, tz=tz)
+            interval = feed.interval
+            symbol = feed.code
+            kwargs.setdefault("intervals", [interval])
         super().__init__(feed=feed, ma=list(ma), vwap=vwap, history=history, **kwargs)
         self._bar_ver = 0
         self._bar_epoch = -1
-        self._set_symbol(symbol, interval)
+        self._studies_ready = False
+        self.studies = list(studies)
+        self._studies_ready = True
+        self._set_symbol(symbol, interval or "1m")
         self.observe(self._on_setting, names=["symbol", "interval"])
+        self.observe(self._on_studies, names=["studies", "convention"])
 
     # ---- settings ---------------------------------------------------------------------------
     def _set_symbol(self, symbol: str, interval: str) -> None:
@@ -139,6 +223,7 @@ class CandleChart(LiveWidget):
             self.interval = iv.name
             self._interval_ms = iv.ms if iv.seconds else 86_400_000 * 7
             self._market = market_info(inst)
+        self._configure_studies()
         self._open()
         self._send_full()
 
@@ -205,32 +290,287 @@ class CandleChart(LiveWidget):
         self._bar_ver = store.version
         if len(ch["t"]) == 0:
             return None
-        return "bars", {"t": ch["t"], **{k: ch[k] for k in BAR_COLS}}, self._extra()
+        cols = {"t": ch["t"], **{k: ch[k] for k in BAR_COLS}}
+        if self._study_set.active:
+            values = self._study_set.advance(store, ch["t"])
+            if values is None:
+                # a completed bar changed (older bars paged in, a correction): every study
+                # starts over, and the bars from the first changed one on carry the new values
+                values, cols = self._restart_from(store, int(ch["t"][0]))
+            cols.update(values)
+            self._publish_study_errors()
+        return "bars", cols, self._extra()
+
+    def _restart_from(self, store: Any, t0: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        a = store.arrays()
+        values = self._study_set.restart(a)
+        i0 = max(int(np.searchsorted(a["t"], t0)), len(a["t"]) - 4 * self.max_bars)
+        cols = {"t": a["t"][i0:], **{k: a[k][i0:] for k in BAR_COLS}}
+        return {k: v[i0:] for k, v in values.items()}, cols
+
+    def _bar_columns(self, store: Any, count: int) -> dict[str, Any]:
+        """The newest ``count`` bars and their study values (the studies restart over every bar
+        held: the more history, the better their warm-up)."""
+        if not len(store):
+            cols = {k: np.zeros(0) for k in ("t", *BAR_COLS)}
+            cols.update({c: np.zeros(0) for c in self._study_set.columns()})
+            return cols
+        if not self._study_set.active:
+            a = store.arrays(-count)
+            return {"t": a["t"], **{k: a[k] for k in BAR_COLS}}
+        a = store.arrays()
+        values = self._study_set.restart(a)
+        self._publish_study_errors()
+        cut = slice(-count, None) if count else slice(len(a["t"]), None)
+        return {"t": a["t"][cut], **{k: a[k][cut] for k in BAR_COLS},
+                **{k: v[cut] for k, v in values.items()}}  # fmt: skip
 
     def _full_marked(self, store: Any, keep_range: bool = False) -> Frame:
         self._bar_ver = store.version
         self._bar_epoch = store.epoch
-        a = (
-            store.arrays(-self.max_bars)
-            if len(store)
-            else {k: np.zeros(0) for k in ("t", *BAR_COLS)}
-        )
-        extra = {**self._extra(), "reset": True}
+        cols = self._bar_columns(store, self.max_bars)
+        extra = {**self._extra(), "reset": True, **self._series.saved()}
+        self._series.clear_pending()  # the full frame holds every line and marker
         if keep_range:
             extra["keep_range"] = True
-        return "bars", {"t": a["t"], **{k: a[k] for k in BAR_COLS}}, extra
+        return "bars", cols, extra
 
     def _full(self) -> Frame:
         return self._full_marked(self._store())
 
     def _snapshot_frame(self) -> Frame:
         store = self._store()
-        a = (
-            store.arrays(-self.snapshot_bars)
-            if len(store)
-            else {k: np.zeros(0) for k in ("t", *BAR_COLS)}
-        )
-        return "bars", {"t": a["t"], **{k: a[k] for k in BAR_COLS}}, self._extra()
+        if self._study_set.active and len(store):
+            # the values the chart has drawn, not a restart (that would move the live state)
+            a = store.arrays(-self.snapshot_bars) if self.snapshot_bars else store.arrays(0, 0)
+            cols = {"t": a["t"], **{k: a[k] for k in BAR_COLS}}
+            for s in self._study_set.active:
+                vals = s.values_at(a["t"])
+                for j, o in enumerate(s.outputs):
+                    cols[f"{s.key}.{o}"] = vals[:, j]
+        else:
+            cols = self._bar_columns(store, self.snapshot_bars)
+        return "bars", cols, {**self._extra(), **self._series.saved()}
+
+    def _flush(self) -> None:
+        super()._flush()
+        if not self._closed and self._lifetime.sending:
+            for frame in self._series.frames():
+                self._send_frame(*frame)
+
+    # ---- studies ------------------------------------------------------------------------------
+    def _convention(self) -> str:
+        if self.convention:
+            return self.convention
+        inst = getattr(self, "_inst", None)
+        return "cn" if inst is not None and inst.market in ("CN", "HK") else "intl"
+
+    def _data_tz(self) -> str:
+        """The zone naive times of the user's data are read in."""
+        own = getattr(self, "_frame_feed", None)
+        if own is not None:
+            return own.tz
+        inst = getattr(self, "_inst", None)
+        return inst.tz if inst is not None else "UTC"
+
+    def _configure_studies(self) -> None:
+        reqs = [parse_item(x) for x in self.studies]
+        self._study_set.configure(reqs, self._convention(), self._data_tz())
+        self._publish_study_errors(force=True)
+
+    def _publish_study_errors(self, force: bool = False) -> None:
+        meta = self._study_set.meta()
+        if force or meta != self._study_meta:
+            self._study_meta = meta
+
+    def _on_studies(self, change: Any = None) -> None:
+        if self._closed or not self._studies_ready:
+            return
+        self._configure_studies()
+        self._send_full()
+
+    def _own_panes(self) -> list[str]:
+        return [s.key for s in self._study_set.active if s.pane == "new"]
+
+    def add_study(
+        self,
+        study: str | UserFn,
+        /,
+        *,
+        name: str | None = None,
+        pane: str = "new",
+        lookback: int = 100,
+        **params: Any,
+    ) -> None:
+        """Show a study, or change the parameters of one shown.
+
+        Parameters
+        ----------
+        study : str or callable
+            A built-in's name (``"macd"``, ``"kdj"``, ``"rsi"``, ``"boll"``, ...), or your own
+            ``fn(bars) -> Series | DataFrame``: it gets the last ``lookback`` bars (the columns of
+            :attr:`bars`) at display rate and returns values on their index. An exception in it
+            shows on the chart and the stream goes on.
+        name : str
+            Your study's name (its legend label and column names in :meth:`study_frame`).
+        pane : {"new", "main"}
+            Where your study is drawn: a pane of its own below, or over the candles.
+        lookback : int
+            Bars your function needs to compute its newest value.
+        **params
+            A built-in's parameters, e.g. ``add_study("macd", fast=10, slow=20)``.
+        """
+        if callable(study):
+            key = str(name or getattr(study, "__name__", "") or "study").strip().lower()
+            if key in REGISTRY or key == "<lambda>":
+                raise BadParameterError(
+                    f"give your study a name= of its own (not {key!r}): it labels its legend"
+                )
+            if pane not in ("new", "main"):
+                raise BadParameterError(f"pane is 'new' or 'main', not {pane!r}")
+            if not isinstance(lookback, int) or lookback < 1:
+                raise BadParameterError(f"lookback is a number of bars ≥ 1, not {lookback!r}")
+            self._study_set.user[key] = UserStudy(study, pane=pane, lookback=lookback)
+            item: Any = key
+        else:
+            key = parse_item(study).name
+            item = {"name": key, **params} if params else key
+        items = list(self.studies)
+        names = [parse_item(x).name for x in items]
+        if key in names:
+            items[names.index(key)] = item
+        else:
+            items.append(item)
+        if items == list(self.studies):
+            self._on_studies()  # a new function under the same name
+        else:
+            self.studies = items
+
+    def remove_study(self, name: str) -> None:
+        """Stop showing study ``name``."""
+        key = str(name).strip().lower()
+        items = [x for x in self.studies if parse_item(x).name != key]
+        if len(items) == len(self.studies):
+            raise BadParameterError(
+                f"the chart shows no study {key!r}; it shows "
+                f"{', '.join(self._study_set.names()) or 'none'}"
+            )
+        self.studies = items
+        self._study_set.user.pop(key, None)
+
+    def study_frame(self, name: str) -> pd.DataFrame:
+        """The values the chart shows of study ``name`` (as of its latest frame), one row per
+        bar of :attr:`bars`; NaN during a study's warm-up."""
+        store = self._store()
+        return self._study_set.frame(str(name).strip().lower(), store.t, self.bars.index)
+
+    @property
+    def study_errors(self) -> dict[str, str]:
+        """What each failing study of yours raised last (study name -> message)."""
+        return self._study_set.errors()
+
+    # ---- your own lines, markers and price lines -------------------------------------------
+    def add_line(
+        self,
+        series: pd.Series,
+        *,
+        name: str | None = None,
+        color: str = "",
+        pane: str = "main",
+        style: str = "solid",
+    ) -> ChartLine:
+        """Draw a time-indexed Series as a line (an equity curve, a factor, a signal level).
+
+        Parameters
+        ----------
+        series : pandas.Series
+            Values indexed by time (naive times are in the exchange's zone, or ``tz=`` of a
+            DataFrame chart). Each point goes on the bar that holds its time.
+        name : str
+            Its legend label (default: the Series' name).
+        color : str
+            Any CSS colour; empty for the next one of the chart's palette.
+        pane : str
+            ``"main"`` (over the candles), ``"volume"``, ``"new"`` (a pane of its own below,
+            named after the line), or the name of a pane already shown (a study's, or a line's).
+        style : {"solid", "dashed", "dotted"}
+
+        Returns
+        -------
+        ChartLine
+            ``append(time, value)``, ``set(series)``, ``remove()``.
+        """
+        panes = {"main", "new", "volume", *self._own_panes(), *self._series.pane_names()}
+        if pane not in panes:
+            raise BadParameterError(
+                f"pane is 'main', 'new', 'volume' or a pane shown ({', '.join(sorted(panes))}); "
+                f"not {pane!r}"
+            )
+        hid = self._series.new_id("l")
+        label = str(name or getattr(series, "name", None) or f"line{hid[1:]}")
+        line = ChartLine(self, hid, name=label, color=str(color), pane=pane, style=style)
+        line._merge(*line._points(series))
+        self._series.add(line)
+        self._series.changed(line, "set")
+        return line
+
+    def add_markers(self, df: pd.DataFrame) -> ChartMarkers:
+        """Mark bars: a strategy's buys and sells, events.
+
+        Parameters
+        ----------
+        df : pandas.DataFrame
+            Indexed by time, with a ``side`` column (``"buy"`` draws an up arrow below the bar,
+            ``"sell"`` a down arrow above it) or a ``shape`` column (``"arrowUp"``,
+            ``"arrowDown"``, ``"circle"``, ``"square"``); optional ``text``, ``color`` and
+            ``position`` (``"above"``, ``"below"``, ``"inBar"``).
+
+        Returns
+        -------
+        ChartMarkers
+            ``append(df)``, ``remove()``.
+        """
+        marks = ChartMarkers(self, self._series.new_id("m"))
+        t, f = marks._rows(df)
+        marks._t, marks._f = t, f
+        self._series.add(marks)
+        self._series.changed(marks, "set")
+        return marks
+
+    def add_price_line(self, price: float, *, title: str = "", color: str = "") -> PriceLine:
+        """A horizontal line at ``price`` (a stop, a target): set its ``price`` to move it,
+        ``remove()`` to take it off."""
+        line = PriceLine(self, self._series.new_id("p"), price, title, color)
+        self._put_price_line(line.id, line.saved())
+        return line
+
+    def _put_price_line(self, hid: str, value: dict[str, Any] | None) -> None:
+        lines = dict(self._price_lines)
+        if value is None:
+            lines.pop(hid, None)
+        else:
+            lines[hid] = value
+        self._price_lines = lines
+
+    # ---- your own bars ------------------------------------------------------------------------
+    def _own_feed(self, what: str) -> DataFrameFeed:
+        if self._frame_feed is None:
+            raise BadParameterError(
+                f"{what} is for a chart of your DataFrame (iw.CandleChart(df)); this chart's "
+                "bars come from the feed"
+            )
+        return self._frame_feed
+
+    def append(self, bars: Any) -> None:
+        """Add bars to a chart of your DataFrame: a DataFrame, a row (Series named by its time)
+        or a dict with ``time``; a bar at a time already shown replaces it. Sent coalesced, as
+        live bars are."""
+        self._own_feed("append").append(bars)
+
+    def update_last(self, **fields: float) -> None:
+        """Change the newest bar of a chart of your DataFrame: ``update_last(close=10.2)``
+        (high and low follow the close)."""
+        self._own_feed("update_last").update_last(**fields)
 
     # ---- scroll back ----------------------------------------------------------------------------
     def _on_request(self, kind: str, content: dict[str, Any]) -> None:
