@@ -4,7 +4,8 @@ Quick start (no key needed: a simulated market runs on 127.0.0.1)::
 
     import infoway_widgets as iw
     iw.CandleChart("600519.SH")          # a live candlestick chart
-    iw.history("600519.SH", "1d", 250)   # bars as a pandas DataFrame
+    df = iw.history("600519.SH", "1d", 250)   # bars as a pandas DataFrame
+    iw.studies.macd(df)                  # indicators (技术指标) on any OHLCV DataFrame
 
 Set ``INFOWAY_API_KEY`` (or pass ``api_key=`` to :func:`connect`) for live data.
 """
@@ -35,7 +36,7 @@ def __getattr__(name: str) -> Any:
         from .widgets import controls
 
         return getattr(controls, name)
-    if name in ("sim", "controls", "widgets", "relay"):
+    if name in ("sim", "controls", "widgets", "relay", "studies"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

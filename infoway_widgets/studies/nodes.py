@@ -1,0 +1,229 @@
+"""Incremental building blocks of the studies: each takes a block of values or one value.
+
+Every node has one state and two ways in: ``node(x_array, commit=True)`` consumes a block of
+complete bars (vectorised where the maths allows) and advances the state; ``node(x, commit=False)``
+gives the value the forming bar would have, in O(1), and leaves the state as it was. A study is a
+formula over nodes written once for both, so the whole-frame values and the live ones are the same
+numbers by construction.
+
+Leading NaN (an input that is not defined yet, such as a change on the first bar) is skipped: a node
+starts on its first defined value.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Literal
+
+import numpy as np
+import talib
+from numpy.lib.stride_tricks import sliding_window_view
+
+NAN = float("nan")
+
+
+class Node:
+    """One piece of incremental state; call with ``commit=True`` on arrays, ``False`` on a float."""
+
+    def __call__(self, x: Any, commit: bool) -> Any:
+        if commit:
+            return self.extend(np.asarray(x, dtype=np.float64).reshape(-1))
+        return self.peek(float(x))
+
+    def extend(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def peek(self, x: float) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class Recursive(Node):
+    """``Y = (M·X + (N − M)·Y′) / N``: 通达信's SMA(X, N, M); EMA(X, N) is SMA(X, N + 1, 2).
+
+    ``seed`` says where Y starts: ``"first"`` (Y = X on the first value, 通达信 and TradingView),
+    a number (Y′ before the first value, e.g. 50 for KDJ), or ``"mean"`` (NaN for the first
+    ``seed_count - 1`` values, then their mean: the textbook and TA-Lib seeding).
+    """
+
+    def __init__(
+        self,
+        n: float,
+        m: float,
+        seed: Literal["first", "mean"] | float = "first",
+        seed_count: int = 0,
+    ) -> None:
+        self.n, self.m, self.rest = float(n), float(m), float(n) - float(m)
+        self.seed = seed
+        self.seed_count = seed_count
+        self.y = float(seed) if isinstance(seed, (int, float)) else NAN
+        self.started = isinstance(seed, (int, float))
+        self.pending: list[float] = []  # the first values, while a "mean" seed collects them
+
+    def _advance(
+        self, x: float, y: float, started: bool, pending: list[float]
+    ) -> tuple[float, bool]:
+        if x != x:  # NaN: not defined yet (or a gap): the state waits
+            return y, started
+        if started:
+            return (self.m * x + self.rest * y) / self.n, True
+        if self.seed == "first":
+            return x, True
+        pending.append(x)
+        if len(pending) < self.seed_count:
+            return NAN, False
+        return sum(pending) / len(pending), True
+
+    def extend(self, x: np.ndarray) -> np.ndarray:
+        out = np.empty(len(x))
+        y, started = self.y, self.started
+        m, rest, n = self.m, self.rest, self.n
+        for i, xi in enumerate(x.tolist()):
+            if started and xi == xi:
+                y = (m * xi + rest * y) / n  # the hot loop, inlined
+            else:
+                y, started = self._advance(xi, y, started, self.pending)
+            out[i] = y if (started and xi == xi) else NAN
+        self.y, self.started = y, started
+        return out
+
+    def peek(self, x: float) -> float:
+        if x != x:
+            return NAN
+        y, started = self._advance(x, self.y, self.started, list(self.pending))
+        return y if started else NAN
+
+
+WindowKind = Literal["mean", "sum", "max", "min", "std", "avedev"]
+
+_TALIB = {"mean": talib.SMA, "sum": talib.SUM, "max": talib.MAX, "min": talib.MIN}
+
+
+def _reduce(w: list[float], kind: str, ddof: int) -> float:
+    """The window statistic in plain Python: the forming bar's path."""
+    k = len(w)
+    if kind == "max":
+        return max(w)
+    if kind == "min":
+        return min(w)
+    total = math.fsum(w)
+    if kind == "sum":
+        return total
+    mean = total / k
+    if kind == "mean":
+        return mean
+    if kind == "avedev":
+        return math.fsum(abs(v - mean) for v in w) / k
+    if k - ddof <= 0:
+        return NAN
+    return math.sqrt(math.fsum((v - mean) ** 2 for v in w) / (k - ddof))
+
+
+class Window(Node):
+    """A statistic over the last ``n`` values: mean (MA), sum, max (HHV), min (LLV), std, avedev.
+
+    Blocks use TA-Lib (SMA, SUM, MAX, MIN) and numpy's two-pass deviation over sliding windows.
+    Before ``n`` values the output is NaN, or with ``partial`` the statistic of those so far (as
+    通达信's HHV/LLV do at the start of a history). ``ddof`` 1 is the sample deviation (通达信 STD),
+    0 the population one.
+    """
+
+    def __init__(self, n: int, kind: WindowKind, *, partial: bool = False, ddof: int = 0) -> None:
+        self.n, self.kind, self.partial, self.ddof = n, kind, partial, ddof
+        self.tail = np.empty(0)  # the last n - 1 values
+        self.tail_list: list[float] = []
+        self.started = False
+
+    def _full(self, a: np.ndarray) -> np.ndarray:
+        """The statistic of every complete window of ``a`` (len(a) - n + 1 values)."""
+        n = self.n
+        if self.kind in _TALIB:
+            if n == 1:
+                return a.copy()
+            return np.asarray(_TALIB[self.kind](a, timeperiod=n))[n - 1 :]
+        w = sliding_window_view(a, n)
+        if self.kind == "std":
+            return np.asarray(w.std(axis=1, ddof=self.ddof))
+        return np.abs(w - w.mean(axis=1, keepdims=True)).mean(axis=1)
+
+    def extend(self, x: np.ndarray) -> np.ndarray:
+        out = np.full(len(x), NAN)
+        skip = 0
+        if not self.started:
+            defined = np.flatnonzero(~np.isnan(x))
+            if not len(defined):
+                return out
+            skip = int(defined[0])
+            self.started = True
+        a = np.concatenate([self.tail, x[skip:]])
+        t, n = len(self.tail), self.n
+        first_full = max(t, n - 1)
+        if len(a) >= n and first_full < len(a):
+            full = self._full(a)
+            out[skip + first_full - t :] = full[first_full - (n - 1) :]
+        if self.partial:
+            for j in range(t, min(n - 1, len(a))):
+                out[skip + j - t] = _reduce(a[: j + 1].tolist(), self.kind, self.ddof)
+        self.tail = a[max(0, len(a) - (n - 1)) :] if n > 1 else np.empty(0)
+        self.tail_list = self.tail.tolist()
+        return out
+
+    def peek(self, x: float) -> float:
+        if x != x and not self.started:
+            return NAN
+        w = [*self.tail_list, x]
+        if len(w) < self.n and not self.partial:
+            return NAN
+        return _reduce(w, self.kind, self.ddof)
+
+
+class Lag(Node):
+    """``REF(X, k)``: the value ``k`` bars back (NaN before there is one)."""
+
+    def __init__(self, k: int) -> None:
+        self.k = k
+        self.history = np.full(k, NAN)
+
+    def extend(self, x: np.ndarray) -> np.ndarray:
+        a = np.concatenate([self.history, x])
+        self.history = a[len(a) - self.k :]
+        return a[: len(x)]
+
+    def peek(self, x: float) -> float:
+        return float(self.history[0])
+
+
+class Cumsum(Node):
+    """The running total of X (OBV's accumulation), added in order so blocks and bars agree."""
+
+    def __init__(self) -> None:
+        self.total = 0.0
+
+    def extend(self, x: np.ndarray) -> np.ndarray:
+        out = np.cumsum(np.concatenate([[self.total], x]))[1:]
+        if len(out):
+            self.total = float(out[-1])
+        return out
+
+    def peek(self, x: float) -> float:
+        return self.total + x
+
+
+def ratio(num: Any, den: Any, fill: float) -> Any:
+    """``num / den``, with ``fill`` where ``den`` is 0 (a flat window, no movement)."""
+    if isinstance(den, np.ndarray):
+        num = np.broadcast_to(np.asarray(num, dtype=np.float64), den.shape)
+        out = np.full(den.shape, fill)
+        ok = den != 0
+        np.divide(num, den, out=out, where=ok)
+        out[np.isnan(den) | np.isnan(num)] = NAN
+        return out
+    if den != den or num != num:
+        return NAN
+    return num / den if den != 0 else fill
+
+
+def where(cond: Any, a: Any, b: Any) -> Any:
+    """``a`` where ``cond`` else ``b``, on arrays or on one bar's floats."""
+    if isinstance(cond, np.ndarray):
+        return np.where(cond, a, b)
+    return a if cond else b

@@ -1,0 +1,85 @@
+"""The registry and the StudyRun shape a chart codes against."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import infoway_widgets as iw
+from infoway_widgets.studies import REGISTRY, StudyRun, StudySpec
+
+BUILT_IN = [
+    "ma",
+    "ema",
+    "boll",
+    "sar",
+    "vol",
+    "macd",
+    "kdj",
+    "rsi",
+    "obv",
+    "wr",
+    "bias",
+    "cci",
+    "dmi",
+]
+
+
+def _frame(n: int = 300, seed: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    c = 50 * np.exp(np.cumsum(rng.normal(0, 0.01, n)))
+    h = c * (1 + abs(rng.normal(0, 0.004, n)))
+    lo = c * (1 - abs(rng.normal(0, 0.004, n)))
+    v = rng.integers(1, 50, n) * 100.0
+    return pd.DataFrame(
+        {"open": (h + lo) / 2, "high": h, "low": lo, "close": c, "volume": v},
+        index=pd.date_range("2026-01-05", periods=n, freq="D", tz="Asia/Shanghai"),
+    )
+
+
+def test_every_built_in_is_registered_with_its_pane_and_outputs() -> None:
+    assert list(REGISTRY) == BUILT_IN
+    panes = {name: spec.pane for name, spec in REGISTRY.items()}
+    assert {n for n, p in panes.items() if p == "price"} == {"ma", "ema", "boll", "sar"}
+    assert panes["vol"] == "volume"
+    assert REGISTRY["macd"].outputs == ("dif", "dea", "macd")
+    assert REGISTRY["kdj"].outputs == ("k", "d", "j")
+    assert REGISTRY["rsi"].outputs == ("rsi6", "rsi12", "rsi24")
+    assert REGISTRY["boll"].outputs == ("mid", "upper", "lower")
+    assert REGISTRY["dmi"].outputs == ("pdi", "mdi", "adx", "adxr")
+    for spec in REGISTRY.values():
+        assert isinstance(spec, StudySpec)
+        assert spec.title_in("zh") and spec.title_in("en") and spec.label == spec.name.upper()
+        for conv in ("cn", "intl"):
+            assert spec.columns(conv) == spec.outputs
+
+
+def test_defaults_follow_the_convention() -> None:
+    assert REGISTRY["macd"].defaults("cn") == {"fast": 12, "slow": 26, "signal": 9}
+    assert REGISTRY["dmi"].defaults("cn") == {"n": 14, "m": 6}
+    assert REGISTRY["dmi"].defaults("intl") == {"n": 14, "m": 14}
+    assert REGISTRY["ma"].columns("cn", periods=(7, 30)) == ("ma7", "ma30")
+
+
+@pytest.mark.parametrize("name", BUILT_IN)
+def test_a_run_extends_and_peeks_with_the_frame_functions_numbers(name: str) -> None:
+    df = _frame()
+    spec = REGISTRY[name]
+    full = spec.compute(df, "cn")
+    assert list(full.columns) == list(spec.outputs) and full.index.equals(df.index)
+    run = spec.start("cn")
+    assert isinstance(run, StudyRun)
+    cols = [df[f].to_numpy() for f in ("open", "high", "low", "close", "volume")]
+    head = run.extend(*(x[:-1] for x in cols))
+    assert head.shape == (len(df) - 1, len(spec.outputs))
+    forming = run.peek(*(float(x[-1]) for x in cols))
+    assert forming.shape == (len(spec.outputs),)
+    np.testing.assert_allclose(forming, full.to_numpy()[-1], rtol=1e-12)
+    assert run.bars == len(df) - 1  # peek committed nothing
+    np.testing.assert_allclose(run.peek(*(float(x[-1]) for x in cols)), forming, rtol=0)
+
+
+def test_the_package_face_resolves_studies_lazily() -> None:
+    assert iw.studies.macd is not None
+    assert "macd" in iw.studies.__all__
