@@ -24,10 +24,7 @@ import pandas as pd
 
 from ..errors import BadParameterError
 
-try:  # TEMP until the studies package lands (branch i14-s)
-    from ..studies import REGISTRY
-except ImportError:  # pragma: no cover
-    REGISTRY: dict[str, Any] = {}
+from ..studies import REGISTRY
 
 log = logging.getLogger("infoway_widgets.widgets")
 
@@ -188,10 +185,11 @@ class BuiltinStudy(ActiveStudy):
     def __init__(self, name: str, convention: str, params: dict[str, Any]):
         spec = REGISTRY[name]
         full = {**dict(spec.defaults(convention)), **params}
-        super().__init__(name, PANE_OF.get(spec.pane, "new"), spec.outputs, full)
+        run: Any = spec.start(convention, **full)  # checks the parameters
+        super().__init__(name, PANE_OF.get(spec.pane, "new"), run.outputs, full)
         self.spec = spec
         self.convention = convention
-        self.run: Any = spec.start(convention, **full)  # checks the parameters
+        self.run = run
 
     def _restart(self, a: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         self.run = self.spec.start(self.convention, **self.params)
@@ -265,7 +263,11 @@ def study_meta(s: ActiveStudy, label: str) -> dict[str, Any]:
         "pane": s.pane,
         "outputs": list(s.outputs),
         "styles": [OUTPUT_STYLES.get((s.key, o), "line") for o in s.outputs],
-        "params": {k: v for k, v in s.params.items() if isinstance(v, (int, float, str, list))},
+        "params": {
+            k: list(v) if isinstance(v, tuple) else v
+            for k, v in s.params.items()
+            if isinstance(v, (int, float, str, list, tuple))
+        },
         "error": s.error,
     }
 

@@ -1,6 +1,7 @@
 // @ts-check
-// CandleChart view: TradingView Lightweight Charts (candles + volume pane + MAs + VWAP), drawn
-// from the model's CandleState; scrolling back asks Python for older bars (once per model).
+// CandleChart view: TradingView Lightweight Charts (candles + volume pane + MAs + VWAP, studies in
+// panes, the user's lines, markers and price lines: lib/chartseries.js), drawn from the model's
+// CandleState; scrolling back asks Python for older bars (once per model).
 //
 // TradingView Lightweight Charts™ — Copyright (c) TradingView, Inc., Apache-2.0.
 // Its attribution logo (a link to https://www.tradingview.com/) stays on: see NOTICE.
@@ -12,6 +13,7 @@ import { cutLabelWidth } from "./lib/axisedge.js";
 import { View } from "./lib/base.js";
 import { lowerBound } from "./lib/barstore.js";
 import { CandleState, DAY_MS } from "./lib/candlestate.js";
+import { ChartExtras, PANE_HEIGHT } from "./lib/chartseries.js";
 import { displayZone, formatPct, formatPrice, formatTime, formatVolume } from "./lib/format.js";
 import { ModelStore, defineWidget } from "./lib/store.js";
 import { alpha } from "./lib/theme.js";
@@ -69,7 +71,10 @@ function render({ model, el }, store) {
 
   // ---- layout -----------------------------------------------------------------------------
   const holder = element("div", "iw-chart");
-  const sizeHolder = () => { holder.style.height = `${model.get("height") || 420}px`; };
+  /** @type {ChartExtras|null} */
+  let extras = null;
+  // each pane of its own adds room below, so the candles keep theirs
+  const sizeHolder = () => { holder.style.height = `${(model.get("height") || 420) + PANE_HEIGHT * (extras ? extras.panes.length : 0)}px`; };
   sizeHolder();
   // the OHLC line wraps (its items never break); the lines' values go below it, on one row that
   // elides; both end left of the price axis
@@ -159,6 +164,28 @@ function render({ model, el }, store) {
     if (state.vwap) vwapSeries = chart.addSeries(LineSeries, { ...lineOpts(VWAP_COLOR), lineStyle: LineStyle.Dashed }, 0);
   };
   buildOverlays();
+  extras = new ChartExtras(chart, candles, view, state, () => model.get("_interval_ms") || 60_000);
+  const ex = extras;
+  /** @type {HTMLElement[]} legends of the panes below the price pane (volume, studies, lines) */
+  let paneLegends = [];
+  // the panes follow the studies and the lines' set; true when they were rebuilt
+  const relayout = () => {
+    const changed = ex.layout();
+    view.root.dataset.panes = String(chart.panes().length);
+    view.root.dataset.studies = ex.metas().map((m) => m.key).join(",");
+    if (!changed) return false;
+    sizeHolder();
+    for (const e of paneLegends) e.remove();
+    paneLegends = [];
+    for (let k = 1; k < chart.panes().length; k++) {
+      const e = element("div", "iw-legend iw-pane-legend");
+      e.dataset.pane = String(k);
+      holder.append(e);
+      paneLegends.push(e);
+    }
+    return true;
+  };
+  relayout();
 
   // price lines: previous close, limit up / down (A-shares)
   /** @type {import("lightweight-charts").IPriceLine[]} */
@@ -215,6 +242,8 @@ function render({ model, el }, store) {
       for (let i = 0; i < n; i++) ld[i] = vwapAt(i);
       vwapSeries.setData(ld);
     }
+    relayout();
+    ex.drawAll();
     if (range) ts.setVisibleLogicalRange({ from: range.from + prepended, to: range.to + prepended });
   };
 
@@ -227,6 +256,8 @@ function render({ model, el }, store) {
       for (const [len, s] of maSeries) s.update(lineAt(state.ma.get(len) || [], i), hist);
       if (vwapSeries) vwapSeries.update(vwapAt(i), hist);
     }
+    ex.drawStudiesTail(from, oldLen);
+    ex.catchUp();
   };
 
   /**
@@ -268,6 +299,8 @@ function render({ model, el }, store) {
     placeLegend();
     const n = state.bars.length;
     const i = hoverIndex >= 0 && hoverIndex < n ? hoverIndex : n - 1;
+    // the bar the legend shows (tests compare its values with Python's)
+    view.root.dataset.legendTime = i >= 0 ? String(c.t[i]) : "";
     legend.replaceChildren();
     maLegend.replaceChildren();
     view.root.dataset.bars = String(n);
@@ -307,6 +340,13 @@ function render({ model, el }, store) {
       s.textContent = `${L.vwap} ${formatPrice(state.vwap.out[i], d)}`;
       maLegend.append(s);
     }
+    const byPane = ex.legend(i);
+    maLegend.append(...(byPane.get(0) || []));
+    paneLegends.forEach((e, k) => {
+      e.replaceChildren(...(byPane.get(k + 1) || []));
+      e.style.top = `${Math.round(ex.paneTop(k + 1, holder)) + 2}px`;
+      e.style.right = legends.style.right;
+    });
   };
   const scheduleLegend = view.scheduler(updateLegend);
 
@@ -354,6 +394,11 @@ function render({ model, el }, store) {
     if (ch === null) { drawFull(0); chart.timeScale().scrollToRealTime(); }
     else if (ch.type === "loaded") { view.root.dataset.loaded = String(ch.count); return; }
     else if (ch.type === "overlays") { buildOverlays(); drawFull(0); }
+    else if (ch.type === "series") {
+      if (ch.op !== "append" && relayout()) ex.drawAll();
+      else if (ch.what === "line") ex.drawLine(ch.id);
+      else ex.drawMarkers();
+    }
     else if (ch.reset) drawReset(ch);
     else if (ch.mode === "full") drawFull(ch.prepended);
     else if (ch.mode === "tail") drawTail(ch.from, ch.oldLen);
@@ -399,6 +444,7 @@ function render({ model, el }, store) {
     chart.applyOptions(chartColors(p));
     candles.applyOptions(candleOpts(p));
     renderLevels();
+    ex.renderPriceLines();
     if (state.bars.length) drawFull(0);
     scheduleMask();
   });
@@ -413,7 +459,10 @@ function render({ model, el }, store) {
     scheduleLegend();
   });
 
+  view.listen("change:_study_meta", () => { if (relayout()) ex.drawAll(); scheduleLegend(); });
+  view.listen("change:_price_lines", () => ex.renderPriceLines());
   renderLevels();
+  ex.renderPriceLines();
   view.follow(store, draw);
   updateLegend();
   view.root.dataset.ready = "1";
@@ -421,6 +470,7 @@ function render({ model, el }, store) {
   return () => {
     chart.timeScale().unsubscribeVisibleLogicalRangeChange(onRange);
     chart.unsubscribeCrosshairMove(onCross);
+    ex.dispose();
     chart.remove();
     view.destroy();
   };

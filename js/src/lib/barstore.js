@@ -1,5 +1,7 @@
 // @ts-check
-// Bars held by one chart model: sorted by open time, about `maxBars` (the oldest drop off).
+// Bars held by one chart model: sorted by open time, about `maxBars` (the oldest drop off). Besides
+// the bar columns it holds whatever other columns the frames carry (a study's values: "macd.dif"),
+// one value per bar, so they move, trim and page in with their bars.
 
 /** @typedef {import("./frames.js").BarsColumn} BarsColumn */
 
@@ -34,13 +36,15 @@ export class BarStore {
     this.slack = slack;
     /** window size kept: grows when the user pages older bars in, back to maxBars on reset */
     this.keep = maxBars;
-    /** @type {Record<BarsColumn, number[]>} */
+    /** @type {Record<BarsColumn, number[]> & Record<string, number[]>} */
     this.c = { t: [], open: [], high: [], low: [], close: [], volume: [], turnover: [] };
+    /** @type {string[]} every column held: the bar columns, then the others of the last full frame */
+    this.names = [...BAR_COLS];
   }
 
   get length() { return this.c.t.length; }
 
-  clear() { for (const k of BAR_COLS) this.c[k] = []; }
+  clear() { for (const k of this.names) this.c[k] = []; }
 
   /** Bar i as an object. @param {number} i */
   bar(i) {
@@ -52,12 +56,14 @@ export class BarStore {
 
   /**
    * Replace everything with the columns of a full frame.
-   * @param {Partial<Record<BarsColumn, ArrayLike<number>>>} cols
+   * @param {Record<string, ArrayLike<number>>} cols
    * @returns {ApplyResult}
    */
   reset(cols) {
     const n = cols.t ? cols.t.length : 0;
-    for (const k of BAR_COLS) this.c[k] = cols[k] ? Array.from(cols[k]) : new Array(n).fill(NaN);
+    for (const k of this.names) if (!BAR_COLS.includes(/** @type {BarsColumn} */ (k))) delete this.c[k];
+    this.names = [...BAR_COLS, ...Object.keys(cols).filter((k) => !BAR_COLS.includes(/** @type {BarsColumn} */ (k)))];
+    for (const k of this.names) this.c[k] = cols[k] ? Array.from(cols[k]) : new Array(n).fill(NaN);
     this.keep = this.maxBars;
     this._trim();
     return { mode: "full", from: 0, prepended: 0 };
@@ -65,7 +71,7 @@ export class BarStore {
 
   /**
    * Insert or replace bars (one per open time) from a delta frame.
-   * @param {Partial<Record<BarsColumn, ArrayLike<number>>>} cols
+   * @param {Record<string, ArrayLike<number>>} cols
    * @returns {ApplyResult}
    */
   upsert(cols) {
@@ -85,11 +91,11 @@ export class BarStore {
       else if (!len || tj > t[len - 1]) i = len;
       else i = lowerBound(t, tj);
       if (i < t.length && t[i] === tj) {
-        for (const k of BAR_COLS) this.c[k][i] = cols[k] ? cols[k][j] : NaN;
+        for (const k of this.names) this.c[k][i] = cols[k] ? cols[k][j] : NaN;
       } else if (i === t.length) {
-        for (const k of BAR_COLS) this.c[k].push(cols[k] ? cols[k][j] : NaN);
+        for (const k of this.names) this.c[k].push(cols[k] ? cols[k][j] : NaN);
       } else {
-        for (const k of BAR_COLS) this.c[k].splice(i, 0, cols[k] ? cols[k][j] : NaN);
+        for (const k of this.names) this.c[k].splice(i, 0, cols[k] ? cols[k][j] : NaN);
         structural = true;
         if (tj < firstBefore) prepended += 1;
       }
@@ -107,7 +113,7 @@ export class BarStore {
   _trim() {
     if (this.length <= this.keep + this.slack) return false;
     const extra = this.length - this.keep;
-    for (const k of BAR_COLS) this.c[k].splice(0, extra);
+    for (const k of this.names) this.c[k].splice(0, extra);
     return true;
   }
 }

@@ -1,8 +1,9 @@
 // @ts-check
 // What a CandleChart model holds: the bars window, the overlay lines computed from it (moving
-// averages, session VWAP), and the paging of older bars. One per model, shared by its views.
+// averages, session VWAP), the studies' values (more columns of the bars), the user's lines and
+// markers, and the paging of older bars. One per model, shared by its views.
 
-import { BAR_COLS, BarStore } from "./barstore.js";
+import { BarStore, lowerBound } from "./barstore.js";
 import { localDay } from "./format.js";
 import { SessionVwap, sma } from "./indicators.js";
 
@@ -21,8 +22,32 @@ const PAGING_PATIENCE_MS = 5000;
  *   `sameSeries`: a full frame of the symbol and interval already shown (not a settings change)
  * @typedef {{type: "overlays"}} OverlaysChange the lines were recomputed from the first bar
  * @typedef {{type: "loaded", count: number}} LoadedChange older bars asked for have come
- * @typedef {BarsChange|OverlaysChange|LoadedChange} CandleChange
+ * @typedef {{type: "series", what: "line"|"markers", id: string, op: "set"|"append"|"remove"}} SeriesChange
+ *   one of the user's lines or marker sets changed
+ * @typedef {BarsChange|OverlaysChange|LoadedChange|SeriesChange} CandleChange
+ * @typedef {import("./frames.js").SavedLine} SavedLine
+ * @typedef {import("./frames.js").SavedMarkers} SavedMarkers
  */
+
+/**
+ * Points (or markers) by time, one per time: `incoming` merged into `held` in place, a later
+ * one at a time already held replacing it.
+ * @param {{t: number[]} & Record<string, any[]>} held
+ * @param {string[]} fields the per-point arrays besides `t`
+ * @param {{t: ArrayLike<number>} & Record<string, ArrayLike<any>>} incoming
+ */
+function mergeByTime(held, fields, incoming) {
+  const t = held.t;
+  for (let j = 0; j < incoming.t.length; j++) {
+    const tj = incoming.t[j];
+    const i = t.length && tj > t[t.length - 1] ? t.length : lowerBound(t, tj);
+    if (i < t.length && t[i] === tj) { for (const f of fields) held[f][i] = incoming[f][j]; continue; }
+    t.splice(i, 0, tj);
+    for (const f of fields) held[f].splice(i, 0, incoming[f][j]);
+  }
+}
+
+const MARKER_FIELDS = ["shape", "position", "color", "text"];
 
 /** @param {OverlaySpec} a @param {OverlaySpec} b */
 const sameSpec = (a, b) =>
@@ -42,6 +67,10 @@ export class CandleState {
     this.ma = new Map();
     /** @type {SessionVwap|null} */
     this.vwap = null;
+    /** @type {Map<string, SavedLine>} the user's lines by id */
+    this.lines = new Map();
+    /** @type {Map<string, SavedMarkers>} the user's marker sets by id */
+    this.markers = new Map();
     this.symbol = "";
     this.interval = "";
     /** bars kept in the saved state (the trait `snapshot_bars`) */
@@ -87,8 +116,11 @@ export class CandleState {
    * @returns {CandleChange|null} a BarsChange (the other changes come from setSpec and control)
    */
   apply(raw) {
+    if (raw.header.kind === "line" || raw.header.kind === "markers") return this.applySeries(raw);
     if (raw.header.kind !== "bars") return null;
     const { header: h, cols } = /** @type {BarsFrame} */ (raw);
+    if (h.lines) this.lines = new Map(h.lines.map((l) => [l.id, { ...l, t: [...l.t], v: l.v.map((x) => (x == null ? NaN : x)) }]));
+    if (h.markers) this.markers = new Map(h.markers.map((m) => [m.id, { id: m.id, t: [...m.t], shape: [...m.shape], position: [...m.position], color: [...m.color], text: [...m.text] }]));
     const oldLen = this.bars.length;
     if (h.reset) {
       const sameSeries = oldLen > 0 && h.symbol === this.symbol && h.interval === this.interval;
@@ -107,6 +139,36 @@ export class CandleState {
   }
 
   /**
+   * A change of one of the user's lines or marker sets.
+   * @param {import("./wire.js").RawFrame} raw
+   * @returns {SeriesChange|null}
+   */
+  applySeries(raw) {
+    const h = /** @type {import("./frames.js").LineHeader|import("./frames.js").MarkersHeader} */ (raw.header);
+    const what = h.kind;
+    const id = String(h.id);
+    if (h.op === "remove") {
+      this.lines.delete(id);
+      this.markers.delete(id);
+      return { type: "series", what, id, op: h.op };
+    }
+    const t = Array.from(raw.cols.t || []);
+    if (h.kind === "line") {
+      const v = Array.from(raw.cols.value || []);
+      const held = this.lines.get(id);
+      if (h.op === "set" || !held) {
+        this.lines.set(id, { id, name: h.name ?? held?.name ?? id, color: h.color ?? held?.color ?? "", pane: h.pane ?? held?.pane ?? "main", style: h.style ?? held?.style ?? "solid", t, v });
+      } else mergeByTime(/** @type {any} */ (held), ["v"], { t, v });
+    } else {
+      const incoming = { t, shape: h.shape || [], position: h.position || [], color: h.color || [], text: h.text || [] };
+      const held = this.markers.get(id);
+      if (h.op === "set" || !held) this.markers.set(id, { id, t: [], shape: [], position: [], color: [], text: [] });
+      mergeByTime(/** @type {any} */ (this.markers.get(id)), MARKER_FIELDS, incoming);
+    }
+    return { type: "series", what, id, op: h.op };
+  }
+
+  /**
    * The newest `snapshotBars` bars as one full frame (the saved state).
    * @returns {import("./wire.js").StateFrame|null}
    */
@@ -115,8 +177,10 @@ export class CandleState {
     const from = Math.max(0, this.bars.length - this.snapshotBars);
     /** @type {Record<string, number[]>} */
     const cols = {};
-    for (const k of BAR_COLS) cols[k] = this.bars.c[k].slice(from);
-    return { header: { kind: "bars", symbol: this.symbol, interval: this.interval }, cols };
+    for (const k of this.bars.names) cols[k] = this.bars.c[k].slice(from);
+    const lines = [...this.lines.values()].map((l) => ({ ...l, v: l.v.map((x) => (Number.isFinite(x) ? x : null)) }));
+    const markers = [...this.markers.values()];
+    return { header: { kind: "bars", symbol: this.symbol, interval: this.interval, lines, markers }, cols };
   }
 
   /**

@@ -17,14 +17,74 @@
 
 /** @typedef {"t"|"open"|"high"|"low"|"close"|"volume"|"turnover"} BarsColumn */
 /**
- * CandleChart: bars by open time (UTC ms).
+ * A study's output, one value per bar: "<study>.<output>" ("macd.dif"), as the chart's
+ * `_study_meta` trait lists them.
+ * @typedef {`${string}.${string}`} StudyColumn
+ */
+/**
+ * One of the user's lines as a full frame and the saved state hold it.
+ * @typedef {object} SavedLine
+ * @property {string} id
+ * @property {string} name
+ * @property {string} color CSS colour, or "" for the palette's
+ * @property {string} pane "main", "volume", "new" or the name of a pane shown
+ * @property {string} style "solid", "dashed" or "dotted"
+ * @property {number[]} t point times (UTC ms)
+ * @property {Array<number|null>|number[]} v point values
+ */
+/**
+ * One of the user's marker sets: per marker its time and four strings.
+ * @typedef {object} SavedMarkers
+ * @property {string} id
+ * @property {number[]} t
+ * @property {string[]} shape "arrowUp", "arrowDown", "circle" or "square"
+ * @property {string[]} position "above", "below" or "inBar"
+ * @property {string[]} color CSS colour, "buy" / "sell" (the rise / fall colour), or ""
+ * @property {string[]} text
+ */
+/**
+ * CandleChart: bars by open time (UTC ms), and the values of its studies.
  * @typedef {object} BarsFields
  * @property {"bars"} kind
- * @property {BarsColumn[]} cols
+ * @property {Array<BarsColumn|StudyColumn>} cols
  * @property {string} interval
  * @property {string} symbol
  * @property {boolean} [keep_range] a full frame after the feed's store started over: keep the scroll position
+ * @property {SavedLine[]} [lines] a full frame (and the saved state): every line of the user's
+ * @property {SavedMarkers[]} [markers] a full frame (and the saved state): every marker set
  * @typedef {FrameBase & BarsFields} BarsHeader
+ */
+
+/** @typedef {"t"|"value"} LineColumn */
+/**
+ * A change of one of the user's lines: `set` (all its points and settings), `append` (new
+ * points only) or `remove`.
+ * @typedef {object} LineFields
+ * @property {"line"} kind
+ * @property {LineColumn[]} cols
+ * @property {string} id
+ * @property {"set"|"append"|"remove"} op
+ * @property {string} [name]
+ * @property {string} [color]
+ * @property {string} [pane]
+ * @property {string} [style]
+ * @typedef {FrameBase & LineFields} LineHeader
+ */
+
+/** @typedef {"t"} MarkersColumn */
+/**
+ * A change of one of the user's marker sets (`set`, `append` or `remove`); per marker a time
+ * in the column and four strings in the header.
+ * @typedef {object} MarkersFields
+ * @property {"markers"} kind
+ * @property {MarkersColumn[]} cols
+ * @property {string} id
+ * @property {"set"|"append"|"remove"} op
+ * @property {string[]} [shape]
+ * @property {string[]} [position]
+ * @property {string[]} [color]
+ * @property {string[]} [text]
+ * @typedef {FrameBase & MarkersFields} MarkersHeader
  */
 
 /** @typedef {"bid_px"|"bid_vol"|"ask_px"|"ask_vol"} BookColumn */
@@ -139,7 +199,9 @@
  * @typedef {Frame<TapeHeader>} TapeFrame
  * @typedef {Frame<QuotesHeader>} QuotesFrame
  * @typedef {Frame<IntradayHeader>} IntradayFrame
- * @typedef {BarsFrame|BookFrame|TapeFrame|QuotesFrame|IntradayFrame} AnyFrame
+ * @typedef {Frame<LineHeader>} LineFrame
+ * @typedef {Frame<MarkersHeader>} MarkersFrame
+ * @typedef {BarsFrame|BookFrame|TapeFrame|QuotesFrame|IntradayFrame|LineFrame|MarkersFrame} AnyFrame
  */
 
 export {};

@@ -36,6 +36,8 @@ const STATUS = {
   simulated: ["Simulated", "模拟"], live: ["Live", "实时"], connecting: ["Connecting", "连接中"],
   reconnecting: ["Reconnecting", "重连中"], stale: ["Stale", "延迟"], error: ["Error", "错误"],
   closed: ["Closed", "已关闭"], disconnected: ["Disconnected", "已断开"],
+  // a chart of the user's own DataFrame: no feed behind it
+  data: ["Your data", "自有数据"],
   // the state the widget had when saved (a notebook, or a page written by iw.export_html): no kernel
   saved: ["Saved state", "已保存状态"],
 };
