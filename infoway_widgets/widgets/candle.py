@@ -297,9 +297,17 @@ class CandleChart(LiveWidget):
                 # a completed bar changed (older bars paged in, a correction): every study
                 # starts over, and the bars from the first changed one on carry the new values
                 values, cols = self._restart_from(store, int(ch["t"][0]))
-            cols.update(values)
+            # every study value of a bar in one column, bar by bar, in the order of the full
+            # frame's study columns: the names travel once per full frame, not once per frame
+            names = self._study_set.columns()
+            cols["studies"] = np.column_stack([values[k] for k in names]).ravel()
             self._publish_study_errors()
-        return "bars", cols, self._extra()
+        extra = self._extra()
+        points = self._series.take_line_appends()
+        if points:
+            # points appended to lines since the last frame ride in it (t, value, t, value, ...)
+            extra["line_points"] = points
+        return "bars", cols, extra
 
     def _restart_from(self, store: Any, t0: int) -> tuple[dict[str, Any], dict[str, Any]]:
         a = store.arrays()
@@ -353,6 +361,7 @@ class CandleChart(LiveWidget):
         return "bars", cols, {**self._extra(), **self._series.saved()}
 
     def _flush(self) -> None:
+        # the bars delta (with the lines' new points), then what else changed in lines, markers
         super()._flush()
         if not self._closed and self._lifetime.sending:
             for frame in self._series.frames():

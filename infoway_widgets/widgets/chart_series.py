@@ -346,6 +346,21 @@ class UserSeries:
     def clear_pending(self) -> None:
         self._pending.clear()
 
+    def take_line_appends(self) -> dict[str, list[float | None]]:
+        """Points appended to lines since the last frame, taken off the queue: a bars frame
+        carries them (``line_points``: id -> t, value, t, value, ...) instead of a frame each."""
+        out: dict[str, list[float | None]] = {}
+        for hid, queue in list(self._pending.items()):
+            if hid not in self.lines or not queue or any(op != "append" for op, _ in queue):
+                continue
+            for _, (t, v) in _merged(queue):
+                flat: list[float | None] = []
+                for ti, vi in zip(t.tolist(), v.tolist()):
+                    flat += [float(ti), vi if math.isfinite(vi) else None]
+                out[hid] = flat
+            del self._pending[hid]
+        return out
+
     def frames(self) -> list[Frame]:
         """One frame per line or marker set changed since the last call."""
         out: list[Frame] = []

@@ -402,6 +402,7 @@ function render({ model, el }, store) {
     else if (ch.reset) drawReset(ch);
     else if (ch.mode === "full") drawFull(ch.prepended);
     else if (ch.mode === "tail") drawTail(ch.from, ch.oldLen);
+    if (ch && ch.type === "bars" && ch.lines) for (const id of ch.lines) ex.drawLine(id);
     view.root.dataset.interval = String(state.interval || model.get("interval"));
     view.root.dataset.latest = state.bars.length ? String(c.t[state.bars.length - 1]) : "";
     scheduleLegend();

@@ -95,8 +95,13 @@ def test_studies_lines_markers_and_a_csv_chart(lab, page, tmp_path):
     t = attr(page, LIVE, "data-legend-time")
     shown = {
         f"{k}.{o}": legend_value(page, LIVE, f'.iw-study[data-study={k}] [data-output="{o}"]')
-        for k, o in (("macd", "dif"), ("macd", "macd"), ("kdj", "j"), ("rsi", "rsi6"),
-                     ("boll", "upper"))  # fmt: skip
+        for k, o in (
+            ("macd", "dif"),
+            ("macd", "macd"),
+            ("kdj", "j"),
+            ("rsi", "rsi6"),
+            ("boll", "upper"),
+        )  # fmt: skip
     }
     assert all(shown.values()), shown
     checks = "\n".join(

@@ -29,6 +29,8 @@ HEADER_OF = {
     "tape": "TapeHeader",
     "quotes": "QuotesHeader",
     "intraday": "IntradayHeader",
+    "line": "LineHeader",
+    "markers": "MarkersHeader",
     "control": "ControlHeader",
     "probe": "ProbeHeader",
 }
@@ -89,7 +91,14 @@ def check(defs: Typedefs, header: dict[str, Any]) -> None:
     if kind in ("control", "probe"):
         return
     cols = literals(defs, name.replace("Header", "Column"))
-    assert set(header["cols"]) == cols, f"{kind} columns: {sorted(set(header['cols']) ^ cols)}"
+    sent = set(header["cols"])
+    if kind == "bars":
+        # a study's columns are "<study>.<output>" (StudyColumn); the bar columns are all there
+        assert "StudyColumn" in defs
+        studies = {c for c in sent if re.fullmatch(r"[a-z0-9_]+\.[A-Za-z0-9_]+|studies", c)}
+        assert "studies" not in studies or not header.get("reset"), "full frames name them"
+        sent -= studies
+    assert sent == cols, f"{kind} columns: {sorted(sent ^ cols)}"
     assert header["v"] == 1 and isinstance(header["seq"], int) and isinstance(header["n"], int)
     if kind == "book":
         stats_req, stats_opt = fields(defs, "BookStats")
@@ -151,6 +160,45 @@ async def test_candle_book_tape_board_frames(defs, feed, sent) -> None:
     }
     for w in widgets:
         w.close()
+
+
+async def test_studies_lines_and_markers_frames(defs, feed, sent) -> None:
+    import pandas as pd
+
+    chart = CandleChart(SYM, feed=feed, studies=["macd", "boll"])
+    await settle(chart)
+    bars = chart.bars
+    line = chart.add_line(bars.close.iloc[-20:], name="eq", pane="new")
+    marks = chart.add_markers(pd.DataFrame({"side": ["buy"]}, index=bars.index[-3:-2]))
+    await settle(chart)
+    feed.trade(SYM, 3)
+    line.append(bars.index[-1], 1.0)
+    marks.append(pd.DataFrame({"shape": ["circle"], "text": ["x"]}, index=bars.index[-2:-1]))
+    await settle(chart)
+    line.append(bars.index[-2], 2.0)  # no bar changed: a line frame of its own
+    await settle(chart)
+    line.remove()
+    marks.remove()
+    await settle(chart)
+    chart._on_front_msg(chart, {"type": "resync"}, [])
+    await settle(chart)
+    seen: set[tuple[str, str]] = set()
+    for h in headers(sent, chart):
+        check(defs, h)
+        seen.add((h["kind"], h.get("op") or ("reset" if h.get("reset") else "delta")))
+        if h["kind"] == "bars" and h.get("reset"):
+            assert {"macd.dif", "macd.dea", "macd.macd", "boll.mid"} <= set(h["cols"])
+        elif h["kind"] == "bars":
+            assert "studies" in h["cols"]
+            if "line_points" in h:
+                seen.add(("bars", "line_points"))
+    assert seen >= {
+        ("bars", "reset"),
+        ("bars", "delta"),
+        ("bars", "line_points"),
+        *((k, op) for k in ("line", "markers") for op in ("set", "append", "remove")),
+    }
+    chart.close()
 
 
 async def test_base64_frames_and_the_probe(defs, feed, sent, monkeypatch) -> None:

@@ -3,7 +3,7 @@
 // averages, session VWAP), the studies' values (more columns of the bars), the user's lines and
 // markers, and the paging of older bars. One per model, shared by its views.
 
-import { BarStore, lowerBound } from "./barstore.js";
+import { BAR_COLS, BarStore, lowerBound } from "./barstore.js";
 import { localDay } from "./format.js";
 import { SessionVwap, sma } from "./indicators.js";
 
@@ -17,7 +17,7 @@ const PAGING_PATIENCE_MS = 5000;
  * @typedef {{ma: number[], vwap: boolean, tz: string|undefined, intraday: boolean}} OverlaySpec
  *   which lines to compute, and the session days of the VWAP (intraday bars only)
  * @typedef {{type: "bars", reset: boolean, mode: "none"|"tail"|"full", from: number, oldLen: number,
- *   prepended: number, keepRange: boolean, sameSeries: boolean}} BarsChange
+ *   prepended: number, keepRange: boolean, sameSeries: boolean, lines?: string[]}} BarsChange
  *   `mode`/`from`/`prepended` as BarStore reports them; `oldLen` bars held before;
  *   `sameSeries`: a full frame of the symbol and interval already shown (not a settings change)
  * @typedef {{type: "overlays"}} OverlaysChange the lines were recomputed from the first bar
@@ -48,6 +48,7 @@ function mergeByTime(held, fields, incoming) {
 }
 
 const MARKER_FIELDS = ["shape", "position", "color", "text"];
+const BAR_COUNT = BAR_COLS.length;
 
 /** @param {OverlaySpec} a @param {OverlaySpec} b */
 const sameSpec = (a, b) =>
@@ -132,10 +133,43 @@ export class CandleState {
       this.computeOverlays(0);
       return { type: "bars", reset: true, mode: "full", from: 0, oldLen, prepended: 0, keepRange: !!h.keep_range, sameSeries };
     }
-    const r = this.bars.upsert(cols);
+    const r = this.bars.upsert(this.unpackStudies(cols));
     if (r.prepended) this.loading = false;
     if (r.mode !== "none") this.computeOverlays(r.mode === "full" ? 0 : r.from);
-    return { type: "bars", reset: false, mode: r.mode, from: r.from, oldLen, prepended: r.prepended, keepRange: false, sameSeries: true };
+    /** @type {string[]} */
+    const lines = [];
+    for (const [id, flat] of Object.entries(h.line_points || {})) {
+      const held = this.lines.get(id);
+      if (!held) continue;
+      const t = [], v = [];
+      for (let k = 0; k + 1 < flat.length; k += 2) { t.push(Number(flat[k])); v.push(flat[k + 1] == null ? NaN : Number(flat[k + 1])); }
+      mergeByTime(/** @type {any} */ (held), ["v"], { t, v });
+      lines.push(id);
+    }
+    return { type: "bars", reset: false, mode: r.mode, from: r.from, oldLen, prepended: r.prepended, keepRange: false, sameSeries: true, lines };
+  }
+
+  /**
+   * A delta's study values (one column "studies": per bar, every study column in the order of
+   * the last full frame's) as one column per study output.
+   * @param {Record<string, Float64Array>} cols
+   * @returns {Record<string, ArrayLike<number>>}
+   */
+  unpackStudies(cols) {
+    const packed = cols.studies;
+    if (!packed) return cols;
+    const names = this.bars.names.slice(BAR_COUNT);
+    const k = names.length;
+    const n = cols.t ? cols.t.length : 0;
+    /** @type {Record<string, ArrayLike<number>>} */
+    const out = { ...cols };
+    delete out.studies;
+    names.forEach((name, j) => {
+      const col = new Float64Array(n);
+      for (let i = 0; i < n; i++) col[i] = packed[i * k + j];
+      out[name] = col;
+    });
+    return out;
   }
 
   /**

@@ -17,9 +17,11 @@
 
 /** @typedef {"t"|"open"|"high"|"low"|"close"|"volume"|"turnover"} BarsColumn */
 /**
- * A study's output, one value per bar: "<study>.<output>" ("macd.dif"), as the chart's
- * `_study_meta` trait lists them.
- * @typedef {`${string}.${string}`} StudyColumn
+ * A study's output, one value per bar, named "<study>.<output>" ("macd.dif") as the chart's
+ * `_study_meta` trait lists them, in full frames (tests/widgets/test_frame_contract.py checks the
+ * form). A delta carries them all in one column named "studies" instead: per bar, its values in
+ * the order of the last full frame's study columns (the names travel once).
+ * @typedef {string} StudyColumn
  */
 /**
  * One of the user's lines as a full frame and the saved state hold it.
@@ -52,6 +54,7 @@
  * @property {boolean} [keep_range] a full frame after the feed's store started over: keep the scroll position
  * @property {SavedLine[]} [lines] a full frame (and the saved state): every line of the user's
  * @property {SavedMarkers[]} [markers] a full frame (and the saved state): every marker set
+ * @property {Record<string, Array<number|null>>} [line_points] a delta: points appended to lines since the last frame, by id (t, value, t, value, ...)
  * @typedef {FrameBase & BarsFields} BarsHeader
  */
 
