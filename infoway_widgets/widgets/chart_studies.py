@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 
 from ..errors import BadParameterError
-
 from ..studies import REGISTRY
 
 log = logging.getLogger("infoway_widgets.widgets")

@@ -101,7 +101,7 @@ def test_studies_lines_markers_and_a_csv_chart(lab, page, tmp_path):
             ("kdj", "j"),
             ("rsi", "rsi6"),
             ("boll", "upper"),
-        )  # fmt: skip
+        )
     }
     assert all(shown.values()), shown
     checks = "\n".join(
