@@ -13,6 +13,7 @@ import traitlets as t
 
 from ..errors import BadParameterError
 from ..market import LIVE_INTERVALS, parse_interval
+from ..studies.conventions import Convention
 from . import _validate as check
 from ._base import Frame, LiveWidget, esm, market_info
 from .chart_series import ChartLine, ChartMarkers, PriceLine, UserSeries
@@ -96,13 +97,13 @@ class CandleChart(LiveWidget):
     height = t.Int(420).tag(sync=True)
     _interval_ms = t.Int(60_000).tag(sync=True)
     _levels = t.Dict().tag(sync=True)
-    studies = t.List(
+    studies: t.List[Any] = t.List(
         help="Studies shown: names ('macd') or dicts with parameters ({'name': 'macd', 'fast': 10})."
     ).tag(sync=True)
     convention = t.Unicode(
         "", help="Study conventions: 'cn' (通达信), 'intl', or '' for the market's (cn for CN, HK)."
     ).tag(sync=True)
-    _study_meta = t.List(help="What the front-end draws of each study.").tag(sync=True)
+    _study_meta: t.List[Any] = t.List(help="What the front-end draws of each study.").tag(sync=True)
     _price_lines = t.Dict(help="The user's price lines by id.").tag(sync=True)
 
     # ---- settings are checked before they land ---------------------------------------------
@@ -192,6 +193,9 @@ class CandleChart(LiveWidget):
         name: str = "",
         **kwargs: Any,
     ) -> None:
+        self._closed = (
+            True  # until the widget is built: a refused DataFrame leaves nothing to close
+        )
         self._study_set = StudySet()
         self._series = UserSeries(self._mark_dirty)
         self._frame_feed: DataFrameFeed | None = None
@@ -293,10 +297,12 @@ class CandleChart(LiveWidget):
         cols = {"t": ch["t"], **{k: ch[k] for k in BAR_COLS}}
         if self._study_set.active:
             values = self._study_set.advance(store, ch["t"])
-            if values is None:
+            if values is None and not self._study_set.reshaped:
                 # a completed bar changed (older bars paged in, a correction): every study
                 # starts over, and the bars from the first changed one on carry the new values
                 values, cols = self._restart_from(store, int(ch["t"][0]))
+            if values is None or self._study_set.reshaped:
+                return self._full_marked(store, keep_range=True)
             # every study value of a bar in one column, bar by bar, in the order of the full
             # frame's study columns: the names travel once per full frame, not once per frame
             names = self._study_set.columns()
@@ -330,13 +336,17 @@ class CandleChart(LiveWidget):
         values = self._study_set.restart(a)
         self._publish_study_errors()
         cut = slice(-count, None) if count else slice(len(a["t"]), None)
-        return {"t": a["t"][cut], **{k: a[k][cut] for k in BAR_COLS},
-                **{k: v[cut] for k, v in values.items()}}  # fmt: skip
+        return {
+            "t": a["t"][cut],
+            **{k: a[k][cut] for k in BAR_COLS},
+            **{k: v[cut] for k, v in values.items()},
+        }
 
     def _full_marked(self, store: Any, keep_range: bool = False) -> Frame:
         self._bar_ver = store.version
         self._bar_epoch = store.epoch
         cols = self._bar_columns(store, self.max_bars)
+        self._study_set.reshaped = False
         extra = {**self._extra(), "reset": True, **self._series.saved()}
         self._series.clear_pending()  # the full frame holds every line and marker
         if keep_range:
@@ -368,9 +378,9 @@ class CandleChart(LiveWidget):
                 self._send_frame(*frame)
 
     # ---- studies ------------------------------------------------------------------------------
-    def _convention(self) -> str:
-        if self.convention:
-            return self.convention
+    def _convention(self) -> Convention:
+        if self.convention in ("cn", "intl"):
+            return "cn" if self.convention == "cn" else "intl"
         inst = getattr(self, "_inst", None)
         return "cn" if inst is not None and inst.market in ("CN", "HK") else "intl"
 

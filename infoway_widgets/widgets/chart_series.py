@@ -148,8 +148,13 @@ class ChartLine(_Handle):
         return pd.Series(self._v, index=idx, name=self.name)
 
     def meta(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "color": self.color, "pane": self.pane,
-                "style": self.style}  # fmt: skip
+        return {
+            "id": self.id,
+            "name": self.name,
+            "color": self.color,
+            "pane": self.pane,
+            "style": self.style,
+        }
 
     def saved(self) -> dict[str, Any]:
         """The line as the saved state holds it."""
@@ -193,8 +198,12 @@ class ChartMarkers(_Handle):
             return ["" if pd.isna(x) else str(x) for x in df[c]] if c is not None else [""] * n
 
         side, shape, pos = col("side"), col("shape"), col("position")
-        out: dict[str, list[str]] = {"shape": [], "position": [], "color": col("color"),
-                                     "text": col("text")}  # fmt: skip
+        out: dict[str, list[str]] = {
+            "shape": [],
+            "position": [],
+            "color": col("color"),
+            "text": col("text"),
+        }
         for i in range(n):
             s = side[i].lower()
             if s and s not in SIDE_SHAPES:
@@ -370,8 +379,11 @@ class UserSeries:
             for op, data in _merged(queue):
                 if op == "remove":
                     kind = "line" if hid.startswith("l") else "markers"
-                    cols = {"t": np.zeros(0), "value": np.zeros(0)} if kind == "line" else {
-                        "t": np.zeros(0)}  # fmt: skip
+                    cols = (
+                        {"t": np.zeros(0), "value": np.zeros(0)}
+                        if kind == "line"
+                        else {"t": np.zeros(0)}
+                    )
                     out.append((kind, cols, {"id": hid, "op": "remove"}))
                 elif line is not None:
                     t, v = (line._t, line._v) if op == "set" else data

@@ -24,6 +24,7 @@ import pandas as pd
 
 from ..errors import BadParameterError
 from ..studies import REGISTRY
+from ..studies.conventions import Convention
 
 log = logging.getLogger("infoway_widgets.widgets")
 
@@ -181,7 +182,7 @@ def _ohlcv(a: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
 class BuiltinStudy(ActiveStudy):
     """A study of the registry, driven by its incremental ``StudyRun``."""
 
-    def __init__(self, name: str, convention: str, params: dict[str, Any]):
+    def __init__(self, name: str, convention: Convention, params: dict[str, Any]):
         spec = REGISTRY[name]
         full = {**dict(spec.defaults(convention)), **params}
         run: Any = spec.start(convention, **full)  # checks the parameters
@@ -292,8 +293,14 @@ class StudySet:
         self.active: list[ActiveStudy] = []
         self.user: dict[str, UserStudy] = {}
         self.committed = -1
+        #: a user's function changed its columns (it started working, or returns others): the
+        #: chart must send a full frame with the new column names
+        self.reshaped = False
 
-    def configure(self, requests: Sequence[StudyRequest], convention: str, tz: str) -> None:
+    def _shape(self) -> list[tuple[str, ...]]:
+        return [s.outputs for s in self.active]
+
+    def configure(self, requests: Sequence[StudyRequest], convention: Convention, tz: str) -> None:
         """Build the studies of ``requests`` (a parameter a study refuses raises here)."""
         active: list[ActiveStudy] = []
         for r in requests:
@@ -326,7 +333,9 @@ class StudySet:
     def restart(self, a: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Recompute every study over the bars ``a`` (all the chart's bars, oldest first); the
         columns of every bar."""
+        before = self._shape()
         vals = [s.restart(a) for s in self.active]
+        self.reshaped = self.reshaped or self._shape() != before
         n = len(a["t"])
         self.committed = int(a["t"][-2]) if n >= 2 else -1
         return self._spread(vals, slice(None))
@@ -346,7 +355,11 @@ class StudySet:
         done = store.arrays(i0, last)
         back = max(s.tail_bars for s in self.active)
         tail = store.arrays(max(0, last + 1 - back), None)
+        before = self._shape()
         vals = [s.advance(done, tail) for s in self.active]
+        if self._shape() != before:
+            self.reshaped = True
+            return None
         if last > i0:
             self.committed = int(t[last - 1])
         rows = np.searchsorted(t[i0:], changed_t)

@@ -21,8 +21,16 @@ from ..feed.stores import BarStore
 from ..market import Instrument, parse_interval, parse_symbol
 
 PRICE_COLS = ("open", "high", "low", "close")
-ALIASES = {"vol": "volume", "amount": "turnover", "value": "turnover", "o": "open", "h": "high",
-           "l": "low", "c": "close", "v": "volume"}  # fmt: skip
+ALIASES = {
+    "vol": "volume",
+    "amount": "turnover",
+    "value": "turnover",
+    "o": "open",
+    "h": "high",
+    "l": "low",
+    "c": "close",
+    "v": "volume",
+}
 TIME_COLS = ("time", "date", "datetime", "timestamp", "trade_date")
 
 
@@ -120,10 +128,22 @@ def data_instrument(name: str, tz: str, prices: np.ndarray) -> Instrument:
         pass
     d = _decimals(prices)
     return Instrument(
-        code=name, market="DATA", exchange="", business="", rest_prefix="", symbol_type="",
-        tz=tz, sessions=(), auction=None, calendar=None, lot_size=1.0, price_limit=None,
-        board="", fixed_tick=float(Decimal(1).scaleb(-d)), name=name,
-    )  # fmt: skip
+        code=name,
+        market="DATA",
+        exchange="",
+        business="",
+        rest_prefix="",
+        symbol_type="",
+        tz=tz,
+        sessions=(),
+        auction=None,
+        calendar=None,
+        lot_size=1.0,
+        price_limit=None,
+        board="",
+        fixed_tick=float(Decimal(1).scaleb(-d)),
+        name=name,
+    )
 
 
 class _NoWatch:
@@ -217,6 +237,14 @@ class DataFrameFeed:
             row["high"] = max(row["high"], row["close"])
         if "close" in fields and "low" not in fields:
             row["low"] = min(row["low"], row["close"])
-        self.store.upsert(int(row["t"]), row["open"], row["high"], row["low"], row["close"],
-                          row["volume"], row["turnover"], settled=True)  # fmt: skip
+        self.store.upsert(
+            int(row["t"]),
+            row["open"],
+            row["high"],
+            row["low"],
+            row["close"],
+            row["volume"],
+            row["turnover"],
+            settled=True,
+        )
         self._notify()
