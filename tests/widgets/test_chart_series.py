@@ -94,7 +94,7 @@ async def test_markers_sides_shapes_and_appends(feed, sent) -> None:
     )
     marks = chart.add_markers(signals)
     await settle(chart)
-    header, cols = sent.frames(chart)[-1]
+    header, _cols = sent.frames(chart)[-1]
     assert header["kind"] == "markers" and header["op"] == "set"
     assert header["shape"] == ["arrowUp", "arrowDown", "square"]
     assert header["position"] == ["below", "above", "above"]
@@ -102,7 +102,7 @@ async def test_markers_sides_shapes_and_appends(feed, sent) -> None:
     mark = len(sent.of(chart))
     marks.append(pd.DataFrame({"SIDE": ["buy"], "Position": ["inBar"]}, index=bars.index[-2:-1]))
     await settle(chart)
-    [(header, bufs, _)] = sent.of(chart)[mark:]
+    [(header, _bufs, _)] = sent.of(chart)[mark:]
     assert header["op"] == "append" and header["n"] == 1 and header["position"] == ["inBar"]
     assert len(marks.frame) == 4
     assert chart.get_state()["_snapshot"]["header"]["markers"][0]["shape"][-1] == "arrowUp"

@@ -184,7 +184,7 @@ async def test_history_paged_in_restarts_the_studies(feed, sent) -> None:
     await settle(chart, 6)
     assert len(chart.bars) > 500
     assert_same(chart.study_frame("macd"), reference(chart, "macd"))
-    header, cols = [f for f in sent.frames(chart) if not f[0].get("reset")][-1]
+    header, _cols = [f for f in sent.frames(chart) if not f[0].get("reset")][-1]
     assert header["n"] == len(chart.bars)  # every bar from the first paged in carries new values
     chart.close()
 

@@ -130,7 +130,7 @@ async def test_bad_frames_and_misuse_say_what_to_do(no_network, feed, sent) -> N
     with pytest.raises(BadParameterError, match="has no feed"):
         CandleChart(bars(), feed=feed)
     live = CandleChart("600519.SH", feed=feed)
-    with pytest.raises(BadParameterError, match="iw.CandleChart\\(df\\)"):
+    with pytest.raises(BadParameterError, match=r"iw\.CandleChart\(df\)"):
         live.append(bars())
     for w in (chart, live):
         w.close()
