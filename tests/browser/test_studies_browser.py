@@ -1,7 +1,8 @@
 """Analysis on the chart in a real JupyterLab + chromium: a live chart with four studies in their
 panes (the legend's values are ``study_frame``'s at the hovered bar, and move live), the user's
 line, markers and price line added from Python (pixels change, appends arrive), and a chart of a
-DataFrame read from a CSV with no feed.
+DataFrame read from a CSV with no feed; an HTML export and a saved notebook show the studies,
+the lines and the markers with no kernel.
 
 Waits are on the attributes the chart exposes (``data-panes``, ``data-studies``,
 ``data-legend-time``, ``data-markers``, ``data-price-lines``, a legend item's ``data-value``).
@@ -9,13 +10,17 @@ Waits are on the attributes the chart exposes (``data-panes``, ``data-studies``,
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from .conftest import copy_screenshot, run_in_kernel
+from .conftest import REPO, copy_screenshot, run_in_kernel
+from .test_export_browser import offline
 from .test_widgets_browser import (
     CANVAS_INK,
     attr,
@@ -180,3 +185,76 @@ def test_studies_lines_markers_and_a_csv_chart(lab, page, tmp_path):
     shot = tmp_path / "studies.png"
     page.locator(LIVE).screenshot(path=str(shot))
     copy_screenshot(shot, "studies.png")
+
+
+WRITER = """
+import asyncio, sys
+import nbformat, numpy as np, pandas as pd
+import infoway_widgets as iw
+
+VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+async def main(page, lesson):
+    df = pd.read_csv(sys.argv[3], index_col=0, parse_dates=True)
+    chart = iw.CandleChart(df, name="MYCSV", studies=["macd", "kdj", "boll"])
+    fast, slow = chart.bars.close.rolling(5).mean(), chart.bars.close.rolling(20).mean()
+    cross = np.sign(fast - slow).diff()
+    sides = cross[cross != 0].dropna().map({2.0: "buy", -2.0: "sell"}).dropna()
+    chart.add_markers(pd.DataFrame({"side": sides}))
+    chart.add_line((chart.bars.close / chart.bars.close.iloc[0]).rename("equity"), pane="new")
+    chart.add_price_line(float(chart.bars.close.iloc[-1]), title="stop")
+    await asyncio.sleep(0.3)
+    iw.export_html(page, chart, title="Studies offline")
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    cell = nbformat.v4.new_code_cell("chart")
+    cell.outputs = [nbformat.v4.new_output(
+        "display_data", data={"text/plain": "CandleChart", VIEW: chart.get_view_spec()})]
+    nb.cells = [nbformat.v4.new_markdown_cell("# Signals"), cell]
+    nbformat.write(nb, lesson + ".ipynb")
+    iw.export_html(lesson + ".html", lesson + ".ipynb")
+    print(len(sides))
+
+
+asyncio.run(main(sys.argv[1], sys.argv[2]))
+"""
+SAVED = '.iw-root.iw-candle[data-status="saved"]'
+
+
+def test_an_export_and_a_saved_notebook_show_studies_lines_and_markers_offline(page, tmp_path):
+    write_csv(tmp_path / "bars.csv")
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER, encoding="utf-8")
+    env = dict(
+        os.environ, PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])
+    )
+    args = [str(tmp_path / "page.html"), str(tmp_path / "lesson"), str(tmp_path / "bars.csv")]
+    res = subprocess.run(
+        [sys.executable, str(script), *args],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert res.returncode == 0, res.stderr[-4000:]
+    signals = int(res.stdout.split()[-1])
+    assert signals >= 2
+    aborted = offline(page)
+    for name in ("page.html", "lesson.html"):
+        page.goto((tmp_path / name).as_uri())
+        page.wait_for_selector(SAVED, timeout=30_000)
+        wait_attr_at_least(page, SAVED, "data-bars", 300)
+        # price, volume, MACD, KDJ and the equity line's pane; BOLL on the price pane
+        page.wait_for_function(
+            "(s) => document.querySelector(s)?.dataset.panes === '5'", arg=SAVED, timeout=20_000
+        )
+        assert attr(page, SAVED, "data-studies") == "macd,kdj,boll"
+        assert int(attr(page, SAVED, "data-markers") or 0) == signals
+        assert attr(page, SAVED, "data-price-lines") == "1"
+        equity = legend_value(page, SAVED, "[data-line=equity]")
+        assert equity and float(equity) > 0
+        assert legend_value(page, SAVED, '.iw-study[data-study=macd] [data-output="dif"]')
+        assert ink(page, SAVED) > 5000
+    assert not aborted, aborted
