@@ -19,6 +19,7 @@ from ._base import Frame, LiveWidget, esm, market_info
 from .chart_series import ChartLine, ChartMarkers, PriceLine, UserSeries
 from .chart_studies import REGISTRY, StudySet, UserFn, UserStudy, parse_item
 from .frame_source import DataFrameFeed
+from .screenshots import Screenshots
 
 #: daily bars watched for the quote (previous close, limit lines)
 DAILY_HISTORY = 250
@@ -199,6 +200,7 @@ class CandleChart(LiveWidget):
         self._study_set = StudySet()
         self._series = UserSeries(self._mark_dirty)
         self._frame_feed: DataFrameFeed | None = None
+        self._shots = Screenshots()
         if isinstance(symbol, pd.DataFrame):
             if feed is not None:
                 raise BadParameterError("a chart of a DataFrame has no feed: leave feed= out")
@@ -571,6 +573,31 @@ class CandleChart(LiveWidget):
             lines[hid] = value
         self._price_lines = lines
 
+    # ---- a picture ------------------------------------------------------------------------------
+    def save_png(self, path: str | Any) -> Any:
+        """Write what a view of the chart shows (every pane, the axes and the legends) to a PNG.
+
+        The picture is taken by the browser (Lightweight Charts' screenshot, with the legends
+        drawn on it) and sent back to the kernel. The kernel reads that answer between cells:
+        **in a notebook the file appears once the cell that called ``save_png`` has finished**.
+        The returned future resolves to the path then; await it in a later cell
+        (``await fut``) or add a callback, never in the same cell.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            Where to write it (``.png``).
+
+        Returns
+        -------
+        asyncio.Future of pathlib.Path
+            Fails with :class:`~infoway_widgets.errors.InfowayTimeoutError` when no view answers
+            within two minutes (the chart is not displayed anywhere).
+        """
+        rid, fut = self._shots.request(path)
+        self._send_control("screenshot", count=0, before=0, id=rid)
+        return fut
+
     # ---- your own bars ------------------------------------------------------------------------
     def _own_feed(self, what: str) -> DataFrameFeed:
         if self._frame_feed is None:
@@ -593,7 +620,9 @@ class CandleChart(LiveWidget):
 
     # ---- scroll back ----------------------------------------------------------------------------
     def _on_request(self, kind: str, content: dict[str, Any]) -> None:
-        if kind == "load_more":
+        if kind == "screenshot":
+            self._shots.answer(content)
+        elif kind == "load_more":
             before = int(content.get("before") or 0)
             count = max(1, min(int(content.get("count") or self.page_size), 5000))
             self._spawn(self._load_more(before, count))
@@ -618,6 +647,12 @@ class CandleChart(LiveWidget):
     @property
     def instrument(self) -> Any:
         return self._inst
+
+    def close(self) -> None:
+        """Stop the chart (its pending pictures are cancelled)."""
+        if hasattr(self, "_shots"):
+            self._shots.close()
+        super().close()
 
     def _repr_fields(self) -> Iterable[str]:
         yield repr(self.symbol)

@@ -14,6 +14,7 @@ import { View } from "./lib/base.js";
 import { lowerBound } from "./lib/barstore.js";
 import { CandleState, DAY_MS } from "./lib/candlestate.js";
 import { ChartExtras, PANE_HEIGHT } from "./lib/chartseries.js";
+import { composeScreenshot } from "./lib/screenshot.js";
 import { displayZone, formatPct, formatPrice, formatTime, formatVolume } from "./lib/format.js";
 import { ModelStore, defineWidget } from "./lib/store.js";
 import { alpha } from "./lib/theme.js";
@@ -393,6 +394,12 @@ function render({ model, el }, store) {
   const draw = (ch) => {
     if (ch === null) { drawFull(0); chart.timeScale().scrollToRealTime(); }
     else if (ch.type === "loaded") { view.root.dataset.loaded = String(ch.count); return; }
+    else if (ch.type === "screenshot") {
+      // every view answers; Python keeps the first answer to each request
+      const png = composeScreenshot(chart, holder, [legends, ...paneLegends]).toDataURL("image/png");
+      store.send({ type: "screenshot", id: ch.id, png: png.slice(png.indexOf(",") + 1) });
+      return;
+    }
     else if (ch.type === "overlays") { buildOverlays(); drawFull(0); }
     else if (ch.type === "series") {
       if (ch.op !== "append" && relayout()) ex.drawAll();

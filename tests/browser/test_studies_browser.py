@@ -10,9 +10,12 @@ Waits are on the attributes the chart exposes (``data-panes``, ``data-studies``,
 
 from __future__ import annotations
 
+import base64
 import os
+import struct
 import subprocess
 import sys
+import time
 from typing import Any
 
 import numpy as np
@@ -57,6 +60,40 @@ def write_csv(path: Any, n: int = 300) -> None:
         index=pd.date_range("2024-01-02", periods=n, freq="D", name="Date"),
     )
     df.to_csv(path)
+
+
+PNG_BANDS = """async ([data, tops]) => {
+  const img = new Image(); img.src = 'data:image/png;base64,' + data; await img.decode();
+  const c = document.createElement('canvas'); c.width = img.width; c.height = img.height;
+  const ctx = c.getContext('2d'); ctx.drawImage(img, 0, 0);
+  const d = ctx.getImageData(0, 0, c.width, c.height).data; const bg = [d[0], d[1], d[2]];
+  const scale = img.height / tops[tops.length - 1]; const ink = [];
+  for (let k = 0; k + 1 < tops.length; k++) { let n = 0;
+    for (let y = Math.round(tops[k] * scale); y < Math.round(tops[k + 1] * scale); y++)
+      for (let x = 0; x < c.width; x++) { const i = (y * c.width + x) * 4;
+        if (Math.abs(d[i] - bg[0]) + Math.abs(d[i+1] - bg[1]) + Math.abs(d[i+2] - bg[2]) > 40) n++; }
+    ink.push(n); }
+  return { w: img.width, h: img.height, ink }; }"""
+PANE_TOPS = """(s) => { const r = document.querySelector(s); const h = r.querySelector('.iw-chart');
+  const tops = [0, ...[...r.querySelectorAll('.iw-pane-legend')].map((e) => parseFloat(e.style.top) - 2)];
+  return { tops: [...tops, h.clientHeight], w: h.clientWidth }; }"""
+
+
+def check_png(page: Any, png: Any, sel: str) -> None:
+    """The PNG ``save_png`` wrote holds every pane of ``sel``: its size is the chart's, and each
+    pane's band has ink."""
+    deadline = time.monotonic() + 60
+    while not png.exists() or png.stat().st_size < 100:  # written when the view's answer comes
+        assert time.monotonic() < deadline, "save_png wrote nothing"
+        page.wait_for_timeout(200)
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    layout = page.evaluate(PANE_TOPS, sel)
+    assert abs(width / layout["w"] - height / layout["tops"][-1]) < 0.05  # the chart's shape
+    bands = page.evaluate(PNG_BANDS, [base64.b64encode(data).decode(), layout["tops"]])
+    assert len(bands["ink"]) == int(attr(page, sel, "data-panes") or 0)
+    assert all(n > 200 for n in bands["ink"]), bands["ink"]
 
 
 def legend_value(page: Any, sel: str, what: str) -> str:
@@ -168,6 +205,11 @@ def test_studies_lines_markers_and_a_csv_chart(lab, page, tmp_path):
     page.wait_for_function(
         "(s) => document.querySelector(s)?.dataset.priceLines === '0'", arg=LIVE, timeout=20_000
     )
+
+    # save_png: every pane and the legend, drawn by the browser, written once the call is done
+    run_in_kernel(page, "shot = chart.save_png('chart.png')")
+    png = lab["root"] / "chart.png"
+    check_png(page, png, LIVE)
 
     # a DataFrame from a CSV: drawn with no feed, saying it is your data
     page.wait_for_selector(CSV, timeout=30_000)

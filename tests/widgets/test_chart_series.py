@@ -155,3 +155,31 @@ async def test_lines_and_markers_resent_whole_on_a_resync(feed, sent) -> None:
     header, _ = [f for f in sent.frames(chart) if f[0].get("reset")][-1]
     assert [x["name"] for x in header["lines"]] == ["x"] and len(header["markers"]) == 1
     chart.close()
+
+
+async def test_save_png_asks_the_views_and_writes_the_first_answer(feed, sent, tmp_path) -> None:
+    import asyncio
+    import base64
+
+    from infoway_widgets.errors import InfowayTimeoutError
+
+    chart = CandleChart(SYM, feed=feed)
+    fut = chart.save_png(tmp_path / "out" / "chart.png")
+    [ask] = [c for c, _, _ in sent.of(chart) if c.get("what") == "screenshot"]
+    png = b"\x89PNG\r\n\x1a\n" + b"picture"
+    answer = {"type": "screenshot", "id": ask["id"], "png": base64.b64encode(png).decode()}
+    chart._on_front_msg(chart, answer, [])
+    chart._on_front_msg(chart, {**answer, "png": "bm90IGEgcG5n"}, [])  # a second view: ignored
+    assert await fut == tmp_path / "out" / "chart.png"
+    assert (tmp_path / "out" / "chart.png").read_bytes() == png
+    bad = chart.save_png(tmp_path / "bad.png")
+    [_, ask] = [c for c, _, _ in sent.of(chart) if c.get("what") == "screenshot"]
+    chart._on_front_msg(chart, {"type": "screenshot", "id": ask["id"], "png": "bm90IGEgcG5n"}, [])
+    with pytest.raises(BadParameterError, match="no PNG"):
+        await bad
+    with pytest.raises(BadParameterError, match=".png file"):
+        chart.save_png(tmp_path / "chart.jpg")
+    rid, lonely = chart._shots.request(tmp_path / "never.png", timeout=0.01)
+    with pytest.raises(InfowayTimeoutError, match="display the chart"):
+        await asyncio.wait_for(lonely, 5)
+    chart.close()

@@ -24,7 +24,8 @@ const PAGING_PATIENCE_MS = 5000;
  * @typedef {{type: "loaded", count: number}} LoadedChange older bars asked for have come
  * @typedef {{type: "series", what: "line"|"markers", id: string, op: "set"|"append"|"remove"}} SeriesChange
  *   one of the user's lines or marker sets changed
- * @typedef {BarsChange|OverlaysChange|LoadedChange|SeriesChange} CandleChange
+ * @typedef {{type: "screenshot", id: string}} ScreenshotChange Python asks for a picture (save_png)
+ * @typedef {BarsChange|OverlaysChange|LoadedChange|SeriesChange|ScreenshotChange} CandleChange
  * @typedef {import("./frames.js").SavedLine} SavedLine
  * @typedef {import("./frames.js").SavedMarkers} SavedMarkers
  */
@@ -219,10 +220,11 @@ export class CandleState {
 
   /**
    * @param {Record<string, any>} msg
-   * @returns {CandleChange|null} a LoadedChange
+   * @returns {CandleChange|null} a LoadedChange or a ScreenshotChange
    */
   control(msg) {
     const m = /** @type {ControlHeader} */ (msg);
+    if (m.what === "screenshot" && m.id) return { type: "screenshot", id: String(m.id) };
     if (m.what !== "loaded") return null;
     this.loading = false;
     if (!m.count) {

@@ -174,12 +174,16 @@
  */
 
 /**
- * A reply that changes no state; it bypasses the seq check.
+ * A message that changes no state; it bypasses the seq check. "loaded": older bars asked for
+ * with `load_more` have come (`count` of them, before `before`); "screenshot": Python asks a
+ * view for a picture of the chart (`save_png`), the view answers with the same `id`
+ * (`count` and `before` are 0).
  * @typedef {object} ControlHeader
  * @property {"control"} kind
- * @property {"loaded"} what older bars asked for with `load_more` have come (`count` of them)
+ * @property {"loaded"|"screenshot"} what
  * @property {number} count
  * @property {number} before
+ * @property {string} [id] a screenshot request's id
  */
 
 /**
