@@ -2,7 +2,8 @@
 fixtures' server helpers (tests/browser/conftest.py).
 
 A ``CandleChart`` on a detached feed holding 100 000 one-minute bars (the view keeps its window of
-``max_bars``, by design: shared/frontend-facts.md):
+``max_bars``, by design: shared/frontend-facts.md), plain and with four study panes (MACD, KDJ,
+RSI, DMI: their values travel in the same frames, computed in Python):
 
 * **first render**: from the display cell's execution request to the chart holding its window
   (``data-bars``) and two animation frames later (the chart library paints on its own frame);
@@ -48,7 +49,7 @@ c = 100 + np.cumsum(rng.normal(0, 0.1, N)); o = np.r_[c[0], c[:-1]]
 h = np.maximum(o, c) + 0.03; l = np.minimum(o, c) - 0.03; v = rng.uniform(1, 100, N)
 flags = np.ones(N, bool); flags[-1] = False
 feed.apply_bar_rows(st, np.column_stack([t, o, h, l, c, v, v * c]), flags)
-chart = iw.CandleChart("BTCUSDT", "1m", feed=feed, history=N)
+chart = iw.CandleChart("BTCUSDT", "1m", feed=feed, history=N, studies={studies!r})
 pending, sent = [], {{}}
 _send = chart.send
 def _stamped(content, buffers=None):
@@ -87,7 +88,11 @@ OBSERVE = """(seconds) => {
 }"""
 
 
-def measure(n: int, seconds: float, hz: int) -> dict[str, Any]:
+#: the studies of the analysis row: four panes of their own below the volume pane
+STUDY_PANES = ("macd", "kdj", "rsi", "dmi")
+
+
+def measure(n: int, seconds: float, hz: int, studies: tuple[str, ...] = ()) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
     from tests.browser.conftest import (
@@ -111,7 +116,7 @@ def measure(n: int, seconds: float, hz: int) -> dict[str, Any]:
                 write_notebook(srv["root"] / "render.ipynb", ["chart"])
                 page.goto(f"{srv['url']}/lab/tree/render.ipynb?reset&token={TOKEN}")
                 page.wait_for_function(KERNEL_READY, timeout=60_000)
-                run_in_kernel(page, SETUP.format(n=n))
+                run_in_kernel(page, SETUP.format(n=n, studies=list(studies)))
                 window = min(n, _default_window())
                 t0 = page.evaluate("() => performance.timeOrigin + performance.now()")
                 page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
@@ -155,6 +160,7 @@ def measure(n: int, seconds: float, hz: int) -> dict[str, Any]:
     fps = res["frames"] / (res["ms"] / 1000)
     return {
         "bars": n,
+        "studies": list(studies),
         "view_bars": window,
         "first_render_ms": first_render_ms,
         "fps_at_20hz": fps,
@@ -178,8 +184,9 @@ def markdown(rows: list[dict[str, Any]]) -> str:
         "|---|---:|---:|---:|",
     ]
     for r in rows:
+        panes = f", {len(r['studies'])} study panes" if r.get("studies") else ""
         out.append(
-            f"| {r['bars']:,} ({r['view_bars']:,}) | {f(r['first_render_ms'])} ms | {r['fps_at_20hz']:.0f} | "
+            f"| {r['bars']:,} ({r['view_bars']:,}){panes} | {f(r['first_render_ms'])} ms | {r['fps_at_20hz']:.0f} | "
             f"{f(r['latency_ms_p50'])} / {f(r['latency_ms_p99'])} ms ({r['latency_samples']} samples) |"
         )
     return "\n".join(out) + "\n"
@@ -198,12 +205,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--bars", default="1000,100000", help="comma-separated chart sizes")
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--hz", type=int, default=20)
+    ap.add_argument(
+        "--study-bars", default="100000", help="sizes measured with four study panes too ('' none)"
+    )
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args(argv)
     if not Path("/usr/bin/chromium").exists():
         print("needs /usr/bin/chromium", file=sys.stderr)
         return 2
-    rows = [measure(int(n), a.seconds, a.hz) for n in a.bars.split(",")]
+    rows = [measure(int(n), a.seconds, a.hz) for n in a.bars.split(",") if n]
+    rows += [measure(int(n), a.seconds, a.hz, STUDY_PANES) for n in a.study_bars.split(",") if n]
     md = markdown(rows)
     print(json.dumps({"rows": rows, "markdown": md}, indent=2) if a.json else md)
     return 0

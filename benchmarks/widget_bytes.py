@@ -13,6 +13,10 @@ bar opens. Each library is updated the way its documentation recommends:
   the widget coalesces at ``max_fps`` (20 Hz) and sends one custom message with the changed
   bars. Its ``_snapshot`` trait (the last 500 bars, for saved notebooks and HTML export) is
   refreshed at most once a second while data flows: counted too, amortised over the updates.
+* **infoway-widgets** ``CandleChart`` with four studies (MACD, KDJ, RSI, BOLL) and two lines of
+  the user's, each line getting a point per update: the studies' values ride in the same frame
+  (one packed column) and so do the lines' points (``line_points``). Budget: 200 B + 40 B per
+  changed series.
 * **bqplot 0.13** ``OHLC`` mark: reassign ``y`` (and ``x`` when a bar opens) under ``hold_sync``.
 * **plotly** ``FigureWidget`` candlestick: assign ``open/high/low/close`` (and ``x``) inside
   ``fig.batch_update()``.
@@ -128,7 +132,16 @@ def _result(
 
 
 # ---- infoway-widgets ------------------------------------------------------------------------------
-async def measure_ours(n: int, updates: int, new_bar_every: int) -> dict[str, Any]:
+#: the analysis row: four studies and two lines of the user's, each line getting a point per update
+STUDIES = ("macd", "kdj", "rsi", "boll")
+LINES = 2
+#: the issue's budget for that row: 200 B + 40 B per changed series (the studies and the lines)
+ANALYSIS_BUDGET = 200 + 40 * (len(STUDIES) + LINES)
+
+
+async def measure_ours(
+    n: int, updates: int, new_bar_every: int, analysis: bool = False
+) -> dict[str, Any]:
     import infoway_widgets as iw
     from infoway_widgets.feed.feed import Feed
 
@@ -143,7 +156,12 @@ async def measure_ours(n: int, updates: int, new_bar_every: int) -> dict[str, An
     flags[-1] = False
     feed.apply_bar_rows(st, arr, flags)
     i0 = REC.mark()
-    chart = iw.CandleChart(sym, "1m", feed=feed, history=n)
+    studies = list(STUDIES) if analysis else []
+    chart = iw.CandleChart(sym, "1m", feed=feed, history=n, studies=studies)
+    lines = []
+    if analysis:
+        close = chart.bars.close.iloc[-500:]
+        lines = [chart.add_line(close, name=f"line{k}", pane="new") for k in range(LINES)]
     initial = REC.since(i0)
     got = asyncio.Event()
     custom = [0]
@@ -178,6 +196,8 @@ async def measure_ours(n: int, updates: int, new_bar_every: int) -> dict[str, An
         got.clear()
         before = custom[0]
         feed.ingest([frame])
+        for k2, line in enumerate(lines):
+            line.append(float(bar_t), price * (1 + k2))
         while custom[0] == before:  # the coalesced frame for this change (≤ 1/max_fps later)
             await asyncio.wait_for(got.wait(), 5)
     wall = time.perf_counter() - t0
@@ -194,8 +214,11 @@ async def measure_ours(n: int, updates: int, new_bar_every: int) -> dict[str, An
     per_update_snap = snap_bytes / max(1.0, interval * float(chart.max_fps))
     chart.close()
     await feed.aclose()
+    name = "infoway-widgets CandleChart"
+    if analysis:
+        name += f" + {len(STUDIES)} studies + {LINES} lines"
     return _result(
-        "infoway-widgets CandleChart",
+        name,
         n,
         updates,
         initial,
@@ -302,6 +325,7 @@ async def run(
     out: list[dict[str, Any]] = []
     for n in sizes:
         out.append(await measure_ours(n, updates, new_bar_every))
+        out.append(await measure_ours(n, updates, new_bar_every, analysis=True))
         if peers:
             out.append(measure_bqplot(n, updates, new_bar_every))
             out.append(measure_plotly(n, updates, new_bar_every))
@@ -349,7 +373,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(table(rows))
     ours = [r for r in rows if r["lib"].startswith("infoway")]
-    return 0 if all(r["bytes_per_update"] <= 1024 for r in ours) else 1
+    analysis = [r for r in ours if "studies" in r["lib"]]
+    ok = all(r["bytes_per_update"] <= 1024 for r in ours)
+    return 0 if ok and all(r["bytes_per_update"] <= ANALYSIS_BUDGET for r in analysis) else 1
 
 
 if __name__ == "__main__":
