@@ -10,6 +10,15 @@ from .book import OrderBook
 from .candle import CandleChart
 from .dashboard import Dashboard
 from .intraday import IntradayChart
+from .link import link
 from .tape import TradeTape
 
-__all__ = ["CandleChart", "Dashboard", "IntradayChart", "OrderBook", "QuoteBoard", "TradeTape"]
+__all__ = [
+    "CandleChart",
+    "Dashboard",
+    "IntradayChart",
+    "OrderBook",
+    "QuoteBoard",
+    "TradeTape",
+    "link",
+]

@@ -106,6 +106,7 @@ class CandleChart(LiveWidget):
     ).tag(sync=True)
     _study_meta: t.List[Any] = t.List(help="What the front-end draws of each study.").tag(sync=True)
     _price_lines = t.Dict(help="The user's price lines by id.").tag(sync=True)
+    _linked = t.Bool(False, help="Linked to other charts (iw.link): views report.").tag(sync=True)
 
     # ---- settings are checked before they land ---------------------------------------------
     @t.validate("symbol")
@@ -201,6 +202,7 @@ class CandleChart(LiveWidget):
         self._series = UserSeries(self._mark_dirty)
         self._frame_feed: DataFrameFeed | None = None
         self._shots = Screenshots()
+        self._links: list[Any] = []
         if isinstance(symbol, pd.DataFrame):
             if feed is not None:
                 raise BadParameterError("a chart of a DataFrame has no feed: leave feed= out")
@@ -622,6 +624,9 @@ class CandleChart(LiveWidget):
     def _on_request(self, kind: str, content: dict[str, Any]) -> None:
         if kind == "screenshot":
             self._shots.answer(content)
+        elif kind in ("crosshair", "range"):
+            for ln in list(self._links):
+                ln.relay(self, kind, content)
         elif kind == "load_more":
             before = int(content.get("before") or 0)
             count = max(1, min(int(content.get("count") or self.page_size), 5000))

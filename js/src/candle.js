@@ -394,6 +394,7 @@ function render({ model, el }, store) {
   const draw = (ch) => {
     if (ch === null) { drawFull(0); chart.timeScale().scrollToRealTime(); }
     else if (ch.type === "loaded") { view.root.dataset.loaded = String(ch.count); return; }
+    else if (ch.type === "follow") { follow(ch); return; }
     else if (ch.type === "screenshot") {
       // every view answers; Python keeps the first answer to each request
       const png = composeScreenshot(chart, holder, [legends, ...paneLegends]).toDataURL("image/png");
@@ -416,6 +417,45 @@ function render({ model, el }, store) {
     scheduleMask();
   };
 
+  // ---- linked charts (iw.link): report what the user does, follow what a linked chart did ---
+  /** when a linked chart's range was applied here: this view's own range events then are echoes */
+  let followingUntil = 0;
+  /** @type {Record<string, boolean>} */
+  const due = {};
+  const sendReports = view.scheduler(() => {
+    if (!model.get("_linked")) return;
+    if (due.range && performance.now() > followingUntil) {
+      const r = chart.timeScale().getVisibleLogicalRange();
+      if (r && state.bars.length) store.send({ type: "range", from_t: timeAt(r.from), to_t: timeAt(r.to) });
+    }
+    if (due.crosshair) {
+      const n = state.bars.length;
+      store.send({ type: "crosshair", t: hoverIndex >= 0 && hoverIndex < n ? c.t[hoverIndex] : null });
+    }
+    due.range = due.crosshair = false;
+  });
+  /** @param {"range"|"crosshair"} what */
+  const report = (what) => { if (model.get("_linked")) { due[what] = true; sendReports(); } };
+  /** @param {import("./lib/candlestate.js").FollowChange} ch */
+  const follow = (ch) => {
+    const n = state.bars.length;
+    if (!n) return;
+    /** the bar holding time `t` (ms), or -1 */
+    const barOf = (/** @type {number} */ t) => Math.min(n - 1, lowerBound(c.t, t + 0.5) - 1);
+    if (ch.what === "crosshair") {
+      const j = ch.t == null ? -1 : barOf(ch.t);
+      if (j < 0) { chart.clearCrosshairPosition(); hoverIndex = -1; }
+      else { chart.setCrosshairPosition(c.close[j], sec(c.t[j]), candles); hoverIndex = j; }
+      view.root.dataset.followedTime = j < 0 ? "" : String(c.t[j]);
+      scheduleLegend();
+      return;
+    }
+    if (ch.from == null || ch.to == null) return;
+    const a = Math.max(0, barOf(ch.from)), b = Math.max(a + 1, barOf(ch.to));
+    followingUntil = performance.now() + 300;
+    chart.timeScale().setVisibleLogicalRange({ from: a, to: b });
+  };
+
   // the bar times at the edges of what this view shows (tests check a reset keeps them)
   /** @param {number} x */
   const timeAt = (x) => c.t[Math.min(state.bars.length - 1, Math.max(0, Math.round(x)))];
@@ -424,6 +464,7 @@ function render({ model, el }, store) {
   const onRange = (range) => {
     scheduleMask();
     if (!range || !state.bars.length) return;
+    report("range");
     view.root.dataset.visibleFrom = String(timeAt(range.from));
     view.root.dataset.visibleTo = String(timeAt(range.to));
     if (range.from < 20 && state.requestOlder(model.get("page_size") || 500)) {
@@ -435,6 +476,7 @@ function render({ model, el }, store) {
   const onCross = (param) => {
     const i = param && param.logical != null && param.time != null ? Math.round(param.logical) : -1;
     if (i !== hoverIndex) { hoverIndex = i; scheduleLegend(); }
+    if (param && param.sourceEvent) report("crosshair"); // the user's own move, not a linked one
   };
   chart.subscribeCrosshairMove(onCross);
   // a view drawn before its element is on the page has no width yet, and the chart cannot place

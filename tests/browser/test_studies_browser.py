@@ -300,3 +300,47 @@ def test_an_export_and_a_saved_notebook_show_studies_lines_and_markers_offline(p
         assert legend_value(page, SAVED, '.iw-study[data-study=macd] [data-output="dif"]')
         assert ink(page, SAVED) > 5000
     assert not aborted, aborted
+
+
+LINKED = [
+    "import infoway_widgets as iw",
+    'a = iw.CandleChart("600519.SH", "1m", height=300)\nb = iw.CandleChart("600519.SH", "5m", height=300)\n'
+    "link = iw.link(a, b)\na",
+    "b",
+]
+A = '.iw-root.iw-candle[data-interval="1m"]'
+B = '.iw-root.iw-candle[data-interval="5m"]'
+
+
+def test_linked_charts_follow_each_other_by_time(lab, page):
+    write_notebook(lab["root"] / "linked.ipynb", LINKED)
+    open_and_run(page, lab, "linked.ipynb")
+    for sel in (A, B):
+        page.wait_for_selector(f'{sel}[data-status="simulated"]', timeout=90_000)
+        wait_attr_at_least(page, sel, "data-bars", 100)
+    # the crosshair over a minute bar puts b's on the five-minute bar holding it
+    box = page.locator(f"{A} .iw-chart").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + 80)
+    page.wait_for_function(
+        "([a, b]) => { const x = document.querySelector(a), y = document.querySelector(b);"
+        " return x && y && x.dataset.legendTime && y.dataset.followedTime &&"
+        " Number(y.dataset.followedTime) <= Number(x.dataset.legendTime) &&"
+        " Number(x.dataset.legendTime) < Number(y.dataset.followedTime) + 300000; }",
+        arg=[A, B],
+        timeout=30_000,
+    )
+    # scrolling a back in time scrolls b to the same time
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + 80)
+    before = float(attr(page, B, "data-visible-to") or 0)
+    page.keyboard.down("Shift")
+    for _ in range(6):
+        page.mouse.wheel(0, -400)
+    page.keyboard.up("Shift")
+    page.mouse.move(5, 5)
+    page.wait_for_function(
+        "([a, b, t]) => { const x = document.querySelector(a), y = document.querySelector(b);"
+        " const to = Number(y?.dataset.visibleTo); return to < t &&"
+        " Math.abs(to - Number(x.dataset.visibleTo)) <= 300000; }",
+        arg=[A, B, before],
+        timeout=30_000,
+    )

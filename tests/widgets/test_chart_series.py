@@ -183,3 +183,40 @@ async def test_save_png_asks_the_views_and_writes_the_first_answer(feed, sent, t
     with pytest.raises(InfowayTimeoutError, match="display the chart"):
         await asyncio.wait_for(lonely, 5)
     chart.close()
+
+
+async def test_linked_charts_pass_crosshair_and_range_on(feed, sent) -> None:
+    import infoway_widgets as iw
+
+    a = CandleChart(SYM, "1m", feed=feed)
+    b = CandleChart(SYM, "5m", feed=feed)
+    c = CandleChart("00700.HK", feed=feed)
+    assert not a._linked
+    ln = iw.link(a, b, c)
+    assert a._linked and b._linked and c._linked
+    a._on_front_msg(a, {"type": "crosshair", "t": 1_764_000_000_000}, [])
+    a._on_front_msg(a, {"type": "range", "from_t": 1.0, "to_t": 2.0}, [])
+    for w in (b, c):
+        got = [m for m, _, _ in sent.of(w) if m.get("kind") == "control"]
+        assert got[-2:] == [
+            {"kind": "control", "what": "crosshair", "count": 0, "before": 0, "t": 1.764e12},
+            {
+                "kind": "control",
+                "what": "range",
+                "count": 0,
+                "before": 0,
+                "from_t": 1.0,
+                "to_t": 2.0,
+            },
+        ]
+    assert not [m for m, _, _ in sent.of(a) if m.get("kind") == "control"]  # never back to it
+    ln.unlink()
+    assert not a._linked
+    a._on_front_msg(a, {"type": "crosshair", "t": None}, [])
+    assert [m for m, _, _ in sent.of(b) if m.get("kind") == "control"][-1]["what"] == "range"
+    with pytest.raises(BadParameterError, match="two or more CandleCharts"):
+        iw.link(a)
+    with pytest.raises(BadParameterError, match="each chart once"):
+        iw.link(a, a)
+    for w in (a, b, c):
+        w.close()

@@ -25,7 +25,9 @@ const PAGING_PATIENCE_MS = 5000;
  * @typedef {{type: "series", what: "line"|"markers", id: string, op: "set"|"append"|"remove"}} SeriesChange
  *   one of the user's lines or marker sets changed
  * @typedef {{type: "screenshot", id: string}} ScreenshotChange Python asks for a picture (save_png)
- * @typedef {BarsChange|OverlaysChange|LoadedChange|SeriesChange|ScreenshotChange} CandleChange
+ * @typedef {{type: "follow", what: "crosshair"|"range", t: number|null, from: number|null, to: number|null}} FollowChange
+ *   a linked chart moved its crosshair or its visible range (times in UTC ms)
+ * @typedef {BarsChange|OverlaysChange|LoadedChange|SeriesChange|ScreenshotChange|FollowChange} CandleChange
  * @typedef {import("./frames.js").SavedLine} SavedLine
  * @typedef {import("./frames.js").SavedMarkers} SavedMarkers
  */
@@ -225,6 +227,9 @@ export class CandleState {
   control(msg) {
     const m = /** @type {ControlHeader} */ (msg);
     if (m.what === "screenshot" && m.id) return { type: "screenshot", id: String(m.id) };
+    if (m.what === "crosshair" || m.what === "range") {
+      return { type: "follow", what: m.what, t: m.t ?? null, from: m.from_t ?? null, to: m.to_t ?? null };
+    }
     if (m.what !== "loaded") return null;
     this.loading = false;
     if (!m.count) {

@@ -176,14 +176,18 @@
 /**
  * A message that changes no state; it bypasses the seq check. "loaded": older bars asked for
  * with `load_more` have come (`count` of them, before `before`); "screenshot": Python asks a
- * view for a picture of the chart (`save_png`), the view answers with the same `id`
- * (`count` and `before` are 0).
+ * view for a picture of the chart (`save_png`), the view answers with the same `id`;
+ * "crosshair" / "range": a linked chart's crosshair time or visible time span (`iw.link`).
+ * `count` and `before` are 0 but for "loaded".
  * @typedef {object} ControlHeader
  * @property {"control"} kind
- * @property {"loaded"|"screenshot"} what
+ * @property {"loaded"|"screenshot"|"crosshair"|"range"} what
  * @property {number} count
  * @property {number} before
  * @property {string} [id] a screenshot request's id
+ * @property {number|null} [t] crosshair: the time it points at (UTC ms), null when it left the chart
+ * @property {number|null} [from_t] range: first time shown (UTC ms)
+ * @property {number|null} [to_t] range: last time shown (UTC ms)
  */
 
 /**
