@@ -21,7 +21,7 @@ import pandas as pd
 from ..errors import BadParameterError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .candle import CandleChart
+    from .chart_analysis import ChartAnalysis as CandleChart
 
 LINE_STYLES = ("solid", "dashed", "dotted")
 SHAPES = ("arrowUp", "arrowDown", "circle", "square")
