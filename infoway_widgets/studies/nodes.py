@@ -131,7 +131,9 @@ class Window(Node):
         self.n, self.kind, self.partial, self.ddof = n, kind, partial, ddof
         self.tail = np.empty(0)  # the last n - 1 values
         self.tail_list: list[float] = []
+        self._pre = (0.0, 0.0, 0.0)
         self.started = False
+        self._summarise()
 
     def _full(self, a: np.ndarray) -> np.ndarray:
         """The statistic of every complete window of ``a`` (len(a) - n + 1 values)."""
@@ -164,16 +166,51 @@ class Window(Node):
             for j in range(t, min(n - 1, len(a))):
                 out[skip + j - t] = _reduce(a[: j + 1].tolist(), self.kind, self.ddof)
         self.tail = a[max(0, len(a) - (n - 1)) :] if n > 1 else np.empty(0)
-        self.tail_list = self.tail.tolist()
+        self._summarise()
         return out
 
+    def _summarise(self) -> None:
+        """What ``peek`` needs of the committed tail, so a forming bar costs O(1), not O(n)."""
+        w = self.tail_list = self.tail.tolist()
+        kind = self.kind
+        if kind in ("mean", "sum"):
+            self._pre = (math.fsum(w), 0.0, 0.0)
+        elif kind == "max":
+            self._pre = (max(w, default=-math.inf), 0.0, 0.0)
+        elif kind == "min":
+            self._pre = (min(w, default=math.inf), 0.0, 0.0)
+        elif kind == "std":
+            # sums of deviations from the tail's mean: small numbers, so no cancellation
+            shift = math.fsum(w) / len(w) if w else 0.0
+            self._pre = (
+                shift,
+                math.fsum(v - shift for v in w),
+                math.fsum((v - shift) ** 2 for v in w),
+            )
+
     def peek(self, x: float) -> float:
-        if x != x and not self.started:
+        if x != x:
             return NAN
-        w = [*self.tail_list, x]
-        if len(w) < self.n and not self.partial:
+        k = len(self.tail_list) + 1
+        if k < self.n and not self.partial:
             return NAN
-        return _reduce(w, self.kind, self.ddof)
+        kind = self.kind
+        if kind == "avedev":
+            return _reduce([*self.tail_list, x], kind, self.ddof)
+        a, b, c = self._pre
+        if kind == "mean":
+            return (a + x) / k
+        if kind == "sum":
+            return a + x
+        if kind == "max":
+            return a if a > x else x
+        if kind == "min":
+            return a if a < x else x
+        if k - self.ddof <= 0:
+            return NAN
+        d = x - a
+        s1, s2 = b + d, c + d * d
+        return math.sqrt(max(s2 - s1 * s1 / k, 0.0) / (k - self.ddof))
 
 
 class Lag(Node):
