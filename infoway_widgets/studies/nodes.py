@@ -74,15 +74,23 @@ class Recursive(Node):
         return sum(pending) / len(pending), True
 
     def extend(self, x: np.ndarray) -> np.ndarray:
-        out = np.empty(len(x))
+        out = np.full(len(x), NAN)
         y, started = self.y, self.started
-        m, rest, n = self.m, self.rest, self.n
-        for i, xi in enumerate(x.tolist()):
-            if started and xi == xi:
-                y = (m * xi + rest * y) / n  # the hot loop, inlined
-            else:
-                y, started = self._advance(xi, y, started, self.pending)
-            out[i] = y if (started and xi == xi) else NAN
+        i = 0
+        while i < len(x) and not started:  # the seed, value by value
+            y, started = self._advance(float(x[i]), y, started, self.pending)
+            out[i] = y
+            i += 1
+        rest = x[i:]
+        if len(rest) >= _BLOCK_FROM and not np.isnan(rest).any():
+            out[i:] = _linear_filter(rest, self.m / self.n, self.rest / self.n, y)
+            y = float(out[-1])
+        else:
+            m, r, n = self.m, self.rest, self.n
+            for j, xj in enumerate(rest.tolist(), start=i):
+                if xj == xj:
+                    y = (m * xj + r * y) / n
+                    out[j] = y
         self.y, self.started = y, started
         return out
 
@@ -91,6 +99,35 @@ class Recursive(Node):
             return NAN
         y, started = self._advance(x, self.y, self.started, list(self.pending))
         return y if started else NAN
+
+
+#: a block at least this long is filtered in chunks with matrix products instead of a Python loop
+_BLOCK_FROM = 64
+_CHUNK = 32
+
+
+def _linear_filter(x: np.ndarray, a: float, b: float, y0: float) -> np.ndarray:
+    """``y[t] = a·x[t] + b·y[t − 1]`` from ``y[−1] = y0``, vectorised.
+
+    The series is cut into chunks of 32: inside a chunk each value is a fixed weighted sum of the
+    chunk's inputs (one matrix product for all chunks) plus ``b^(j+1)`` times the value the chunk
+    starts from; those start values chain from chunk to chunk (one step per 32 values). The
+    weights ``b^k`` stay within [b^31, 1], so nothing overflows and the rounding is that of the
+    plain recursion.
+    """
+    n, size = len(x), _CHUNK
+    chunks = np.concatenate([x, np.zeros((-n) % size)]).reshape(-1, size)
+    lag = np.arange(size)[:, None] - np.arange(size)[None, :]
+    weights = np.where(lag >= 0, a * b ** np.clip(lag, 0, None), 0.0)
+    inner = chunks @ weights.T  # each chunk from a start of 0
+    carry = b ** np.arange(1, size + 1)
+    starts = np.empty(len(chunks))
+    y, b_size = y0, b**size
+    ends = inner[:, -1].tolist()
+    for c, end in enumerate(ends):
+        starts[c] = y
+        y = end + b_size * y
+    return (inner + starts[:, None] * carry[None, :]).reshape(-1)[:n]
 
 
 WindowKind = Literal["mean", "sum", "max", "min", "std", "avedev"]

@@ -83,3 +83,19 @@ def test_a_run_extends_and_peeks_with_the_frame_functions_numbers(name: str) -> 
 def test_the_package_face_resolves_studies_lazily() -> None:
     assert iw.studies.macd is not None
     assert "macd" in iw.studies.__all__
+
+
+@pytest.mark.parametrize("name", BUILT_IN)
+def test_a_fresh_run_prices_a_first_forming_bar(name: str) -> None:
+    run = REGISTRY[name].start("cn")
+    first = run.peek(10.0, 10.5, 9.5, 10.2, 1000.0)
+    assert first.shape == (len(run.outputs),) and run.bars == 0
+    # what the whole-frame function says of a one-bar frame (allowed below min_bars on a run)
+    one = run.extend([10.0], [10.5], [9.5], [10.2], [1000.0])
+    np.testing.assert_array_equal(np.isnan(first), np.isnan(one[0]))
+    np.testing.assert_allclose(first, one[0], rtol=1e-12)
+
+
+def test_start_without_a_convention_is_intl() -> None:
+    assert REGISTRY["macd"].start(None).convention == "intl"  # type: ignore[arg-type]
+    assert REGISTRY["dmi"].start("intl").params == {"n": 14, "m": 14}
