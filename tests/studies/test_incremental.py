@@ -106,3 +106,30 @@ def test_tail_study_exceptions_leave_the_state_alone() -> None:
     assert tail.outputs == ("a", "b")
     np.testing.assert_array_equal(tail.peek(5, 6, 4, 5), [10.0, 6.0])
     assert calls[-1] == 3  # two kept bars and the forming one
+
+
+def _state_size(obj: object, seen: set[int] | None = None) -> int:
+    """Numbers a run holds: the lengths of every array and list in its state, recursively."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen:
+        return 0
+    seen.add(id(obj))
+    if isinstance(obj, np.ndarray):
+        return obj.size
+    if isinstance(obj, (list, tuple)):
+        return len(obj) + sum(_state_size(x, seen) for x in obj)
+    if hasattr(obj, "__dict__"):
+        return sum(_state_size(v, seen) for v in vars(obj).values())
+    return 0
+
+
+@pytest.mark.parametrize("name", list(REGISTRY))
+def test_the_state_a_forming_bar_reads_does_not_grow_with_history(name: str) -> None:
+    """What makes ``peek`` flat in history length: a run keeps the same few numbers after 1,000
+    bars as after 20,000 (windows keep n − 1 values, recursions one)."""
+    sizes = []
+    for n in (1_000, 20_000):
+        run = REGISTRY[name].start("cn")
+        run.extend(*arrays(walk_bars(n, seed=n)))
+        sizes.append(_state_size(run))
+    assert sizes[0] == sizes[1] < 400, sizes
