@@ -17,8 +17,8 @@ _FIELDS = ("open", "high", "low", "close", "volume")
 class TailStudy:
     """``fn(bars_df) -> Series | DataFrame`` with the ``extend``/``peek`` shape of a ``StudyRun``.
 
-    ``fn`` sees a frame of ``open, high, low, close, volume`` columns on a DatetimeIndex (when
-    times are given), at most ``lookback`` bars long: a value that depends on more than the last
+    ``fn`` sees a frame of ``open, high, low, close, volume`` columns on a DatetimeIndex (UTC, when
+    times are given as epoch milliseconds or datetimes; else bar numbers), at most ``lookback`` bars long: a value that depends on more than the last
     ``lookback`` bars is cut short, so declare the longest window it uses. ``extend`` calls
     ``fn`` once on the kept tail plus the new bars; ``peek`` once on the tail plus the forming bar,
     so each frame costs one call of ``fn`` on ``lookback`` bars whatever the history's length.
@@ -58,7 +58,8 @@ class TailStudy:
             k: np.full(n, np.nan) if x is None else np.atleast_1d(np.asarray(x, dtype=np.float64))
             for k, x in cols.items()
         }
-        index = None
+        # without times, bars are numbered from the first one the study saw
+        index: pd.Index = pd.RangeIndex(self.bars, self.bars + n)
         if t is not None:
             tt = np.atleast_1d(np.asarray(t))
             index = (

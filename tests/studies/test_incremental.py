@@ -133,3 +133,16 @@ def test_the_state_a_forming_bar_reads_does_not_grow_with_history(name: str) -> 
         run.extend(*arrays(walk_bars(n, seed=n)))
         sizes.append(_state_size(run))
     assert sizes[0] == sizes[1] < 400, sizes
+
+
+def test_tail_study_without_times_numbers_the_bars() -> None:
+    seen: list[list[int]] = []
+
+    def fn(bars: pd.DataFrame) -> pd.Series:
+        seen.append(list(bars.index))
+        return bars["close"] - bars["open"]
+
+    tail = TailStudy(fn, lookback=2, name="body")
+    tail.extend([1.0, 2.0, 3.0], [1, 2, 3], [1, 2, 3], [2.0, 2.0, 2.0])
+    np.testing.assert_array_equal(tail.peek(4.0, 5.0, 3.0, 4.5), [0.5])
+    assert seen == [[0, 1, 2], [2, 3]] and tail.outputs == ("body",)
