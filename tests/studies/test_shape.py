@@ -99,3 +99,19 @@ def test_a_fresh_run_prices_a_first_forming_bar(name: str) -> None:
 def test_start_without_a_convention_is_intl() -> None:
     assert REGISTRY["macd"].start(None).convention == "intl"  # type: ignore[arg-type]
     assert REGISTRY["dmi"].start("intl").params == {"n": 14, "m": 14}
+
+
+def test_start_from_gives_the_frame_and_a_run_that_goes_on_from_it() -> None:
+    df = _frame(200)
+    run, frame = REGISTRY["kdj"].start_from(df.iloc[:150], "cn")
+    assert run.bars == 150
+    cols = [df[f].to_numpy()[150:] for f in ("open", "high", "low", "close", "volume")]
+    rest = run.extend(*cols)
+    np.testing.assert_allclose(
+        np.vstack([frame.to_numpy(), rest]),
+        REGISTRY["kdj"].compute(df, "cn").to_numpy(),
+        rtol=1e-12,
+    )
+    # a chart's short history: NaN until the window fills instead of an error
+    run, short = REGISTRY["boll"].start_from(df.iloc[:5], "cn", min_bars=False)
+    assert short["mid"].isna().all() and run.bars == 5
