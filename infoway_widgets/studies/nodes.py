@@ -97,6 +97,8 @@ class Recursive(Node):
     def peek(self, x: float) -> float:
         if x != x:
             return NAN
+        if self.started:  # the live path: one multiply-add
+            return (self.m * x + self.rest * self.y) / self.n
         y, started = self._advance(x, self.y, self.started, list(self.pending))
         return y if started else NAN
 
@@ -294,6 +296,13 @@ def ratio(num: Any, den: Any, fill: float) -> Any:
     if den != den or num != num:
         return NAN
     return num / den if den != 0 else fill
+
+
+def maximum(a: Any, b: float) -> Any:
+    """The larger of ``a`` and ``b`` elementwise; NaN stays NaN (on arrays or one bar's float)."""
+    if isinstance(a, np.ndarray):
+        return np.maximum(a, b)
+    return a if (a != a or a > b) else b
 
 
 def where(cond: Any, a: Any, b: Any) -> Any:
