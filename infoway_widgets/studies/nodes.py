@@ -2,9 +2,10 @@
 
 Every node has one state and two ways in: ``node(x_array, commit=True)`` consumes a block of
 complete bars (vectorised where the maths allows) and advances the state; ``node(x, commit=False)``
-gives the value the forming bar would have, in O(1), and leaves the state as it was. A study is a
-formula over nodes written once for both, so the whole-frame values and the live ones are the same
-numbers by construction.
+gives the value the forming bar would have, at a cost that does not grow with the history, and
+leaves the state as it was. A study is a formula over nodes written once for both, so the
+whole-frame values and the live ones are the same numbers (to rounding: a block's arithmetic is
+vectorised, a bar's is scalar; the tests hold them to 1e-12).
 
 Leading NaN (an input that is not defined yet, such as a change on the first bar) is skipped: a node
 starts on its first defined value.
