@@ -17,8 +17,15 @@ import math
 from typing import Any, Literal
 
 import numpy as np
-import talib
 from numpy.lib.stride_tricks import sliding_window_view
+
+try:
+    import talib
+except ImportError as exc:  # pragma: no cover - a declared dependency; an old environment lacks it
+    raise ImportError(
+        "infoway_widgets.studies needs TA-Lib: pip install 'ta-lib>=0.8' "
+        "(its binary wheels bundle the C library; no system package is needed)"
+    ) from exc
 
 NAN = float("nan")
 
@@ -130,7 +137,8 @@ def _linear_filter(x: np.ndarray, a: float, b: float, y0: float) -> np.ndarray:
     for c, end in enumerate(ends):
         starts[c] = y
         y = end + b_size * y
-    return (inner + starts[:, None] * carry[None, :]).reshape(-1)[:n]
+    out: np.ndarray = (inner + starts[:, None] * carry[None, :]).reshape(-1)[:n]
+    return out
 
 
 WindowKind = Literal["mean", "sum", "max", "min", "std", "avedev"]
@@ -180,12 +188,14 @@ class Window(Node):
         n = self.n
         if self.kind in _TALIB:
             if n == 1:
-                return a.copy()
-            return np.asarray(_TALIB[self.kind](a, timeperiod=n))[n - 1 :]
+                same: np.ndarray = a.copy()
+                return same
+            full: np.ndarray = np.asarray(_TALIB[self.kind](a, timeperiod=n))[n - 1 :]
+            return full
         w = sliding_window_view(a, n)
         if self.kind == "std":
             return np.asarray(w.std(axis=1, ddof=self.ddof))
-        return np.abs(w - w.mean(axis=1, keepdims=True)).mean(axis=1)
+        return np.asarray(np.abs(w - w.mean(axis=1, keepdims=True)).mean(axis=1))
 
     def extend(self, x: np.ndarray) -> np.ndarray:
         out = np.full(len(x), NAN)

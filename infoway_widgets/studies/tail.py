@@ -92,7 +92,8 @@ class TailStudy:
             )
         if self.outputs is None:
             self.outputs = names
-        return values[len(values) - rows :]
+        tail: np.ndarray = values[len(values) - rows :]
+        return tail
 
     def extend(
         self, open_: Any, high: Any, low: Any, close: Any, volume: Any = None, t: Any = None
@@ -116,7 +117,8 @@ class TailStudy:
         """``fn``'s value at the forming bar (shape ``(outputs,)``), the state left as it was."""
         bar = self._frame(open_, high, low, close, volume, t)
         frame = bar if not len(self._tail) else pd.concat([self._tail, bar])
-        return self._values(frame, 1)[0]
+        last: np.ndarray = self._values(frame, 1)[0]
+        return last
 
     def __repr__(self) -> str:
         return f"<TailStudy {self.name} lookback={self.lookback} after {self.bars} bars>"
