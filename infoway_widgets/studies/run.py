@@ -156,6 +156,15 @@ class StudyRun:
             dtype=float,
         )
 
+    @property
+    def label(self) -> str:
+        """The legend's name with the parameters, as trading software writes it: ``MACD(12,26,9)``."""
+        values: list[str] = []
+        for v in self.params.values():
+            items = v if isinstance(v, (tuple, list)) else (v,)
+            values += [f"{x:g}" if isinstance(x, float) else str(x) for x in items]
+        return f"{self.name.upper()}({','.join(values)})" if values else self.name.upper()
+
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
         return (

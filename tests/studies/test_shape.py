@@ -115,3 +115,11 @@ def test_start_from_gives_the_frame_and_a_run_that_goes_on_from_it() -> None:
     # a chart's short history: NaN until the window fills instead of an error
     run, short = REGISTRY["boll"].start_from(df.iloc[:5], "cn", min_bars=False)
     assert short["mid"].isna().all() and run.bars == 5
+
+
+def test_a_run_is_labelled_as_trading_software_writes_it() -> None:
+    assert REGISTRY["macd"].start("cn").label == "MACD(12,26,9)"
+    assert REGISTRY["rsi"].start("cn").label == "RSI(6,12,24)"
+    assert REGISTRY["boll"].start("cn", k=2.5).label == "BOLL(20,2.5)"
+    assert REGISTRY["sar"].start("cn").label == "SAR(0.02,0.2)"
+    assert REGISTRY["obv"].start("cn").label == "OBV"
