@@ -18,10 +18,12 @@ class TailStudy:
     """``fn(bars_df) -> Series | DataFrame`` with the ``extend``/``peek`` shape of a ``StudyRun``.
 
     ``fn`` sees a frame of ``open, high, low, close, volume`` columns on a DatetimeIndex (UTC, when
-    times are given as epoch milliseconds or datetimes; else bar numbers), at most ``lookback`` bars long: a value that depends on more than the last
-    ``lookback`` bars is cut short, so declare the longest window it uses. ``extend`` calls
-    ``fn`` once on the kept tail plus the new bars; ``peek`` once on the tail plus the forming bar,
-    so each frame costs one call of ``fn`` on ``lookback`` bars whatever the history's length.
+    times are given as epoch milliseconds or datetimes; else bar numbers). ``extend`` calls ``fn``
+    once on the kept tail (the last ``lookback − 1`` bars) plus the new bars, so a history's values
+    are one call; ``peek`` once on the tail plus the forming bar, so each frame costs one call on
+    ``lookback`` bars whatever the history's length. A value that depends on more than the last
+    ``lookback`` bars (a running total, an equity curve) therefore differs between the two: declare
+    the longest window ``fn`` uses, or compute such a value once and draw it as a line.
     An exception in ``fn`` propagates and leaves the state as it was.
 
     Parameters
