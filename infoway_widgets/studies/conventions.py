@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from ..errors import BadParameterError, InvalidSymbolError
 from ..market import parse_symbol
@@ -43,4 +43,4 @@ def resolve(convention: str | None, frame: Any = None) -> Convention:
             f"convention={convention!r} is not one of 'cn' (通达信) or 'intl' (textbook); "
             "pass convention='cn', 'intl', or None to pick by the frame's symbol"
         )
-    return convention  # type: ignore[return-value]
+    return cast(Convention, convention)

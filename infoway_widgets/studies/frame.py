@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -13,18 +12,16 @@ from ..errors import BadParameterError
 FIELDS = ("open", "high", "low", "close", "volume")
 
 
-@dataclass(frozen=True)
 class Bars:
     """Columns of bars, oldest first: arrays (a block of complete bars) or floats (one bar).
 
     A field a study does not need may be None.
     """
 
-    open: Any
-    high: Any
-    low: Any
-    close: Any
-    volume: Any
+    __slots__ = ("close", "high", "low", "open", "volume")
+
+    def __init__(self, open: Any, high: Any, low: Any, close: Any, volume: Any) -> None:
+        self.open, self.high, self.low, self.close, self.volume = open, high, low, close, volume
 
 
 def _columns(df: pd.DataFrame) -> dict[str, Any]:

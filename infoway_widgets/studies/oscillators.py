@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
 
 from ..errors import BadParameterError
 from .conventions import Convention
 from .frame import Bars
-from .nodes import Lag, Recursive, Window, ratio
+from .nodes import Lag, Recursive, Window, maximum, ratio
 from .run import StudyRun, StudySpec, period, periods
 
 
@@ -79,7 +78,7 @@ class RsiRun(StudyRun):
 
     def _step(self, b: Bars, commit: bool) -> tuple[Any, ...]:
         change = b.close - self._prev(b.close, commit)
-        up, move = np.maximum(change, 0.0), abs(change)
+        up, move = maximum(change, 0.0), abs(change)
         return tuple(
             ratio(u(up, commit) * 100.0, m(move, commit), 50.0)
             for u, m in zip(self._up, self._move)

@@ -156,6 +156,15 @@ class StudyRun:
             dtype=float,
         )
 
+    @property
+    def label(self) -> str:
+        """The legend's name with the parameters, as trading software writes it: ``MACD(12,26,9)``."""
+        values: list[str] = []
+        for v in self.params.values():
+            items = v if isinstance(v, (tuple, list)) else (v,)
+            values += [f"{x:g}" if isinstance(x, float) else str(x) for x in items]
+        return f"{self.name.upper()}({','.join(values)})" if values else self.name.upper()
+
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.params.items())
         return (
@@ -233,6 +242,23 @@ class StudySpec:
         ``convention=None`` picks by ``df.attrs["symbol"]`` (cn for A-shares and Hong Kong), else
         intl.
         """
+        return self.start_from(df, convention, **params)[1]
+
+    def start_from(
+        self,
+        df: pd.DataFrame,
+        convention: str | None = None,
+        *,
+        min_bars: bool = True,
+        **params: Any,
+    ) -> tuple[StudyRun, pd.DataFrame]:
+        """The study over a frame and a run positioned after its last bar, ready for live bars.
+
+        A chart loads its history with this (the frame is what it shows; ``extend`` and ``peek``
+        go on from there) instead of computing twice. ``min_bars=False`` accepts a history shorter
+        than the study's window (its values are NaN until the window fills), as a chart must.
+        """
         run = self.start(resolve(convention, df), **params)
-        bars = read_bars(df, self.name, run.needs, run.min_bars)
-        return pd.DataFrame(run._extend(bars), index=df.index, columns=list(run.outputs))
+        bars = read_bars(df, self.name, run.needs, run.min_bars if min_bars else 0)
+        frame = pd.DataFrame(run._extend(bars), index=df.index, columns=list(run.outputs))
+        return run, frame

@@ -17,11 +17,13 @@ _FIELDS = ("open", "high", "low", "close", "volume")
 class TailStudy:
     """``fn(bars_df) -> Series | DataFrame`` with the ``extend``/``peek`` shape of a ``StudyRun``.
 
-    ``fn`` sees a frame of ``open, high, low, close, volume`` columns on a DatetimeIndex (when
-    times are given), at most ``lookback`` bars long: a value that depends on more than the last
-    ``lookback`` bars is cut short, so declare the longest window it uses. ``extend`` calls
-    ``fn`` once on the kept tail plus the new bars; ``peek`` once on the tail plus the forming bar,
-    so each frame costs one call of ``fn`` on ``lookback`` bars whatever the history's length.
+    ``fn`` sees a frame of ``open, high, low, close, volume`` columns on a DatetimeIndex (UTC, when
+    times are given as epoch milliseconds or datetimes; else bar numbers). ``extend`` calls ``fn``
+    once on the kept tail (the last ``lookback − 1`` bars) plus the new bars, so a history's values
+    are one call; ``peek`` once on the tail plus the forming bar, so each frame costs one call on
+    ``lookback`` bars whatever the history's length. A value that depends on more than the last
+    ``lookback`` bars (a running total, an equity curve) therefore differs between the two: declare
+    the longest window ``fn`` uses, or compute such a value once and draw it as a line.
     An exception in ``fn`` propagates and leaves the state as it was.
 
     Parameters
@@ -58,7 +60,8 @@ class TailStudy:
             k: np.full(n, np.nan) if x is None else np.atleast_1d(np.asarray(x, dtype=np.float64))
             for k, x in cols.items()
         }
-        index = None
+        # without times, bars are numbered from the first one the study saw
+        index: pd.Index = pd.RangeIndex(self.bars, self.bars + n)
         if t is not None:
             tt = np.atleast_1d(np.asarray(t))
             index = (
@@ -91,7 +94,8 @@ class TailStudy:
             )
         if self.outputs is None:
             self.outputs = names
-        return values[len(values) - rows :]
+        tail: np.ndarray = values[len(values) - rows :]
+        return tail
 
     def extend(
         self, open_: Any, high: Any, low: Any, close: Any, volume: Any = None, t: Any = None
@@ -115,7 +119,8 @@ class TailStudy:
         """``fn``'s value at the forming bar (shape ``(outputs,)``), the state left as it was."""
         bar = self._frame(open_, high, low, close, volume, t)
         frame = bar if not len(self._tail) else pd.concat([self._tail, bar])
-        return self._values(frame, 1)[0]
+        last: np.ndarray = self._values(frame, 1)[0]
+        return last
 
     def __repr__(self) -> str:
         return f"<TailStudy {self.name} lookback={self.lookback} after {self.bars} bars>"

@@ -60,8 +60,9 @@ OBV = StudySpec("obv", "own", ("obv",), ObvRun, lambda c: {}, title=("能量潮"
 def vol(df: pd.DataFrame, periods: Any = (5, 10), convention: str | None = "cn") -> pd.DataFrame:
     """VOL: the bars' volume and its simple moving averages (``MA(V, 5)``, ``MA(V, 10)``).
 
-    The same in both conventions; volume in the frame's units (shares for A-shares as
-    ``iw.history()`` gives them); NaN until N bars.
+    The same in both conventions; NaN until N bars. Values are in the frame's units: raw shares
+    (or coins) as ``iw.history()`` gives them; a chart that shows A-shares in lots (手) divides by
+    ``iw.market.volume_unit(instrument).per``, as it does for the volume bars.
 
     Returns
     -------

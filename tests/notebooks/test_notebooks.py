@@ -23,6 +23,7 @@ EXPECTED = [
     "a-share-rules.ipynb",
     "multi-market-dashboard.ipynb",
     "record-and-replay.ipynb",
+    "indicators-and-signals.ipynb",
 ]
 
 
@@ -64,5 +65,10 @@ def test_notebook_runs_offline(name: str, tmp_path: Path, monkeypatch: pytest.Mo
         assert "涨停" in text  # LANG = "zh" by default: the labels are Chinese
     if name == "record-and-replay.ipynb":
         assert "identical to the live bars" in text
+    if name == "indicators-and-signals.ipynb":
+        # LANG = "zh": the checks print in Chinese; each says the maths held
+        assert "cn 与 intl 结果相同: True" in text
+        assert "与整段计算一致: True" in text
+        assert "sqrt(20/19) = 1.0260）: 1.0260" in text
     if name == "how-a-candle-forms.ipynb":
         assert "equal the server's 5-minute bars" in text

@@ -83,3 +83,43 @@ def test_a_run_extends_and_peeks_with_the_frame_functions_numbers(name: str) -> 
 def test_the_package_face_resolves_studies_lazily() -> None:
     assert iw.studies.macd is not None
     assert "macd" in iw.studies.__all__
+
+
+@pytest.mark.parametrize("name", BUILT_IN)
+def test_a_fresh_run_prices_a_first_forming_bar(name: str) -> None:
+    run = REGISTRY[name].start("cn")
+    first = run.peek(10.0, 10.5, 9.5, 10.2, 1000.0)
+    assert first.shape == (len(run.outputs),) and run.bars == 0
+    # what the whole-frame function says of a one-bar frame (allowed below min_bars on a run)
+    one = run.extend([10.0], [10.5], [9.5], [10.2], [1000.0])
+    np.testing.assert_array_equal(np.isnan(first), np.isnan(one[0]))
+    np.testing.assert_allclose(first, one[0], rtol=1e-12)
+
+
+def test_start_without_a_convention_is_intl() -> None:
+    assert REGISTRY["macd"].start(None).convention == "intl"  # type: ignore[arg-type]
+    assert REGISTRY["dmi"].start("intl").params == {"n": 14, "m": 14}
+
+
+def test_start_from_gives_the_frame_and_a_run_that_goes_on_from_it() -> None:
+    df = _frame(200)
+    run, frame = REGISTRY["kdj"].start_from(df.iloc[:150], "cn")
+    assert run.bars == 150
+    cols = [df[f].to_numpy()[150:] for f in ("open", "high", "low", "close", "volume")]
+    rest = run.extend(*cols)
+    np.testing.assert_allclose(
+        np.vstack([frame.to_numpy(), rest]),
+        REGISTRY["kdj"].compute(df, "cn").to_numpy(),
+        rtol=1e-12,
+    )
+    # a chart's short history: NaN until the window fills instead of an error
+    run, short = REGISTRY["boll"].start_from(df.iloc[:5], "cn", min_bars=False)
+    assert short["mid"].isna().all() and run.bars == 5
+
+
+def test_a_run_is_labelled_as_trading_software_writes_it() -> None:
+    assert REGISTRY["macd"].start("cn").label == "MACD(12,26,9)"
+    assert REGISTRY["rsi"].start("cn").label == "RSI(6,12,24)"
+    assert REGISTRY["boll"].start("cn", k=2.5).label == "BOLL(20,2.5)"
+    assert REGISTRY["sar"].start("cn").label == "SAR(0.02,0.2)"
+    assert REGISTRY["obv"].start("cn").label == "OBV"
