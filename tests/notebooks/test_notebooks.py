@@ -70,5 +70,8 @@ def test_notebook_runs_offline(name: str, tmp_path: Path, monkeypatch: pytest.Mo
         assert "cn 与 intl 结果相同: True" in text
         assert "与整段计算一致: True" in text
         assert "sqrt(20/19) = 1.0260）: 1.0260" in text
+        # the live chart: its values are the package's, and the equity line follows the stream
+        assert "图上的 MACD 与 iw.studies.macd 在同样的K线上一致: True" in text
+        assert "实时追加的净值点数: True" in text
     if name == "how-a-candle-forms.ipynb":
         assert "equal the server's 5-minute bars" in text
