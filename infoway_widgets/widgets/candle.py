@@ -300,17 +300,18 @@ class CandleChart(ChartAnalysis, LiveWidget):
             return None
         cols = {"t": ch["t"], **{k: ch[k] for k in BAR_COLS}}
         if self._study_set.active:
-            values = self._study_set.advance(store, ch["t"])
-            if values is None and not self._study_set.reshaped:
+            # every study value of a bar in one column, bar by bar, in the order of the full
+            # frame's study columns: the names travel once per full frame, not once per frame
+            packed = self._study_set.advance_packed(store, ch["t"])
+            if packed is None and not self._study_set.reshaped:
                 # a completed bar changed (older bars paged in, a correction): every study
                 # starts over, and the bars from the first changed one on carry the new values
                 values, cols = self._restart_from(store, int(ch["t"][0]))
-            if values is None or self._study_set.reshaped:
+                names = self._study_set.columns()
+                packed = np.column_stack([values[k] for k in names]).ravel()
+            if packed is None or self._study_set.reshaped:
                 return self._full_marked(store, keep_range=True)
-            # every study value of a bar in one column, bar by bar, in the order of the full
-            # frame's study columns: the names travel once per full frame, not once per frame
-            names = self._study_set.columns()
-            cols["studies"] = np.column_stack([values[k] for k in names]).ravel()
+            cols["studies"] = packed
             self._publish_study_errors()
         extra = self._extra()
         points = self._series.take_line_appends()

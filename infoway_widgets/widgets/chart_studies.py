@@ -204,6 +204,17 @@ class BuiltinStudy(ActiveStudy):
         vals = self.run.extend(*_ohlcv(done)) if len(done["t"]) else np.zeros((0, k))
         return vals, self.run.peek(*(float(c[-1]) for c in _ohlcv(tail)))
 
+    def peek_forming(self, t: int, bar: tuple[float, ...]) -> np.ndarray:
+        """The forming bar's values when no bar completed since the last frame: one ``peek``."""
+        try:
+            vals = np.asarray(self.run.peek(*bar), dtype=np.float64)
+        except Exception as exc:  # pragma: no cover - the registry checks its parameters
+            self.error = f"{type(exc).__name__}: {exc}"
+            vals = np.full(len(self.outputs), np.nan)
+        self._form_t = t
+        self._form_v = vals
+        return vals
+
 
 class FunctionStudy(ActiveStudy):
     """A user's function, recomputed on the last ``lookback`` bars at display rate."""
@@ -364,6 +375,29 @@ class StudySet:
             self.committed = int(t[last - 1])
         rows = np.searchsorted(t[i0:], changed_t)
         return self._spread(vals, rows)
+
+    def advance_packed(self, store: Any, changed_t: np.ndarray) -> np.ndarray | None:
+        """:meth:`advance` as one flat array, bar by bar in the order of :meth:`columns` (what a
+        delta frame carries). A frame where only the forming bar changed costs one ``peek`` per
+        study and nothing else."""
+        if not self.active or len(changed_t) == 0:
+            return np.zeros(0)
+        t = store.t
+        last = len(t) - 1
+        if (
+            len(changed_t) == 1
+            and int(changed_t[0]) == int(t[last]) > self.committed
+            and (last == 0 or int(t[last - 1]) <= self.committed)
+            and all(isinstance(s, BuiltinStudy) for s in self.active)
+        ):
+            row = store.last()
+            bar = tuple(row[k] for k in OHLCV)
+            forming = int(row["t"])
+            return np.concatenate([s.peek_forming(forming, bar) for s in self.active])  # type: ignore[attr-defined]
+        values = self.advance(store, changed_t)
+        if values is None:
+            return None
+        return np.column_stack([values[k] for k in self.columns()]).ravel()
 
     def frame(self, key: str, times: np.ndarray, index: pd.Index) -> pd.DataFrame:
         """What the chart shows of study ``key`` at ``times`` (the bars' open times)."""
