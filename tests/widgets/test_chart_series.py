@@ -177,9 +177,9 @@ async def test_save_png_asks_the_views_and_writes_the_first_answer(feed, sent, t
     chart._on_front_msg(chart, {"type": "screenshot", "id": ask["id"], "png": "bm90IGEgcG5n"}, [])
     with pytest.raises(BadParameterError, match="no PNG"):
         await bad
-    with pytest.raises(BadParameterError, match=".png file"):
+    with pytest.raises(BadParameterError, match=r"\.png file"):
         chart.save_png(tmp_path / "chart.jpg")
-    rid, lonely = chart._shots.request(tmp_path / "never.png", timeout=0.01)
+    _rid, lonely = chart._shots.request(tmp_path / "never.png", timeout=0.01)
     with pytest.raises(InfowayTimeoutError, match="display the chart"):
         await asyncio.wait_for(lonely, 5)
     chart.close()
