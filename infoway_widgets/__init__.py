@@ -20,9 +20,19 @@ from .market import parse_interval, parse_symbol
 
 __version__ = "0.1.0"
 
-_WIDGETS = {"CandleChart", "OrderBook", "TradeTape", "QuoteBoard", "Dashboard", "IntradayChart"}
+_WIDGETS = {
+    "CandleChart",
+    "OrderBook",
+    "TradeTape",
+    "QuoteBoard",
+    "Dashboard",
+    "IntradayChart",
+    "Practice",
+    "Leaderboard",
+}
 _CONTROLS = {"ReplayControls", "SymbolPicker", "IntervalToggle", "LessonPanel"}
 _EXPORT = {"export_html"}
+_CLASSROOM = {"Classroom"}
 
 
 def __getattr__(name: str) -> Any:
@@ -35,7 +45,7 @@ def __getattr__(name: str) -> Any:
         from .widgets import controls
 
         return getattr(controls, name)
-    if name in ("sim", "controls", "widgets", "relay"):
+    if name in ("sim", "controls", "widgets", "relay", "practice", "classroom"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
@@ -43,6 +53,10 @@ def __getattr__(name: str) -> Any:
         from .widgets import bqplot
 
         return bqplot
+    if name in _CLASSROOM:
+        from . import classroom
+
+        return getattr(classroom, name)
     if name in _EXPORT:
         from .widgets import export
 
@@ -64,4 +78,5 @@ __all__ = [
     *sorted(_WIDGETS),
     *sorted(_CONTROLS),
     *sorted(_EXPORT),
+    *sorted(_CLASSROOM),
 ]

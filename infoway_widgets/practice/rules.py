@@ -108,10 +108,7 @@ class MarketRules:
 
     def shares_of(self, lots: int | None, shares: int | None) -> int:
         """Shares of an order given in lots or in shares (exactly one of them)."""
-        if shares is not None:
-            n = shares
-        else:
-            n = (1 if lots is None else lots) * self.lots.lot
+        n = shares if shares is not None else (1 if lots is None else lots) * self.lots.lot
         if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
             raise PracticeRuleError(
                 f"an order needs a positive whole number of lots or shares, not {n!r}", rule="lot"

@@ -1,4 +1,5 @@
-"""The live widgets: candles, order book, trade tape, quote board, and a dashboard of them.
+"""The live widgets: candles, order book, trade tape, quote board, and a dashboard of them; practice rounds and
+their classroom leaderboard.
 
 Next to them, imported on first use: :mod:`.controls` (replay controls, lesson panel, symbol
 picker, interval toggle, notebook awaitables) and :mod:`.bqplot` (live bqplot figures, ``iw.bqplot``).
@@ -10,6 +11,17 @@ from .book import OrderBook
 from .candle import CandleChart
 from .dashboard import Dashboard
 from .intraday import IntradayChart
+from .leaderboard import Leaderboard
+from .practice import Practice
 from .tape import TradeTape
 
-__all__ = ["CandleChart", "Dashboard", "IntradayChart", "OrderBook", "QuoteBoard", "TradeTape"]
+__all__ = [
+    "CandleChart",
+    "Dashboard",
+    "IntradayChart",
+    "Leaderboard",
+    "OrderBook",
+    "Practice",
+    "QuoteBoard",
+    "TradeTape",
+]
