@@ -2,7 +2,7 @@
 
 The clock stands on a bar: every bar up to and including it is revealed, none after. Orders fill
 at the close of that bar, after the market's rules (:mod:`.rules`) have had their say. Stepping
-to the last bar, or :meth:`PracticeRound.reveal`, ends the round: the rest is shown and the
+past the last bar, or :meth:`PracticeRound.reveal`, ends the round: the rest is shown and the
 result is scored.
 """
 
@@ -69,14 +69,16 @@ class PracticeRound:
         return self.cursor - m.first + 1, len(m) - m.first
 
     def step(self, n: int = 1) -> int:
-        """Reveal the next ``n`` bars (fewer at the end). Returns how many were revealed."""
+        """Reveal the next ``n`` bars (fewer at the end; on the last bar, a step ends the round).
+        Returns how many were revealed."""
         if self.finished or n <= 0:
+            return 0
+        if self.at_end:
+            self.finished = True  # a step past the last bar ends the round
             return 0
         target = min(len(self.market) - 1, self.cursor + int(n))
         moved = target - self.cursor
         self.cursor = target
-        if self.at_end:
-            self.finished = True  # the last bar is the end of the round
         return moved
 
     def seek(self, index: int) -> int:

@@ -531,7 +531,7 @@ class Practice(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
                 self.reveal_button,
                 self.submit_button,
             ],
-            layout=w.Layout(flex_flow="row wrap", gap="4px"),
+            layout=w.Layout(flex_flow="row wrap"),
         )
         self._status = w.Label()
         self._account = w.Label()
