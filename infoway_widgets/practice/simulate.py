@@ -231,10 +231,12 @@ def _scripted(
     closes[:seal] = np.clip(np.round(path), down, up).astype(np.int64)
     closes[seal - 1 :] = target
     opens = np.concatenate([[o0], closes[:-1]])
-    hi = np.maximum(np.maximum(opens, closes), np.minimum(m.h, up))
-    lo = np.minimum(np.minimum(opens, closes), np.maximum(m.l, down))
-    hi = np.clip(np.maximum(hi, np.maximum(opens, closes)), down, up)
-    lo = np.clip(np.minimum(lo, np.minimum(opens, closes)), down, up)
+    # wicks as long, relatively, as the drawn day's own
+    top, bottom = np.maximum(opens, closes), np.minimum(opens, closes)
+    hi_ratio = m.h / np.maximum(m.o, m.c)
+    lo_ratio = m.l / np.minimum(m.o, m.c)
+    hi = np.clip(np.maximum(np.round(top * hi_ratio).astype(np.int64), top), down, up)
+    lo = np.clip(np.minimum(np.round(bottom * lo_ratio).astype(np.int64), bottom), down, up)
     # sealed: every bar after the seal trades at the limit only, in thin volume
     hi[seal:] = target
     lo[seal:] = target

@@ -69,7 +69,7 @@ class _RoundSource(Source):
     kind = "practice"
 
     async def start(self) -> tuple[str, str] | None:
-        return "replay", "practice round: the bars up to the practice clock"
+        return "replay", "practice round"
 
 
 def _is_classroom(feed: Any) -> bool:
@@ -171,7 +171,13 @@ class Practice(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         self._chart_feed.start()
         iv = parse_interval(interval).name
         self.chart = CandleChart(
-            symbol, iv, feed=self._chart_feed, history=0, locale=loc, height=height
+            symbol,
+            iv,
+            feed=self._chart_feed,
+            history=0,
+            locale=loc,
+            height=height,
+            intervals=[iv],  # the round has bars of its own interval only
         )
         self._build_controls(loc)
         super().__init__(
@@ -488,14 +494,16 @@ class Practice(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
 
     # ---- controls ------------------------------------------------------------------------------------
     def _build_controls(self, loc: str) -> None:
-        narrow = w.Layout(width="auto")
-        self.buy_button = w.Button(button_style="danger", layout=narrow)
-        self.sell_button = w.Button(button_style="success", layout=narrow)
-        self.hold_button = w.Button(layout=narrow)
-        self.step_button = w.Button(layout=narrow)
+        def narrow() -> w.Layout:
+            return w.Layout(width="auto")  # one each: the submit button hides its own
+
+        self.buy_button = w.Button(button_style="danger", layout=narrow())
+        self.sell_button = w.Button(button_style="success", layout=narrow())
+        self.hold_button = w.Button(layout=narrow())
+        self.step_button = w.Button(layout=narrow())
         self.play_button = IconButton(icon="play", layout=w.Layout(width="96px"))
-        self.reveal_button = w.Button(button_style="warning", layout=narrow)
-        self.submit_button = w.Button(layout=narrow)
+        self.reveal_button = w.Button(button_style="warning", layout=narrow())
+        self.submit_button = w.Button(layout=narrow())
         self.lots_input = w.BoundedIntText(
             value=1, min=1, max=1_000_000, layout=w.Layout(width="150px")
         )
