@@ -414,6 +414,11 @@ class Practice(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         return self._need().trades_frame()
 
     @property
+    def message(self) -> str:
+        """What the widget says now: the last fill, a rule's explanation, or the result."""
+        return str(self._message.value)
+
+    @property
     def score(self) -> Any:
         """The :class:`~infoway_widgets.practice.Score` so far (final once :attr:`finished`)."""
         return self._need().score()

@@ -23,6 +23,7 @@ EXPECTED = [
     "a-share-rules.ipynb",
     "multi-market-dashboard.ipynb",
     "record-and-replay.ipynb",
+    "practice.ipynb",
 ]
 
 
@@ -64,5 +65,9 @@ def test_notebook_runs_offline(name: str, tmp_path: Path, monkeypatch: pytest.Mo
         assert "涨停" in text  # LANG = "zh" by default: the labels are Chinese
     if name == "record-and-replay.ipynb":
         assert "identical to the live bars" in text
+    if name == "practice.ipynb":
+        # both rules bite, explained in Chinese (LANG = "zh"), and the class is ranked
+        assert "t+1" in text and "T+1规则" in text and "涨停封板" in text
+        assert text.index("Li ") < text.index("Wang ") < text.index("Zhang ")
     if name == "how-a-candle-forms.ipynb":
         assert "equal the server's 5-minute bars" in text
