@@ -156,6 +156,10 @@ class Practice(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     ) -> None:
         loc = check_locale(locale)
         self.seed = int(seed) if seed is not None else random.SystemRandom().randrange(1, 2**31)
+        if name is not None:
+            from ..classroom.state import check_name
+
+            name = check_name(name)  # what the class's board takes, checked before the round
         self.name = name
         self._cash = cash
         self._fees = fees

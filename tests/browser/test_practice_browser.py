@@ -87,3 +87,42 @@ def test_practice_hides_the_future_and_the_buttons_work(lab, page, tmp_path):
     assert "buy" in trades and "sell" in trades
     page.locator(ROOT).first.screenshot(path=str(shot), animations="disabled")
     copy_screenshot(shot, "practice.png")
+
+
+# within the board's 40 characters
+HOSTILE = "<img src=x onerror=__pwned=1><b>"
+
+
+def test_leaderboard_ranks_the_class_and_shows_names_as_text(lab, page):
+    write_notebook(
+        lab["root"] / "classroom.ipynb",
+        [
+            "import infoway_widgets as iw\n"
+            "from infoway_widgets.classroom import ClassroomServer\n"
+            "from infoway_widgets.practice import simulate\n"
+            'server = await ClassroomServer(simulate("000001.SZ", days=1, seed=3)).start()\n'
+            "board = iw.Leaderboard(base_url=server.url)\nboard",
+            "feed = iw.connect(base_url=server.url)\n"
+            f"for name, lots in (({HOSTILE!r}, 20), ('Li', 10), ('Wang', 0)):\n"
+            "    s = iw.Practice('000001.SZ', feed=feed, name=name)\n"
+            "    await s.ready()\n"
+            "    s.step(3)\n"
+            "    s.buy(lots=lots) if lots else None\n"
+            "    s.reveal()\n"
+            "    await s.submit()",
+        ],
+    )
+    open_and_run(page, lab, "classroom.ipynb")
+    # the board fills live, by long polling: five cells of header, five per student
+    page.wait_for_function(
+        "() => document.querySelectorAll('.iw-leaderboard .iw-leaderboard-rows .widget-label').length === 20",
+        timeout=60_000,
+    )
+    cells = page.locator(".iw-leaderboard .iw-leaderboard-rows .widget-label").all_inner_texts()
+    names = cells[6::5]
+    assert sorted(names) == sorted([HOSTILE, "Li", "Wang"])  # the payload, as literal text
+    assert page.evaluate("() => window.__pwned ?? null") is None
+    assert page.locator('.iw-leaderboard img[src="x"], .iw-leaderboard b').count() == 0
+    pnl = [float(x.replace(",", "")) for x in cells[7::5]]
+    assert pnl == sorted(pnl, reverse=True)
+    run_in_kernel(page, "await board.aclose(); await server.stop()")
