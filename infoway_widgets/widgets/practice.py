@@ -1,16 +1,15 @@
 """Practice: K线训练 in a notebook. A past market replayed with the future hidden, traded by the
 market's rules, scored against buy-and-hold.
 
-The chart is an ordinary :class:`~.candle.CandleChart` on a detached feed of its own, which the
-round fills bar by bar up to its clock: the bars after the clock are in no store, no frame and
-no saved state, so no front-end ever has them. The round itself (rules, account, clock) is
-:class:`~infoway_widgets.practice.PracticeRound`; this module only wires it to buttons.
+The round itself (rules, account, clock) is :class:`~infoway_widgets.practice.PracticeRound`; its
+chart is a :class:`~.practice_chart.RoundChart`, which holds no bar after the clock; the buttons
+and read-outs are a :class:`~.practice_panel.PracticePanel`. This module wires them together and
+to a classroom server (the class's market, the teacher's clock, the board).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 import random
@@ -18,58 +17,22 @@ from decimal import Decimal
 from typing import Any
 
 import ipywidgets as w
-import numpy as np
 import pandas as pd
 import traitlets as t
 
-from ..errors import BadParameterError, InfowayError, PracticeRuleError
-from ..feed import Feed
-from ..feed.sources import Source
-from ..i18n import check_locale, format_pct
-from ..market import bar_opens, parse_interval
+from ..errors import BadParameterError, InfowayError, InfowayTimeoutError, PracticeRuleError
+from ..i18n import check_locale
+from ..market import parse_interval
 from ..practice import PracticeMarket, PracticeRound, simulate
 from ..practice.fees import FeeSchedule
 from ..practice.labels import explain, text
-from ..practice.market import COLUMNS
-from .candle import CandleChart
-from .controls.icon_button import IconButton
-from .practice_panel import TradesTable, money
+from .practice_chart import RoundChart
+from .practice_panel import PracticePanel, money
 
 log = logging.getLogger("infoway_widgets.widgets")
 
-#: bars per second offered while playing
-SPEEDS: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 20.0)
-
-
-def _mark_trades(chart: CandleChart, trades: pd.DataFrame) -> None:
-    """Show ``trades`` as markers on ``chart``.
-
-    LEAD: switch this to ``chart.add_markers(...)`` once CandleChart has it (issue of helper K).
-    Until then the trades show in the widget's own table and status line, and this does nothing
-    unless the chart already offers ``add_markers``.
-    """
-    add = getattr(chart, "add_markers", None)
-    if add is None or trades.empty:
-        return
-    add(
-        pd.DataFrame(
-            {
-                "time": trades["time"],
-                "side": trades["side"],
-                "price": trades["price"],
-                "text": [f"{s[0].upper()} {n}" for s, n in zip(trades["side"], trades["shares"])],
-            }
-        )
-    )
-
-
-class _RoundSource(Source):
-    """What the chart's feed says it is: a replay of the round, fed by the round alone."""
-
-    kind = "practice"
-
-    async def start(self) -> tuple[str, str] | None:
-        return "replay", "practice round"
+#: seconds one long poll of the teacher's clock waits; after a failure, the pause before the next
+POLL_WAIT, RETRY_AFTER = 20.0, 2.0
 
 
 def _is_classroom(feed: Any) -> bool:
@@ -120,6 +83,8 @@ class Practice(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     ----------
     chart : CandleChart
         The bars up to the clock, and nothing after it.
+    panel : PracticePanel
+        The buttons and read-outs (the buttons are also attributes: ``buy_button``, ...).
     round : PracticeRound
         Rules, account and clock (None until a classroom's market has arrived).
 
@@ -154,54 +119,43 @@ class Practice(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         locale: str = "en",
         height: int = 380,
     ) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            raise InfowayError(
+                "iw.Practice needs a running asyncio loop: Jupyter provides one; in a script, "
+                "create it inside `async def main()` run by `asyncio.run(main())`"
+            ) from None
         loc = check_locale(locale)
-        self.seed = int(seed) if seed is not None else random.SystemRandom().randrange(1, 2**31)
         if name is not None:
             from ..classroom.state import check_name
 
             name = check_name(name)  # what the class's board takes, checked before the round
         self.name = name
+        self.seed = int(seed) if seed is not None else random.SystemRandom().randrange(1, 2**31)
         self._cash = cash
         self._fees = fees
-        self._classroom = None
+        self._classroom: Any = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._play_task: asyncio.Task[None] | None = None
-        self._ready: asyncio.Future[Practice] = asyncio.get_running_loop().create_future()
-        self._published = 0
+        self._ready: asyncio.Future[Practice] = loop.create_future()
         self._clock_version = -1
         self._teacher_index: int | None = None
         self.round: PracticeRound | None = None
-        self._chart_feed = Feed(api_key=None, base_url=None, simulated=False, source=_RoundSource())
-        self._chart_feed.start()
         iv = parse_interval(interval).name
-        self.chart = CandleChart(
-            symbol,
-            iv,
-            feed=self._chart_feed,
-            history=0,
-            locale=loc,
-            height=height,
-            intervals=[iv],  # the round has bars of its own interval only
-        )
-        self._build_controls(loc)
-        super().__init__(
-            [
-                self.chart,
-                self._controls,
-                self._status,
-                self._account,
-                self._message,
-                self._table.box,
-            ],
-            locale=loc,
-        )
-        self.observe(lambda _: self._show(), names=["locale"])
+        self._round_chart = RoundChart(symbol, iv, locale=loc, height=height)
+        self.chart = self._round_chart.chart
+        self.panel = PracticePanel()
+        self._wire(self.panel)
+        super().__init__([self.chart, *self.panel.parts], locale=loc)
+        self.add_class("iw-practice")
+        self.observe(self._on_locale, names=["locale"])
         self.observe(self._on_follow, names=["follow"])
         if _is_classroom(feed):
             from ..classroom.client import ClassroomClient
 
             self._classroom = ClassroomClient(feed.base_url)
-            self._message.value = text("loading", loc)
+            self.panel.say(text("loading", loc))
             self.follow = follow
             self._spawn(self._load_classroom())
         elif replay is not None:
@@ -244,17 +198,15 @@ class Practice(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             return
         while True:
             try:
-                clock = await self._classroom.clock(self._clock_version, wait=20.0)
-            except asyncio.CancelledError:
-                raise
+                clock = await self._classroom.clock(self._clock_version, wait=POLL_WAIT)
             except InfowayError as e:
-                self._message.value = str(e)
-                await asyncio.sleep(2.0)  # the server is away: ask again shortly
+                self.panel.say(str(e), refused=True)
+                await asyncio.sleep(RETRY_AFTER)  # the server is away: ask again shortly
                 continue
             self._on_clock(clock)
 
     def _fail(self, e: BaseException) -> None:
-        self._message.value = str(e)
+        self.panel.say(str(e), refused=True)
         if not self._ready.done():
             self._ready.set_exception(e)
 
@@ -263,8 +215,6 @@ class Practice(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         try:
             return await asyncio.wait_for(asyncio.shield(self._ready), timeout)
         except asyncio.TimeoutError:
-            from ..errors import InfowayTimeoutError
-
             raise InfowayTimeoutError(
                 f"the practice market is not here after {timeout} s; check the classroom server"
             ) from None
@@ -288,7 +238,7 @@ class Practice(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         if self._teacher_index >= r.cursor:
             r.seek(self._teacher_index)
             self._publish(text("following", self.locale))
-        else:
+        else:  # the student is ahead: the past cannot be unseen
             self._publish(text("behind", self.locale))
 
     def _on_follow(self, change: dict[str, Any]) -> None:
@@ -321,7 +271,8 @@ class Practice(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         return self.step(1)
 
     def step(self, n: int = 1) -> int:
-        """Reveal the next ``n`` bars; returns how many were revealed."""
+        """Reveal the next ``n`` bars (on the last bar, a step ends the round); returns how many
+        were revealed."""
         r = self._need()
         if self.follow:
             raise BadParameterError(
@@ -351,6 +302,7 @@ class Practice(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     async def _play(self) -> None:
         try:
             while self.round is not None and not self.round.finished:
+                # the pace of the round, not a wait for an event: one bar per 1 / speed seconds
                 await asyncio.sleep(1.0 / max(self.speed, 0.05))
                 self.round.step(1)
                 self._publish()
@@ -380,8 +332,10 @@ class Practice(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         client, name = self._classroom, self.name
 
         async def go() -> dict[str, Any]:
-            ans = await client.submit(name, float(s.pnl), round(s.return_pct, 4), s.trades)
-            self._message.value = text("submitted", self.locale, name=name)
+            ans: dict[str, Any] = await client.submit(
+                name, float(s.pnl), round(s.return_pct, 4), s.trades
+            )
+            self.panel.say(text("submitted", self.locale, name=name))
             return ans
 
         return self._spawn(go())
@@ -420,7 +374,7 @@ class Practice(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     @property
     def message(self) -> str:
         """What the widget says now: the last fill, a rule's explanation, or the result."""
-        return str(self._message.value)
+        return str(self.panel.message.value)
 
     @property
     def score(self) -> Any:
@@ -434,16 +388,20 @@ class Practice(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             n = r.rules.shares_of(lots, shares)
             fill = r.buy(n) if side == "buy" else r.sell(n)
         except PracticeRuleError as e:
-            self._message.value = self._explain(e)
-            self._message.add_class("iw-practice-refused")
+            self.panel.say(self._explain(e), refused=True)
             if raise_:
                 raise
             return None
-        self._message.remove_class("iw-practice-refused")
-        fee = money(fill.fee.total)
-        self._publish(
-            text(f"filled_{side}", self.locale, shares=fill.shares, price=fill.price, fee=fee)
+        self.panel.say(
+            text(
+                f"filled_{side}",
+                self.locale,
+                shares=fill.shares,
+                price=fill.price,
+                fee=money(fill.fee.total),
+            )
         )
+        self._publish()
         return fill
 
     def _explain(self, e: PracticeRuleError) -> str:
@@ -460,170 +418,56 @@ class Practice(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             message=str(e),
         )
 
-    # ---- the chart's feed: only what is revealed ------------------------------------------------
+    # ---- display --------------------------------------------------------------------------------------
     def _publish(self, message: str | None = None) -> None:
         r = self.round
         if r is None:
             return
-        m = r.market
-        n = r.revealed
-        feed, code = self._chart_feed, m.inst.code
-        if n > self._published:
-            lo = self._published
-            rows = np.column_stack([m.bars[c][lo:n] for c in COLUMNS])
-            feed.apply_bar_rows(feed.bar_store(code, m.interval), rows, np.ones(len(rows), bool))
-            if not m.daily:
-                self._publish_days(lo, n)
-            self._published = n
+        self._round_chart.publish(r)
         if message is not None:
-            self._message.value = message
+            self.panel.say(message)
         with self.hold_trait_notifications():
-            self.revealed = n
+            self.revealed = r.revealed
             self.finished = r.finished
-        _mark_trades(self.chart, r.trades_frame())
         self._show()
 
-    def _publish_days(self, lo: int, n: int) -> None:
-        """Daily bars of the days touched by bars ``lo:n``, as far as bar ``n - 1`` (the chart's
-        previous close and limit lines come from them)."""
-        m = self.market
-        assert m is not None
-        days = sorted(set(m.day[lo:n].tolist()))
-        rows = []
-        for d in days:
-            last = int(np.searchsorted(m.day, d, side="right")) - 1
-            i = min(last, n - 1)
-            b = m.day_bar(i)
-            t0 = int(bar_opens(m.inst, "1d", np.array([int(m.bars["t"][i])]))[0])
-            rows.append([t0, b["o"], b["h"], b["l"], b["c"], b["v"], b["vw"]])
-        st = self._chart_feed.bar_store(m.inst.code, "1d")
-        self._chart_feed.apply_bar_rows(
-            st, np.array(rows, dtype=np.float64), np.ones(len(rows), bool)
-        )
-
-    # ---- controls ------------------------------------------------------------------------------------
-    def _build_controls(self, loc: str) -> None:
-        def narrow() -> w.Layout:
-            return w.Layout(width="auto")  # one each: the submit button hides its own
-
-        self.buy_button = w.Button(button_style="danger", layout=narrow())
-        self.sell_button = w.Button(button_style="success", layout=narrow())
-        self.hold_button = w.Button(layout=narrow())
-        self.step_button = w.Button(layout=narrow())
-        self.play_button = IconButton(icon="play", layout=w.Layout(width="96px"))
-        self.reveal_button = w.Button(button_style="warning", layout=narrow())
-        self.submit_button = w.Button(layout=narrow())
-        self.lots_input = w.BoundedIntText(
-            value=1, min=1, max=1_000_000, layout=w.Layout(width="150px")
-        )
-        self.speed_slider = w.SelectionSlider(
-            options=[(f"{x:g}", x) for x in SPEEDS],
-            value=2.0,
-            continuous_update=False,
-            layout=w.Layout(width="220px"),
-        )
-        self.buy_button.on_click(
-            lambda _: self._order("buy", self.lots_input.value, None, raise_=False)
-        )
-        self.sell_button.on_click(
-            lambda _: self._order("sell", self.lots_input.value, None, raise_=False)
-        )
-        self.hold_button.on_click(lambda _: self._click_step())
-        self.step_button.on_click(lambda _: self._click_step())
-        self.play_button.on_click(lambda _: self.pause() if self.playing else self.play())
-        self.reveal_button.on_click(lambda _: self.reveal() if self.round else None)
-        self.submit_button.on_click(lambda _: self.submit())
-        self.speed_slider.observe(
+    def _wire(self, panel: PracticePanel) -> None:
+        panel.buy_button.on_click(lambda _: self._click_order("buy"))
+        panel.sell_button.on_click(lambda _: self._click_order("sell"))
+        panel.hold_button.on_click(lambda _: self._click_step())
+        panel.step_button.on_click(lambda _: self._click_step())
+        panel.play_button.on_click(lambda _: self.pause() if self.playing else self.play())
+        panel.reveal_button.on_click(lambda _: self.reveal() if self.round else None)
+        panel.submit_button.on_click(lambda _: self.submit())
+        panel.speed_slider.observe(
             lambda ch: setattr(self, "speed", float(ch["new"])), names="value"
         )
-        self._controls = w.HBox(
-            [
-                self.lots_input,
-                self.buy_button,
-                self.sell_button,
-                self.hold_button,
-                self.step_button,
-                self.play_button,
-                self.speed_slider,
-                self.reveal_button,
-                self.submit_button,
-            ],
-            layout=w.Layout(flex_flow="row wrap"),
-        )
-        self._status = w.Label()
-        self._account = w.Label()
-        self._message = w.Label()
-        self._table = TradesTable()
-        for part, cls in (
-            (self._status, "iw-practice-status"),
-            (self._account, "iw-practice-account"),
-            (self._message, "iw-practice-message"),
-        ):
-            part.add_class(cls)
-        self.add_class("iw-practice")
+        # the controls, for layouts and tests
+        self.buy_button, self.sell_button = panel.buy_button, panel.sell_button
+        self.hold_button, self.step_button = panel.hold_button, panel.step_button
+        self.play_button, self.reveal_button = panel.play_button, panel.reveal_button
+        self.submit_button, self.lots_input = panel.submit_button, panel.lots_input
+        self.speed_slider = panel.speed_slider
+
+    def _click_order(self, side: str) -> None:
+        if self.round is not None:
+            self._order(side, self.panel.lots_input.value, None, raise_=False)
 
     def _click_step(self) -> None:
         if self.round is not None and not self.follow:
             self.step(1)
 
+    def _on_locale(self, change: dict[str, Any]) -> None:
+        self.chart.locale = change["new"]
+        self._show()
+
     def _show(self) -> None:
-        loc = self.locale
-        L = lambda k: text(k, loc)  # noqa: E731
-        self.buy_button.description, self.sell_button.description = L("buy"), L("sell")
-        self.hold_button.description, self.step_button.description = L("hold"), L("step")
-        self.play_button.description = L("pause") if self.playing else L("play")
-        self.play_button.icon = "pause" if self.playing else "play"
-        self.reveal_button.description, self.submit_button.description = L("reveal"), L("submit")
-        self.lots_input.description, self.speed_slider.description = L("lots"), L("speed")
-        self.submit_button.layout.display = None if self._classroom is not None else "none"
-        r = self.round
-        done = r is None or r.finished
-        for b in (self.buy_button, self.sell_button, self.reveal_button):
-            b.disabled = done
-        for b in (self.hold_button, self.step_button, self.play_button):
-            b.disabled = done or self.follow
-        self.submit_button.disabled = r is None
-        if r is None:
-            return
-        self._status.value = self._status_text(r, loc)
-        a = r.account
-        pnl = r.equity - a.start_cash
-        self._account.value = (
-            f"{L('position')} {a.shares} ({L('sellable')} {r.sellable}) · {L('cash')} {money(a.cash)}"
-            f" · {L('equity')} {money(r.equity)} · {L('pnl')} {money(pnl, sign=True)}"
-        )
-        if r.finished:
-            self._message.value = self._result_text(r, loc)
-        self._table.show(r.trades_frame(), loc, r.market.inst.price_decimals)
-
-    def _status_text(self, r: PracticeRound, loc: str) -> str:
-        m = r.market
-        played, total = r.progress
-        when = self.clock.strftime("%Y-%m-%d %H:%M" if not m.daily else "%Y-%m-%d")
-        bar = f"{text('bar', loc)} {played}/{total}"
-        parts = [m.inst.code, when, bar, f"{text('close', loc)} {r.price}"]
-        lim = r.limits
-        if lim:
-            parts.append(
-                f"{text('limit_up', loc)} {lim[1]:.2f} / {text('limit_down', loc)} {lim[0]:.2f}"
-            )
-        if r.sealed:
-            parts.append(text(f"sealed_{r.sealed}", loc))
-        return " · ".join(parts)
-
-    def _result_text(self, r: PracticeRound, loc: str) -> str:
-        s = r.score()
-        x = f"{abs(s.excess_pct):.2f}"
-        verdict = text("beat" if s.excess_pct >= 0 else "trailed", loc, x=x)
-        return text(
-            "result",
-            loc,
-            pnl=money(s.pnl, sign=True),
-            ret=format_pct(s.return_pct),
-            trades=s.trades,
-            hold=money(s.hold_pnl, sign=True),
-            hold_ret=format_pct(s.hold_return_pct),
-            verdict=verdict,
+        self.panel.show(
+            self.round,
+            self.locale,
+            playing=self.playing,
+            follow=self.follow,
+            classroom=self._classroom is not None,
         )
 
     # ---- housekeeping -------------------------------------------------------------------------------
@@ -641,17 +485,12 @@ class Practice(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         await cancel_and_wait(list(self._tasks))
         if self._classroom is not None:
             await self._classroom.aclose()
-        self.chart.close()
-        await self._chart_feed.aclose()
+        await self._round_chart.aclose()
 
     def close(self) -> None:
         for task in list(self._tasks):
             task.cancel()
-        with contextlib.suppress(Exception):
-            self.chart.close()
-        if not self._chart_feed.closed:
-            with contextlib.suppress(RuntimeError):  # the loop is gone (interpreter exit)
-                self._chart_feed.close()
+        self._round_chart.close()
         super().close()
 
     def __repr__(self) -> str:
@@ -659,7 +498,10 @@ class Practice(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         if r is None:
             return "<Practice loading>"
         played, total = r.progress
-        return f"<Practice {r.market.inst.code} {r.market.interval} bar {played}/{total} seed={self.seed}>"
+        return (
+            f"<Practice {r.market.inst.code} {r.market.interval} bar {played}/{total} "
+            f"seed={self.seed}>"
+        )
 
 
 def _log_failure(task: asyncio.Task[Any]) -> None:

@@ -162,7 +162,7 @@ async def test_a_server_that_is_no_classroom_says_so():
     try:
         with pytest.raises(BadParameterError, match="not a classroom server"):
             await p.ready()
-        assert "serve --classroom" in p._message.value
+        assert "serve --classroom" in p.message
     finally:
         await p.aclose()
         await feed.aclose()

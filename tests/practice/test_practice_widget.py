@@ -41,7 +41,7 @@ async def _flushed(p: iw.Practice) -> None:
 
 
 def _latest_everywhere(p: iw.Practice, frames: list[dict[str, Any]]) -> float:
-    store = p._chart_feed.bar_store(SYM, "1m")
+    store = p._round_chart.feed.bar_store(SYM, "1m")
     snap = p.chart.get_state()["_snapshot"]
     sent = max((float(np.max(f["t"])) for f in frames if len(f["t"])), default=0.0)
     return max(float(store.t[-1]), max(snap["cols"]["t"]), sent)
@@ -61,7 +61,7 @@ async def test_the_future_is_in_no_store_frame_or_snapshot(frames):
         assert p.chart.bars.index[-1] == p.clock
         assert str(p.clock.tz) == "Asia/Shanghai"
         # the daily bar the chart's limit lines come from is today's, as far as the clock
-        day = p._chart_feed.bar_store(SYM, "1d")
+        day = p._round_chart.feed.bar_store(SYM, "1d")
         today = p.market.day_bar(p.round.cursor)
         assert len(day) == 2 and day.last()["high"] == today["h"]
         p.reveal()
@@ -80,14 +80,14 @@ async def test_python_api_trades_by_the_rules_and_explains_them():
         with pytest.raises(iw.PracticeRuleError) as e:
             p.sell(lots=10)
         assert e.value.rule == "t+1"
-        assert p._message.value.startswith("T+1规则")
+        assert p.message.startswith("T+1规则")
         # run into the seal
         while p.round.sealed != "up":
             p.step()
         with pytest.raises(iw.PracticeRuleError) as e:
             p.buy()
-        assert e.value.rule == "sealed-limit-up" and "涨停封板" in p._message.value
-        assert "涨停封板" in p._status.value
+        assert e.value.rule == "sealed-limit-up" and "涨停封板" in p.message
+        assert "涨停封板" in p.panel.status.value
         p.step(240)  # the next day
         p.sell(lots=10)
         t = p.trades
@@ -97,7 +97,7 @@ async def test_python_api_trades_by_the_rules_and_explains_them():
         assert p.equity == p.cash
         score = p.reveal()
         assert p.finished and score.trades == 2
-        assert "买入持有" in p._message.value
+        assert "买入持有" in p.message
         with pytest.raises(iw.PracticeRuleError):
             p.buy()
     finally:
@@ -111,14 +111,14 @@ async def test_buttons_trade_step_and_explain_without_raising():
         p.buy_button.click()
         assert p.position == 300
         p.sell_button.click()  # T+1: explained in the widget, nothing raised
-        assert p.position == 300 and "T+1" in p._message.value
+        assert p.position == 300 and "T+1" in p.message
         before = p.round.cursor
         p.step_button.click()
         p.hold_button.click()
         assert p.round.cursor == before + 2
         p.reveal_button.click()
         assert p.finished and p.buy_button.disabled and p.step_button.disabled
-        assert "Result" in p._message.value
+        assert "Result" in p.message
     finally:
         await p.aclose()
 
