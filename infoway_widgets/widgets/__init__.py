@@ -6,14 +6,28 @@ picker, interval toggle, notebook awaitables) and :mod:`.bqplot` (live bqplot fi
 All of them redraw through one :class:`~.coalesce.Coalescer`.
 """
 
+from typing import Any
+
 from .board import QuoteBoard
 from .book import OrderBook
 from .candle import CandleChart
 from .dashboard import Dashboard
 from .intraday import IntradayChart
-from .leaderboard import Leaderboard
-from .practice import Practice
 from .tape import TradeTape
+
+
+def __getattr__(name: str) -> Any:
+    # practice rounds pull in the simulated market's price process: load them on first use
+    if name == "Practice":
+        from .practice import Practice
+
+        return Practice
+    if name == "Leaderboard":
+        from .leaderboard import Leaderboard
+
+        return Leaderboard
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "CandleChart",
