@@ -29,9 +29,12 @@ _WIDGETS = {
     "Dashboard",
     "IntradayChart",
     "link",
+    "Practice",
+    "Leaderboard",
 }
 _CONTROLS = {"ReplayControls", "SymbolPicker", "IntervalToggle", "LessonPanel"}
 _EXPORT = {"export_html"}
+_CLASSROOM = {"Classroom"}
 
 
 def __getattr__(name: str) -> Any:
@@ -44,7 +47,7 @@ def __getattr__(name: str) -> Any:
         from .widgets import controls
 
         return getattr(controls, name)
-    if name in ("sim", "controls", "widgets", "relay", "studies"):
+    if name in ("sim", "controls", "widgets", "relay", "studies", "practice", "classroom"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
@@ -52,6 +55,10 @@ def __getattr__(name: str) -> Any:
         from .widgets import bqplot
 
         return bqplot
+    if name in _CLASSROOM:
+        from . import classroom
+
+        return getattr(classroom, name)
     if name in _EXPORT:
         from .widgets import export
 
@@ -73,4 +80,5 @@ __all__ = [
     *sorted(_WIDGETS),
     *sorted(_CONTROLS),
     *sorted(_EXPORT),
+    *sorted(_CLASSROOM),
 ]

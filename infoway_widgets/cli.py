@@ -1,4 +1,5 @@
-"""``infoway-widgets`` command line: ``serve`` runs the simulated market's local Infoway server."""
+"""``infoway-widgets`` command line: ``serve`` runs the simulated market's local Infoway server
+(``--upstream``: the relay; ``--classroom``: a practice market for a class)."""
 
 from __future__ import annotations
 
@@ -80,6 +81,10 @@ def _parser() -> argparse.ArgumentParser:
     from .relay.cli import add_relay_arguments
 
     add_relay_arguments(s)
+    # classroom mode: --classroom [--seed N | --replay FILE] (one practice market for a class)
+    from .classroom.cli import add_classroom_arguments
+
+    add_classroom_arguments(s)
     return p
 
 
@@ -138,6 +143,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "serve":
         try:
+            if getattr(args, "classroom", False):
+                from .classroom.cli import run_classroom
+
+                return asyncio.run(run_classroom(args))
             if getattr(args, "upstream", None):
                 from .relay.cli import run_relay
 

@@ -84,6 +84,16 @@ class InfowayTimeoutError(InfowayError, TimeoutError):
     time reached). The message says what was awaited and what to check."""
 
 
+class PracticeRuleError(InfowayError):
+    """An order in a practice round that the market's rules refuse (lot size, T+1, a sealed
+    limit, the price limits, cash or position). ``rule`` names the rule (``"lot"``, ``"t+1"``,
+    ``"sealed-limit-up"``, ...); the message says what the rule is and what is allowed instead."""
+
+    def __init__(self, message: str, *, rule: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
 class InfowayWarning(UserWarning):
     """Base class of the warnings infoway-widgets issues: something worked, but not wholly as
     asked. ``warnings.simplefilter("error", InfowayWarning)`` turns them into errors."""
@@ -106,6 +116,7 @@ __all__ = [
     "InfowayWarning",
     "InvalidSymbolError",
     "PlanLimitError",
+    "PracticeRuleError",
     "ProtocolError",
     "RateLimitError",
     "ServerError",

@@ -3,7 +3,7 @@
 Every ``import`` in the package is read from the source (top-level and lazy ones inside functions
 alike) and checked against the layers of ``shared/DESIGN.md``:
 
-    _secrets, _aio  <-  errors  <-  i18n, market  <-  protocol  <-  client  <-  feed  <-  studies  <-  widgets
+    _secrets, _aio  <-  errors  <-  i18n, market  <-  protocol  <-  client  <-  feed  <-  studies, practice  <-  classroom  <-  widgets
                                                     protocol  <-  _web  <-  sim (its server)
                                       protocol, _web, client  <-  relay
     and on top the package face (``iw.*``) and the command line, which wire them together.
@@ -38,14 +38,18 @@ LAYERS: dict[str, int] = {
     "relay": 6,
     "feed": 7,
     "studies": 8,
-    "widgets": 9,
+    # practice rounds: rules and accounting (pure), rounds drawn from the simulated market
+    "practice": 8,
+    # the classroom server and its clients; practice markets from recordings
+    "classroom": 9,
+    "widgets": 10,
     # the package's face and its command line wire everything together
-    "__init__": 10,
-    "__main__": 10,
-    "cli": 10,
+    "__init__": 11,
+    "__main__": 11,
+    "cli": 11,
     # the old paths of the controls and the bqplot binding, kept as re-exports of widgets/
-    "controls": 10,
-    "bqplot_live": 10,
+    "controls": 11,
+    "bqplot_live": 11,
 }
 
 #: (importer, imported) pairs allowed against the layers, and why
@@ -214,11 +218,11 @@ def test_no_import_cycles_lazy_ones_included() -> None:
 
 
 def test_the_pure_layers_do_no_io() -> None:
-    """protocol/ and market/ parse and decide; they import no socket, HTTP or asyncio library."""
+    """protocol/, market/ and practice/ parse and decide; they import no socket, HTTP or asyncio library."""
     io = {"asyncio", "socket", "websockets", "aiohttp", "httpx", "ipywidgets", "anywidget", "redis"}
     bad = []
     for mod, path in MODULES.items():
-        if _part(mod) not in ("protocol", "market"):
+        if _part(mod) not in ("protocol", "market", "practice"):
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = []

@@ -24,6 +24,7 @@ EXPECTED = [
     "multi-market-dashboard.ipynb",
     "record-and-replay.ipynb",
     "indicators-and-signals.ipynb",
+    "practice.ipynb",
 ]
 
 
@@ -73,5 +74,9 @@ def test_notebook_runs_offline(name: str, tmp_path: Path, monkeypatch: pytest.Mo
         # the live chart: its values are the package's, and the equity line follows the stream
         assert "图上的 MACD 与 iw.studies.macd 在同样的K线上一致: True" in text
         assert "实时追加的净值点数: True" in text
+    if name == "practice.ipynb":
+        # both rules bite, explained in Chinese (LANG = "zh"), and the class is ranked
+        assert "t+1" in text and "T+1规则" in text and "涨停封板" in text
+        assert text.index("Li ") < text.index("Wang ") < text.index("Zhang ")
     if name == "how-a-candle-forms.ipynb":
         assert "equal the server's 5-minute bars" in text
