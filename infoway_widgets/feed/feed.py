@@ -38,6 +38,7 @@ from .frames import fetch_history
 from .ingest import Ingest
 from .instruments import InstrumentRegistry
 from .listeners import Bar, Listeners, bar_stream, trade_stream
+from .moneyflow import MoneyFlowDay, MoneyFlows, Thresholds, thresholds_of
 from .problems import SymbolProblems
 from .quote import quote_of
 from .record import Recorder
@@ -559,6 +560,61 @@ class Feed:
         inst = self.instrument(symbol)
         m1 = self.bar_store(symbol, "1m")
         return intraday_view(inst, m1, self.quote(symbol), self.market_ms)
+
+    def money_flow(
+        self, symbol: str, preset: str | Thresholds | Mapping[str, Any] = "tushare"
+    ) -> pd.DataFrame:
+        """资金流向 of ``symbol`` today: turnover, volume and trade counts by size class and side.
+
+        Parameters
+        ----------
+        symbol
+            A code whose trades the feed watches (a tape, a chart, a :class:`~infoway_widgets.MoneyFlow`).
+        preset
+            ``"tushare"`` (by turnover: 小单 < 5万, 中单 5–20万, 大单 20–100万, 特大单 ≥ 100万),
+            ``"joinquant"`` (超大 ≥ 50万股 or 100万元, 大 ≥ 10万股 or 20万元, 中 ≥ 2万股 or 4万元),
+            or your own :class:`~infoway_widgets.feed.moneyflow.Thresholds` (or a mapping
+            ``{"turnover": (a, b, c), "volume": (x, y, z)}``).
+
+        Returns
+        -------
+        DataFrame
+            Indexed by ``small``, ``medium``, ``large``, ``xlarge`` (小单 / 中单 / 大单 / 特大单)
+            with ``inflow`` (turnover of buyer-initiated trades, ``td`` = 1), ``outflow``
+            (``td`` = 2), ``net``, the same in volume (``*_volume``) and trade counts
+            (``*_count``). ``attrs`` holds ``main_net`` (主力净流入: net of large + xlarge),
+            ``neutral`` (``td`` = 0, never in a class), ``preset``, ``thresholds``, ``since``
+            (the first trade counted) and ``gap_since`` (trades missed in a disconnect). It is
+            an estimate (估算): trades are classified, not orders.
+        """
+        return self.money_flow_day(symbol, preset).frame()
+
+    def money_flow_day(
+        self, symbol: str, preset: str | Thresholds | Mapping[str, Any] = "tushare"
+    ) -> MoneyFlowDay:
+        """The live accumulator behind :meth:`money_flow` (widgets read its version and line)."""
+        inst = self.instrument(symbol)
+        th = thresholds_of(preset)
+        money = self.state.money.get(inst.code)
+        if money is None:
+            money = self.state.money[inst.code] = MoneyFlows()
+        day, fresh = money.day(th)
+        if fresh:
+            # thresholds first asked for now: count the day's trades the tape still holds
+            ref = next(iter(money.days.values()))
+            tape = self.state.tapes.get(inst.code)
+            if tape is not None and ref.day_open is not None:
+                got = tape.since(0)
+                keep = got["t"] >= ref.since if ref.since is not None else got["t"] >= 0
+                day.add(
+                    ref.day_open,
+                    got["t"][keep],
+                    got["volume"][keep],
+                    got["turnover"][keep],
+                    got["direction"][keep],
+                )
+                day.gap_since = ref.gap_since
+        return day
 
     # ---- record --------------------------------------------------------------------------------
     def record(self, path: str | os.PathLike[str]) -> Recorder:
