@@ -20,7 +20,15 @@ from .market import parse_interval, parse_symbol
 
 __version__ = "0.1.0"
 
-_WIDGETS = {"CandleChart", "OrderBook", "TradeTape", "QuoteBoard", "Dashboard", "IntradayChart"}
+_WIDGETS = {
+    "CandleChart",
+    "OrderBook",
+    "TradeTape",
+    "QuoteBoard",
+    "Dashboard",
+    "IntradayChart",
+    "DepthHeatmap",
+}
 _CONTROLS = {"ReplayControls", "SymbolPicker", "IntervalToggle", "LessonPanel"}
 _EXPORT = {"export_html"}
 

@@ -9,7 +9,16 @@ from .board import QuoteBoard
 from .book import OrderBook
 from .candle import CandleChart
 from .dashboard import Dashboard
+from .heatmap import DepthHeatmap
 from .intraday import IntradayChart
 from .tape import TradeTape
 
-__all__ = ["CandleChart", "Dashboard", "IntradayChart", "OrderBook", "QuoteBoard", "TradeTape"]
+__all__ = [
+    "CandleChart",
+    "Dashboard",
+    "DepthHeatmap",
+    "IntradayChart",
+    "OrderBook",
+    "QuoteBoard",
+    "TradeTape",
+]

@@ -110,6 +110,24 @@
  * @typedef {FrameBase & IntradayFields} IntradayHeader
  */
 
+/** @typedef {"t"|"bid_px"|"bid_vol"|"ask_px"|"ask_vol"|"tr_t"|"tr_px"|"tr_vol"|"tr_dir"} HeatmapColumn */
+/**
+ * DepthHeatmap: `t` holds the start of each bin sent (UTC ms); the four book columns hold
+ * `levels` values per bin, row-major, NaN-padded; the `tr_*` columns the trades of those bins
+ * (or, in a delta, the trades since the last frame) summed per bin, price and side.
+ * @typedef {object} HeatmapFields
+ * @property {"heatmap"} kind
+ * @property {HeatmapColumn[]} cols
+ * @property {string} symbol
+ * @property {number} bin_ms exchange time per bin
+ * @property {number} window_ms the time the heatmap shows and keeps
+ * @property {number} capacity bins kept
+ * @property {number} levels values per bin in each book column
+ * @property {number} now start of the newest bin (UTC ms; 0 before any data)
+ * @property {number} market_ms the feed's latest exchange time
+ * @typedef {FrameBase & HeatmapFields} HeatmapHeader
+ */
+
 /**
  * A reply that changes no state; it bypasses the seq check.
  * @typedef {object} ControlHeader
@@ -139,7 +157,8 @@
  * @typedef {Frame<TapeHeader>} TapeFrame
  * @typedef {Frame<QuotesHeader>} QuotesFrame
  * @typedef {Frame<IntradayHeader>} IntradayFrame
- * @typedef {BarsFrame|BookFrame|TapeFrame|QuotesFrame|IntradayFrame} AnyFrame
+ * @typedef {Frame<HeatmapHeader>} HeatmapFrame
+ * @typedef {BarsFrame|BookFrame|TapeFrame|QuotesFrame|IntradayFrame|HeatmapFrame} AnyFrame
  */
 
 export {};
