@@ -17,7 +17,7 @@ import { HeatState } from "./lib/heatstate.js";
 import { ModelStore, defineWidget } from "./lib/store.js";
 import { alpha } from "./lib/theme.js";
 import { element, hidpiContext, onResize } from "./lib/ui.js";
-import { formatSize } from "./lib/units.js";
+import { formatSize, formatSizeWithUnit } from "./lib/units.js";
 
 /**
  * @typedef {import("./lib/store.js").Model} Model
@@ -91,6 +91,17 @@ function render({ model, el }, store) {
     const t = view.market.tick;
     return Number.isFinite(t) && t > 0 ? t : 10 ** -view.decimals;
   };
+  /** The smallest gap between adjacent prices of a bin's book. @param {number} at @param {number} L */
+  const levelGap = (at, L) => {
+    let g = Infinity;
+    for (const pxs of [state.bidPx, state.askPx]) {
+      for (let j = 1; j < L; j++) {
+        const d = Math.abs(pxs[at + j] - pxs[at + j - 1]);
+        if (d > 0 && d < g) g = d;
+      }
+    }
+    return g;
+  };
   /** Row step and centre from the newest book: a tick, coarser if the book spans too many rows. */
   const fitRows = () => {
     if (state.last < 0) return false;
@@ -100,9 +111,12 @@ function render({ model, el }, store) {
       for (const p of [state.bidPx[at + j], state.askPx[at + j]]) if (Number.isFinite(p)) { lo = Math.min(lo, p); hi = Math.max(hi, p); }
     }
     if (!Number.isFinite(lo)) return false;
+    // a row per tick, or per level where levels sit several ticks apart (a high-priced share)
     const tick = tickOf();
-    const want = Math.max(tick, niceStep((hi - lo) / (ROWS * 0.4)));
-    const s = want <= tick ? tick : Math.ceil(want / tick) * tick;
+    const gap = levelGap(at, L);
+    const base = Number.isFinite(gap) && gap > tick ? Math.round(gap / tick) * tick : tick;
+    const want = Math.max(base, niceStep((hi - lo) / (ROWS * 0.4)));
+    const s = want <= base ? base : Math.ceil(want / tick) * tick;
     const mid = (lo + hi) / 2;
     const row = (rowTop - mid) / s;
     if (s === step && Number.isFinite(row) && row > ROWS * 0.2 && row < ROWS * 0.8) return false;
@@ -169,9 +183,9 @@ function render({ model, el }, store) {
     const bar = element("span", "iw-heat-scale");
     bar.style.background = `linear-gradient(to right, ${STOPS.map(([f, c]) => `rgb(${/** @type {number[]} */ (c).join(",")}) ${Number(f) * 100}%`).join(", ")})`;
     const lo = element("span", "iw-muted");
-    lo.textContent = `${L.restingSize} 1`;
+    lo.textContent = `${L.restingSize} 0`;
     const hi = element("span", "iw-muted");
-    hi.textContent = formatSize(vScale || 0, view.unit, loc);
+    hi.textContent = formatSizeWithUnit(vScale || 0, view.unit, loc, L);
     legend.replaceChildren(lo, bar, hi);
     legend.title = L.heatHint;
     view.root.dataset.vmax = String(vScale);
@@ -265,11 +279,11 @@ function render({ model, el }, store) {
         if (!m.size) continue;
         const x = X((b + 0.5) * bm);
         for (const c of m.values()) {
-          const rr = 1.5 + 9 * Math.sqrt(c.vol / state.maxTrade);
+          const rr = 1.5 + 6 * Math.sqrt(c.vol / state.maxTrade);
           const col = colors[/** @type {0|1|2} */ (c.dir)] || colors[0];
           ctx.beginPath();
           ctx.arc(x, Y(c.px), rr, 0, 2 * Math.PI);
-          ctx.fillStyle = alpha(col, 0.55);
+          ctx.fillStyle = alpha(col, 0.35);
           ctx.fill();
           ctx.strokeStyle = col;
           ctx.lineWidth = 1;
