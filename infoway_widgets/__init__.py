@@ -28,6 +28,7 @@ _WIDGETS = {
     "Dashboard",
     "IntradayChart",
     "DepthHeatmap",
+    "MoneyFlow",
 }
 _CONTROLS = {"ReplayControls", "SymbolPicker", "IntervalToggle", "LessonPanel"}
 _EXPORT = {"export_html"}

@@ -11,6 +11,7 @@ from .candle import CandleChart
 from .dashboard import Dashboard
 from .heatmap import DepthHeatmap
 from .intraday import IntradayChart
+from .moneyflow import MoneyFlow
 from .tape import TradeTape
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "Dashboard",
     "DepthHeatmap",
     "IntradayChart",
+    "MoneyFlow",
     "OrderBook",
     "QuoteBoard",
     "TradeTape",

@@ -128,6 +128,27 @@
  * @typedef {FrameBase & HeatmapFields} HeatmapHeader
  */
 
+/** @typedef {"t"|"main_net"} MoneyFlowColumn */
+/**
+ * MoneyFlow: 主力净流入 (running total) at each minute of the day from `offset` on; the classes'
+ * turnover in the header (small, medium, large, xlarge).
+ * @typedef {object} MoneyFlowFields
+ * @property {"moneyflow"} kind
+ * @property {MoneyFlowColumn[]} cols
+ * @property {string} symbol
+ * @property {number} offset minute of the first value in the columns
+ * @property {number[]} inflow turnover of buyer-initiated trades per class
+ * @property {number[]} outflow turnover of seller-initiated trades per class
+ * @property {number} main_net_total 主力净流入 (large + xlarge)
+ * @property {number} neutral turnover of neutral prints (td = 0), in no class
+ * @property {string} preset
+ * @property {Record<string, any>} thresholds name, turnover and volume bounds (medium, large, xlarge)
+ * @property {number|null} day_open
+ * @property {number|null} since the first trade counted today (UTC ms)
+ * @property {number|null} gap_since trades missed since then (a disconnect)
+ * @typedef {FrameBase & MoneyFlowFields} MoneyFlowHeader
+ */
+
 /**
  * A reply that changes no state; it bypasses the seq check.
  * @typedef {object} ControlHeader
@@ -158,7 +179,8 @@
  * @typedef {Frame<QuotesHeader>} QuotesFrame
  * @typedef {Frame<IntradayHeader>} IntradayFrame
  * @typedef {Frame<HeatmapHeader>} HeatmapFrame
- * @typedef {BarsFrame|BookFrame|TapeFrame|QuotesFrame|IntradayFrame|HeatmapFrame} AnyFrame
+ * @typedef {Frame<MoneyFlowHeader>} MoneyFlowFrame
+ * @typedef {BarsFrame|BookFrame|TapeFrame|QuotesFrame|IntradayFrame|HeatmapFrame|MoneyFlowFrame} AnyFrame
  */
 
 export {};
