@@ -38,7 +38,8 @@ from .frames import fetch_history
 from .ingest import Ingest
 from .instruments import InstrumentRegistry
 from .listeners import Bar, Listeners, bar_stream, trade_stream
-from .moneyflow import MoneyFlowDay, MoneyFlows, Thresholds, thresholds_of
+from .moneyflow import MoneyFlowDay, Thresholds, thresholds_of
+from .orderflow import money_flow_day, volume_profile
 from .problems import SymbolProblems
 from .quote import quote_of
 from .record import Recorder
@@ -593,28 +594,24 @@ class Feed:
         self, symbol: str, preset: str | Thresholds | Mapping[str, Any] = "tushare"
     ) -> MoneyFlowDay:
         """The live accumulator behind :meth:`money_flow` (widgets read its version and line)."""
-        inst = self.instrument(symbol)
-        th = thresholds_of(preset)
-        money = self.state.money.get(inst.code)
-        if money is None:
-            money = self.state.money[inst.code] = MoneyFlows()
-        day, fresh = money.day(th)
-        if fresh:
-            # thresholds first asked for now: count the day's trades the tape still holds
-            ref = next(iter(money.days.values()))
-            tape = self.state.tapes.get(inst.code)
-            if tape is not None and ref.day_open is not None:
-                got = tape.since(0)
-                keep = got["t"] >= ref.since if ref.since is not None else got["t"] >= 0
-                day.add(
-                    ref.day_open,
-                    got["t"][keep],
-                    got["volume"][keep],
-                    got["turnover"][keep],
-                    got["direction"][keep],
-                )
-                day.gap_since = ref.gap_since
-        return day
+        return money_flow_day(self.state, self.instrument(symbol), thresholds_of(preset))
+
+    def volume_profile(
+        self, symbol: str, *, start: Any = None, end: Any = None, share: float = 0.7
+    ) -> pd.DataFrame:
+        """Traded volume at each price of ``symbol``: the trading day so far, or the trades the
+        tape holds between ``start`` and ``end`` (times or UTC ms; the tape keeps the latest
+        trades only).
+
+        Returns
+        -------
+        DataFrame
+            One row per price (ascending; a tick apart): ``buy`` (``td`` = 1), ``sell`` (2),
+            ``neutral`` and ``volume``; ``attrs`` holds ``poc`` (the price that traded most),
+            ``value_low`` / ``value_high`` (the value area around it holding ``share`` of the
+            volume) and ``total``.
+        """
+        return volume_profile(self.state, self.instrument(symbol), start, end, share)
 
     # ---- record --------------------------------------------------------------------------------
     def record(self, path: str | os.PathLike[str]) -> Recorder:
