@@ -81,7 +81,7 @@ export function volumeProfile({ view, store, holder, chart, series }) {
     model.off("msg:custom", onMsg);
     model.off("change:show_volume_profile", schedule);
     unsub();
-    chart.timeScale().unsubscribeVisibleLogicalRangeChange(schedule);
+    try { chart.timeScale().unsubscribeVisibleLogicalRangeChange(schedule); } catch { /* the chart is gone */ }
     ro?.disconnect();
     cancelAnimationFrame(frame);
     canvas.remove();
