@@ -13,6 +13,7 @@ import traitlets as t
 from ..market import LIVE_INTERVALS, parse_interval
 from . import _validate as check
 from ._base import Frame, LiveWidget, esm, market_info
+from .vprofile import profile_header, profile_of
 
 #: daily bars watched for the quote (previous close, limit lines)
 DAILY_HISTORY = 250
@@ -70,6 +71,9 @@ class CandleChart(LiveWidget):
     page_size = t.Int(500, help="Bars fetched per scroll-back request.").tag(sync=True)
     snapshot_bars = t.Int(500, help="Bars kept in the saved widget state.").tag(sync=True)
     height = t.Int(420).tag(sync=True)
+    show_volume_profile = t.Bool(
+        False, help="The day's volume by price on the price pane (see volume_profile())."
+    ).tag(sync=True)
     _interval_ms = t.Int(60_000).tag(sync=True)
     _levels = t.Dict().tag(sync=True)
 
@@ -120,8 +124,10 @@ class CandleChart(LiveWidget):
         ma: Sequence[int] = (5, 10, 20, 60),
         vwap: bool = True,
         history: int = 500,
+        volume_profile: bool = False,
         **kwargs: Any,
     ) -> None:
+        kwargs.setdefault("show_volume_profile", volume_profile)
         super().__init__(feed=feed, ma=list(ma), vwap=vwap, history=history, **kwargs)
         self._bar_ver = 0
         self._bar_epoch = -1
@@ -192,7 +198,12 @@ class CandleChart(LiveWidget):
             self._market = {**self._market, "name": name}
 
     def _extra(self) -> dict[str, Any]:
-        return {"interval": self._iv.name, "symbol": self._inst.code}
+        return {"interval": self._iv.name, "symbol": self._inst.code, **profile_header(self)}
+
+    def volume_profile(self, start: Any = None, end: Any = None) -> pd.DataFrame:
+        """Traded volume by price (buy / sell / neutral, POC, 70 % value area) of the day, or of
+        ``start``…``end`` (see :meth:`Feed.volume_profile <infoway_widgets.feed.Feed.volume_profile>`)."""
+        return profile_of(self, start, end)
 
     def _delta(self) -> Frame | None:
         store = self._store()

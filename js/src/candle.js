@@ -14,6 +14,7 @@ import { lowerBound } from "./lib/barstore.js";
 import { CandleState, DAY_MS } from "./lib/candlestate.js";
 import { displayZone, formatPct, formatPrice, formatTime, formatVolume } from "./lib/format.js";
 import { ModelStore, defineWidget } from "./lib/store.js";
+import { volumeProfile } from "./lib/vprofile.js";
 import { alpha } from "./lib/theme.js";
 import { element, legendItem, onResize, toggleButtons } from "./lib/ui.js";
 import { formatSizeWithUnit } from "./lib/units.js";
@@ -414,6 +415,7 @@ function render({ model, el }, store) {
   });
 
   renderLevels();
+  volumeProfile({ view, store, holder, chart, series: candles });
   view.follow(store, draw);
   updateLegend();
   view.root.dataset.ready = "1";

@@ -24,6 +24,7 @@
  * @property {string} interval
  * @property {string} symbol
  * @property {boolean} [keep_range] a full frame after the feed's store started over: keep the scroll position
+ * @property {import("./vprofile.js").Profile} [vp] the day's volume by price band, when the chart shows it
  * @typedef {FrameBase & BarsFields} BarsHeader
  */
 
