@@ -199,9 +199,25 @@ function render({ model, el }, store) {
   const goLive = () => { live = true; priceAuto = true; spanMs = 0; renderTools(); kick(); };
   liveBtn.addEventListener("click", goLive);
 
+  // the width comes from the resize observer: reading layout on every frame would force it
+  let width = 0;
+  /** data-* for tests and tools, written at most four times a second while live (each write is
+   * a DOM mutation the page's observers hear) */
+  let lastMeta = 0;
+  /** @param {Record<string, string>} kv */
+  const meta = (kv) => {
+    const ds = view.root.dataset;
+    for (const [k, v] of Object.entries(kv)) if (ds[k] !== v) ds[k] = v;
+  };
+  let drawMs = 0;
   const draw = () => {
-    const rect = wrap.getBoundingClientRect();
-    const W = Math.max(160, Math.round(rect.width || 600)), H = Math.max(80, model.get("height") || 360);
+    const began = performance.now();
+    drawFrame();
+    drawMs += performance.now() - began;
+  };
+  const drawFrame = () => {
+    if (!width) width = Math.round(wrap.getBoundingClientRect().width || 600);
+    const W = Math.max(160, width), H = Math.max(80, model.get("height") || 360);
     const ctx = hidpiContext(canvas, W, H, { height: true });
     if (!ctx) return;
     const p = view.pal;
@@ -213,10 +229,15 @@ function render({ model, el }, store) {
     draws += 1; fpsCount += 1;
     const nowWall = performance.now();
     if (nowWall - fpsSince >= 1000) {
-      view.root.dataset.fps = String(Math.round((fpsCount * 1000) / (nowWall - fpsSince)));
+      meta({
+        fps: String(Math.round((fpsCount * 1000) / (nowWall - fpsSince))),
+        drawMs: (drawMs / Math.max(1, fpsCount)).toFixed(2),
+      });
+      drawMs = 0;
       fpsCount = 0; fpsSince = nowWall;
     }
-    view.root.dataset.draws = String(draws);
+    const due = !live || hover !== null || nowWall - lastMeta >= 250;
+    if (due) { lastMeta = nowWall; meta({ draws: String(draws) }); }
     if (state.last < 0 || !Number.isFinite(step)) return;
     const span = spanMs || windowMs();
     const tEnd = live ? liveEdge() : viewEnd;
@@ -272,23 +293,38 @@ function render({ model, el }, store) {
       ctx.stroke();
     }
     // trades: circles by volume (area), by side
+    // one path per side: thousands of circles in a full window cost three fills, not thousands
     if (model.get("trades") !== false && state.maxTrade > 0) {
-      const colors = { 1: p.up, 2: p.down, 0: "#9aa4b2" };
-      for (let b = b0; b <= b1; b++) {
-        const m = state.trades[state.slot(b)];
-        if (!m.size) continue;
-        const x = X((b + 0.5) * bm);
-        for (const c of m.values()) {
-          const rr = 1.5 + 6 * Math.sqrt(c.vol / state.maxTrade);
-          const col = colors[/** @type {0|1|2} */ (c.dir)] || colors[0];
-          ctx.beginPath();
-          ctx.arc(x, Y(c.px), rr, 0, 2 * Math.PI);
-          ctx.fillStyle = alpha(col, 0.35);
-          ctx.fill();
-          ctx.strokeStyle = col;
-          ctx.lineWidth = 1;
-          ctx.stroke();
+      const sides = [[1, p.up], [2, p.down], [0, "#9aa4b2"]];
+      // zoomed out (bins a few px wide) the circles of a bin overlap: draw each side's largest
+      const crowded = X(bm) - X(0) < 4;
+      for (const [dir, col] of /** @type {Array<[number, string]>} */ (sides)) {
+        ctx.beginPath();
+        let any = false;
+        for (let b = b0; b <= b1; b++) {
+          const m = state.trades[state.slot(b)];
+          if (!m.size) continue;
+          const x = X((b + 0.5) * bm);
+          let top = null;
+          if (crowded) {
+            for (const c of m.values()) {
+              if ((c.dir === 1 || c.dir === 2 ? c.dir : 0) === dir && (!top || c.vol > top.vol)) top = c;
+            }
+          }
+          for (const c of top ? [top] : crowded ? [] : m.values()) {
+            if ((c.dir === 1 || c.dir === 2 ? c.dir : 0) !== dir) continue;
+            const rr = 1.5 + 6 * Math.sqrt(c.vol / state.maxTrade), y = Y(c.px);
+            ctx.moveTo(x + rr, y);
+            ctx.arc(x, y, rr, 0, 2 * Math.PI);
+            any = true;
+          }
         }
+        if (!any) continue;
+        ctx.fillStyle = alpha(col, 0.35);
+        ctx.fill();
+        ctx.strokeStyle = col;
+        ctx.lineWidth = 1;
+        ctx.stroke();
       }
     }
     // crosshair
@@ -323,13 +359,14 @@ function render({ model, el }, store) {
       if (x - w / 2 < 0 || x + w / 2 > plot.w) continue;
       ctx.fillText(text, x - w / 2, H - 5);
     }
-    const ds = view.root.dataset;
-    ds.plot = `${plot.l},${plot.t},${plot.w},${plot.h}`;
-    ds.priceTop = String(pTop); ds.priceBottom = String(pBot);
-    ds.tStart = String(tStart); ds.tEnd = String(tEnd);
-    ds.rowStep = String(step);
-    ds.bins = String(state.last >= 0 ? state.last - state.first + 1 : 0);
-    ds.levels = String(state.levels);
+    if (due) {
+      meta({
+        plot: `${plot.l},${plot.t},${plot.w},${plot.h}`,
+        priceTop: String(pTop), priceBottom: String(pBot), tStart: String(tStart), tEnd: String(tEnd),
+        rowStep: String(step), bins: String(state.last >= 0 ? state.last - state.first + 1 : 0),
+        levels: String(state.levels),
+      });
+    }
     renderReadout(tStart, span, pTop, pBot);
   };
 
@@ -418,7 +455,7 @@ function render({ model, el }, store) {
   view.onTheme(() => kick());
   view.listen("change:locale", () => { renderTools(); renderLegend(); kick(); });
   view.listen("change:height change:trades change:_market change:timezone", () => kick());
-  view.cleanups.push(onResize(wrap, () => kick()));
+  view.cleanups.push(onResize(wrap, () => { width = Math.round(wrap.getBoundingClientRect().width); kick(); }));
   renderTools();
   view.follow(store, (ch) => { absorb(ch); kick(); });
   view.root.dataset.ready = "1";

@@ -23,6 +23,7 @@ EXPECTED = [
     "a-share-rules.ipynb",
     "multi-market-dashboard.ipynb",
     "record-and-replay.ipynb",
+    "money-flow.ipynb",
 ]
 
 
@@ -64,5 +65,7 @@ def test_notebook_runs_offline(name: str, tmp_path: Path, monkeypatch: pytest.Mo
         assert "涨停" in text  # LANG = "zh" by default: the labels are Chinese
     if name == "record-and-replay.ipynb":
         assert "identical to the live bars" in text
+    if name == "money-flow.ipynb":
+        assert "the classification by hand matches: True" in text
     if name == "how-a-candle-forms.ipynb":
         assert "equal the server's 5-minute bars" in text

@@ -40,3 +40,27 @@ async def test_money_flow_frames_follow_the_feed(sent):
             w.close()
         finally:
             await feed.aclose()
+
+
+async def test_quote_board_main_net_column(sent):
+    async with serve(port=0, seed=4, speed=120.0) as server:
+        feed = iw.connect(base_url=server.url, speed=120.0, new=True)
+        try:
+            board = iw.QuoteBoard(
+                ["600519.SH", "000001.SZ"], feed=feed, columns=["symbol", "last", "main_net"]
+            )
+            ev = asyncio.Event()
+            feed.on_change(lambda s: ev.set())
+            await wait_for(
+                lambda: feed.money_flow_day("600519.SH").version > 5, 60, "some trades", ev
+            )
+            board._pending |= {"600519.SH", "000001.SZ"}
+            board._flush()
+            h, cols = sent.frames(board)[-1]
+            i = h["symbols"].index("600519.SH")
+            assert cols["main_net"][i] == pytest.approx(
+                feed.money_flow("600519.SH").attrs["main_net"]
+            )
+            board.close()
+        finally:
+            await feed.aclose()

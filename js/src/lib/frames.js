@@ -80,7 +80,7 @@
 /**
  * @typedef {"last"|"prev_close"|"open"|"high"|"low"|"volume"|"turnover"|"change"|"change_pct"|"t"
  *   |"amplitude"|"volume_ratio"|"limit_up"|"limit_down"|"volume_lots"|"at_limit"|"decimals"|"red_up"
- *   |"spark_len"|"spark"} QuotesColumn
+ *   |"spark_len"|"spark"|"main_net"} QuotesColumn
  */
 /**
  * QuoteBoard: one row per symbol in `symbols`; `spark` holds every row's sparkline, `spark_len`
