@@ -164,14 +164,20 @@ class DepthHeatmap(SymbolWidget):
         snap = store.snapshot
         if snap is None and self._ring is None:
             return None, None, False
+        tape = self._feed.tape_store(self._inst.code)
+        started_over = self._tape is not None and (
+            tape is not self._tape or tape.total < self._seen
+        )
+        if started_over:  # a replay seeking back: its times run again from earlier
+            self._ring = None
+            self._ver = -1
+            self._seen = 0
+        self._tape = tape
+        if snap is None and self._ring is None:
+            return None, None, started_over
         levels_before = self._ring.levels if self._ring is not None else None
         ring = self._ring_for(snap)
-        reset = levels_before != ring.levels
-        tape = self._feed.tape_store(self._inst.code)
-        if tape is not self._tape or tape.total < self._seen:  # a replay started the tape over
-            reset = reset or self._tape is not None
-            self._tape = tape
-            self._seen = max(0, tape.total - tape.capacity) if reset else self._seen
+        reset = started_over or levels_before != ring.levels
         book_cols = None
         if snap is not None and store.version != self._ver:
             self._ver = store.version

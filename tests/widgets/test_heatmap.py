@@ -129,3 +129,25 @@ async def test_twenty_levels_one_column_per_update_and_the_wall(sent):
         w.close()
     finally:
         await feed.aclose()
+
+
+async def test_a_replay_seeking_back_starts_the_heatmap_over(sent):
+    feed = iw.Feed.detached()
+    try:
+        book = ScriptedBook("BTCUSDT", levels=5)
+        w = iw.DepthHeatmap("BTCUSDT", window="1m", feed=feed, columns=60)
+        t0 = 1_790_000_000_000
+        for i in range(30):
+            feed.ingest(book.frames(t0 + 60_000 + 1000 * i))
+            w._flush()
+        assert w._ring.first_bin * 1000 >= t0 + 60_000
+        feed.state.reset()  # what a replay seeking backwards does
+        for i in range(5):
+            feed.ingest(book.frames(t0 + 1000 * i))
+            w._flush()
+        resets = [h for h, _, _ in sent.of(w) if h.get("reset")]
+        assert resets and resets[-1]["now"] <= t0 + 5000
+        assert w._ring.last_bin * 1000 == t0 + 4000 and len(w.bins) == 5 * 2 * 5
+        w.close()
+    finally:
+        await feed.aclose()
