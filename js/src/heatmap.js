@@ -196,7 +196,7 @@ function render({ model, el }, store) {
     liveBtn.dataset.live = live ? "1" : "0";
     view.root.dataset.live = live ? "1" : "0";
   };
-  const goLive = () => { live = true; priceAuto = true; spanMs = 0; renderTools(); kick(); };
+  const goLive = () => { live = true; priceAuto = true; priceMid = NaN; spanMs = 0; renderTools(); kick(); };
   liveBtn.addEventListener("click", goLive);
 
   // the width comes from the resize observer: reading layout on every frame would force it
@@ -209,7 +209,7 @@ function render({ model, el }, store) {
     const ds = view.root.dataset;
     for (const [k, v] of Object.entries(kv)) if (ds[k] !== v) ds[k] = v;
   };
-  let drawMs = 0;
+  let drawMs = 0, scrolls = 0, seenFrames = -1, lastEnd = -Infinity;
   const draw = () => {
     const began = performance.now();
     drawFrame();
@@ -236,12 +236,17 @@ function render({ model, el }, store) {
       drawMs = 0;
       fpsCount = 0; fpsSince = nowWall;
     }
-    const due = !live || hover !== null || nowWall - lastMeta >= 250;
-    if (due) { lastMeta = nowWall; meta({ draws: String(draws) }); }
+    let moved = false;
+    const due = () => moved || !live || hover !== null || nowWall - lastMeta >= 250;
+    if (due()) meta({ draws: String(draws), scrolls: String(scrolls) });
     if (state.last < 0 || !Number.isFinite(step)) return;
     const span = spanMs || windowMs();
     const tEnd = live ? liveEdge() : viewEnd;
     const tStart = tEnd - span;
+    // draws that moved the live edge between two frames: the view scrolls at display rate
+    if (live && state.frames === seenFrames && tEnd > lastEnd) scrolls += 1;
+    seenFrames = state.frames;
+    lastEnd = tEnd;
     const bm = state.binMs;
     // price viewport: the newest book with a margin, unless the user moved it
     if (priceAuto) {
@@ -250,8 +255,16 @@ function render({ model, el }, store) {
       let lo = Infinity, hi = -Infinity;
       for (let j = 0; j < L; j++) for (const q of [state.bidPx[at + j], state.askPx[at + j]]) if (Number.isFinite(q)) { lo = Math.min(lo, q); hi = Math.max(hi, q); }
       const mid = Number.isFinite(best.bid) && Number.isFinite(best.ask) ? (best.bid + best.ask) / 2 : (lo + hi) / 2;
-      priceMid = mid;
-      priceSpan = Math.max(20 * step, (Math.max(hi - mid, mid - lo) * 2 || 20 * step) * 1.25);
+      const want = Math.max(20 * step, (Math.max(hi - mid, mid - lo) * 2 || 20 * step) * 1.25);
+      // steady unless the book nears an edge or its depth changes much: a view that followed
+      // every tick of the mid would shake
+      const inner = priceSpan * 0.45;
+      if (!Number.isFinite(priceMid) || lo < priceMid - inner || hi > priceMid + inner
+        || want > priceSpan * 1.3 || want < priceSpan * 0.6) {
+        priceMid = mid;
+        priceSpan = want;
+        moved = true;
+      }
     }
     const pTop = priceMid + priceSpan / 2, pBot = priceMid - priceSpan / 2;
     /** @param {number} t */
@@ -359,7 +372,8 @@ function render({ model, el }, store) {
       if (x - w / 2 < 0 || x + w / 2 > plot.w) continue;
       ctx.fillText(text, x - w / 2, H - 5);
     }
-    if (due) {
+    if (due()) {
+      lastMeta = nowWall;
       meta({
         plot: `${plot.l},${plot.t},${plot.w},${plot.h}`,
         priceTop: String(pTop), priceBottom: String(pBot), tStart: String(tStart), tEnd: String(tEnd),
