@@ -195,8 +195,12 @@ class MoneyFlowDay:
         n = self.minutes
         if self.day_open is None or n == 0:
             return np.zeros(0), np.zeros(0)
-        t = self.day_open + 60_000 * np.arange(n, dtype=np.float64)
-        return t, np.cumsum(self.main_net[:n])
+        # from the minute of the first trade counted (a daily bar may open hours before the session)
+        first = (
+            0 if self.since is None else min(n - 1, max(0, (self.since - self.day_open) // 60_000))
+        )
+        t = self.day_open + 60_000 * np.arange(first, n, dtype=np.float64)
+        return t, np.cumsum(self.main_net[:n])[first:]
 
     def frame(self) -> pd.DataFrame:
         """The day as a DataFrame indexed by class (see :meth:`Feed.money_flow`)."""
