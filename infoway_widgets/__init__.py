@@ -31,6 +31,8 @@ _WIDGETS = {
     "link",
     "Practice",
     "Leaderboard",
+    "DepthHeatmap",
+    "MoneyFlow",
 }
 _CONTROLS = {"ReplayControls", "SymbolPicker", "IntervalToggle", "LessonPanel"}
 _EXPORT = {"export_html"}

@@ -20,7 +20,7 @@ const common = {
 };
 const scripts = {
   ...common,
-  entryPoints: ["candle", "book", "tape", "board", "intraday", "button"].map((k) => resolve(here, `src/${k}.js`)),
+  entryPoints: ["candle", "book", "tape", "board", "intraday", "button", "heatmap", "moneyflow"].map((k) => resolve(here, `src/${k}.js`)),
   format: "esm",
   target: ["es2020"],
   sourcemap: watch ? "inline" : false,

@@ -38,6 +38,8 @@ from .frames import fetch_history
 from .ingest import Ingest
 from .instruments import InstrumentRegistry
 from .listeners import Bar, Listeners, bar_stream, trade_stream
+from .moneyflow import MoneyFlowDay, Thresholds, thresholds_of
+from .orderflow import money_flow_day, volume_profile
 from .problems import SymbolProblems
 from .quote import quote_of
 from .record import Recorder
@@ -559,6 +561,57 @@ class Feed:
         inst = self.instrument(symbol)
         m1 = self.bar_store(symbol, "1m")
         return intraday_view(inst, m1, self.quote(symbol), self.market_ms)
+
+    def money_flow(
+        self, symbol: str, preset: str | Thresholds | Mapping[str, Any] = "tushare"
+    ) -> pd.DataFrame:
+        """资金流向 of ``symbol`` today: turnover, volume and trade counts by size class and side.
+
+        Parameters
+        ----------
+        symbol
+            A code whose trades the feed watches (a tape, a chart, a :class:`~infoway_widgets.MoneyFlow`).
+        preset
+            ``"tushare"`` (by turnover: 小单 < 5万, 中单 5–20万, 大单 20–100万, 特大单 ≥ 100万),
+            ``"joinquant"`` (超大 ≥ 50万股 or 100万元, 大 ≥ 10万股 or 20万元, 中 ≥ 2万股 or 4万元),
+            or your own :class:`~infoway_widgets.feed.moneyflow.Thresholds` (or a mapping
+            ``{"turnover": (a, b, c), "volume": (x, y, z)}``).
+
+        Returns
+        -------
+        DataFrame
+            Indexed by ``small``, ``medium``, ``large``, ``xlarge`` (小单 / 中单 / 大单 / 特大单)
+            with ``inflow`` (turnover of buyer-initiated trades, ``td`` = 1), ``outflow``
+            (``td`` = 2), ``net``, the same in volume (``*_volume``) and trade counts
+            (``*_count``). ``attrs`` holds ``main_net`` (主力净流入: net of large + xlarge),
+            ``neutral`` (``td`` = 0, never in a class), ``preset``, ``thresholds``, ``since``
+            (the first trade counted) and ``gap_since`` (trades missed in a disconnect). It is
+            an estimate (估算): trades are classified, not orders.
+        """
+        return self.money_flow_day(symbol, preset).frame()
+
+    def money_flow_day(
+        self, symbol: str, preset: str | Thresholds | Mapping[str, Any] = "tushare"
+    ) -> MoneyFlowDay:
+        """The live accumulator behind :meth:`money_flow` (widgets read its version and line)."""
+        return money_flow_day(self.state, self.instrument(symbol), thresholds_of(preset))
+
+    def volume_profile(
+        self, symbol: str, *, start: Any = None, end: Any = None, share: float = 0.7
+    ) -> pd.DataFrame:
+        """Traded volume at each price of ``symbol``: the trading day so far, or the trades the
+        tape holds between ``start`` and ``end`` (times or UTC ms; the tape keeps the latest
+        trades only).
+
+        Returns
+        -------
+        DataFrame
+            One row per price (ascending; a tick apart): ``buy`` (``td`` = 1), ``sell`` (2),
+            ``neutral`` and ``volume``; ``attrs`` holds ``poc`` (the price that traded most),
+            ``value_low`` / ``value_high`` (the value area around it holding ``share`` of the
+            volume) and ``total``.
+        """
+        return volume_profile(self.state, self.instrument(symbol), start, end, share)
 
     # ---- record --------------------------------------------------------------------------------
     def record(self, path: str | os.PathLike[str]) -> Recorder:

@@ -13,7 +13,15 @@ import numpy as np
 
 from ..market import Instrument, Interval
 from .aggregate import DayFlow, SymbolTrades, Watched
+from .moneyflow import MoneyFlows
 from .stores import BarStore, BookStore, TapeStore
+from .volume_profile import ProfileDay
+
+
+def price_step(inst: Instrument) -> float:
+    """The price bucket of a volume profile: the tick where it is fixed, else a unit of the last
+    price decimal."""
+    return float(inst.fixed_tick) if inst.fixed_tick is not None else 10.0**-inst.price_decimals
 
 
 class MarketState:
@@ -25,6 +33,10 @@ class MarketState:
         self.books: dict[str, BookStore] = {}
         self.tapes: dict[str, TapeStore] = {}
         self.flows: dict[str, DayFlow] = {}
+        #: each symbol's 资金流向 of the day, by size class (every preset asked for)
+        self.money: dict[str, MoneyFlows] = {}
+        #: each symbol's volume profile of the day (volume by price and side)
+        self.profiles: dict[str, ProfileDay] = {}
         #: the latest exchange time seen in any push (UTC ms; 0 before the first trade)
         self.market_ms = 0
         self._series: dict[str, list[BarStore]] = {}
@@ -81,6 +93,14 @@ class MarketState:
         if flow is None:
             flow = self.flows[sym] = DayFlow()
         flow.add(run.day_open, run.buy, run.sell, run.neutral)
+        money = self.money.get(sym)
+        if money is None:
+            money = self.money[sym] = MoneyFlows()
+        money.add(run.day_open, run.t, run.volume, run.turnover, run.direction)
+        profile = self.profiles.get(sym)
+        if profile is None:
+            profile = self.profiles[sym] = ProfileDay(price_step(self._watched[sym].instrument))
+        profile.add(run.day_open, run.price, run.volume, run.direction)
         bars = self.bars
         for r in run.rows:
             bars[(sym, r.interval)].fold(
@@ -98,6 +118,9 @@ class MarketState:
             tape = self.tapes.get(code)
             last = tape.last() if tape is not None else None
             flow.missed_since(last[0] if last is not None else self.market_ms)
+            money = self.money.get(code)
+            if money is not None:
+                money.missed_since(last[0] if last is not None else self.market_ms)
 
     @staticmethod
     def merge_rows(st: BarStore, rows: np.ndarray, settled: np.ndarray) -> int:
@@ -128,6 +151,8 @@ class MarketState:
         for book in self.books.values():
             book.snapshot = None
         self.flows.clear()
+        self.money.clear()
+        self.profiles.clear()
         # the clock goes back with the stores (it only ever rose before)
         self.market_ms = 0
         return self.symbols()

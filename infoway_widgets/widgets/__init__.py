@@ -12,8 +12,10 @@ from .board import QuoteBoard
 from .book import OrderBook
 from .candle import CandleChart
 from .dashboard import Dashboard
+from .heatmap import DepthHeatmap
 from .intraday import IntradayChart
 from .link import link
+from .moneyflow import MoneyFlow
 from .tape import TradeTape
 
 
@@ -33,8 +35,10 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "CandleChart",
     "Dashboard",
+    "DepthHeatmap",
     "IntradayChart",
     "Leaderboard",
+    "MoneyFlow",
     "OrderBook",
     "Practice",
     "QuoteBoard",

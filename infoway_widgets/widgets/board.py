@@ -46,6 +46,7 @@ BOARD_COLUMNS = (
     "low",
     "open",
     "prev_close",
+    "main_net",
     "spark",
 )
 #: what ``sort_by`` takes: "" (the given order), a sortable column or a quote field
@@ -68,6 +69,15 @@ def _num(x: Any) -> float:
     except (TypeError, ValueError):
         return math.nan
     return v if math.isfinite(v) else math.nan
+
+
+def _main_net(feed: Any, code: str) -> float:
+    """主力净流入 of ``code`` today (tushare preset; an estimate), NaN from a feed without it."""
+    fn = getattr(feed, "money_flow_day", None)
+    try:
+        return float(fn(code).main_net_total) if fn is not None else math.nan
+    except Exception:
+        return math.nan
 
 
 class QuoteBoard(LiveWidget):
@@ -220,6 +230,7 @@ class QuoteBoard(LiveWidget):
                 "decimals",
                 "red_up",
                 "spark_len",
+                "main_net",
             )
         }
         spark: list[float] = []
@@ -244,6 +255,7 @@ class QuoteBoard(LiveWidget):
                 _num(a.get("volume_lots")) if inst.market in LOT_MARKETS else math.nan
             )
             cols["at_limit"].append({"up": 1.0, "down": -1.0}.get(a.get("at_limit") or "", 0.0))
+            cols["main_net"].append(_main_net(self._feed, code))
             cols["decimals"].append(float(inst.price_decimals))
             cols["red_up"].append(1.0 if inst.red_up else 0.0)
             s = [_num(x) for x in list(q.get("spark") or [])[-self.spark_points :]]

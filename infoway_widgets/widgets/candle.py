@@ -20,6 +20,7 @@ from .chart_series import UserSeries
 from .chart_studies import REGISTRY, StudySet, parse_item
 from .frame_source import DataFrameFeed
 from .screenshots import Screenshots
+from .vprofile import profile_header, profile_of
 
 #: daily bars watched for the quote (previous close, limit lines)
 DAILY_HISTORY = 250
@@ -96,6 +97,9 @@ class CandleChart(ChartAnalysis, LiveWidget):
     page_size = t.Int(500, help="Bars fetched per scroll-back request.").tag(sync=True)
     snapshot_bars = t.Int(500, help="Bars kept in the saved widget state.").tag(sync=True)
     height = t.Int(420).tag(sync=True)
+    show_volume_profile = t.Bool(
+        False, help="The day's volume by price on the price pane (see volume_profile())."
+    ).tag(sync=True)
     _interval_ms = t.Int(60_000).tag(sync=True)
     _levels = t.Dict().tag(sync=True)
     studies: t.List[Any] = t.List(
@@ -193,8 +197,10 @@ class CandleChart(ChartAnalysis, LiveWidget):
         studies: Sequence[Any] = (),
         tz: str = "UTC",
         name: str = "",
+        volume_profile: bool = False,
         **kwargs: Any,
     ) -> None:
+        kwargs.setdefault("show_volume_profile", volume_profile)
         self._closed = (
             True  # until the widget is built: a refused DataFrame leaves nothing to close
         )
@@ -285,7 +291,12 @@ class CandleChart(ChartAnalysis, LiveWidget):
             self._market = {**self._market, "name": name}
 
     def _extra(self) -> dict[str, Any]:
-        return {"interval": self._iv.name, "symbol": self._inst.code}
+        return {"interval": self._iv.name, "symbol": self._inst.code, **profile_header(self)}
+
+    def volume_profile(self, start: Any = None, end: Any = None) -> pd.DataFrame:
+        """Traded volume by price (buy / sell / neutral, POC, 70 % value area) of the day, or of
+        ``start``…``end`` (see :meth:`Feed.volume_profile <infoway_widgets.feed.Feed.volume_profile>`)."""
+        return profile_of(self, start, end)
 
     def _delta(self) -> Frame | None:
         store = self._store()

@@ -17,6 +17,7 @@ import { ChartExtras, PANE_HEIGHT } from "./lib/chartseries.js";
 import { composeScreenshot } from "./lib/screenshot.js";
 import { displayZone, formatPct, formatPrice, formatTime, formatVolume } from "./lib/format.js";
 import { ModelStore, defineWidget } from "./lib/store.js";
+import { volumeProfile } from "./lib/vprofile.js";
 import { alpha } from "./lib/theme.js";
 import { element, legendItem, onResize, toggleButtons } from "./lib/ui.js";
 import { formatSizeWithUnit } from "./lib/units.js";
@@ -513,6 +514,7 @@ function render({ model, el }, store) {
   view.listen("change:_price_lines", () => ex.renderPriceLines());
   renderLevels();
   ex.renderPriceLines();
+  volumeProfile({ view, store, holder, chart, series: candles });
   view.follow(store, draw);
   updateLegend();
   view.root.dataset.ready = "1";

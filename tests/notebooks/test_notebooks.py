@@ -25,6 +25,7 @@ EXPECTED = [
     "record-and-replay.ipynb",
     "indicators-and-signals.ipynb",
     "practice.ipynb",
+    "money-flow.ipynb",
 ]
 
 
@@ -78,5 +79,7 @@ def test_notebook_runs_offline(name: str, tmp_path: Path, monkeypatch: pytest.Mo
         # both rules bite, explained in Chinese (LANG = "zh"), and the class is ranked
         assert "t+1" in text and "T+1规则" in text and "涨停封板" in text
         assert text.index("Li ") < text.index("Wang ") < text.index("Zhang ")
+    if name == "money-flow.ipynb":
+        assert "the classification by hand matches: True" in text
     if name == "how-a-candle-forms.ipynb":
         assert "equal the server's 5-minute bars" in text

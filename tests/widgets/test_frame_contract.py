@@ -31,6 +31,8 @@ HEADER_OF = {
     "intraday": "IntradayHeader",
     "line": "LineHeader",
     "markers": "MarkersHeader",
+    "heatmap": "HeatmapHeader",
+    "moneyflow": "MoneyFlowHeader",
     "control": "ControlHeader",
     "probe": "ProbeHeader",
 }
@@ -231,5 +233,28 @@ async def test_intraday_frames(defs, sent) -> None:
             for h in hs:
                 check(defs, h)
             w.close()
+        finally:
+            await feed.aclose()
+
+
+async def test_heatmap_and_money_flow_frames(defs, sent) -> None:
+    async with serve(port=0, seed=6, speed=60.0) as server:
+        feed = iw.connect(base_url=server.url, speed=60.0, new=True)
+        try:
+            ws = [iw.DepthHeatmap("600519.SH", feed=feed), iw.MoneyFlow("600519.SH", feed=feed)]
+            ev = asyncio.Event()
+            feed.on_change(lambda s: ev.set())
+            await wait_for(
+                lambda: all(any(not c.get("reset") for c, _, _ in sent.of(w)) for w in ws),
+                40,
+                "a delta of each",
+                ev,
+            )
+            for w in ws:
+                hs = headers(sent, w)
+                assert {bool(h.get("reset")) for h in hs} == {True, False}
+                for h in hs:
+                    check(defs, h)
+                w.close()
         finally:
             await feed.aclose()

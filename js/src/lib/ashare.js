@@ -130,7 +130,7 @@ export function bookPanel(s, L, locale, opt = {}) {
 
 /** Every column a board can show (mirrors BOARD_COLUMNS in infoway_widgets/widgets/board.py). */
 export const COLUMN_KEYS = ["symbol", "last", "change_pct", "change", "volume_lots", "volume", "turnover",
-  "amplitude", "volume_ratio", "high_low", "high", "low", "open", "prev_close", "spark"];
+  "amplitude", "volume_ratio", "high_low", "high", "low", "open", "prev_close", "main_net", "spark"];
 
 /** Column sets: "compact" is the board's original look; "cn" is a brokerage list. */
 export const PRESETS = {
@@ -174,9 +174,10 @@ export function columnLabel(key, L, preset) {
     symbol: L.symbol, last: L.last, change_pct: L.changePct, change: preset === "compact" ? L.change : L.changeAmt,
     volume_lots: L.volLots, volume: L.volume, turnover: L.turnover, amplitude: L.amplitude,
     volume_ratio: L.volumeRatio, high_low: L.highLow, high: L.highPx, low: L.lowPx, open: L.openPx,
-    prev_close: L.prevClose, spark: L.spark,
+    prev_close: L.prevClose, spark: L.spark, main_net: L.mainNet,
   };
-  return { label: m[key] ?? key, title: key === "volume_lots" ? L.lotsNote : "" };
+  const title = key === "volume_lots" ? L.lotsNote : key === "main_net" ? L.flowEstimate.replace("{p}", "tushare") : "";
+  return { label: m[key] ?? key, title };
 }
 
 /**
@@ -209,6 +210,9 @@ export function boardCell(key, q, L, locale, unit) {
     case "low": return cell(formatPrice(q.low, d), vsPrev(q.low));
     case "open": return cell(formatPrice(q.open, d), vsPrev(q.open));
     case "prev_close": return cell(formatPrice(q.prev_close, d));
+    case "main_net": return fin(q.main_net)
+      ? cell(formatSignedVolume(q.main_net, locale), signClass(q.main_net), L.flowEstimate.replace("{p}", "tushare"))
+      : cell("—", "iw-muted");
     default: return cell(fin(q[key]) ? String(q[key]) : "—");
   }
 }

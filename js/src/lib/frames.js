@@ -55,6 +55,7 @@
  * @property {SavedLine[]} [lines] a full frame (and the saved state): every line of the user's
  * @property {SavedMarkers[]} [markers] a full frame (and the saved state): every marker set
  * @property {Record<string, Array<number|null>>} [line_points] a delta: points appended to lines since the last frame, by id (t, value, t, value, ...)
+ * @property {import("./vprofile.js").Profile} [vp] the day's volume by price band, when the chart shows it
  * @typedef {FrameBase & BarsFields} BarsHeader
  */
 
@@ -142,7 +143,7 @@
 /**
  * @typedef {"last"|"prev_close"|"open"|"high"|"low"|"volume"|"turnover"|"change"|"change_pct"|"t"
  *   |"amplitude"|"volume_ratio"|"limit_up"|"limit_down"|"volume_lots"|"at_limit"|"decimals"|"red_up"
- *   |"spark_len"|"spark"} QuotesColumn
+ *   |"spark_len"|"spark"|"main_net"} QuotesColumn
  */
 /**
  * QuoteBoard: one row per symbol in `symbols`; `spark` holds every row's sparkline, `spark_len`
@@ -171,6 +172,45 @@
  * @property {Array<[number, string]>} ticks slot index and label of each time tick
  * @property {number} offset slot of the first value in the columns
  * @typedef {FrameBase & IntradayFields} IntradayHeader
+ */
+
+/** @typedef {"t"|"bid_px"|"bid_vol"|"ask_px"|"ask_vol"|"tr_t"|"tr_px"|"tr_vol"|"tr_dir"} HeatmapColumn */
+/**
+ * DepthHeatmap: `t` holds the start of each bin sent (UTC ms); the four book columns hold
+ * `levels` values per bin, row-major, NaN-padded; the `tr_*` columns the trades of those bins
+ * (or, in a delta, the trades since the last frame) summed per bin, price and side.
+ * @typedef {object} HeatmapFields
+ * @property {"heatmap"} kind
+ * @property {HeatmapColumn[]} cols
+ * @property {string} symbol
+ * @property {number} bin_ms exchange time per bin
+ * @property {number} window_ms the time the heatmap shows and keeps
+ * @property {number} capacity bins kept
+ * @property {number} levels values per bin in each book column
+ * @property {number} now start of the newest bin (UTC ms; 0 before any data)
+ * @property {number} market_ms the feed's latest exchange time
+ * @typedef {FrameBase & HeatmapFields} HeatmapHeader
+ */
+
+/** @typedef {"t"|"main_net"} MoneyFlowColumn */
+/**
+ * MoneyFlow: 主力净流入 (running total) at each minute of the day from `offset` on; the classes'
+ * turnover in the header (small, medium, large, xlarge).
+ * @typedef {object} MoneyFlowFields
+ * @property {"moneyflow"} kind
+ * @property {MoneyFlowColumn[]} cols
+ * @property {string} symbol
+ * @property {number} offset minute of the first value in the columns
+ * @property {number[]} inflow turnover of buyer-initiated trades per class
+ * @property {number[]} outflow turnover of seller-initiated trades per class
+ * @property {number} main_net_total 主力净流入 (large + xlarge)
+ * @property {number} neutral turnover of neutral prints (td = 0), in no class
+ * @property {string} preset
+ * @property {Record<string, any>} thresholds name, turnover and volume bounds (medium, large, xlarge)
+ * @property {number|null} day_open
+ * @property {number|null} since the first trade counted today (UTC ms)
+ * @property {number|null} gap_since trades missed since then (a disconnect)
+ * @typedef {FrameBase & MoneyFlowFields} MoneyFlowHeader
  */
 
 /**
@@ -212,7 +252,9 @@
  * @typedef {Frame<IntradayHeader>} IntradayFrame
  * @typedef {Frame<LineHeader>} LineFrame
  * @typedef {Frame<MarkersHeader>} MarkersFrame
- * @typedef {BarsFrame|BookFrame|TapeFrame|QuotesFrame|IntradayFrame|LineFrame|MarkersFrame} AnyFrame
+ * @typedef {Frame<HeatmapHeader>} HeatmapFrame
+ * @typedef {Frame<MoneyFlowHeader>} MoneyFlowFrame
+ * @typedef {BarsFrame|BookFrame|TapeFrame|QuotesFrame|IntradayFrame|LineFrame|MarkersFrame|HeatmapFrame|MoneyFlowFrame} AnyFrame
  */
 
 export {};

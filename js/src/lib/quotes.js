@@ -4,7 +4,7 @@
 
 /** The per-row numbers of a quotes frame (its columns but the sparkline ones). */
 export const NUM_FIELDS = /** @type {const} */ (["last", "prev_close", "open", "high", "low", "volume", "turnover", "change",
-  "change_pct", "t", "decimals", "red_up", "amplitude", "volume_ratio", "limit_up", "limit_down", "volume_lots", "at_limit"]);
+  "change_pct", "t", "decimals", "red_up", "amplitude", "volume_ratio", "limit_up", "limit_down", "volume_lots", "at_limit", "main_net"]);
 /** Fields whose change flashes their cell. */
 export const FLASH_FIELDS = /** @type {const} */ (["last", "change", "change_pct", "volume", "turnover", "high", "low",
   "amplitude", "volume_ratio"]);

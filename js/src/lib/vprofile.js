@@ -1,0 +1,89 @@
+// @ts-check
+// The volume profile on a candle chart: horizontal bars of traded volume per price band on the
+// right side of the price pane (buy / sell / neutral stacked, from td), the point of control
+// stronger, the value area shaded. A canvas over the chart, drawn from the `vp` array of the
+// bars frames' headers (computed in Python), placed with the candle series' price coordinates.
+
+/**
+ * @typedef {{px: number[], buy: number[], sell: number[], vol: number[], step: number,
+ *   poc?: number|null, value_low?: number|null, value_high?: number|null}} Profile
+ */
+
+/**
+ * Draw the profile of `model`'s frames over `chart` until the view goes.
+ * @param {{view: import("./base.js").View, store: {subscribe(fn: (ch: any) => void): () => void},
+ *   holder: HTMLElement, chart: any, series: any}} o
+ */
+export function volumeProfile({ view, store, holder, chart, series }) {
+  const model = view.model;
+  const canvas = document.createElement("canvas");
+  canvas.className = "iw-vprofile";
+  canvas.style.cssText = "position:absolute;left:0;top:0;pointer-events:none;z-index:2";
+  holder.append(canvas);
+  /** @type {Profile|null} */
+  let profile = model.get("_snapshot")?.header?.vp || null;
+  let frame = 0;
+
+  const draw = () => {
+    frame = 0;
+    if (view.destroyed) return;
+    const on = !!model.get("show_volume_profile");
+    const axis = chart.priceScale("right").width() || 0;
+    const w = Math.max(0, holder.clientWidth - axis);
+    const h = chart.panes()[0]?.getHeight?.() || holder.clientHeight;
+    const dpr = window.devicePixelRatio || 1;
+    canvas.width = Math.round(w * dpr); canvas.height = Math.round(h * dpr);
+    canvas.style.width = `${w}px`; canvas.style.height = `${h}px`;
+    const ctx = canvas.getContext("2d");
+    view.root.dataset.vprofile = on && profile ? String(profile.px.length) : "";
+    if (!ctx || !on || !profile || !profile.px.length) return;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const p = view.pal;
+    const max = Math.max(1, ...profile.vol);
+    const width = w * 0.22;
+    const right = w - 2;
+    for (let i = 0; i < profile.px.length; i++) {
+      const y0 = series.priceToCoordinate(profile.px[i] + profile.step), y1 = series.priceToCoordinate(profile.px[i]);
+      if (y0 == null || y1 == null) continue;
+      const top = Math.min(y0, y1) + 0.5, hh = Math.max(1, Math.abs(y1 - y0) - 1);
+      const inValue = profile.value_low != null && profile.value_high != null
+        && profile.px[i] + profile.step > profile.value_low && profile.px[i] <= profile.value_high;
+      const isPoc = profile.poc != null && profile.poc >= profile.px[i] && profile.poc < profile.px[i] + profile.step;
+      const a = isPoc ? 0.85 : inValue ? 0.55 : 0.3;
+      let x = right;
+      for (const [v, c] of /** @type {Array<[number, string]>} */ ([[profile.buy[i], p.up], [profile.sell[i], p.down], [profile.vol[i] - profile.buy[i] - profile.sell[i], p.muted]])) {
+        const len = (width * Math.max(0, v)) / max;
+        ctx.globalAlpha = a;
+        ctx.fillStyle = c;
+        ctx.fillRect(x - len, top, len, hh);
+        x -= len;
+      }
+      if (isPoc) {
+        ctx.globalAlpha = 1;
+        ctx.strokeStyle = p.fg;
+        ctx.lineWidth = 1;
+        ctx.strokeRect(x, top, right - x, hh);
+      }
+    }
+    ctx.globalAlpha = 1;
+  };
+  const schedule = () => { if (!frame) frame = requestAnimationFrame(draw); };
+  /** @param {any} msg */
+  const onMsg = (msg) => { if (msg && msg.kind === "bars" && msg.vp) { profile = msg.vp; schedule(); } };
+  model.on("msg:custom", onMsg);
+  model.on("change:show_volume_profile", schedule);
+  const unsub = store.subscribe(schedule);
+  chart.timeScale().subscribeVisibleLogicalRangeChange(schedule);
+  const ro = typeof ResizeObserver !== "undefined" ? new ResizeObserver(schedule) : null;
+  ro?.observe(holder);
+  schedule();
+  view.cleanups.push(() => {
+    model.off("msg:custom", onMsg);
+    model.off("change:show_volume_profile", schedule);
+    unsub();
+    try { chart.timeScale().unsubscribeVisibleLogicalRangeChange(schedule); } catch { /* the chart is gone */ }
+    ro?.disconnect();
+    cancelAnimationFrame(frame);
+    canvas.remove();
+  });
+}
