@@ -18,8 +18,8 @@ has without a relay (upstream send, loopback TCP, the viewer's own reading).
         [--seconds 5] [--viewer-procs 4] [--json out.json]
     .venv/bin/python benchmarks/fanout.py --clients 400 --relays 2
 
-Columns: upstream frames/s sent, pushes/s delivered, delivered ÷ expected (N × sent), frames lost
-(sequence gaps), latency p50/p99/max (arrival − send, ms), the relays' CPU (% of one core,
+Columns: upstream frames/s sent, pushes/s delivered, delivered ÷ (delivered + lost), frames lost
+(sequence gaps), viewers closed by the relay, latency p50/p99/max (arrival − send, ms), the relays' CPU (% of one core,
 summed) and CPU time per delivered push.
 """
 
@@ -129,6 +129,7 @@ class Totals:
     def __init__(self) -> None:
         self.frames = 0
         self.lost = 0
+        self.closed = 0
         self.hist: dict[int, int] = {}
         self.measuring = False
 
@@ -165,6 +166,9 @@ class Viewer(asyncio.Protocol):
                 f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
             ).encode()
         )
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.totals.closed += 1
 
     def data_received(self, data: bytes) -> None:
         buf = self.buf
@@ -244,7 +248,14 @@ async def viewers_main(url: str, n: int) -> None:
         elif line == "stop" or not line:
             totals.measuring = False
             print(
-                json.dumps({"frames": totals.frames, "lost": totals.lost, "hist": totals.hist}),
+                json.dumps(
+                    {
+                        "frames": totals.frames,
+                        "lost": totals.lost,
+                        "closed": totals.closed,
+                        "hist": totals.hist,
+                    }
+                ),
                 flush=True,
             )
             break
@@ -413,6 +424,7 @@ async def measure(
         for b, c in r["hist"].items():
             hist[int(b)] = hist.get(int(b), 0) + c
     frames = sum(r["frames"] for r in results)
+    lost = sum(r["lost"] for r in results)
     delivered = frames / wall
     cpu = [(b - a) / wall for a, b in zip(c0, c1)]
     return {
@@ -421,8 +433,12 @@ async def measure(
         "viewer_procs": procs,
         "upstream_fps": round(sent, 1),
         "delivered_pps": round(delivered, 1),
-        "delivered_ratio": round(delivered / (sent * n), 4) if sent else 0.0,
-        "lost": sum(r["lost"] for r in results),
+        # of the frames each viewer should have had in the window, the share it got (a lost
+        # frame is a gap in its sequence numbers; a viewer the relay closed is counted apart)
+        "delivered_ratio": round(frames / (frames + lost), 5) if frames else 0.0,
+        "throughput_ratio": round(delivered / (sent * n), 4) if sent else 0.0,
+        "lost": lost,
+        "closed": sum(r["closed"] for r in results),
         "latency_p50_ms": round(_percentile(hist, 0.50), 2),
         "latency_p99_ms": round(_percentile(hist, 0.99), 2),
         "latency_p999_ms": round(_percentile(hist, 0.999), 2),
@@ -473,13 +489,13 @@ def main() -> int:
         f"{os.cpu_count()} CPUs, upstream {args.rate:g} frames/s, {args.seconds:g} s per row"
     )
     print(
-        f"{'clients':>7} {'relays':>6} {'upstream/s':>11} {'delivered/s':>12} {'ratio':>6} {'lost':>6} "
+        f"{'clients':>7} {'relays':>6} {'upstream/s':>11} {'delivered/s':>12} {'ratio':>7} {'lost':>6} {'closed':>6} "
         f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'relay CPU':>10} {'µs/push':>8} {'bench CPU':>10}"
     )
     for r in rows:
         print(
             f"{r['clients']:>7} {r['relays'] or 'direct':>6} {r['upstream_fps']:>11,.0f} "
-            f"{r['delivered_pps']:>12,.0f} {r['delivered_ratio']:>6.3f} {r['lost']:>6} "
+            f"{r['delivered_pps']:>12,.0f} {r['delivered_ratio']:>7.4f} {r['lost']:>6} {r['closed']:>6} "
             f"{r['latency_p50_ms']:>7.2f} {r['latency_p99_ms']:>7.2f} {r['latency_max_ms']:>7.1f} "
             f"{r['relay_cpu_pct']:>9.1f}% {r['relay_cpu_us_per_push']:>8.2f} {r['bench_cpu_pct']:>9.1f}%"
         )
