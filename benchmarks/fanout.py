@@ -323,11 +323,13 @@ async def start_relay(
     args += ["--upstream-url", upstream_url, "--port", "0", "--status-every", "0"]
     args += ["--client-frames-per-min", "600"]
     if redis:
-        args += ["--redis", redis, "--lock-ttl", "2"]
+        args += ["--redis", redis]
     proc = await asyncio.create_subprocess_exec(
         *args,
         stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
+        stderr=open(os.environ["FANOUT_RELAY_LOG"], "ab")  # noqa: SIM115
+        if os.environ.get("FANOUT_RELAY_LOG")
+        else asyncio.subprocess.DEVNULL,
         env={**os.environ, "INFOWAY_API_KEY": KEY},
     )
     assert proc.stdout is not None

@@ -7,8 +7,8 @@
 * relay fan-out: ``benchmarks/fanout.py`` — delivery and relay-added latency to 1…200 viewers from
   one relay, and to 400 from two relays behind Redis; the relays' CPU
 * long run: ``benchmarks/hour.py`` — 20 live widgets in chromium at 5 k trades/s: kernel RSS and JS
-  heap growth, seq gaps, kernel CPU, fps, tick-to-pixel (``--hour-minutes``; the hour itself:
-  ``benchmarks/hour.py --minutes 60``)
+  heap growth, seq gaps, kernel CPU, fps, tick-to-pixel, with ``--hour-minutes N`` (the hour
+  itself: ``benchmarks/hour.py --minutes 60``)
 
 Each runs in its own process (one at a time: the machine has few cores). Ratios are computed from
 numbers measured in this same run; the page records the machine, the versions and the command.
@@ -226,7 +226,7 @@ def run_hour(minutes: float) -> dict[str, Any] | None:
 
 def _hour_md(r: dict[str, Any] | None) -> str:
     if r is None:
-        return "(not run: needs /usr/bin/chromium)\n"
+        return "(not run: `--hour-minutes N` runs it; it needs /usr/bin/chromium)\n"
     if not r.get("data"):
         return f"long run did not report (exit {r.get('rc')}):\n\n```\n{r.get('stderr')}\n```\n"
     sys.path.insert(0, str(BENCH))
@@ -570,8 +570,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--hour-minutes",
         type=float,
-        default=None,
-        help="length of the long run (default 5; 3 quick)",
+        default=0.0,
+        help="also run benchmarks/hour.py for this many minutes (chromium; 0: not run)",
     )
     a = ap.parse_args(argv)
     skip = set(filter(None, a.skip.split(",")))
@@ -585,13 +585,14 @@ def main(argv: list[str] | None = None) -> int:
         "soak": empty if "soak" in skip else run_soak(a.quick),
         "render": None if "render" in skip else run_render(a.quick),
         "fanout": {"cmd": "(skipped)", "data": None} if "fanout" in skip else run_fanout(a.quick),
-        "hour": None if "hour" in skip else run_hour(a.hour_minutes or (3.0 if a.quick else 5.0)),
+        "hour": run_hour(a.hour_minutes) if a.hour_minutes and "hour" not in skip else None,
     }
     wall = time.perf_counter() - t0
     command = (
         ".venv/bin/python benchmarks/run_all.py"
         + (" --quick" if a.quick else "")
         + (f" --skip {a.skip}" if a.skip else "")
+        + (f" --hour-minutes {a.hour_minutes:g}" if a.hour_minutes else "")
     )
     out = Path(a.out)
     out.parent.mkdir(parents=True, exist_ok=True)
