@@ -4,7 +4,11 @@
 * widget bytes: ``benchmarks/widget_bytes.py`` — bytes/messages per live update vs bqplot, plotly
 * fault soak: ``benchmarks/soak.py`` — bars vs ground truth under faults, recovery, memory
 * render: ``benchmarks/render.py`` (chromium: first paint, fps, tick-to-pixel latency) when present
-* relay fan-out: ``benchmarks/fanout.py`` — pushes/s delivered to 1, 10, 100 clients and the relay's CPU
+* relay fan-out: ``benchmarks/fanout.py`` — delivery and relay-added latency to 1…200 viewers from
+  one relay, and to 400 from two relays behind Redis; the relays' CPU
+* long run: ``benchmarks/hour.py`` — 20 live widgets in chromium at 5 k trades/s: kernel RSS and JS
+  heap growth, seq gaps, kernel CPU, fps, tick-to-pixel, with ``--hour-minutes N`` (the hour
+  itself: ``benchmarks/hour.py --minutes 60``)
 
 Each runs in its own process (one at a time: the machine has few cores). Ratios are computed from
 numbers measured in this same run; the page records the machine, the versions and the command.
@@ -185,19 +189,50 @@ def run_render(quick: bool) -> dict[str, Any] | None:
 
 
 def run_fanout(quick: bool) -> dict[str, Any]:
+    runs = [["--clients", "1,10,100,200"], ["--clients", "400", "--relays", "2", "--no-direct"]]
+    data: dict[str, Any] = {"rows": []}
+    cmds, rcs, errs, walls = [], [], [], 0.0
+    for extra in runs:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "fanout.json"
+            args = [PY, str(BENCH / "fanout.py"), "--seconds", "3" if quick else "5", *extra]
+            rc, _so, se, wall = _run("fanout", [*args, "--json", str(out)], 900)
+            if out.exists():
+                data["rows"] += json.loads(out.read_text())["rows"]
+        cmds.append(_cmd(args))
+        rcs.append(rc)
+        errs.append(se[-1000:])
+        walls += wall
+    return {
+        "cmd": " ; ".join(cmds),
+        "rc": max(rcs),
+        "wall_s": walls,
+        "data": data if data["rows"] else None,
+        "stderr": "\n".join(errs),
+    }
+
+
+def run_hour(minutes: float) -> dict[str, Any] | None:
+    if not Path("/usr/bin/chromium").exists():
+        return None
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "fanout.json"
-        args = [
-            PY,
-            str(BENCH / "fanout.py"),
-            "--seconds",
-            "2" if quick else "4",
-            "--json",
-            str(out),
-        ]
-        rc, _so, se, wall = _run("fanout", args, 900)
+        out = Path(tmp) / "hour.json"
+        args = [PY, str(BENCH / "hour.py"), "--minutes", f"{minutes:g}"]
+        args += ["--warmup", f"{min(5.0, minutes / 5):g}"]
+        rc, _so, se, wall = _run("hour", [*args, "--json", str(out)], int(minutes * 60) + 900)
         data = json.loads(out.read_text()) if out.exists() else None
-    return {"cmd": _cmd(args[:-2]), "rc": rc, "wall_s": wall, "data": data, "stderr": se[-2000:]}
+    return {"cmd": _cmd(args), "rc": rc, "wall_s": wall, "data": data, "stderr": se[-2000:]}
+
+
+def _hour_md(r: dict[str, Any] | None) -> str:
+    if r is None:
+        return "(not run: `--hour-minutes N` runs it; it needs /usr/bin/chromium)\n"
+    if not r.get("data"):
+        return f"long run did not report (exit {r.get('rc')}):\n\n```\n{r.get('stderr')}\n```\n"
+    sys.path.insert(0, str(BENCH))
+    from hour import markdown
+
+    return str(markdown(r["data"]))
 
 
 def _fanout_md(r: dict[str, Any]) -> str:
@@ -205,13 +240,18 @@ def _fanout_md(r: dict[str, Any]) -> str:
     if not d:
         return f"fan-out benchmark did not report (exit {r.get('rc')}).\n"
     lines = [
-        "| clients | upstream frames/s | delivered pushes/s | delivered / expected | relay CPU | relay µs per push |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "| viewers | relays | upstream frames/s | delivered pushes/s | delivered | lost / closed | "
+        "latency p50 / p99 / max | relays' CPU | relay µs per push | benchmark CPU |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in d["rows"]:
+        relays = row.get("relays", 1) or "direct"
         lines.append(
-            f"| {row['clients']} | {row['upstream_fps']:,.0f} | {row['delivered_pps']:,.0f} | "
-            f"{row['delivered_ratio']:.3f} | {row['relay_cpu_pct']:.0f} % | {row['relay_cpu_us_per_push']:.1f} |"
+            f"| {row['clients']} | {relays} | {row['upstream_fps']:,.0f} | {row['delivered_pps']:,.0f} | "
+            f"{100 * row['delivered_ratio']:.2f} % | {row.get('lost', 0)} / {row.get('closed', 0)} | "
+            f"{row.get('latency_p50_ms', float('nan')):.1f} / {row.get('latency_p99_ms', float('nan')):.1f} / "
+            f"{row.get('latency_max_ms', float('nan')):.0f} ms | {row['relay_cpu_pct']:.0f} % | "
+            f"{row['relay_cpu_us_per_push']:.1f} | {row.get('bench_cpu_pct', 0):.0f} % |"
         )
     return "\n".join(lines) + "\n"
 
@@ -230,11 +270,20 @@ def _ingest_md(r: dict[str, Any]) -> str:
     lines = [
         f"{d['frames']:,} recorded-shape frames ({d['trades']:,} trades), best of the repeats, one core.",
         "",
-        "| path | trades/s | vs infoway-sdk parse=True |",
-        "|---|---:|---:|",
+        "| path | trades/s | vs infoway-sdk parse=True | vs the orjson.loads floor |",
+        "|---|---:|---:|---:|",
     ]
     for row in d["rows"]:
-        lines.append(f"| {row['path']} | {row['trades_per_s']:,.0f} | {row['ratio']:.1f}× |")
+        floor = f"{row['vs_floor']:.2f}×" if "vs_floor" in row else ""
+        lines.append(
+            f"| {row['path']} | {row['trades_per_s']:,.0f} | {row['ratio']:.1f}× | {floor} |"
+        )
+    if "small_vs_large" in d:
+        lines += [
+            "",
+            f"Batches of 50 frames run at {d['small_vs_large']:.2f}× the speed of batches of "
+            f"{d['batch']}. Every path runs once per repeat, interleaved; CPU time of the process.",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -395,6 +444,12 @@ def write_page(
             f"| ingest, trades/s on one core | {ours['trades_per_s']:,.0f} | infoway-sdk {v['infoway-sdk']}: "
             f"{sdk['trades_per_s']:,.0f} | {ours['ratio']:.1f}× |"
         )
+        fl = next((x for x in ing["rows"] if x["path"].startswith("floor")), None)
+        if fl is not None:
+            head.append(
+                f"| ingest vs decoding alone, trades/s | {ours['trades_per_s']:,.0f} | "
+                f"orjson.loads of each frame: {fl['trades_per_s']:,.0f} | {ours['vs_floor']:.2f}× |"
+            )
     wb = res["widget_bytes"]["data"] or []
     for n in (1_000, 10_000, 100_000):
         o = next((x for x in wb if x["bars"] == n and x["lib"].startswith("infoway")), None)
@@ -479,11 +534,22 @@ JupyterLab 4 in headless Debian chromium (software rendering). A new bar opens e
 
 Command: `{(res.get("fanout") or {{}}).get("cmd", "(not run)")}`
 
-The relay runs as its own process; a simulated upstream sends 1000 frames/s; every client subscribes
-to every frame. "delivered / expected" below 1 means the clients (in the benchmark's process, on the
-same 2 cores) could not read that fast.
+The relays run as their own processes; a synthetic upstream sends 1000 frames/s, each stamped with
+its send time and a sequence number; every viewer subscribes to every frame. The viewers run in
+four processes of their own (a minimal WebSocket client each); "delivered" is the share of the
+frames each viewer should have had (a sequence gap is a lost frame), latency is arrival − send on
+the same clock. The `direct` row is one viewer on the upstream itself: the path without a relay.
 
 {_fanout_md(res.get("fanout") or {})}
+## Long run: 20 live widgets in chromium
+
+Command: `{(res.get("hour") or {}).get("cmd", "(not run)")}`
+
+One JupyterLab notebook with 5 candle charts, 5 order books, 5 tapes and 5 quote boards on 50
+symbols of one feed fed 5 000 trades/s; growth measured from a baseline after the warm-up, memory
+after a forced GC on both sides. The hour itself: `.venv/bin/python benchmarks/hour.py --minutes 60`.
+
+{_hour_md(res.get("hour"))}
 ## Notes on these numbers
 
 {_notes(res)}
@@ -499,7 +565,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(REPO / "docs" / "benchmarks.md"))
     ap.add_argument("--json", help="also write all raw results here")
     ap.add_argument(
-        "--skip", default="", help="comma-separated: ingest,widget_bytes,soak,render,fanout"
+        "--skip", default="", help="comma-separated: ingest,widget_bytes,soak,render,fanout,hour"
+    )
+    ap.add_argument(
+        "--hour-minutes",
+        type=float,
+        default=0.0,
+        help="also run benchmarks/hour.py for this many minutes (chromium; 0: not run)",
     )
     a = ap.parse_args(argv)
     skip = set(filter(None, a.skip.split(",")))
@@ -513,12 +585,14 @@ def main(argv: list[str] | None = None) -> int:
         "soak": empty if "soak" in skip else run_soak(a.quick),
         "render": None if "render" in skip else run_render(a.quick),
         "fanout": {"cmd": "(skipped)", "data": None} if "fanout" in skip else run_fanout(a.quick),
+        "hour": run_hour(a.hour_minutes) if a.hour_minutes and "hour" not in skip else None,
     }
     wall = time.perf_counter() - t0
     command = (
         ".venv/bin/python benchmarks/run_all.py"
         + (" --quick" if a.quick else "")
         + (f" --skip {a.skip}" if a.skip else "")
+        + (f" --hour-minutes {a.hour_minutes:g}" if a.hour_minutes else "")
     )
     out = Path(a.out)
     out.parent.mkdir(parents=True, exist_ok=True)

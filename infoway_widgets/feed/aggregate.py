@@ -208,7 +208,14 @@ class Aggregator:
         buy = np.add.reduceat(np.where(d == 1, v, 0.0), starts).tolist()
         sell = np.add.reduceat(np.where(d == 2, v, 0.0), starts).tolist()
         # time order inside each symbol's run: then its first and last print are the run's ends
-        mono = bool((np.diff(t) >= 0).all()) if n > 1 else True
+        # (one pass for all runs: a step back where a run starts does not count)
+        unordered: set[int] = set()
+        if n > 1:
+            back = np.diff(t) < 0
+            back[starts[1:] - 1] = False
+            if back.any():
+                steps = np.flatnonzero(back) + 1
+                unordered = set((np.searchsorted(starts, steps, "right") - 1).tolist())
         starts_l, ends_l = starts.tolist(), ends.tolist()
         for k, sym in enumerate(group_syms):
             w = watched.get(sym)
@@ -217,7 +224,7 @@ class Aggregator:
             a, b = starts_l[k], ends_l[k]
             rows: list[BarRow] = []
             if w.intervals:
-                run_mono = mono or bool((np.diff(t[a:b]) >= 0).all())
+                run_mono = k not in unordered
                 for iv in w.intervals:
                     key = (sym, iv.name)
                     op = self.spans.inside(key, tmin[k], tmax[k]) if run_mono else None

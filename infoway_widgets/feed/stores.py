@@ -316,17 +316,18 @@ class BarStore:
                 bo, np.array([first, high, low, last, volume, turnover]), False, t_last, ver
             )
         else:
+            # one read and one write of the row: numpy's per-element access is the cost here
             x = self._x[i]
-            if x[_H] < high:
-                x[_H] = high
-            if x[_L] > low:
-                x[_L] = low
-            if not self._settled[i]:
-                x[_V] += volume
-                x[_VW] += turnover
+            _, h, lo, c, v, vw = x.tolist()
+            h = high if high > h else h
+            lo = low if low < lo else lo
+            if self._settled[i]:
+                x[_H:_C] = (h, lo)
+            else:
                 if t_last >= self._last_trade_t[i]:
-                    x[_C] = last
+                    c = last
                     self._last_trade_t[i] = t_last
+                x[_H:] = (h, lo, c, v + volume, vw + turnover)
             self._rev[i] = ver
         self.version = ver
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import math
 import operator
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from itertools import compress
+from typing import Any, ClassVar
 
 import msgspec
 import numpy as np
@@ -130,64 +131,91 @@ def _decode_obj(obj: Any, text: str, exact: bool) -> Event:
 
 
 # ---- batch decoding (the ingest hot path) -----------------------------------------------------
-# range checks on symbol, time and direction run inside msgspec (C); a frame that fails them
-# falls back to decode_frame, which names the problem
-_Sym = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
-_Ms = Annotated[int, msgspec.Meta(gt=0, lt=10**14)]
-_Td = Annotated[int, msgspec.Meta(ge=0, le=2)]
+# One typed msgspec decoder for both push kinds: numbers arrive as decimal strings and msgspec
+# parses them to float itself (``strict=False``), so no Python float() runs per trade. The structs
+# are not tracked by the garbage collector, and the columns are read with C-level getters: the
+# only Python work per batch is per symbol and per depth frame. Whatever the typed decoder or the
+# vectorised checks refuse is decoded again by decode_frame, which has the final word.
+_NAN = math.nan
+#: a trade time at or below this would be seconds to decode_frame (it scales those): not fast-path
+_MS_FLOOR = 10**11
+#: orjson refuses JSON integers beyond 64 bits, msgspec reads them as floats: keep those off the
+#: fast path so both paths call the same frames bad
+_MAX_FAST_TURNOVER = min(MAX_TURNOVER, float(2**64))
 
 
-class _TradeData(msgspec.Struct):
-    s: _Sym
-    t: _Ms
-    p: str
-    v: str
-    vw: str
-    td: _Td = 0
+class _TradeData(msgspec.Struct, gc=False):
+    s: str = ""
+    t: int = 0
+    p: float = _NAN
+    v: float = _NAN
+    vw: float = _NAN
+    td: int = 0
 
 
-class _TradePush(msgspec.Struct, tag_field="code", tag=PUSH_TRADE):
-    data: _TradeData
-
-
-class _DepthData(msgspec.Struct):
+class _DepthData(msgspec.Struct, gc=False):
     s: str
     t: int
     a: list[list[str]] = []
     b: list[list[str]] = []
+    # the trade getters read these off a depth push too, so one pass reads every frame
+    p: ClassVar[float] = _NAN
+    v: ClassVar[float] = _NAN
+    vw: ClassVar[float] = _NAN
+    td: ClassVar[int] = 0
 
 
-class _DepthPush(msgspec.Struct, tag_field="code", tag=PUSH_DEPTH):
+class _TradePush(msgspec.Struct, tag_field="code", tag=PUSH_TRADE, gc=False):
+    kind: ClassVar[int] = 0
+    data: _TradeData
+
+
+class _DepthPush(msgspec.Struct, tag_field="code", tag=PUSH_DEPTH, gc=False):
+    kind: ClassVar[int] = 1
     data: _DepthData
 
 
-_fast_decoder = msgspec.json.Decoder(_TradePush | _DepthPush)
+_decode_push = msgspec.json.Decoder(_TradePush | _DepthPush, strict=False).decode
+_get_kind, _get_data = operator.attrgetter("kind"), operator.attrgetter("data")
+_get_s = operator.attrgetter("s")
+_NUMERIC = tuple(operator.attrgetter(k) for k in ("t", "p", "v", "vw", "td"))
+
+
+_ZERO, _MAX_PRICE_F, _MAX_VOLUME_F = 0.0, float(MAX_PRICE), float(MAX_VOLUME)
 
 
 def _fast_side(x: list[list[str]]) -> tuple[np.ndarray, np.ndarray] | None:
+    """One side of a book from typed levels, or None when decode_frame must name a problem.
+    A book has a handful of levels: plain floats beat numpy's per-call cost here."""
     if not x:
         return np.zeros(0), np.zeros(0)
     if len(x) != 2 or len(x[0]) != len(x[1]) or len(x[0]) > 400:
         return None
+    px_s, vol_s = x
+    if not px_s:
+        return np.zeros(0), np.zeros(0)
+    # the same reading as decode_frame: float() of at most 40 characters
+    if max(map(len, px_s)) > 40 or max(map(len, vol_s)) > 40:
+        return None
     try:
-        px = np.array(x[0], dtype=np.float64)
-        vol = np.array(x[1], dtype=np.float64)
+        px = list(map(float, px_s))
+        vol = list(map(float, vol_s))
     except ValueError:
         return None
-    # NaN makes min/max NaN, and every comparison with NaN is False: rejected too
-    if px.size and not (
-        float(px.min()) > 0
-        and float(px.max()) < MAX_PRICE
-        and float(vol.min()) >= 0
-        and float(vol.max()) < MAX_VOLUME
+    # NaN fails every comparison: rejected too
+    if not (
+        all(map(_ZERO.__lt__, px))
+        and all(map(_MAX_PRICE_F.__gt__, px))
+        and all(map(_ZERO.__le__, vol))
+        and all(map(_MAX_VOLUME_F.__gt__, vol))
     ):
         return None
-    return px, vol
+    return np.array(px), np.array(vol)
 
 
 def _fast_depth(d: _DepthData) -> Depth | None:
     """A Depth from typed data, or None when a value needs the validating path to name it."""
-    if not (0 < d.t < 10**14) or not 0 < len(d.s) <= 40:
+    if not (_MS_FLOOR < d.t <= 10**14) or not 0 < len(d.s) <= 40:
         return None
     a = _fast_side(d.a)
     b = _fast_side(d.b)
@@ -237,6 +265,32 @@ class TradeColumns:
         self._codes = np.array(codes, dtype=np.int64)
 
     @classmethod
+    def factorized(
+        cls,
+        symbols: list[str],
+        codes: np.ndarray,
+        t: np.ndarray,
+        price: np.ndarray,
+        volume: np.ndarray,
+        turnover: np.ndarray,
+        direction: np.ndarray,
+    ) -> TradeColumns:
+        """Columns whose symbols are already factorised: ``symbols[codes[i]]`` is row i's."""
+        cols = cls(np.array(symbols, dtype=object)[codes], t, price, volume, turnover, direction)
+        cols._symbols, cols._codes = symbols, codes
+        return cols
+
+    def concat(self, other: TradeColumns) -> TradeColumns:
+        """These rows, then ``other``'s."""
+        if not len(other):
+            return self
+        if not len(self):
+            return other
+        mine = (self.symbol, self.t, self.price, self.volume, self.turnover, self.direction)
+        theirs = (other.symbol, other.t, other.price, other.volume, other.turnover, other.direction)
+        return TradeColumns(*(np.concatenate([a, b]) for a, b in zip(mine, theirs)))
+
+    @classmethod
     def empty(cls) -> TradeColumns:
         return cls.from_trades([])
 
@@ -271,37 +325,56 @@ class TradeColumns:
         ]
 
 
-def _float_or_nan(x: str) -> float:
+def _typed(frames: list[str | bytes]) -> tuple[list[Any], list[int]]:
+    """Every frame through the typed decoder: the pushes it reads and the indices it refused
+    (None in their place)."""
     try:
-        return float(x)
-    except ValueError:
-        return math.nan
+        return list(map(_decode_push, frames)), []
+    except Exception:  # some frame is not a well-typed push: sort them one by one
+        pass
+    msgs: list[Any] = []
+    refused: list[int] = []
+    for i, fr in enumerate(frames):
+        try:
+            msgs.append(_decode_push(fr))
+        except Exception:
+            refused.append(i)
+            msgs.append(None)
+    return msgs, refused
 
 
-def _floats(strings: list[str]) -> np.ndarray:
-    """Vectorised string → float64; a string that is not a number becomes NaN (then rejected)."""
-    try:
-        return np.array(strings, dtype=np.float64)
-    except ValueError:
-        return np.array([_float_or_nan(x) for x in strings], dtype=np.float64)
-
-
-def _columns(datas: list[_TradeData]) -> tuple[TradeColumns, np.ndarray]:
-    """Columns of well-typed trade data plus a mask of rows that pass the value checks."""
-    # symbol, time and direction were range-checked by the typed decoder; prices and sizes here
-    sym = np.array(list(map(_get_s, datas)), dtype=object)
-    t = np.array(list(map(_get_t, datas)), dtype=np.int64)
-    td = np.array(list(map(_get_td, datas)), dtype=np.int8)
-    p = _floats(list(map(_get_p, datas)))
-    v = _floats(list(map(_get_v, datas)))
-    w = _floats(list(map(_get_vw, datas)))
+def _trade_columns(datas: list[Any]) -> tuple[TradeColumns, np.ndarray]:
+    """Columns of typed trade data, and a mask of the rows that pass the value checks."""
+    n = len(datas)
+    num = np.empty((5, n))
+    for j, get in enumerate(_NUMERIC):
+        num[j] = np.fromiter(map(get, datas), np.float64, n)
+    t, p, v, w, td = num
+    syms = list(map(_get_s, datas))
+    index: dict[str, int] = dict.fromkeys(syms, 0)
+    for k, sym in enumerate(index):
+        index[sym] = k
+    codes = np.fromiter(map(index.__getitem__, syms), np.int64, n)
     with np.errstate(invalid="ignore"):
-        ok = (p > 0) & (p < MAX_PRICE) & (v >= 0) & (v < MAX_VOLUME) & (w >= 0) & (w < MAX_TURNOVER)
-    return TradeColumns(sym, t, p, v, w, td), ok
-
-
-_get_s, _get_t, _get_td = (operator.attrgetter(k) for k in ("s", "t", "td"))
-_get_p, _get_v, _get_vw = (operator.attrgetter(k) for k in ("p", "v", "vw"))
+        ok = (
+            (t > _MS_FLOOR)
+            & (t <= 1e14)
+            & (p > 0)
+            & (p < MAX_PRICE)
+            & (v >= 0)
+            & (v < MAX_VOLUME)
+            & (w >= 0)
+            & (w < _MAX_FAST_TURNOVER)
+            & (td >= 0)
+            & (td <= 2)
+        )
+    bad_syms = [k for k, sym in enumerate(index) if not 0 < len(sym) <= 40]
+    if bad_syms:
+        ok &= ~np.isin(codes, bad_syms)
+    cols = TradeColumns.factorized(
+        list(index), codes, t.astype(np.int64), p, v, w, td.astype(np.int8)
+    )
+    return cols, ok
 
 
 def decode_batch(
@@ -314,83 +387,58 @@ def decode_batch(
     Depth pushes are full snapshots: with ``latest_depth_only`` only the newest per symbol in the
     batch is converted (the ones it supersedes are skipped, not reported).
 
-    Well-formed trade pushes go through a typed msgspec decoder and vectorised checks; any frame
-    that fails there is decoded again by :func:`decode_frame`, which names the problem.
+    Well-formed pushes go through one typed msgspec decoder and vectorised checks; any frame that
+    fails there is decoded again by :func:`decode_frame`, which names the problem.
     """
-    datas: list[_TradeData] = []
-    slow: list[str | bytes] = []
+    if not frames:
+        return TradeColumns.empty(), []
+    msgs, refused = _typed(frames)
+    if refused:
+        kind = np.array([-1 if m is None else m.kind for m in msgs], dtype=np.int8)
+        datas: list[Any] = [None if m is None else m.data for m in msgs]
+    else:
+        kind = np.fromiter(map(_get_kind, msgs), np.int8, len(msgs))
+        datas = list(map(_get_data, msgs))
     others: list[Event] = []
-    depth_raw: dict[str, tuple[_DepthData, str | bytes]] = {}
-    dec = _fast_decoder.decode
-    for fr in frames:
-        try:
-            m = dec(fr)
-        except Exception:
-            slow.append(fr)
-            continue
-        if isinstance(m, _TradePush):
-            datas.append(m.data)
-        elif latest_depth_only:
-            prev = depth_raw.get(m.data.s)
-            if prev is None or m.data.t >= prev[0].t:
-                depth_raw[m.data.s] = (m.data, fr)
-        else:
-            dep = _fast_depth(m.data)
+    slow = refused
+    is_trade = kind == 0
+    if is_trade.all():
+        where = None
+    else:
+        where = np.flatnonzero(is_trade)
+        depth_rows = np.flatnonzero(kind == 1).tolist()
+        if latest_depth_only:
+            latest: dict[str, int] = {}
+            latest_t: dict[int, int] = {}
+            for i in depth_rows:
+                d = datas[i]
+                if not (_MS_FLOOR < d.t <= 10**14 and 0 < len(d.s) <= 40):
+                    slow.append(i)  # never superseded unseen: decode_frame names it
+                    continue
+                prev = latest.get(d.s)
+                if prev is None or d.t >= latest_t[prev]:
+                    latest[d.s] = i
+                    latest_t[i] = d.t
+            depth_rows = sorted(latest.values())
+        for i in depth_rows:
+            dep = _fast_depth(datas[i])
             if dep is None:
-                slow.append(fr)
+                slow.append(i)
             else:
                 others.append(dep)
-    for d, fr in depth_raw.values():
-        dep = _fast_depth(d)
-        if dep is None:
-            slow.append(fr)
-        else:
-            others.append(dep)
-    cols, ok = _columns(datas)
-    rescued: list[Trade] = []
+        datas = list(compress(datas, is_trade.tolist()))
+    cols, ok = _trade_columns(datas) if datas else (TradeColumns.empty(), np.ones(0, bool))
+    extra: list[Trade] = []
     if not ok.all():
-        for i in np.flatnonzero(~ok).tolist():
-            raw = orjson.dumps(
-                {"code": PUSH_TRADE, "data": msgspec.structs.asdict(datas[i])}
-            ).decode()
-            ev = decode_frame(raw)  # names the bad field
+        bad = np.flatnonzero(~ok)
+        for i in (bad if where is None else where[bad]).tolist():
+            ev = decode_frame(frames[i])  # names the bad field
             # the two paths share their bounds; should they ever disagree, a trade stays a trade
-            (rescued if isinstance(ev, Trade) else others).append(ev)  # type: ignore[arg-type]
+            (extra if isinstance(ev, Trade) else others).append(ev)  # type: ignore[arg-type]
         cols = cols.take(ok)
-    if slow or rescued:
-        extra: list[Trade] = rescued
-        for fr in slow:
-            ev = decode_frame(fr)
-            if isinstance(ev, Trade):
-                extra.append(ev)
-            else:
-                others.append(ev)
-        if extra:
-            more = TradeColumns.from_trades(extra)
-            if len(cols):
-                cols = TradeColumns(
-                    *(
-                        np.concatenate([a, b])
-                        for a, b in zip(
-                            (
-                                cols.symbol,
-                                cols.t,
-                                cols.price,
-                                cols.volume,
-                                cols.turnover,
-                                cols.direction,
-                            ),
-                            (
-                                more.symbol,
-                                more.t,
-                                more.price,
-                                more.volume,
-                                more.turnover,
-                                more.direction,
-                            ),
-                        )
-                    )
-                )
-            else:
-                cols = more
+    for i in sorted(slow):
+        ev = decode_frame(frames[i])
+        (extra if isinstance(ev, Trade) else others).append(ev)  # type: ignore[arg-type]
+    if extra:
+        cols = cols.concat(TradeColumns.from_trades(extra))
     return cols, others

@@ -4,8 +4,12 @@ A client sees what it would see on the real service: a greeting on ``stock``, th
 "(relay)" in its ``msg``), acks that echo ``trace``, silence for codes of another channel, error
 frames and closes for a blown frame budget or an idle connection, and 505 beyond the relay's
 per-client code limit. All of that is :class:`~infoway_widgets.protocol.server.ServerSession`'s;
-this module keeps what a relay adds: the routes in the :class:`~.fanout.Fanout`, an outgoing
-queue per client, and closing a client too slow to read it.
+this module keeps what a relay adds: the routes in the :class:`~.fanout.Fanout`, the frames
+waiting for a client's next write, and closing a client too slow to read them.
+
+Sending costs a list append: a client's frames of one loop turn (built once, shared by every
+client, :mod:`.wire`) go out in one ``transport.write`` when the fan-out flushes. The transport's
+buffer is the backlog; a client whose buffer holds more than ``max_backlog`` frames is closed.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from ..protocol import encode
 from ..protocol import server as proto
 from ..protocol.handshake import refuse_business, refuse_key
 from .fanout import Sub
+from .wire import text_frame
 
 if TYPE_CHECKING:
     from .fanout import Fanout
@@ -38,9 +43,18 @@ _conn_ids = itertools.count(1)
 class RelayClient:
     """One client WebSocket: its protocol session, outgoing queue and counters."""
 
-    def __init__(self, fanout: Fanout, ws: web.WebSocketResponse, business: str, peer: str) -> None:
+    def __init__(
+        self,
+        fanout: Fanout,
+        ws: web.WebSocketResponse,
+        business: str,
+        peer: str,
+        transport: asyncio.Transport | None = None,
+    ) -> None:
         self.fanout = fanout
         self.ws = ws
+        #: where the frames are written (the request's; None: not connected, nothing is written)
+        self.transport = transport
         self.business = business
         self.peer = peer
         self.id = next(_conn_ids)
@@ -57,10 +71,14 @@ class RelayClient:
             greeting=RELAY_GREETING,
             welcome=RELAY_WELCOME,
         )
-        self.queue: asyncio.Queue[bytes | tuple[int, str] | None] = asyncio.Queue()
+        #: frames (whole WebSocket frames) waiting for the next flush
+        self.out: list[bytes] = []
+        #: a close to send once the frames before it are written: (ws code, message)
+        self._close_after: tuple[int, str] | None = None
         self.gone = asyncio.Event()
         self.frames_in = 0
         self.frames_out = 0
+        self.bytes_out = 0
         self.close_reason: str | None = None
 
     @staticmethod
@@ -95,43 +113,56 @@ class RelayClient:
             "codes": len({s[2] for s in held}),
             "frames_in": self.frames_in,
             "frames_out": self.frames_out,
-            "backlog": self.queue.qsize(),
+            "backlog": self.backlog(),
         }
 
     # ---- sending ---------------------------------------------------------------------------
-    def send(self, data: bytes) -> None:
-        """Queue one text frame (already UTF-8); a client too slow to keep up is closed."""
+    def backlog(self) -> int:
+        """Frames not yet handed to the kernel: waiting here, or in the transport's buffer
+        (estimated from this client's mean frame size)."""
+        tr = self.transport
+        buffered = tr.get_write_buffer_size() if tr is not None and not tr.is_closing() else 0
+        mean = self.bytes_out / self.frames_out if self.frames_out else 100.0
+        return len(self.out) + int(buffered / max(mean, 1.0))
+
+    def push(self, frame: bytes) -> None:
+        """Queue one whole WebSocket frame (from :func:`~.wire.text_frame`) for the next flush."""
         if self.session.closing:
             return
-        if self.queue.qsize() >= self.fanout.cfg.max_backlog:
-            self.session.closing = True
-            self.fanout.spawn(self.abort_slow())
-            return
-        self.queue.put_nowait(data)
+        out = self.out
+        if not out:
+            self.fanout.want_flush(self)
+        out.append(frame)
+
+    def send(self, data: bytes) -> None:
+        """Queue one text frame (its UTF-8 payload)."""
+        self.push(text_frame(data))
 
     def send_text(self, text: str) -> None:
         self.send(text.encode())
 
-    async def sender(self) -> None:
-        """Write queued frames in order; ``None`` stops, ``(code, msg)`` closes after what came
-        before (so an error frame never overtakes the pushes queued ahead of it)."""
-        ws = self.ws
-        q = self.queue
-        while True:
-            item = await q.get()
-            if item is None or ws.closed:
-                return
-            if isinstance(item, tuple):
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(
-                        ws.close(code=item[0], message=item[1].encode()[:120]), 2.0
-                    )
-                return
-            try:
-                await ws.send_frame(item, WSMsgType.TEXT)
-            except (ConnectionError, RuntimeError):
-                return
-            self.frames_out += 1
+    def flush(self) -> None:
+        """Write what is waiting in one go; then a pending close, or the slow-consumer close."""
+        out, self.out = self.out, []
+        tr = self.transport
+        if tr is None or tr.is_closing() or self.ws.closed:
+            return
+        if out:
+            data = b"".join(out)
+            tr.write(data)
+            self.frames_out += len(out)
+            self.bytes_out += len(data)
+        if self._close_after is not None:
+            code, msg = self._close_after
+            self._close_after = None
+            self.fanout.spawn(self._close(code, msg))
+        elif self.backlog() > self.fanout.cfg.max_backlog and not self.session.closing:
+            self.session.closing = True
+            self.fanout.spawn(self.abort_slow())
+
+    async def _close(self, code: int, message: str) -> None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.ws.close(code=code, message=message.encode()[:120]), 2.0)
 
     def close_after_pending(
         self, code: int, msg: str, reason: str, close_code: int = WSCloseCode.OK
@@ -147,16 +178,18 @@ class RelayClient:
     def _close_after_pending(self, close: proto.Close) -> None:
         self.close_reason = close.reason
         self.fanout.count_close(close.reason)
-        self.queue.put_nowait(close.frame.encode())
-        self.queue.put_nowait((int(close.ws_code), close.message))
+        frame = text_frame(close.frame.encode())
+        if not self.out:
+            self.fanout.want_flush(self)
+        self.out.append(frame)
+        self._close_after = (int(close.ws_code), close.message)
 
     async def abort_slow(self) -> None:
         """Close a client whose backlog is full, skipping the backlog (it could not read it)."""
         self.close_reason = "slow_consumer"
         self.fanout.count_close("slow_consumer")
-        while not self.queue.empty():
-            self.queue.get_nowait()
-        self.queue.put_nowait(None)
+        self.out.clear()
+        self._close_after = None
         with contextlib.suppress(Exception):
             await self.ws.send_str(
                 encode.error_frame(
@@ -171,7 +204,8 @@ class RelayClient:
     async def shutdown(self, code: int, message: str) -> None:
         """Close at once (the relay stops): the queue is not drained."""
         self.session.closing = True
-        self.queue.put_nowait(None)
+        self.out.clear()
+        self._close_after = None
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.ws.close(code=code, message=message.encode()), 2.0)
 
@@ -219,9 +253,8 @@ async def serve_client(fanout: Fanout, request: web.Request) -> web.StreamRespon
     ws = websocket_response()
     await ws.prepare(request)
     fanout.stats["connections"] += 1
-    conn = RelayClient(fanout, ws, q["business"], str(request.remote or "?"))
+    conn = RelayClient(fanout, ws, q["business"], str(request.remote or "?"), request.transport)
     fanout.conns.add(conn)
-    sender = asyncio.ensure_future(conn.sender())
     for frame in conn.session.hello():
         conn.send_text(frame)
     try:
@@ -235,10 +268,7 @@ async def serve_client(fanout: Fanout, request: web.Request) -> web.StreamRespon
         conn.gone.set()
         fanout.conns.discard(conn)
         fanout.remove_routes(conn, held)
-        conn.queue.put_nowait(None)
-        sender.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await sender
+        conn.out.clear()
         if not ws.closed:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(ws.close(), 1.0)

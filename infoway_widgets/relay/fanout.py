@@ -2,8 +2,9 @@
 
 Subscriptions are reference-counted across client connections; one without clients lingers for a
 grace period so that a reconnecting client or a re-run cell does not churn the upstream. Push
-frames are forwarded as the exact text received upstream (encoded to bytes once and shared by
-every subscriber), in the order received. The newest depth snapshot and forming candle of each
+frames are forwarded as the exact text received upstream, in the order received: each is built
+into a WebSocket frame once and shared by every subscriber, and each client's frames of one loop
+turn are written together (one flush per turn for all clients). The newest depth snapshot and forming candle of each
 subscription are kept, so that a new subscriber gets them at once, as the service sends a fresh
 subscriber the current book.
 """
@@ -20,6 +21,7 @@ import orjson
 from aiohttp import WSCloseCode
 
 from ..protocol.codes import IDLE_MS, PUSH_KINDS
+from .wire import text_frame
 
 if TYPE_CHECKING:
     from .clients import RelayClient
@@ -86,6 +88,8 @@ class Fanout:
         }
         self.stats_closes: dict[str, int] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        #: clients with frames waiting, flushed once per loop turn
+        self._dirty: list[RelayClient] = []
         self._interest_pending = False
         self._police_task: asyncio.Task[None] | None = None
 
@@ -145,7 +149,7 @@ class Fanout:
             cs.add(conn)
             last = self.last.get(s)
             if last is not None:
-                conn.send(last)
+                conn.push(last)
         if changed:
             self._interest_changed()
 
@@ -202,13 +206,27 @@ class Fanout:
         keep = route[1] != "trades" and (conns or route in self.lingering)
         if not conns and not keep:
             return
-        data = frame.encode()
+        wire = text_frame(frame.encode())
         if keep:
-            self.last[route] = data
+            self.last[route] = wire
         if conns:
             for c in conns:
-                c.send(data)
+                c.push(wire)
             self.stats["pushes_out"] += len(conns)
+
+    def want_flush(self, conn: RelayClient) -> None:
+        """``conn`` has its first frame waiting in this loop turn: flush it at the turn's end."""
+        if not self._dirty:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._dirty.append(conn)
+
+    def _flush(self) -> None:
+        dirty, self._dirty = self._dirty, []
+        for c in dirty:
+            try:
+                c.flush()
+            except Exception:  # one broken connection must not stop the others' writes
+                log.exception("relay: writing to client %s failed", c.id)
 
     def set_epoch(self, business: str, epoch: str) -> bool:
         """Record which upstream connection now feeds ``business``.

@@ -272,6 +272,24 @@ def test_decode_batch_never_raises_and_agrees_with_decode_frame(batch, latest_on
     n_unparsed = sum(isinstance(e, Unparsed) for e in singles)
     assert sum(isinstance(e, Unparsed) for e in events) == n_unparsed
 
+    # ...and with the same values: every trade, and every problem named alike
+    def key(e: Trade) -> tuple:
+        return (e.symbol, e.t, e.price, e.volume, e.turnover, e.direction)
+
+    single_trades = [
+        Trade(e.symbol, e.t, e.price, e.volume, e.turnover, e.direction)
+        for e in singles
+        if isinstance(e, Trade)
+    ]
+    assert sorted(map(key, cols.rows())) == sorted(map(key, single_trades))
+    assert sorted(e.reason for e in events if isinstance(e, Unparsed)) == sorted(
+        e.reason for e in singles if isinstance(e, Unparsed)
+    )
+    if not latest_only:
+        assert sum(isinstance(e, Depth) for e in events) == sum(
+            isinstance(e, Depth) for e in singles
+        )
+
 
 def test_decode_batch_count():
     if COUNTS["decode_batch"] == 0:
