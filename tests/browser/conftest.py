@@ -3,6 +3,7 @@ shared/recipes/browser-tests.md): a server per app on 127.0.0.1, one browser, a 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -151,10 +152,41 @@ def _start_server(app: str, tmp: Path) -> dict[str, Any]:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
-    return {"app": app, "url": url, "root": root, "proc": proc, "tmp": tmp}
+    srv = {"app": app, "url": url, "root": root, "proc": proc, "tmp": tmp}
+    _RUNNING.append(srv)
+    return srv
+
+
+#: servers started by this session and not stopped yet (their kernels are shut down after each test)
+_RUNNING: list[dict[str, Any]] = []
+
+
+def shutdown_kernels() -> None:
+    """Shut down every kernel of the servers this session runs, through their REST API.
+
+    Each test opens its own notebook, whose kernel runs a live (simulated) market; left running,
+    forty of them would share two cores with the tests that follow."""
+    auth = {"Authorization": f"token {TOKEN}"}
+    for srv in list(_RUNNING):
+        try:
+            req = urllib.request.Request(srv["url"] + "/api/kernels", headers=auth)
+            with urllib.request.urlopen(req, timeout=10) as r:
+                ids = [k["id"] for k in json.loads(r.read())]
+        except Exception:
+            continue  # an app server without the kernels API (marimo, Voilà's own)
+        for kid in ids:
+            with contextlib.suppress(Exception):
+                urllib.request.urlopen(
+                    urllib.request.Request(
+                        f"{srv['url']}/api/kernels/{kid}", method="DELETE", headers=auth
+                    ),
+                    timeout=20,
+                ).close()
 
 
 def _stop_server(srv: dict[str, Any]) -> None:
+    with contextlib.suppress(ValueError):
+        _RUNNING.remove(srv)
     proc = srv["proc"]
     kids = _children(proc.pid)
     try:
@@ -201,6 +233,7 @@ def page(browser: Any) -> Any:
     yield pg
     print("\n".join(logs[-40:]))  # shown by pytest when the test failed
     ctx.close()
+    shutdown_kernels()
 
 
 @pytest.fixture(scope="session")
