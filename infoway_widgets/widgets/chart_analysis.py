@@ -14,7 +14,7 @@ import pandas as pd
 from ..errors import BadParameterError
 from ..studies.conventions import Convention
 from .chart_series import ChartLine, ChartMarkers, PriceLine, UserSeries
-from .chart_studies import REGISTRY, StudySet, UserFn, UserStudy, parse_item
+from .chart_studies import REGISTRY, BuiltinStudy, StudySet, UserFn, UserStudy, parse_item
 from .frame_source import DataFrameFeed
 from .screenshots import Screenshots
 
@@ -145,10 +145,21 @@ class ChartAnalysis:
         self._study_set.user.pop(key, None)
 
     def study_frame(self, name: str) -> pd.DataFrame:
-        """The values the chart shows of study ``name`` (as of its latest frame), one row per
-        bar of :attr:`bars`; NaN during a study's warm-up."""
-        store = self._store()
-        return self._study_set.frame(str(name).strip().lower(), store.t, self.bars.index)
+        """The values of study ``name`` on every bar of :attr:`bars` as they are now (what the
+        chart shows once its next frame is drawn, whether or not anyone views it); NaN during a
+        study's warm-up. A function of yours gives what it returned for the chart's last frame."""
+        key = str(name).strip().lower()
+        for s in self._study_set.active:
+            if s.key == key and isinstance(s, BuiltinStudy):
+                # the same numbers as the chart's incremental run (equal to 1e-12, tested in
+                # tests/studies), on the bars as they stand rather than as last drawn
+                _, frame = s.spec.start_from(self.bars, s.convention, min_bars=False, **s.params)
+                return frame
+        return self._shown_study_frame(key)
+
+    def _shown_study_frame(self, key: str) -> pd.DataFrame:
+        """What the chart's frames carried of study ``key``, one row per bar of :attr:`bars`."""
+        return self._study_set.frame(key, self._store().t, self.bars.index)
 
     @property
     def study_errors(self) -> dict[str, str]:

@@ -20,6 +20,15 @@ def reference(chart: CandleChart, name: str, convention: str = "cn", **params) -
     return iw.studies.REGISTRY[name].compute(chart.bars, convention, **params)
 
 
+def shown(chart: CandleChart, name: str) -> pd.DataFrame:
+    """What the chart's frames carried of study ``name`` (study_frame computes afresh)."""
+    fresh = chart.study_frame(name)
+    carried = chart._shown_study_frame(name)
+    if name in iw.studies.REGISTRY:  # after a settle the two agree
+        assert_same(fresh, carried)
+    return carried
+
+
 def assert_same(a: pd.DataFrame, b: pd.DataFrame) -> None:
     assert list(a.columns) == list(b.columns)
     assert a.index.equals(b.index)
@@ -42,12 +51,12 @@ async def test_live_studies_equal_the_package_and_travel_in_the_frame(feed, sent
         feed.trade(SYM, 40, dt_ms=2000)
         await settle(chart)
     for name in ("macd", "kdj", "rsi", "boll"):
-        assert_same(chart.study_frame(name), reference(chart, name))
+        assert_same(shown(chart, name), reference(chart, name))
     # the last delta's values are those of the bars it carries
     header, cols = sent.frames(chart)[-1]
     assert not header.get("reset") and "studies" in cols
     values = unpack(header, cols, chart)
-    last = chart.study_frame("macd").iloc[-1]
+    last = shown(chart, "macd").iloc[-1]
     assert values["macd.dif"][-1] == pytest.approx(last["dif"], rel=1e-12)
     assert [m["key"] for m in chart._study_meta] == ["macd", "kdj", "rsi", "boll"]
     assert chart._study_meta[0]["label"] == "MACD(12,26,9)"
@@ -79,11 +88,11 @@ async def test_conventions_follow_the_market_and_the_trait(feed, sent) -> None:
     cn = CandleChart(SYM, feed=feed, studies=["macd"])
     us = CandleChart("AAPL.US", feed=feed, studies=["macd"])
     await settle(cn)
-    assert_same(cn.study_frame("macd"), reference(cn, "macd", "cn"))
-    assert_same(us.study_frame("macd"), reference(us, "macd", "intl"))
+    assert_same(shown(cn, "macd"), reference(cn, "macd", "cn"))
+    assert_same(shown(us, "macd"), reference(us, "macd", "intl"))
     cn.convention = "intl"
     await settle(cn)
-    assert_same(cn.study_frame("macd"), reference(cn, "macd", "intl"))
+    assert_same(shown(cn, "macd"), reference(cn, "macd", "intl"))
     with pytest.raises(BadParameterError, match="'cn', 'intl'"):
         cn.convention = "us"
     for w in (cn, us):
@@ -101,16 +110,16 @@ async def test_studies_set_live_added_changed_and_removed(feed, sent) -> None:
     chart.add_study("rsi", periods=(6, 14))
     assert chart.studies == ["kdj", {"name": "rsi", "periods": (6, 14)}]
     await settle(chart)
-    assert_same(chart.study_frame("rsi"), reference(chart, "rsi", periods=(6, 14)))
+    assert_same(shown(chart, "rsi"), reference(chart, "rsi", periods=(6, 14)))
     chart.add_study("rsi", periods=(9,))  # the same study: new parameters, same place
     assert chart.studies == ["kdj", {"name": "rsi", "periods": (9,)}]
-    assert list(chart.study_frame("rsi").columns) == ["rsi9"]
+    assert list(shown(chart, "rsi").columns) == ["rsi9"]
     chart.remove_study("kdj")
     assert chart.studies == [{"name": "rsi", "periods": (9,)}]
     with pytest.raises(BadParameterError, match="shows no study 'kdj'"):
         chart.remove_study("kdj")
     with pytest.raises(BadParameterError, match="shows no study 'kdj'"):
-        chart.study_frame("kdj")
+        shown(chart, "kdj")
     # refused settings never land
     for bad, match in (
         (["nope"], "no study 'nope'"),
@@ -143,7 +152,7 @@ async def test_your_own_study_on_its_tail_and_its_errors(feed, sent) -> None:
     await settle(chart)
     feed.trade(SYM, 5)
     await settle(chart)
-    got = chart.study_frame("momentum")
+    got = shown(chart, "momentum")
     want = chart.bars.close - chart.bars.close.shift(5)
     np.testing.assert_allclose(got["momentum"].to_numpy(), want.to_numpy(), equal_nan=True)
     assert seen[-1] == 30  # live frames see the declared tail only
@@ -168,7 +177,7 @@ async def test_your_own_study_on_its_tail_and_its_errors(feed, sent) -> None:
     feed.trade(SYM, 3)
     await settle(chart)
     assert chart.study_errors == {}
-    assert chart.study_frame("factor")["b"].iloc[-1] == pytest.approx(chart.bars.close.iloc[-1] * 3)
+    assert shown(chart, "factor")["b"].iloc[-1] == pytest.approx(chart.bars.close.iloc[-1] * 3)
     with pytest.raises(BadParameterError, match="name= of its own"):
         chart.add_study(lambda b: b.close)
     with pytest.raises(BadParameterError, match="'new' or 'main'"):
@@ -183,7 +192,7 @@ async def test_history_paged_in_restarts_the_studies(feed, sent) -> None:
     chart._on_front_msg(chart, {"type": "load_more", "before": first, "count": 200}, [])
     await settle(chart, 6)
     assert len(chart.bars) > 500
-    assert_same(chart.study_frame("macd"), reference(chart, "macd"))
+    assert_same(shown(chart, "macd"), reference(chart, "macd"))
     header, _cols = [f for f in sent.frames(chart) if not f[0].get("reset")][-1]
     assert header["n"] == len(chart.bars)  # every bar from the first paged in carries new values
     chart.close()
@@ -205,4 +214,16 @@ async def test_bytes_of_a_coalesced_update_with_four_studies_and_two_lines(feed,
     total = sum(len(json_packer(c)) + sum(len(x) for x in bufs) for c, bufs, _ in msgs)
     changed = 4 + 2  # studies and lines
     assert total <= 200 + 40 * changed, total
+    chart.close()
+
+
+async def test_study_frame_is_current_on_a_chart_nobody_views(feed, sent) -> None:
+    chart = CandleChart(SYM, feed=feed, studies=["macd"])
+    await settle(chart)
+    # no settle: bars the chart has not drawn yet (a chart nobody views draws nothing)
+    for _ in range(3):
+        feed.trade(SYM, 40, dt_ms=20_000)
+    fresh = chart.study_frame("macd")
+    assert len(fresh) == len(chart.bars)
+    assert_same(fresh, reference(chart, "macd"))
     chart.close()
