@@ -15,6 +15,7 @@ from ._base import default_feed
 from .board import QuoteBoard
 from .book import OrderBook
 from .candle import CandleChart
+from .link import ChartLink, link
 from .tape import TradeTape
 
 
@@ -22,7 +23,10 @@ class Dashboard(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
     """A trading screen: candle chart, order book, trade tape and quote board, linked by symbol.
 
     Picking a symbol (the picker, or a click on a board row) points the chart, book and tape
-    at it; the interval toggle switches the chart's bars. Beside the picker, a message says
+    at it; the interval toggle switches the chart's bars. With ``second_interval`` a second chart
+    of the same symbol sits under the first, linked to it by time (:func:`iw.link`): the crosshair
+    over one marks the bar holding that time in the other (the 5-minute crosshair marks its day on
+    a daily chart); each chart keeps a zoom that suits its interval. Beside the picker, a message says
     what is wrong with the symbol picked: a code that is not valid, or one the service has no
     data for ("no data for 999999.SH: check the code").
 
@@ -32,6 +36,9 @@ class Dashboard(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         The board's symbols; the first is shown first.
     interval : str
         The chart's first interval.
+    second_interval : str, optional
+        The interval of a second, linked chart under the first (e.g. ``"1d"`` beside ``"5m"``);
+        ``None`` (the default) shows one chart.
     feed : Feed, optional
         The data source; ``None`` means ``iw.connect()``.
     locale, theme : str
@@ -47,6 +54,7 @@ class Dashboard(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         symbols: str | Sequence[str] = "600519.SH",
         *,
         interval: str = "1m",
+        second_interval: str | None = None,
         feed: Any = None,
         locale: str = "en",
         theme: str = "auto",
@@ -63,6 +71,13 @@ class Dashboard(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
         first = codes[0]
         kwargs.setdefault("height", 520)
         self.chart = CandleChart(first, interval, intervals=[], **common, **kwargs)
+        self.second_chart: CandleChart | None = None
+        self._chart_link: ChartLink | None = None
+        if second_interval is not None:
+            below = {**kwargs, "height": max(200, int(kwargs["height"]) // 2)}
+            self.second_chart = CandleChart(first, second_interval, intervals=[], **common, **below)
+            # the crosshair only: each chart keeps a zoom that suits its interval
+            self._chart_link = link(self.chart, self.second_chart, range=False)
         self.book = OrderBook(first, height=260, **common)
         self.tape = TradeTape(first, height=260, **common)
         self.board = QuoteBoard(codes, height=200, **common)
@@ -91,12 +106,15 @@ class Dashboard(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
 
         # sizes live in widgets.css (classes, not inline layouts) so that a container query can
         # stack the chart over book and tape in a narrow output area
-        self.chart.add_class("iw-dash-chart")
+        charts: Any = self.chart
+        if self.second_chart is not None:
+            charts = w.VBox([self.chart, self.second_chart])
+        charts.add_class("iw-dash-chart")
         side = w.VBox([self.book, self.tape])
         side.add_class("iw-dash-side")
         top = w.HBox([self.picker, self.interval_toggle, self.message])
         top.add_class("iw-dash-top")
-        main = w.HBox([self.chart, side], layout=w.Layout(width="100%"))
+        main = w.HBox([charts, side], layout=w.Layout(width="100%"))
         main.add_class("iw-dash-main")
         super().__init__([top, main, self.board], layout=w.Layout(width="100%"))
         self.add_class("iw-dashboard")
@@ -117,12 +135,17 @@ class Dashboard(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             return
         self._say(self._problem_of(code))
         self.symbol = code
-        for part in (self.chart, self.book, self.tape):
+        for part in [*self.charts, self.book, self.tape]:
             part.symbol = code
         if self.picker.value != code:
             self.picker.value = code
         if code in self.board.symbols:
             self.board.selected = code
+
+    @property
+    def charts(self) -> list[CandleChart]:
+        """The dashboard's charts: the main one, and the linked second one when there is one."""
+        return [self.chart, *([self.second_chart] if self.second_chart is not None else [])]
 
     def _problem_of(self, code: str) -> str:
         errors = getattr(self.feed, "symbol_errors", None) or {}
@@ -145,11 +168,19 @@ class Dashboard(w.VBox):  # type: ignore[misc]  # ipywidgets is untyped
             undo = getattr(self, name, None)
             if undo is not None:
                 undo()
-        for name in ("chart", "book", "tape", "board", "picker", "interval_toggle", "message"):
+        chart_link = getattr(self, "_chart_link", None)
+        if chart_link is not None:
+            chart_link.unlink()
+        parts = ("chart", "second_chart", "book", "tape", "board", "picker", "interval_toggle")
+        for name in (*parts, "message"):
             part = getattr(self, name, None)
             if part is not None:
                 part.close()
         super().close()
 
     def __repr__(self) -> str:
-        return f"Dashboard({self.symbol!r}, interval={self.chart.interval!r}, symbols={list(self.board.symbols)!r})"
+        second = f", second_interval={self.second_chart.interval!r}" if self.second_chart else ""
+        return (
+            f"Dashboard({self.symbol!r}, interval={self.chart.interval!r}{second}, "
+            f"symbols={list(self.board.symbols)!r})"
+        )
