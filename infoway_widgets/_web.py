@@ -1,10 +1,12 @@
-"""aiohttp pieces the two protocol servers share (the simulated market's and the relay's):
-binding the app, the WebSocket upgrade with the protocol's frame limit, a handshake refusal as an
-HTTP answer, and the text of a client frame."""
+"""aiohttp pieces the servers share (the simulated market's, the relay's, the classroom's):
+binding the app and saying so, the WebSocket upgrade with the protocol's frame limit, a handshake
+refusal as an HTTP answer, and the text of a client frame."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import WSMessage, WSMsgType, web
 
@@ -69,3 +71,23 @@ def client_text(msg: WSMessage) -> str | None:
 
 
 __all__ = ["Listening", "client_text", "listen", "refusal_response", "websocket_response"]
+
+
+async def start_listening(server: Any, host: str, port: int) -> bool:
+    """Start ``server`` (anything with ``start()`` and ``url``) for a command line.
+
+    On success print its first line, ``listening on URL`` (what scripts and tests wait for) and
+    return True; when the address cannot be bound, say why and what to do on stderr and return
+    False (the command then exits 1).
+    """
+    try:
+        await server.start()
+    except OSError as e:
+        print(
+            f"infoway-widgets: cannot listen on {host}:{port}: {e}. "
+            "Pick another --port (0 chooses a free one).",
+            file=sys.stderr,
+        )
+        return False
+    print(f"listening on {server.url}", flush=True)
+    return True

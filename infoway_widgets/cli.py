@@ -9,6 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from ._aio import until_signalled
+from ._web import start_listening
 from .sim.faults import Faults
 from .sim.faults import __doc__ as FAULTS_DOC
 
@@ -108,16 +109,8 @@ async def _serve(args: argparse.Namespace) -> int:
         extra_symbols=args.extra_symbols,
         max_codes=args.max_codes,
     )
-    try:
-        await server.start()
-    except OSError as e:
-        print(
-            f"infoway-widgets: cannot listen on {args.host}:{args.port}: {e}. "
-            "Pick another --port (0 chooses a free one).",
-            file=sys.stderr,
-        )
+    if not await start_listening(server, args.host, args.port):
         return 1
-    print(f"listening on {server.url}", flush=True)
     print(
         f"SIMULATED market (seed {args.seed}, speed {args.speed:g}x, clock {args.clock}); "
         f"WebSocket {server.ws_url}?business=stock",

@@ -7,6 +7,7 @@ import datetime as dt
 import sys
 
 from .._aio import until_signalled
+from .._web import start_listening
 from ..errors import InfowayError
 
 
@@ -63,16 +64,8 @@ async def run_classroom(args: argparse.Namespace) -> int:
     except (InfowayError, ValueError, OSError) as e:
         print(f"infoway-widgets: {e}", file=sys.stderr)
         return 2
-    try:
-        await server.start()
-    except OSError as e:
-        print(
-            f"infoway-widgets: cannot listen on {args.host}:{args.port}: {e}. "
-            "Pick another --port (0 chooses a free one).",
-            file=sys.stderr,
-        )
+    if not await start_listening(server, args.host, args.port):
         return 1
-    print(f"listening on {server.url}", flush=True)
     days = ", ".join(d.isoformat() for d in market.practice_days)
     origin = f"recording {args.replay}" if args.replay else f"SIMULATED, seed {args.seed}"
     print(

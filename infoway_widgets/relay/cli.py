@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .._aio import until_signalled
+from .._web import start_listening
 from ..errors import BadParameterError
 from .config import RelayConfig
 
@@ -135,22 +136,14 @@ async def run_relay(args: argparse.Namespace) -> int:
         cfg.upstream_url = sim.url
     try:
         relay = RelayServer(cfg)
-        await relay.start()
+        listening = await start_listening(relay, cfg.host, cfg.port)
     except BadParameterError as e:
         print(f"infoway-widgets: {e}", file=sys.stderr)
+        listening = None
+    if not listening:
         if sim is not None:
             await sim.stop()
-        return 2
-    except OSError as e:
-        print(
-            f"infoway-widgets: cannot listen on {cfg.host}:{cfg.port}: {e}. Pick another "
-            "--port (0 chooses a free one).",
-            file=sys.stderr,
-        )
-        if sim is not None:
-            await sim.stop()
-        return 1
-    print(f"listening on {relay.url}", flush=True)
+        return 2 if listening is None else 1
     what = "a SIMULATED market" if sim is not None else "Infoway"
     print(
         f"relay of {what}; WebSocket {relay.ws_url}?business=stock"
