@@ -32,12 +32,10 @@ import contextlib
 import json
 import os
 import platform
-import shutil
 import socket
-import subprocess
 import sys
-import tempfile
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import psutil
@@ -51,6 +49,9 @@ from infoway_widgets.protocol.codes import (
     UNSUBSCRIBE_KINDS,
 )
 from infoway_widgets.protocol.encode import WELCOME_FRAME, ack, encode_subscribe
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.relay.redis_proc import redis_server
 
 SYMBOLS = ["600519.SH", "000001.SZ", "300750.SZ", "688981.SH", "600200.SH", "002594.SZ"]
 KEY = "bench-upstream-key-0001"
@@ -268,52 +269,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def redis_server():
-    """A private redis-server (no persistence) on a free port, stopped by its pid."""
-    exe = shutil.which("redis-server") or "/usr/bin/redis-server"
-    port = _free_port()
-    tmp = tempfile.mkdtemp(prefix="fanout-redis-")
-    proc = subprocess.Popen(
-        [
-            exe,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            tmp,
-            "--loglevel",
-            "warning",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2) as s:
-                    s.sendall(b"PING\r\n")
-                    if s.recv(16).startswith(b"+PONG"):
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("redis-server did not start")
-            time.sleep(0.02)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(5)
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 async def start_relay(

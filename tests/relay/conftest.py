@@ -9,11 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
-import shutil
 import socket
-import subprocess
-import tempfile
 from collections import defaultdict
 
 import pytest
@@ -21,6 +17,8 @@ import websockets
 
 from infoway_widgets.relay import RelayConfig, RelayServer
 from infoway_widgets.sim import serve
+
+from .redis_proc import redis_exe, redis_server
 
 SPEED = 60.0  # one simulated minute per real second
 UPSTREAM_KEY = "UPSTREAM-KEY-7f3a9c1e5b"  # what the "real service" (a SimServer) demands
@@ -64,54 +62,10 @@ async def relays():
 @pytest.fixture
 def redis_url():
     """A private redis-server (no persistence) on a random port, stopped by pid."""
-    exe = shutil.which("redis-server") or "/usr/bin/redis-server"
-    if not os.path.exists(exe):
+    if redis_exe() is None:
         pytest.skip("redis-server is not installed")
-    port = free_port()
-    tmp = tempfile.mkdtemp(prefix="relay-redis-")
-    proc = subprocess.Popen(
-        [
-            exe,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            tmp,
-            "--loglevel",
-            "warning",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        import time
-
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2) as s:
-                    s.sendall(b"PING\r\n")
-                    if s.recv(16).startswith(b"+PONG"):
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("redis-server did not start")
-            time.sleep(0.02)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-        shutil.rmtree(tmp, ignore_errors=True)
+    with redis_server() as url:
+        yield url
 
 
 class RawClient:
