@@ -337,6 +337,10 @@ class BarStore:
         self.version = _next_version()
 
 
+#: decimals kept by derived prices: finer than any tick, coarser than float noise
+_CLEAN = 9
+
+
 @dataclass
 class BookSnapshot:
     """One order-book state. Prices best first; empty arrays for an empty side."""
@@ -358,13 +362,15 @@ class BookSnapshot:
 
     @property
     def spread(self) -> float | None:
+        """Best ask − best bid, without the float noise of the subtraction (0.03, not 0.0300000001)."""
         b, a = self.best_bid, self.best_ask
-        return None if b is None or a is None else a - b
+        return None if b is None or a is None else round(a - b, _CLEAN)
 
     @property
     def mid(self) -> float | None:
+        """The middle of best bid and best ask (half a tick finer than the prices)."""
         b, a = self.best_bid, self.best_ask
-        return None if b is None or a is None else (a + b) / 2
+        return None if b is None or a is None else round((a + b) / 2, _CLEAN)
 
     def imbalance(self, levels: int = 5) -> float | None:
         """(Σbid − Σask) / (Σbid + Σask) over the first ``levels`` levels, in [-1, 1] (委比 / 100)."""
