@@ -120,6 +120,10 @@ def _widgets_state(widgets: list[Any]) -> dict[str, Any]:
     return dict(manager)
 
 
+#: where the saved numbers came from, by the widget's status when it was saved
+_ORIGIN = {"simulated": "simulated", "live": "live", "data": "your data"}
+
+
 def _saved(states: Mapping[str, Any], when: str) -> dict[str, Any]:
     """``states`` with every live widget's status badge saying it shows saved state, and
     ``when`` it was taken (the widgets themselves keep their status)."""
@@ -127,8 +131,8 @@ def _saved(states: Mapping[str, Any], when: str) -> dict[str, Any]:
     for model_id, entry in states.items():
         state = entry.get("state") if isinstance(entry, Mapping) else None
         if isinstance(state, Mapping) and "_snapshot" in state and state.get("status") != SAVED:
-            was = state.get("status")
-            message = f"{was}, {when}" if was in ("simulated", "live") else when
+            was = _ORIGIN.get(str(state.get("status")))
+            message = f"{was}, {when}" if was else when
             state = {**state, "status": SAVED, "status_message": message}
             entry = {**entry, "state": state}
         out[model_id] = entry

@@ -202,3 +202,15 @@ def test_a_missing_front_end_build_says_how_to_make_it(tmp_path, monkeypatch):
     with pytest.raises(iw.InfowayError, match=r"npm ci && npm run build"):
         iw.export_html(tmp_path / "x.html", label)
     assert not (tmp_path / "x.html").exists()
+
+
+def test_the_saved_badge_says_where_the_numbers_came_from() -> None:
+    from infoway_widgets.widgets.export import _saved
+
+    def saved(status: str) -> str:
+        entry = {"state": {"_snapshot": {}, "status": status, "status_message": "x"}}
+        return str(_saved({"m": entry}, "2026-12-02 08:00 UTC")["m"]["state"]["status_message"])
+
+    assert saved("data") == "your data, 2026-12-02 08:00 UTC"  # a chart of the user's DataFrame
+    assert saved("simulated") == "simulated, 2026-12-02 08:00 UTC"
+    assert saved("error") == "2026-12-02 08:00 UTC"
