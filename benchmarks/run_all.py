@@ -212,6 +212,73 @@ def run_fanout(quick: bool) -> dict[str, Any]:
     }
 
 
+def run_json(
+    name: str, args: list[str], timeout: int, browser: bool = False
+) -> dict[str, Any] | None:
+    """Run ``benchmarks/<name>.py ARGS --json`` (its JSON on stdout); None when it needs chromium
+    and there is none."""
+    if browser and not Path("/usr/bin/chromium").exists():
+        return None
+    cmd = [PY, str(BENCH / f"{name}.py"), *args]
+    rc, so, se, wall = _run(name, [*cmd, "--json"], timeout)
+    try:
+        data = json.loads(so)
+    except json.JSONDecodeError:
+        data = None
+    return {"cmd": _cmd(cmd), "rc": rc, "wall_s": wall, "data": data, "stderr": se[-2000:]}
+
+
+def _table(rows: list[dict[str, Any]], labels: dict[str, str]) -> str:
+    """A markdown table of ``rows`` with the columns of ``labels`` (key: heading), numbers
+    formatted for reading."""
+
+    def cell(x: Any) -> str:
+        if isinstance(x, bool) or x is None:
+            return "—" if x is None else str(x)
+        if isinstance(x, float):
+            return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+        return f"{x:,}" if isinstance(x, int) else str(x)
+
+    keys = [k for k in labels if any(k in r for r in rows)]
+    head = "| " + " | ".join(labels[k] for k in keys) + " |"
+    rule = "|" + "|".join("---" if i == 0 else "---:" for i in range(len(keys))) + "|"
+    body = ["| " + " | ".join(cell(r.get(k)) for k in keys) + " |" for r in rows]
+    return "\n".join([head, rule, *body]) + "\n"
+
+
+def _json_md(r: dict[str, Any] | None, what: str, labels: dict[str, str]) -> str:
+    """A benchmark's own markdown when it gives one, else a table of its rows."""
+    if r is None:
+        return f"(not run: {what} needs /usr/bin/chromium)\n"
+    if r.get("skipped"):
+        return "(skipped in this run)\n"
+    d = r.get("data")
+    if not d:
+        return f"{what} did not report (exit {r.get('rc')}):\n\n```\n{r.get('stderr')}\n```\n"
+    if isinstance(d, dict) and isinstance(d.get("markdown"), str):
+        return d["markdown"] + "\n"
+    rows = d.get("rows", []) if isinstance(d, dict) else d
+    return _table([x for x in rows if isinstance(x, dict)], labels)
+
+
+SKIPPED = {"cmd": "(skipped)", "data": None, "skipped": True}
+STUDY_COLS = {
+    "bars": "bars of history",
+    "peek_us": "µs per frame: 4 studies' forming bar (median)",
+    "peek_best_us": "best",
+    "frame_us": "µs per chart frame with 4 studies",
+    "extend_us": "µs per new bar (4 studies)",
+    "recompute_us": "µs to recompute all (4 studies)",
+}
+TRAFFIC_COLS = {
+    "mode": "who looks",
+    "messages": "messages",
+    "messages_per_s": "messages/s",
+    "bytes_per_message": "bytes/message (everything on the comm)",
+    "bytes_per_s": "bytes/s",
+}
+
+
 def run_hour(minutes: float) -> dict[str, Any] | None:
     if not Path("/usr/bin/chromium").exists():
         return None
@@ -515,6 +582,28 @@ bqplot: `OHLC` mark, `y` (and `x` when a bar opens) reassigned under `hold_sync`
 update independent of history length.
 
 {_bytes_md(res["widget_bytes"])}
+## Everything a live chart sends, by who is looking
+
+Command: `{(res.get("traffic") or {}).get("cmd", "(not run)")}`
+
+A `CandleChart` on the embedded simulated market for the whole window: every comm message counted
+(custom frames with their binary buffers, every trait update, the saved-state snapshot included).
+
+{_json_md(res.get("traffic"), "the comm traffic benchmark", TRAFFIC_COLS)}
+## Studies: Python cost per frame
+
+Command: `{(res.get("studies") or {}).get("cmd", "(not run)")}`
+
+Four studies (MACD, KDJ, RSI, DMI, 通达信 conventions) on a chart's bars: the forming bar's values
+for each coalesced frame (incremental, from the tail), a new bar, and recomputing everything (what
+a naive chart would do each frame) for comparison.
+
+{_json_md(res.get("studies"), "the studies benchmark", STUDY_COLS)}
+## Order-book heatmap in chromium
+
+Command: `{(res.get("heatmap") or {}).get("cmd", "(not run)")}`
+
+{_json_md(res.get("heatmap"), "the heatmap benchmark", {})}
 ## Fault soak
 
 Command: `{res["soak"]["cmd"]}`
@@ -525,14 +614,14 @@ A-shares; every completed bar compared with the server's ground truth after `awa
 {_soak_md(res["soak"])}
 ## Rendering in chromium
 
-Command: `{(res.get("render") or {{}}).get("cmd", "(not run)")}`
+Command: `{(res.get("render") or {}).get("cmd", "(not run)")}`
 
 JupyterLab 4 in headless Debian chromium (software rendering). A new bar opens every second.
 
 {_render_md(res.get("render"))}
 ## Relay fan-out (one upstream, many viewers)
 
-Command: `{(res.get("fanout") or {{}}).get("cmd", "(not run)")}`
+Command: `{(res.get("fanout") or {}).get("cmd", "(not run)")}`
 
 The relays run as their own processes; a synthetic upstream sends 1000 frames/s, each stamped with
 its send time and a sequence number; every viewer subscribes to every frame. The viewers run in
@@ -565,7 +654,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(REPO / "docs" / "benchmarks.md"))
     ap.add_argument("--json", help="also write all raw results here")
     ap.add_argument(
-        "--skip", default="", help="comma-separated: ingest,widget_bytes,soak,render,fanout,hour"
+        "--skip",
+        default="",
+        help="comma-separated: ingest,widget_bytes,soak,render,fanout,hour,studies,traffic,heatmap",
     )
     ap.add_argument(
         "--hour-minutes",
@@ -586,6 +677,15 @@ def main(argv: list[str] | None = None) -> int:
         "render": None if "render" in skip else run_render(a.quick),
         "fanout": {"cmd": "(skipped)", "data": None} if "fanout" in skip else run_fanout(a.quick),
         "hour": run_hour(a.hour_minutes) if a.hour_minutes and "hour" not in skip else None,
+        "studies": SKIPPED
+        if "studies" in skip
+        else run_json("studies", ["--frames", "1000" if a.quick else "4000"], 900),
+        "traffic": SKIPPED
+        if "traffic" in skip
+        else run_json("comm_traffic", ["--seconds", "10" if a.quick else "20"], 900),
+        "heatmap": SKIPPED
+        if "heatmap" in skip
+        else run_json("heatmap", ["--seconds", "5" if a.quick else "8"], 1800, browser=True),
     }
     wall = time.perf_counter() - t0
     command = (
