@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import WSMessage, WSMsgType, web
 
+from ._aio import until_signalled
 from .protocol.codes import MAX_FRAME_BYTES
 from .protocol.handshake import Refusal
 
@@ -91,3 +92,15 @@ async def start_listening(server: Any, host: str, port: int) -> bool:
         return False
     print(f"listening on {server.url}", flush=True)
     return True
+
+
+async def serve_until_signalled(*servers: Any) -> int:
+    """Keep a command line's servers up until SIGINT or SIGTERM, stop them in order, say
+    ``stopped``; the command's exit code (0)."""
+    try:
+        await until_signalled()
+    finally:
+        for server in servers:
+            await server.stop()
+    print("stopped", flush=True)
+    return 0

@@ -8,8 +8,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from ._aio import until_signalled
-from ._web import start_listening
+from ._web import serve_until_signalled, start_listening
 from .sim.faults import Faults
 from .sim.faults import __doc__ as FAULTS_DOC
 
@@ -123,12 +122,7 @@ async def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
-    try:
-        await until_signalled()
-    finally:
-        await server.stop()
-    print("stopped", flush=True)
-    return 0
+    return await serve_until_signalled(server)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,8 +6,7 @@ import argparse
 import datetime as dt
 import sys
 
-from .._aio import until_signalled
-from .._web import start_listening
+from .._web import serve_until_signalled, start_listening
 from ..errors import InfowayError
 
 
@@ -74,12 +73,7 @@ async def run_classroom(args: argparse.Namespace) -> int:
         flush=True,
     )
     print(f"teacher token: {server.token}", flush=True)
-    try:
-        await until_signalled()
-    finally:
-        await server.stop()
-    print("stopped", flush=True)
-    return 0
+    return await serve_until_signalled(server)
 
 
 __all__ = ["add_classroom_arguments", "run_classroom"]

@@ -14,8 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from .._aio import until_signalled
-from .._web import start_listening
+from .._web import serve_until_signalled, start_listening
 from ..errors import BadParameterError
 from .config import RelayConfig
 
@@ -151,14 +150,7 @@ async def run_relay(args: argparse.Namespace) -> int:
         + ("; clients need the relay token" if cfg.token_required() else ""),
         flush=True,
     )
-    try:
-        await until_signalled()
-    finally:
-        await relay.stop()
-        if sim is not None:
-            await sim.stop()
-    print("stopped", flush=True)
-    return 0
+    return await serve_until_signalled(relay, *([sim] if sim is not None else []))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
