@@ -498,6 +498,197 @@ def _notes(res: dict[str, Any]) -> str:
     return "\n".join(notes) + "\n" if notes else "(none)\n"
 
 
+def _rows(res: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    d = (res.get(name) or {}).get("data")
+    rows = d.get("rows", []) if isinstance(d, dict) else d
+    return [x for x in rows or [] if isinstance(x, dict)]
+
+
+#: each target the issues set: (what, how it is read from this run's results, the bound, lower is better)
+TARGETS: list[tuple[str, str, Any, float, bool]] = [
+    (
+        "ingest vs the orjson.loads floor",
+        "×",
+        lambda r: next(x["vs_floor"] for x in _rows(r, "ingest") if "vs_floor" in x),
+        0.6,
+        False,
+    ),
+    ("ingest vs the official SDK", "×", lambda r: _rows(r, "ingest")[0]["ratio"], 10.0, False),
+    (
+        "ingest, 50-frame batches vs 2000-frame ones",
+        "×",
+        lambda r: r["ingest"]["data"]["small_vs_large"],
+        0.7,
+        False,
+    ),
+    (
+        "bytes per message, live chart with one view, everything on the comm",
+        "B",
+        lambda r: next(
+            x["bytes_per_message"] for x in _rows(r, "traffic") if x["mode"] == "one view"
+        ),
+        200.0,
+        True,
+    ),
+    (
+        "bytes per update, four studies + two lines, 100 k-bar chart (200 B + 40 B per series)",
+        "B",
+        lambda r: next(
+            x["bytes_per_update"]
+            for x in r["widget_bytes"]["data"]
+            if "studies" in x["lib"] and x["bars"] >= 100_000
+        ),
+        200.0 + 40.0 * 6,
+        True,
+    ),
+    (
+        "chart first render, 100 k-bar feed",
+        "ms",
+        lambda r: next(
+            x["first_render_ms"]
+            for x in _rows(r, "render")
+            if x["bars"] >= 100_000 and not x["studies"]
+        ),
+        150.0,
+        True,
+    ),
+    (
+        "chart tick-to-pixel p50, 100 k-bar feed",
+        "ms",
+        lambda r: next(
+            x["latency_ms_p50"]
+            for x in _rows(r, "render")
+            if x["bars"] >= 100_000 and not x["studies"]
+        ),
+        20.0,
+        True,
+    ),
+    (
+        "chart tick-to-pixel p99, 100 k-bar feed",
+        "ms",
+        lambda r: next(
+            x["latency_ms_p99"]
+            for x in _rows(r, "render")
+            if x["bars"] >= 100_000 and not x["studies"]
+        ),
+        50.0,
+        True,
+    ),
+    (
+        "chart fps at 20 Hz, four study panes, 100 k bars",
+        "fps",
+        lambda r: next(x["fps_at_20hz"] for x in _rows(r, "render") if x["studies"]),
+        55.0,
+        False,
+    ),
+    (
+        "Python study cost per frame, four studies, 100 k bars",
+        "µs",
+        lambda r: max(
+            x.get("frame_us", x["peek_us"]) for x in _rows(r, "studies") if x["bars"] >= 100_000
+        ),
+        100.0,
+        True,
+    ),
+    (
+        "heatmap fps at 20 Hz, 20 levels, 30-minute window",
+        "fps",
+        lambda r: _rows(r, "heatmap")[0]["fps_at_20hz"],
+        55.0,
+        False,
+    ),
+    (
+        "heatmap bytes per update (max), 20 levels",
+        "B",
+        lambda r: _rows(r, "heatmap")[0]["bytes_per_update_max"],
+        1536.0,
+        True,
+    ),
+    (
+        "relay, 200 viewers: delivered",
+        "%",
+        lambda r: (
+            100
+            * next(
+                x["delivered_ratio"]
+                for x in _rows(r, "fanout")
+                if x["clients"] == 200 and x.get("relays", 1) == 1
+            )
+        ),
+        99.9,
+        False,
+    ),
+    (
+        "relay, 200 viewers: relay-added latency p99",
+        "ms",
+        lambda r: next(
+            x["latency_p99_ms"]
+            for x in _rows(r, "fanout")
+            if x["clients"] == 200 and x.get("relays", 1) == 1
+        ),
+        50.0,
+        True,
+    ),
+    (
+        "relay, 400 viewers on two relays behind Redis: delivered",
+        "%",
+        lambda r: (
+            100 * next(x["delivered_ratio"] for x in _rows(r, "fanout") if x.get("relays") == 2)
+        ),
+        99.9,
+        False,
+    ),
+    (
+        "20 widgets: kernel CPU",
+        "% of a core",
+        lambda r: r["hour"]["data"]["kernel_cpu_pct"],
+        50.0,
+        True,
+    ),
+    ("20 widgets: chromium fps", "fps", lambda r: r["hour"]["data"]["chromium_fps"], 50.0, False),
+    (
+        "20 widgets: tick-to-pixel p99",
+        "ms",
+        lambda r: r["hour"]["data"]["tick_to_pixel_ms_p99"],
+        100.0,
+        True,
+    ),
+    (
+        "long run: kernel RSS growth",
+        "MB",
+        lambda r: r["hour"]["data"]["rss_growth_mb"],
+        20.0,
+        True,
+    ),
+    (
+        "long run: JS heap growth",
+        "%",
+        lambda r: r["hour"]["data"]["js_heap_growth_pct"],
+        10.0,
+        True,
+    ),
+    ("long run: seq gaps", "", lambda r: r["hour"]["data"]["seq_gaps"], 0.0, True),
+]
+
+
+def _targets_md(res: dict[str, Any]) -> str:
+    """Every target of the issues beside what this run measured: met, missed or not measured."""
+    lines = ["| target | measured | bound | |", "|---|---:|---:|---|"]
+    for what, unit, read, bound, lower in TARGETS:
+        try:
+            value = float(read(res))
+        except (KeyError, TypeError, StopIteration, IndexError, AttributeError):
+            lines.append(f"| {what} | not measured in this run | {bound:g} {unit} | |")
+            continue
+        met = value <= bound if lower else value >= bound
+        shown = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}"
+        sign = "≤" if lower else "≥"
+        lines.append(
+            f"| {what} | {shown} {unit} | {sign} {bound:g} {unit} | {'met' if met else '**missed**'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 def write_page(
     path: Path, m: dict[str, Any], res: dict[str, Any], command: str, started: str, wall: float
 ) -> None:
@@ -548,6 +739,12 @@ same run. Re-run with:
 
 {chr(10).join(head)}
 
+## Targets
+
+What the issues ask for, beside what this run measured (each figure's section below has its
+command and its peers).
+
+{_targets_md(res)}
 ## Machine
 
 | | |
