@@ -14,6 +14,7 @@ import { View } from "./lib/base.js";
 import { lowerBound } from "./lib/barstore.js";
 import { CandleState, DAY_MS } from "./lib/candlestate.js";
 import { ChartExtras, PANE_HEIGHT } from "./lib/chartseries.js";
+import { SplitSeries } from "./lib/splitseries.js";
 import { composeScreenshot } from "./lib/screenshot.js";
 import { displayZone, formatPct, formatPrice, formatTime, formatVolume } from "./lib/format.js";
 import { ModelStore, defineWidget } from "./lib/store.js";
@@ -139,37 +140,44 @@ function render({ model, el }, store) {
     wickUpColor: p.up, wickDownColor: p.down,
     priceFormat: { type: /** @type {const} */ ("price"), precision: view.decimals, minMove: minMove() },
   });
-  const candles = chart.addSeries(CandlestickSeries, candleOpts(view.pal), 0);
+  // each bar series in two: the settled history and the newest bars (lib/splitseries.js)
+  const candles = new SplitSeries(chart, CandlestickSeries, candleOpts(view.pal), 0, (i) => candleAt(i));
   const volumeFormat = () => ({
     type: /** @type {const} */ ("custom"), minMove: 10 ** -view.unit.decimals,
     formatter: (/** @type {number} */ v) => formatVolume(v, view.locale, 1, view.unit.decimals),
   });
-  const volume = chart.addSeries(HistogramSeries, { priceFormat: volumeFormat(), priceLineVisible: false, lastValueVisible: false }, 1);
+  const volume = new SplitSeries(chart, HistogramSeries, { priceFormat: volumeFormat(), priceLineVisible: false, lastValueVisible: false }, 1, (i) => volAt(i));
   chart.panes()[0]?.setStretchFactor(3);
   chart.panes()[1]?.setStretchFactor(1);
   /** @param {string} color */
   const lineOpts = (color) => ({
     color, lineWidth: /** @type {const} */ (1), priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false,
   });
-  /** @type {Map<number, import("lightweight-charts").ISeriesApi<"Line">>} */
+  /** @type {Map<number, SplitSeries>} */
   let maSeries = new Map();
-  /** @type {import("lightweight-charts").ISeriesApi<"Line">|null} */
+  /** @type {SplitSeries|null} */
   let vwapSeries = null;
   // the line series follow the state's overlays (one per moving average, the VWAP if on)
   const buildOverlays = () => {
-    for (const s of maSeries.values()) chart.removeSeries(s);
+    for (const s of maSeries.values()) s.remove();
     maSeries = new Map();
     [...state.ma.keys()].forEach((n, k) => {
-      maSeries.set(n, chart.addSeries(LineSeries, lineOpts(MA_COLORS[k % MA_COLORS.length]), 0));
+      maSeries.set(n, new SplitSeries(chart, LineSeries, lineOpts(MA_COLORS[k % MA_COLORS.length]), 0, (i) => lineAt(state.ma.get(n) || [], i), { joined: true }));
     });
-    if (vwapSeries) { chart.removeSeries(vwapSeries); vwapSeries = null; }
-    if (state.vwap) vwapSeries = chart.addSeries(LineSeries, { ...lineOpts(VWAP_COLOR), lineStyle: LineStyle.Dashed }, 0);
+    if (vwapSeries) { vwapSeries.remove(); vwapSeries = null; }
+    if (state.vwap) vwapSeries = new SplitSeries(chart, LineSeries, { ...lineOpts(VWAP_COLOR), lineStyle: LineStyle.Dashed }, 0, (i) => vwapAt(i), { joined: true });
   };
   buildOverlays();
   extras = new ChartExtras(chart, candles, view, state, () => model.get("_interval_ms") || 60_000);
   const ex = extras;
   /** @type {HTMLElement[]} legends of the panes below the price pane (volume, studies, lines) */
   let paneLegends = [];
+  /** @type {number[]|null} the top of each pane below the price pane, in px in the holder; null:
+   * read it again (a layout read: once after the panes moved, not once per frame) */
+  let paneTops = null;
+  const paneResized = () => { paneTops = null; scheduleLegend(); };
+  const paneObserver = typeof ResizeObserver === "undefined" ? null : new ResizeObserver(paneResized);
+  view.cleanups.push(() => paneObserver?.disconnect());
   // the panes follow the studies and the lines' set; true when they were rebuilt
   const relayout = () => {
     const changed = ex.layout();
@@ -177,6 +185,10 @@ function render({ model, el }, store) {
     view.root.dataset.studies = ex.metas().map((m) => m.key).join(",");
     if (!changed) return false;
     sizeHolder();
+    paneTops = null;
+    // a dragged separator resizes the panes, not the holder
+    paneObserver?.disconnect();
+    for (const p of chart.panes()) { const e = p.getHTMLElement(); if (e) paneObserver?.observe(e); }
     for (const e of paneLegends) e.remove();
     paneLegends = [];
     for (let k = 1; k < chart.panes().length; k++) {
@@ -193,14 +205,14 @@ function render({ model, el }, store) {
   /** @type {import("lightweight-charts").IPriceLine[]} */
   let priceLines = [];
   const renderLevels = () => {
-    for (const l of priceLines) candles.removePriceLine(l);
+    for (const l of priceLines) candles.tail.removePriceLine(l);
     priceLines = [];
     const lv = model.get("_levels") || {};
     const L = view.L;
     const p = view.pal;
     /** @param {number} price @param {string} color @param {import("lightweight-charts").LineStyle} style @param {string} title */
     const line = (price, color, style, title) =>
-      priceLines.push(candles.createPriceLine({ price, color, lineWidth: 1, lineStyle: style, axisLabelVisible: true, title }));
+      priceLines.push(candles.tail.createPriceLine({ price, color, lineWidth: 1, lineStyle: style, axisLabelVisible: true, title }));
     if (Number.isFinite(lv.prev_close)) line(lv.prev_close, p.muted, LineStyle.Dashed, L.prevClose);
     if (model.get("show_limits")) {
       if (Number.isFinite(lv.limit_up)) line(lv.limit_up, p.up, LineStyle.Dotted, L.limitUp);
@@ -229,21 +241,10 @@ function render({ model, el }, store) {
     const ts = chart.timeScale();
     const range = prepended ? ts.getVisibleLogicalRange() : null;
     const n = state.bars.length;
-    const cd = new Array(n), vd = new Array(n);
-    for (let i = 0; i < n; i++) { cd[i] = candleAt(i); vd[i] = volAt(i); }
-    candles.setData(cd);
-    volume.setData(vd);
-    for (const [len, s] of maSeries) {
-      const arr = state.ma.get(len) || [];
-      const ld = new Array(n);
-      for (let i = 0; i < n; i++) ld[i] = lineAt(arr, i);
-      s.setData(ld);
-    }
-    if (vwapSeries) {
-      const ld = new Array(n);
-      for (let i = 0; i < n; i++) ld[i] = vwapAt(i);
-      vwapSeries.setData(ld);
-    }
+    candles.setAll(n);
+    volume.setAll(n);
+    for (const s of maSeries.values()) s.setAll(n);
+    if (vwapSeries) vwapSeries.setAll(n);
     relayout();
     ex.drawAll();
     if (range) ts.setVisibleLogicalRange({ from: range.from + prepended, to: range.to + prepended });
@@ -251,13 +252,11 @@ function render({ model, el }, store) {
 
   /** @param {number} from @param {number} oldLen */
   const drawTail = (from, oldLen) => {
-    for (let i = from; i < state.bars.length; i++) {
-      const hist = i < oldLen - 1;
-      candles.update(candleAt(i), hist);
-      volume.update(volAt(i), hist);
-      for (const [len, s] of maSeries) s.update(lineAt(state.ma.get(len) || [], i), hist);
-      if (vwapSeries) vwapSeries.update(vwapAt(i), hist);
-    }
+    const n = state.bars.length;
+    candles.drawFrom(from, n, oldLen);
+    volume.drawFrom(from, n, oldLen);
+    for (const s of maSeries.values()) s.drawFrom(from, n, oldLen);
+    if (vwapSeries) vwapSeries.drawFrom(from, n, oldLen);
     ex.drawStudiesTail(from, oldLen);
     ex.catchUp();
   };
@@ -293,11 +292,14 @@ function render({ model, el }, store) {
   // the legend ends left of the price axis, whose width follows the prices' digits
   const placeLegend = () => {
     const axis = Math.round(chart.priceScale("right").width());
+    if (view.root.dataset.priceAxisW === String(axis)) return;
     legends.style.right = `${axis + 8}px`;
     view.root.dataset.priceAxisW = String(axis);
   };
 
   const updateLegend = () => {
+    // layout is read before this frame writes any (a read after a write forces a reflow)
+    if (paneTops === null && paneLegends.length) paneTops = paneLegends.map((_e, k) => Math.round(ex.paneTop(k + 1, holder)) + 2);
     placeLegend();
     const n = state.bars.length;
     const i = hoverIndex >= 0 && hoverIndex < n ? hoverIndex : n - 1;
@@ -346,8 +348,9 @@ function render({ model, el }, store) {
     maLegend.append(...(byPane.get(0) || []));
     paneLegends.forEach((e, k) => {
       e.replaceChildren(...(byPane.get(k + 1) || []));
-      e.style.top = `${Math.round(ex.paneTop(k + 1, holder)) + 2}px`;
-      e.style.right = legends.style.right;
+      const top = `${paneTops ? paneTops[k] : 0}px`;
+      if (e.style.top !== top) e.style.top = top;
+      if (e.style.right !== legends.style.right) e.style.right = legends.style.right;
     });
   };
   const scheduleLegend = view.scheduler(updateLegend);
@@ -415,7 +418,9 @@ function render({ model, el }, store) {
     view.root.dataset.interval = String(state.interval || model.get("interval"));
     view.root.dataset.latest = state.bars.length ? String(c.t[state.bars.length - 1]) : "";
     scheduleLegend();
-    scheduleMask();
+    // the time axis changes with the bars' times, not with the forming bar's prices (a range
+    // change schedules it too)
+    if (!(ch && ch.type === "bars" && ch.mode !== "full" && !ch.reset && state.bars.length === ch.oldLen)) scheduleMask();
   };
 
   // ---- linked charts (iw.link): report what the user does, follow what a linked chart did ---
@@ -446,7 +451,7 @@ function render({ model, el }, store) {
     if (ch.what === "crosshair") {
       const j = ch.t == null ? -1 : barOf(ch.t);
       if (j < 0) { chart.clearCrosshairPosition(); hoverIndex = -1; }
-      else { chart.setCrosshairPosition(c.close[j], sec(c.t[j]), candles); hoverIndex = j; }
+      else { chart.setCrosshairPosition(c.close[j], sec(c.t[j]), candles.tail); hoverIndex = j; }
       view.root.dataset.followedTime = j < 0 ? "" : String(c.t[j]);
       scheduleLegend();
       return;
@@ -484,6 +489,7 @@ function render({ model, el }, store) {
   // the latest bar at the right edge until it has one: place it when the first size comes
   let placed = holder.clientWidth > 0;
   view.cleanups.push(onResize(holder, () => {
+    paneTops = null;
     scheduleLegend();
     scheduleMask();
     if (placed || !holder.clientWidth) return;
@@ -514,7 +520,7 @@ function render({ model, el }, store) {
   view.listen("change:_price_lines", () => ex.renderPriceLines());
   renderLevels();
   ex.renderPriceLines();
-  volumeProfile({ view, store, holder, chart, series: candles });
+  volumeProfile({ view, store, holder, chart, series: candles.tail });
   view.follow(store, draw);
   updateLegend();
   view.root.dataset.ready = "1";
