@@ -88,6 +88,24 @@ OBSERVE = """(seconds) => {
 }"""
 
 
+#: notes when the chart's root element is created (its view renders) and when it first shows its
+#: window: the animation frame after the view holds it (``data-bars``), whose callbacks run after
+#: the chart's own (it asked first, when it was given the data), which draws its canvases;
+#: returns the time now
+VIEW_CREATED = """(w) => {
+  const now = () => performance.timeOrigin + performance.now();
+  const mo = new MutationObserver(() => {
+    const e = document.querySelector('.iw-root.iw-candle');
+    if (e && !window.__viewAt) window.__viewAt = now();
+    if (e && Number(e.dataset.bars) >= w) {
+      mo.disconnect();
+      requestAnimationFrame(() => { window.__drawnAt = now(); });
+    }
+  });
+  mo.observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-bars'] });
+  return now();
+}"""
+
 #: the studies of the analysis row: four panes of their own below the volume pane
 STUDY_PANES = ("macd", "kdj", "rsi", "dmi")
 
@@ -208,7 +226,7 @@ def measure(
                     cdp.send("Profiler.enable")
                     cdp.send("Profiler.setSamplingInterval", {"interval": 200})
                     cdp.send("Profiler.start")
-                t0 = page.evaluate("() => performance.timeOrigin + performance.now()")
+                t0 = page.evaluate(VIEW_CREATED, window)
                 page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
                 page.wait_for_function(
                     "(w) => { const e = document.querySelector('.iw-root.iw-candle'); return !!e && Number(e.dataset.bars) >= w; }",
@@ -218,6 +236,8 @@ def measure(
                 t1 = page.evaluate("""() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(
                     () => r(performance.timeOrigin + performance.now()))))""")
                 first_render_ms = t1 - t0
+                view_ms = page.evaluate("() => window.__viewAt") - t0
+                drawn_ms = page.evaluate("() => window.__drawnAt") - t0
                 first = {}
                 if profile:
                     first = _top_functions(cdp.send("Profiler.stop")["profile"], profile)
@@ -268,6 +288,8 @@ def measure(
         "studies": list(studies),
         "view_bars": window,
         "first_render_ms": first_render_ms,
+        "view_created_ms": view_ms,
+        "first_window_drawn_ms": drawn_ms,
         "fps_at_20hz": fps,
         "latency_ms_p50": float(np.percentile(lat, 50)) if lat else None,
         "latency_ms_p99": float(np.percentile(lat, 99)) if lat else None,
@@ -287,13 +309,15 @@ def markdown(rows: list[dict[str, Any]]) -> str:
 
     out = [
         "| CandleChart: bars in the feed (in the view) | first render (display request → window drawn) | "
+        "view created / first window on screen | "
         "fps while updating at 20 Hz | tick-to-pixel latency p50 / p99 | main thread per update: script / layout+style |",
-        "|---|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         panes = f", {len(r['studies'])} study panes" if r.get("studies") else ""
         out.append(
-            f"| {r['bars']:,} ({r['view_bars']:,}){panes} | {f(r['first_render_ms'])} ms | {r['fps_at_20hz']:.0f} | "
+            f"| {r['bars']:,} ({r['view_bars']:,}){panes} | {f(r['first_render_ms'])} ms | "
+            f"{f(r.get('view_created_ms'))} / {f(r.get('first_window_drawn_ms'))} ms | {r['fps_at_20hz']:.0f} | "
             f"{f(r['latency_ms_p50'])} / {f(r['latency_ms_p99'])} ms ({r['latency_samples']} samples) | "
             f"{r.get('script_ms_per_update', 0):.1f} / "
             f"{r.get('layout_ms_per_update', 0) + r.get('recalcstyle_ms_per_update', 0):.1f} ms |"

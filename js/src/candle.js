@@ -14,7 +14,8 @@ import { View } from "./lib/base.js";
 import { lowerBound } from "./lib/barstore.js";
 import { CandleState, DAY_MS } from "./lib/candlestate.js";
 import { ChartExtras, PANE_HEIGHT } from "./lib/chartseries.js";
-import { SplitSeries } from "./lib/splitseries.js";
+import { FIRST_BARS, SplitSeries } from "./lib/splitseries.js";
+import { patchChildren } from "./lib/patch.js";
 import { composeScreenshot } from "./lib/screenshot.js";
 import { displayZone, formatPct, formatPrice, formatTime, formatVolume } from "./lib/format.js";
 import { ModelStore, defineWidget } from "./lib/store.js";
@@ -236,18 +237,37 @@ function render({ model, el }, store) {
   const vwapAt = (i) => (state.vwap && !state.vwap.opensSession(i) ? lineAt(state.vwap.out, i) : { time: sec(c.t[i]) });
   const intraday = () => (model.get("_interval_ms") || 60_000) < DAY_MS;
 
-  /** @param {number} prepended bars added before the previous first one (the view stays put) */
-  const drawFull = (prepended) => {
+  // a view's first draw holds the newest bars only, so that it shows at once; the older ones
+  // follow once it is on screen (one task after the next frame), the view staying put
+  let fillFrame = 0;
+  /** @type {ReturnType<typeof setTimeout>|undefined} */
+  let fillTimer;
+  const cancelFill = () => { cancelAnimationFrame(fillFrame); clearTimeout(fillTimer); fillFrame = 0; fillTimer = undefined; };
+  view.cleanups.push(cancelFill);
+
+  /**
+   * @param {number} prepended bars added before the previous first one (the view stays put)
+   * @param {boolean} [first] the view's first draw (see above)
+   */
+  const drawFull = (prepended, first = false) => {
+    cancelFill();
     const ts = chart.timeScale();
     const range = prepended ? ts.getVisibleLogicalRange() : null;
     const n = state.bars.length;
-    candles.setAll(n);
-    volume.setAll(n);
-    for (const s of maSeries.values()) s.setAll(n);
-    if (vwapSeries) vwapSeries.setAll(n);
+    const newest = first && n > FIRST_BARS ? FIRST_BARS : 0;
+    candles.setAll(n, newest);
+    volume.setAll(n, newest);
+    for (const s of maSeries.values()) s.setAll(n, newest);
+    if (vwapSeries) vwapSeries.setAll(n, newest);
     relayout();
-    ex.drawAll();
+    ex.drawAll(newest);
     if (range) ts.setVisibleLogicalRange({ from: range.from + prepended, to: range.to + prepended });
+    if (newest) {
+      const held = n - newest;
+      fillFrame = requestAnimationFrame(() => {
+        fillTimer = setTimeout(() => { if (!view.destroyed) drawFull(held); }, 0);
+      });
+    }
   };
 
   /** @param {number} from @param {number} oldLen */
@@ -305,15 +325,14 @@ function render({ model, el }, store) {
     const i = hoverIndex >= 0 && hoverIndex < n ? hoverIndex : n - 1;
     // the bar the legend shows (tests compare its values with Python's)
     view.root.dataset.legendTime = i >= 0 ? String(c.t[i]) : "";
-    legend.replaceChildren();
-    maLegend.replaceChildren();
     view.root.dataset.bars = String(n);
     if (i < 0) {
       // a symbol with a problem says so where its bars would be, not "waiting" for ever
       const failed = model.get("status") === "error";
       const e = element("span", failed ? "iw-row-error" : "iw-muted");
       e.textContent = failed ? model.get("status_message") || view.L.status.error : view.L.noData;
-      legend.append(e);
+      patchChildren(legend, [e]);
+      patchChildren(maLegend, []);
       return;
     }
     const L = view.L, d = view.decimals;
@@ -322,7 +341,8 @@ function render({ model, el }, store) {
     const cls = chg > 0 ? "iw-up" : chg < 0 ? "iw-down" : "iw-flat";
     const tt = element("span", "iw-muted");
     tt.textContent = formatTime(c.t[i], view.tz, intraday() ? "datetime" : "date");
-    legend.append(
+    // the legend's elements stay from frame to frame; their texts change (lib/patch.js)
+    patchChildren(legend, [
       tt,
       legendItem(L.open, formatPrice(c.open[i], d), { cls }),
       legendItem(L.high, formatPrice(c.high[i], d), { cls }),
@@ -330,24 +350,26 @@ function render({ model, el }, store) {
       legendItem(L.close, formatPrice(c.close[i], d), { cls }),
       legendItem(L.volume, formatSizeWithUnit(c.volume[i], view.unit, view.locale, L)),
       legendItem(L.change, formatPct(chg), { cls }),
-    );
+    ]);
+    /** @type {HTMLElement[]} */
+    const lines = [];
     let k = 0;
     for (const [len, arr] of state.ma) {
       const s = document.createElement("span");
       s.style.color = MA_COLORS[k++ % MA_COLORS.length];
       s.textContent = `${L.ma}${len} ${formatPrice(arr[i], d)}`;
-      maLegend.append(s);
+      lines.push(s);
     }
     if (state.vwap) {
       const s = document.createElement("span");
       s.style.color = VWAP_COLOR;
       s.textContent = `${L.vwap} ${formatPrice(state.vwap.out[i], d)}`;
-      maLegend.append(s);
+      lines.push(s);
     }
     const byPane = ex.legend(i);
-    maLegend.append(...(byPane.get(0) || []));
+    patchChildren(maLegend, [...lines, ...(byPane.get(0) || [])]);
     paneLegends.forEach((e, k) => {
-      e.replaceChildren(...(byPane.get(k + 1) || []));
+      patchChildren(e, byPane.get(k + 1) || []);
       const top = `${paneTops ? paneTops[k] : 0}px`;
       if (e.style.top !== top) e.style.top = top;
       if (e.style.right !== legends.style.right) e.style.right = legends.style.right;
@@ -396,7 +418,7 @@ function render({ model, el }, store) {
 
   /** @param {CandleChange|null} ch */
   const draw = (ch) => {
-    if (ch === null) { drawFull(0); chart.timeScale().scrollToRealTime(); }
+    if (ch === null) { drawFull(0, true); chart.timeScale().scrollToRealTime(); }
     else if (ch.type === "loaded") { view.root.dataset.loaded = String(ch.count); return; }
     else if (ch.type === "follow") { follow(ch); return; }
     else if (ch.type === "screenshot") {
@@ -473,6 +495,8 @@ function render({ model, el }, store) {
     report("range");
     view.root.dataset.visibleFrom = String(timeAt(range.from));
     view.root.dataset.visibleTo = String(timeAt(range.to));
+    // before the first draw's older bars are in, the left edge is not the oldest bar held
+    if (fillFrame || fillTimer !== undefined) return;
     if (range.from < 20 && state.requestOlder(model.get("page_size") || 500)) {
       view.root.dataset.loadRequests = String(++loadRequests);
     }

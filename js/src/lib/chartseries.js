@@ -150,9 +150,10 @@ export class ChartExtras {
     return { time, value: v };
   }
 
-  drawStudiesFull() {
+  /** @param {number} [newest] only the newest bars (see SplitSeries.setAll) */
+  drawStudiesFull(newest = 0) {
     const n = this.state.bars.length;
-    for (const s of this.studies) for (const x of s.series) if (x) x.setAll(n);
+    for (const s of this.studies) for (const x of s.series) if (x) x.setAll(n, newest);
   }
 
   /** @param {number} from @param {number} oldLen */
@@ -233,8 +234,9 @@ export class ChartExtras {
     if (pending || this.markerSplit !== this.candles.split) this.drawMarkers();
   }
 
-  drawAll() {
-    this.drawStudiesFull();
+  /** @param {number} [newest] the studies' newest bars only (see SplitSeries.setAll) */
+  drawAll(newest = 0) {
+    this.drawStudiesFull(newest);
     this.drawLines();
     this.drawMarkers();
   }

@@ -14,6 +14,8 @@
 
 /** bars the tail series may grow to before it is folded into the history series */
 export const TAIL_MAX = 256;
+/** bars a view's first draw holds (more than a wide chart shows): the rest follows a frame later */
+export const FIRST_BARS = 256;
 
 /** @param {Record<string, any>} options @returns {Record<string, any>} */
 const historyOptions = (options) => ({ ...options, priceLineVisible: false, lastValueVisible: false, title: "" });
@@ -49,11 +51,15 @@ export class SplitSeries {
     this.tail.applyOptions(options);
   }
 
-  /** Draw bars [0, n) anew: all but the newest in the history series. @param {number} n */
-  setAll(n) {
-    this.split = Math.max(0, n - 1);
-    const h = new Array(this.split);
-    for (let i = 0; i < this.split; i++) h[i] = this.pointAt(i);
+  /**
+   * Draw bars [0, n) anew: all but the newest in the history series; with `newest`, only the
+   * newest `newest` bars, in the tail series (a first draw: the caller draws everything soon).
+   * @param {number} n @param {number} [newest]
+   */
+  setAll(n, newest = 0) {
+    this.split = newest ? Math.max(0, n - newest) : Math.max(0, n - 1);
+    const h = new Array(newest ? 0 : this.split);
+    for (let i = 0; i < h.length; i++) h[i] = this.pointAt(i);
     this.history.setData(h);
     /** @type {any[]} */
     const t = [];
