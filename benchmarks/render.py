@@ -242,6 +242,9 @@ def measure(
                 if profile:
                     first = _top_functions(cdp.send("Profiler.stop")["profile"], profile)
                     cdp.send("Profiler.start")
+                # the updating phase starts settled: a view fills its older bars in after its first
+                # window shows (one series per task), which is the first render's, not a tick's
+                page.wait_for_timeout(1500)
                 m0 = _metrics(cdp)
                 page.evaluate(OBSERVE, seconds + 0.5)
                 out = srv["root"] / "sent.json"

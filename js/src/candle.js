@@ -238,12 +238,29 @@ function render({ model, el }, store) {
   const intraday = () => (model.get("_interval_ms") || 60_000) < DAY_MS;
 
   // a view's first draw holds the newest bars only, so that it shows at once; the older ones
-  // follow once it is on screen (one task after the next frame), the view staying put
+  // follow once it is on screen, one series per task (ticks are drawn in between), the candles
+  // first: they bring the older bars' times, and the view stays put
   let fillFrame = 0;
   /** @type {ReturnType<typeof setTimeout>|undefined} */
   let fillTimer;
   const cancelFill = () => { cancelAnimationFrame(fillFrame); clearTimeout(fillTimer); fillFrame = 0; fillTimer = undefined; };
   view.cleanups.push(cancelFill);
+  /** every bar series, in the order their older bars fill in */
+  const allSeries = () => [candles, volume, ...maSeries.values(), ...(vwapSeries ? [vwapSeries] : []), ...ex.allSeries()];
+  /** @param {number} k the series to fill now @param {number} held bars before the first draw's */
+  const fillStep = (k, held) => {
+    fillTimer = undefined;
+    const list = allSeries();
+    if (view.destroyed || k >= list.length) { fillFrame = 0; return; }
+    const ts = chart.timeScale();
+    const range = k === 0 ? ts.getVisibleLogicalRange() : null;
+    list[k].setAll(state.bars.length);
+    if (k === 0) {
+      if (range) ts.setVisibleLogicalRange({ from: range.from + held, to: range.to + held });
+      ex.drawMarkers(); // they go on the candles' history or tail
+    }
+    fillTimer = setTimeout(() => fillStep(k + 1, held), 0);
+  };
 
   /**
    * @param {number} prepended bars added before the previous first one (the view stays put)
@@ -264,9 +281,7 @@ function render({ model, el }, store) {
     if (range) ts.setVisibleLogicalRange({ from: range.from + prepended, to: range.to + prepended });
     if (newest) {
       const held = n - newest;
-      fillFrame = requestAnimationFrame(() => {
-        fillTimer = setTimeout(() => { if (!view.destroyed) drawFull(held); }, 0);
-      });
+      fillFrame = requestAnimationFrame(() => { fillTimer = setTimeout(() => fillStep(0, held), 0); });
     }
   };
 

@@ -150,6 +150,11 @@ export class ChartExtras {
     return { time, value: v };
   }
 
+  /** @returns {SplitSeries[]} the studies' series */
+  allSeries() {
+    return this.studies.flatMap((s) => s.series.filter((x) => x !== null));
+  }
+
   /** @param {number} [newest] only the newest bars (see SplitSeries.setAll) */
   drawStudiesFull(newest = 0) {
     const n = this.state.bars.length;
