@@ -17,7 +17,7 @@ from . import _validate as check
 from ._base import Frame, LiveWidget, esm, market_info
 from .chart_analysis import ChartAnalysis
 from .chart_series import UserSeries
-from .chart_studies import REGISTRY, StudySet, parse_item
+from .chart_studies import REGISTRY, StudySet, column_name, parse_item
 from .frame_source import DataFrameFeed
 from .screenshots import Screenshots
 from .vprofile import profile_header, profile_of
@@ -358,10 +358,39 @@ class CandleChart(ChartAnalysis, LiveWidget):
             **{k: v[cut] for k, v in values.items()},
         }
 
+    def _studies_current(self, store: Any) -> bool:
+        """Whether the studies have taken in every bar of ``store`` as it stands (nothing changed
+        since the last frame): a full frame then carries the values drawn, with no restart."""
+        studies = self._study_set
+        if not studies.active or studies.reshaped or len(store) < 2:
+            return False
+        if store.epoch != self._bar_epoch or store.version != self._bar_ver:
+            return False
+        t = store.t
+        return studies.committed == int(t[-2]) and all(
+            s._form_t == int(t[-1]) for s in studies.active
+        )
+
+    def _drawn_columns(self, store: Any, count: int) -> dict[str, Any]:
+        """The newest ``count`` bars and the study values the chart has drawn at them."""
+        a = store.arrays(-count)
+        cols = {"t": a["t"], **{k: a[k] for k in BAR_COLS}}
+        for s in self._study_set.active:
+            vals = s.values_at(a["t"])
+            for j, o in enumerate(s.outputs):
+                cols[column_name(s.key, o)] = vals[:, j]
+        return cols
+
     def _full_marked(self, store: Any, keep_range: bool = False) -> Frame:
+        # a new view's full frame (nothing changed since the last frame) reuses the values drawn:
+        # restarting four studies over 100 000 bars would cost a quarter of a second per view
+        current = self._studies_current(store)
         self._bar_ver = store.version
         self._bar_epoch = store.epoch
-        cols = self._bar_columns(store, self.max_bars)
+        if current:
+            cols = self._drawn_columns(store, self.max_bars)
+        else:
+            cols = self._bar_columns(store, self.max_bars)
         self._study_set.reshaped = False
         extra = {**self._extra(), "reset": True, **self._series.saved()}
         self._series.clear_pending()  # the full frame holds every line and marker
@@ -376,12 +405,12 @@ class CandleChart(ChartAnalysis, LiveWidget):
         store = self._store()
         if self._study_set.active and len(store):
             # the values the chart has drawn, not a restart (that would move the live state)
-            a = store.arrays(-self.snapshot_bars) if self.snapshot_bars else store.arrays(0, 0)
-            cols = {"t": a["t"], **{k: a[k] for k in BAR_COLS}}
-            for s in self._study_set.active:
-                vals = s.values_at(a["t"])
-                for j, o in enumerate(s.outputs):
-                    cols[f"{s.key}.{o}"] = vals[:, j]
+            if self.snapshot_bars:
+                cols = self._drawn_columns(store, self.snapshot_bars)
+            else:
+                a = store.arrays(0, 0)
+                cols = {"t": a["t"], **{k: a[k] for k in BAR_COLS}}
+                cols.update({c: np.zeros(0) for c in self._study_set.columns()})
         else:
             cols = self._bar_columns(store, self.snapshot_bars)
         return "bars", cols, {**self._extra(), **self._series.saved()}

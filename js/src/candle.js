@@ -14,6 +14,8 @@ import { View } from "./lib/base.js";
 import { lowerBound } from "./lib/barstore.js";
 import { CandleState, DAY_MS } from "./lib/candlestate.js";
 import { ChartExtras, PANE_HEIGHT } from "./lib/chartseries.js";
+import { FIRST_BARS, SplitSeries } from "./lib/splitseries.js";
+import { patchChildren } from "./lib/patch.js";
 import { composeScreenshot } from "./lib/screenshot.js";
 import { displayZone, formatPct, formatPrice, formatTime, formatVolume } from "./lib/format.js";
 import { ModelStore, defineWidget } from "./lib/store.js";
@@ -139,37 +141,44 @@ function render({ model, el }, store) {
     wickUpColor: p.up, wickDownColor: p.down,
     priceFormat: { type: /** @type {const} */ ("price"), precision: view.decimals, minMove: minMove() },
   });
-  const candles = chart.addSeries(CandlestickSeries, candleOpts(view.pal), 0);
+  // each bar series in two: the settled history and the newest bars (lib/splitseries.js)
+  const candles = new SplitSeries(chart, CandlestickSeries, candleOpts(view.pal), 0, (i) => candleAt(i));
   const volumeFormat = () => ({
     type: /** @type {const} */ ("custom"), minMove: 10 ** -view.unit.decimals,
     formatter: (/** @type {number} */ v) => formatVolume(v, view.locale, 1, view.unit.decimals),
   });
-  const volume = chart.addSeries(HistogramSeries, { priceFormat: volumeFormat(), priceLineVisible: false, lastValueVisible: false }, 1);
+  const volume = new SplitSeries(chart, HistogramSeries, { priceFormat: volumeFormat(), priceLineVisible: false, lastValueVisible: false }, 1, (i) => volAt(i));
   chart.panes()[0]?.setStretchFactor(3);
   chart.panes()[1]?.setStretchFactor(1);
   /** @param {string} color */
   const lineOpts = (color) => ({
     color, lineWidth: /** @type {const} */ (1), priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false,
   });
-  /** @type {Map<number, import("lightweight-charts").ISeriesApi<"Line">>} */
+  /** @type {Map<number, SplitSeries>} */
   let maSeries = new Map();
-  /** @type {import("lightweight-charts").ISeriesApi<"Line">|null} */
+  /** @type {SplitSeries|null} */
   let vwapSeries = null;
   // the line series follow the state's overlays (one per moving average, the VWAP if on)
   const buildOverlays = () => {
-    for (const s of maSeries.values()) chart.removeSeries(s);
+    for (const s of maSeries.values()) s.remove();
     maSeries = new Map();
     [...state.ma.keys()].forEach((n, k) => {
-      maSeries.set(n, chart.addSeries(LineSeries, lineOpts(MA_COLORS[k % MA_COLORS.length]), 0));
+      maSeries.set(n, new SplitSeries(chart, LineSeries, lineOpts(MA_COLORS[k % MA_COLORS.length]), 0, (i) => lineAt(state.ma.get(n) || [], i), { joined: true }));
     });
-    if (vwapSeries) { chart.removeSeries(vwapSeries); vwapSeries = null; }
-    if (state.vwap) vwapSeries = chart.addSeries(LineSeries, { ...lineOpts(VWAP_COLOR), lineStyle: LineStyle.Dashed }, 0);
+    if (vwapSeries) { vwapSeries.remove(); vwapSeries = null; }
+    if (state.vwap) vwapSeries = new SplitSeries(chart, LineSeries, { ...lineOpts(VWAP_COLOR), lineStyle: LineStyle.Dashed }, 0, (i) => vwapAt(i), { joined: true });
   };
   buildOverlays();
   extras = new ChartExtras(chart, candles, view, state, () => model.get("_interval_ms") || 60_000);
   const ex = extras;
   /** @type {HTMLElement[]} legends of the panes below the price pane (volume, studies, lines) */
   let paneLegends = [];
+  /** @type {number[]|null} the top of each pane below the price pane, in px in the holder; null:
+   * read it again (a layout read: once after the panes moved, not once per frame) */
+  let paneTops = null;
+  const paneResized = () => { paneTops = null; scheduleLegend(); };
+  const paneObserver = typeof ResizeObserver === "undefined" ? null : new ResizeObserver(paneResized);
+  view.cleanups.push(() => paneObserver?.disconnect());
   // the panes follow the studies and the lines' set; true when they were rebuilt
   const relayout = () => {
     const changed = ex.layout();
@@ -177,6 +186,10 @@ function render({ model, el }, store) {
     view.root.dataset.studies = ex.metas().map((m) => m.key).join(",");
     if (!changed) return false;
     sizeHolder();
+    paneTops = null;
+    // a dragged separator resizes the panes, not the holder
+    paneObserver?.disconnect();
+    for (const p of chart.panes()) { const e = p.getHTMLElement(); if (e) paneObserver?.observe(e); }
     for (const e of paneLegends) e.remove();
     paneLegends = [];
     for (let k = 1; k < chart.panes().length; k++) {
@@ -193,14 +206,14 @@ function render({ model, el }, store) {
   /** @type {import("lightweight-charts").IPriceLine[]} */
   let priceLines = [];
   const renderLevels = () => {
-    for (const l of priceLines) candles.removePriceLine(l);
+    for (const l of priceLines) candles.tail.removePriceLine(l);
     priceLines = [];
     const lv = model.get("_levels") || {};
     const L = view.L;
     const p = view.pal;
     /** @param {number} price @param {string} color @param {import("lightweight-charts").LineStyle} style @param {string} title */
     const line = (price, color, style, title) =>
-      priceLines.push(candles.createPriceLine({ price, color, lineWidth: 1, lineStyle: style, axisLabelVisible: true, title }));
+      priceLines.push(candles.tail.createPriceLine({ price, color, lineWidth: 1, lineStyle: style, axisLabelVisible: true, title }));
     if (Number.isFinite(lv.prev_close)) line(lv.prev_close, p.muted, LineStyle.Dashed, L.prevClose);
     if (model.get("show_limits")) {
       if (Number.isFinite(lv.limit_up)) line(lv.limit_up, p.up, LineStyle.Dotted, L.limitUp);
@@ -224,40 +237,61 @@ function render({ model, el }, store) {
   const vwapAt = (i) => (state.vwap && !state.vwap.opensSession(i) ? lineAt(state.vwap.out, i) : { time: sec(c.t[i]) });
   const intraday = () => (model.get("_interval_ms") || 60_000) < DAY_MS;
 
-  /** @param {number} prepended bars added before the previous first one (the view stays put) */
-  const drawFull = (prepended) => {
+  // a view's first draw holds the newest bars only, so that it shows at once; the older ones
+  // follow once it is on screen, one series per task (ticks are drawn in between), the candles
+  // first: they bring the older bars' times, and the view stays put
+  let fillFrame = 0;
+  /** @type {ReturnType<typeof setTimeout>|undefined} */
+  let fillTimer;
+  const cancelFill = () => { cancelAnimationFrame(fillFrame); clearTimeout(fillTimer); fillFrame = 0; fillTimer = undefined; };
+  view.cleanups.push(cancelFill);
+  /** every bar series, in the order their older bars fill in */
+  const allSeries = () => [candles, volume, ...maSeries.values(), ...(vwapSeries ? [vwapSeries] : []), ...ex.allSeries()];
+  /** @param {number} k the series to fill now @param {number} held bars before the first draw's */
+  const fillStep = (k, held) => {
+    fillTimer = undefined;
+    const list = allSeries();
+    if (view.destroyed || k >= list.length) { fillFrame = 0; return; }
+    const ts = chart.timeScale();
+    const range = k === 0 ? ts.getVisibleLogicalRange() : null;
+    list[k].setAll(state.bars.length);
+    if (k === 0) {
+      if (range) ts.setVisibleLogicalRange({ from: range.from + held, to: range.to + held });
+      ex.drawMarkers(); // they go on the candles' history or tail
+    }
+    fillTimer = setTimeout(() => fillStep(k + 1, held), 0);
+  };
+
+  /**
+   * @param {number} prepended bars added before the previous first one (the view stays put)
+   * @param {boolean} [first] the view's first draw (see above)
+   */
+  const drawFull = (prepended, first = false) => {
+    cancelFill();
     const ts = chart.timeScale();
     const range = prepended ? ts.getVisibleLogicalRange() : null;
     const n = state.bars.length;
-    const cd = new Array(n), vd = new Array(n);
-    for (let i = 0; i < n; i++) { cd[i] = candleAt(i); vd[i] = volAt(i); }
-    candles.setData(cd);
-    volume.setData(vd);
-    for (const [len, s] of maSeries) {
-      const arr = state.ma.get(len) || [];
-      const ld = new Array(n);
-      for (let i = 0; i < n; i++) ld[i] = lineAt(arr, i);
-      s.setData(ld);
-    }
-    if (vwapSeries) {
-      const ld = new Array(n);
-      for (let i = 0; i < n; i++) ld[i] = vwapAt(i);
-      vwapSeries.setData(ld);
-    }
+    const newest = first && n > FIRST_BARS ? FIRST_BARS : 0;
+    candles.setAll(n, newest);
+    volume.setAll(n, newest);
+    for (const s of maSeries.values()) s.setAll(n, newest);
+    if (vwapSeries) vwapSeries.setAll(n, newest);
     relayout();
-    ex.drawAll();
+    ex.drawAll(newest);
     if (range) ts.setVisibleLogicalRange({ from: range.from + prepended, to: range.to + prepended });
+    if (newest) {
+      const held = n - newest;
+      fillFrame = requestAnimationFrame(() => { fillTimer = setTimeout(() => fillStep(0, held), 0); });
+    }
   };
 
   /** @param {number} from @param {number} oldLen */
   const drawTail = (from, oldLen) => {
-    for (let i = from; i < state.bars.length; i++) {
-      const hist = i < oldLen - 1;
-      candles.update(candleAt(i), hist);
-      volume.update(volAt(i), hist);
-      for (const [len, s] of maSeries) s.update(lineAt(state.ma.get(len) || [], i), hist);
-      if (vwapSeries) vwapSeries.update(vwapAt(i), hist);
-    }
+    const n = state.bars.length;
+    candles.drawFrom(from, n, oldLen);
+    volume.drawFrom(from, n, oldLen);
+    for (const s of maSeries.values()) s.drawFrom(from, n, oldLen);
+    if (vwapSeries) vwapSeries.drawFrom(from, n, oldLen);
     ex.drawStudiesTail(from, oldLen);
     ex.catchUp();
   };
@@ -293,25 +327,27 @@ function render({ model, el }, store) {
   // the legend ends left of the price axis, whose width follows the prices' digits
   const placeLegend = () => {
     const axis = Math.round(chart.priceScale("right").width());
+    if (view.root.dataset.priceAxisW === String(axis)) return;
     legends.style.right = `${axis + 8}px`;
     view.root.dataset.priceAxisW = String(axis);
   };
 
   const updateLegend = () => {
+    // layout is read before this frame writes any (a read after a write forces a reflow)
+    if (paneTops === null && paneLegends.length) paneTops = paneLegends.map((_e, k) => Math.round(ex.paneTop(k + 1, holder)) + 2);
     placeLegend();
     const n = state.bars.length;
     const i = hoverIndex >= 0 && hoverIndex < n ? hoverIndex : n - 1;
     // the bar the legend shows (tests compare its values with Python's)
     view.root.dataset.legendTime = i >= 0 ? String(c.t[i]) : "";
-    legend.replaceChildren();
-    maLegend.replaceChildren();
     view.root.dataset.bars = String(n);
     if (i < 0) {
       // a symbol with a problem says so where its bars would be, not "waiting" for ever
       const failed = model.get("status") === "error";
       const e = element("span", failed ? "iw-row-error" : "iw-muted");
       e.textContent = failed ? model.get("status_message") || view.L.status.error : view.L.noData;
-      legend.append(e);
+      patchChildren(legend, [e]);
+      patchChildren(maLegend, []);
       return;
     }
     const L = view.L, d = view.decimals;
@@ -320,7 +356,8 @@ function render({ model, el }, store) {
     const cls = chg > 0 ? "iw-up" : chg < 0 ? "iw-down" : "iw-flat";
     const tt = element("span", "iw-muted");
     tt.textContent = formatTime(c.t[i], view.tz, intraday() ? "datetime" : "date");
-    legend.append(
+    // the legend's elements stay from frame to frame; their texts change (lib/patch.js)
+    patchChildren(legend, [
       tt,
       legendItem(L.open, formatPrice(c.open[i], d), { cls }),
       legendItem(L.high, formatPrice(c.high[i], d), { cls }),
@@ -328,26 +365,29 @@ function render({ model, el }, store) {
       legendItem(L.close, formatPrice(c.close[i], d), { cls }),
       legendItem(L.volume, formatSizeWithUnit(c.volume[i], view.unit, view.locale, L)),
       legendItem(L.change, formatPct(chg), { cls }),
-    );
+    ]);
+    /** @type {HTMLElement[]} */
+    const lines = [];
     let k = 0;
     for (const [len, arr] of state.ma) {
       const s = document.createElement("span");
       s.style.color = MA_COLORS[k++ % MA_COLORS.length];
       s.textContent = `${L.ma}${len} ${formatPrice(arr[i], d)}`;
-      maLegend.append(s);
+      lines.push(s);
     }
     if (state.vwap) {
       const s = document.createElement("span");
       s.style.color = VWAP_COLOR;
       s.textContent = `${L.vwap} ${formatPrice(state.vwap.out[i], d)}`;
-      maLegend.append(s);
+      lines.push(s);
     }
     const byPane = ex.legend(i);
-    maLegend.append(...(byPane.get(0) || []));
+    patchChildren(maLegend, [...lines, ...(byPane.get(0) || [])]);
     paneLegends.forEach((e, k) => {
-      e.replaceChildren(...(byPane.get(k + 1) || []));
-      e.style.top = `${Math.round(ex.paneTop(k + 1, holder)) + 2}px`;
-      e.style.right = legends.style.right;
+      patchChildren(e, byPane.get(k + 1) || []);
+      const top = `${paneTops ? paneTops[k] : 0}px`;
+      if (e.style.top !== top) e.style.top = top;
+      if (e.style.right !== legends.style.right) e.style.right = legends.style.right;
     });
   };
   const scheduleLegend = view.scheduler(updateLegend);
@@ -393,7 +433,7 @@ function render({ model, el }, store) {
 
   /** @param {CandleChange|null} ch */
   const draw = (ch) => {
-    if (ch === null) { drawFull(0); chart.timeScale().scrollToRealTime(); }
+    if (ch === null) { drawFull(0, true); chart.timeScale().scrollToRealTime(); }
     else if (ch.type === "loaded") { view.root.dataset.loaded = String(ch.count); return; }
     else if (ch.type === "follow") { follow(ch); return; }
     else if (ch.type === "screenshot") {
@@ -415,7 +455,9 @@ function render({ model, el }, store) {
     view.root.dataset.interval = String(state.interval || model.get("interval"));
     view.root.dataset.latest = state.bars.length ? String(c.t[state.bars.length - 1]) : "";
     scheduleLegend();
-    scheduleMask();
+    // the time axis changes with the bars' times, not with the forming bar's prices (a range
+    // change schedules it too)
+    if (!(ch && ch.type === "bars" && ch.mode !== "full" && !ch.reset && state.bars.length === ch.oldLen)) scheduleMask();
   };
 
   // ---- linked charts (iw.link): report what the user does, follow what a linked chart did ---
@@ -446,7 +488,7 @@ function render({ model, el }, store) {
     if (ch.what === "crosshair") {
       const j = ch.t == null ? -1 : barOf(ch.t);
       if (j < 0) { chart.clearCrosshairPosition(); hoverIndex = -1; }
-      else { chart.setCrosshairPosition(c.close[j], sec(c.t[j]), candles); hoverIndex = j; }
+      else { chart.setCrosshairPosition(c.close[j], sec(c.t[j]), candles.tail); hoverIndex = j; }
       view.root.dataset.followedTime = j < 0 ? "" : String(c.t[j]);
       scheduleLegend();
       return;
@@ -468,6 +510,8 @@ function render({ model, el }, store) {
     report("range");
     view.root.dataset.visibleFrom = String(timeAt(range.from));
     view.root.dataset.visibleTo = String(timeAt(range.to));
+    // before the first draw's older bars are in, the left edge is not the oldest bar held
+    if (fillFrame || fillTimer !== undefined) return;
     if (range.from < 20 && state.requestOlder(model.get("page_size") || 500)) {
       view.root.dataset.loadRequests = String(++loadRequests);
     }
@@ -484,6 +528,7 @@ function render({ model, el }, store) {
   // the latest bar at the right edge until it has one: place it when the first size comes
   let placed = holder.clientWidth > 0;
   view.cleanups.push(onResize(holder, () => {
+    paneTops = null;
     scheduleLegend();
     scheduleMask();
     if (placed || !holder.clientWidth) return;
@@ -514,7 +559,7 @@ function render({ model, el }, store) {
   view.listen("change:_price_lines", () => ex.renderPriceLines());
   renderLevels();
   ex.renderPriceLines();
-  volumeProfile({ view, store, holder, chart, series: candles });
+  volumeProfile({ view, store, holder, chart, series: candles.tail });
   view.follow(store, draw);
   updateLegend();
   view.root.dataset.ready = "1";

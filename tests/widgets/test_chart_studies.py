@@ -84,6 +84,32 @@ async def test_a_frame_costs_the_tail_not_the_history(feed, sent, monkeypatch) -
     chart.close()
 
 
+async def test_a_new_views_full_frame_carries_the_values_drawn_without_a_restart(
+    feed, sent, monkeypatch
+) -> None:
+    chart = CandleChart(SYM, feed=feed, studies=["macd", "kdj"])
+    await settle(chart)
+    feed.trade(SYM, 3, dt_ms=2000)
+    await settle(chart)
+    restarts: list[int] = []
+    real = chart._study_set.restart
+    monkeypatch.setattr(
+        chart._study_set, "restart", lambda a: restarts.append(len(a["t"])) or real(a)
+    )
+    chart._on_front_msg(chart, {"type": "resync"}, [])  # a new view, nothing changed since
+    header, cols = sent.frames(chart)[-1]
+    assert header["reset"] and not restarts
+    drawn = shown(chart, "macd")
+    np.testing.assert_allclose(cols["macd.dif"], drawn["dif"].to_numpy()[-len(cols["t"]) :])
+    assert_same(drawn, reference(chart, "macd"))
+    # bars that moved since the last frame are not drawn yet: that full frame restarts
+    feed.trade(SYM, 1, dt_ms=2000)
+    chart._on_front_msg(chart, {"type": "resync"}, [])
+    assert restarts and sent.frames(chart)[-1][0]["reset"]
+    assert_same(shown(chart, "kdj"), reference(chart, "kdj"))
+    chart.close()
+
+
 async def test_conventions_follow_the_market_and_the_trait(feed, sent) -> None:
     cn = CandleChart(SYM, feed=feed, studies=["macd"])
     us = CandleChart("AAPL.US", feed=feed, studies=["macd"])

@@ -8,17 +8,17 @@
 import { HistogramSeries, LineSeries, LineStyle, createSeriesMarkers } from "lightweight-charts";
 import { lowerBound } from "./barstore.js";
 import { formatPrice, formatVolume } from "./format.js";
+import { SplitSeries } from "./splitseries.js";
 import { alpha } from "./theme.js";
 
 /**
  * @typedef {import("lightweight-charts").IChartApi} IChartApi
  * @typedef {import("lightweight-charts").ISeriesApi<"Line"|"Histogram">} AnySeries
- * @typedef {import("lightweight-charts").ISeriesApi<"Candlestick">} CandleSeries
  * @typedef {import("lightweight-charts").UTCTimestamp} UTCTimestamp
  * @typedef {import("./candlestate.js").CandleState} CandleState
  * @typedef {{key: string, label: string, pane: string, outputs: string[], styles: string[],
  *   params: Record<string, any>, error: string}} StudyMeta one entry of the `_study_meta` trait
- * @typedef {{meta: StudyMeta, pane: number, series: Array<AnySeries|null>, colors: string[]}} DrawnStudy
+ * @typedef {{meta: StudyMeta, pane: number, series: Array<SplitSeries|null>, colors: string[]}} DrawnStudy
  * @typedef {{id: string, pane: number, series: AnySeries, color: string, byBar: Map<number, number>}} DrawnLine
  */
 
@@ -35,7 +35,7 @@ const sec = (ms) => /** @type {UTCTimestamp} */ (ms / 1000);
 export class ChartExtras {
   /**
    * @param {IChartApi} chart
-   * @param {CandleSeries} candles
+   * @param {SplitSeries} candles the candle series (its history and its tail)
    * @param {import("./base.js").View} view
    * @param {CandleState} state
    * @param {() => number} intervalMs
@@ -52,7 +52,10 @@ export class ChartExtras {
     this.studies = [];
     /** @type {Map<string, DrawnLine>} */
     this.lines = new Map();
-    this.markerApi = createSeriesMarkers(candles, []);
+    // markers go on the part of the candle series that holds their bar
+    this.markerApi = { history: createSeriesMarkers(candles.history, []), tail: createSeriesMarkers(candles.tail, []) };
+    /** the candles' split when the markers were drawn (they move with it) */
+    this.markerSplit = -1;
     /** @type {import("lightweight-charts").IPriceLine[]} */
     this.priceLines = [];
     this.shape = "";
@@ -78,7 +81,7 @@ export class ChartExtras {
     const shape = JSON.stringify([metas.map((m) => [m.key, m.pane, m.outputs, m.styles]), lines.map((l) => [l.id, l.pane, l.style, l.color])]);
     if (shape === this.shape) return false;
     this.shape = shape;
-    for (const s of this.studies) for (const x of s.series) if (x) this.chart.removeSeries(x);
+    for (const s of this.studies) for (const x of s.series) if (x) x.remove();
     for (const l of this.lines.values()) this.chart.removeSeries(l.series);
     this.studies = [];
     this.lines = new Map();
@@ -87,7 +90,7 @@ export class ChartExtras {
     let color = 0;
     for (const meta of metas) {
       const pane = this.paneOf(meta.pane, meta.key);
-      /** @type {Array<AnySeries|null>} */
+      /** @type {Array<SplitSeries|null>} */
       const series = [];
       /** @type {string[]} */
       const colors = [];
@@ -97,11 +100,13 @@ export class ChartExtras {
         colors.push(c);
         if (style === "hidden") { series.push(null); return; }
         const base = { priceLineVisible: false, lastValueVisible: false, priceFormat: this.format(pane) };
-        if (style === "histogram") series.push(this.chart.addSeries(HistogramSeries, base, pane));
-        else series.push(this.chart.addSeries(LineSeries, {
+        const k = series.length;
+        const pointAt = (/** @type {number} */ i) => this.point(meta, pane, k, i);
+        if (style === "histogram") series.push(new SplitSeries(this.chart, HistogramSeries, base, pane, pointAt));
+        else series.push(new SplitSeries(this.chart, LineSeries, {
           ...base, color: c, lineWidth: 1, crosshairMarkerVisible: false,
           ...(style === "dots" ? { lineVisible: false, pointMarkersVisible: true, pointMarkersRadius: 1.5 } : {}),
-        }, pane));
+        }, pane, pointAt, { joined: style !== "dots" }));
       });
       this.studies.push({ meta, pane, series, colors });
     }
@@ -131,38 +136,35 @@ export class ChartExtras {
   }
 
   // ---- studies -----------------------------------------------------------------------------
-  /** @param {DrawnStudy} s @param {number} j @param {number} i */
-  point(s, j, i) {
+  /** Output `j` of study `meta` at bar `i`. @param {StudyMeta} meta @param {number} pane @param {number} j @param {number} i */
+  point(meta, pane, j, i) {
     const c = this.state.bars.c;
-    const col = c[`${s.meta.key}.${s.meta.outputs[j]}`];
+    const col = c[`${meta.key}.${meta.outputs[j]}`];
     let v = col ? col[i] : NaN;
     const time = sec(c.t[i]);
     if (!Number.isFinite(v)) return { time };
-    if (s.pane === 1) v /= this.view.unit.per;
-    if (s.meta.styles[j] === "histogram") {
+    if (pane === 1) v /= this.view.unit.per;
+    if (meta.styles[j] === "histogram") {
       return { time, value: v, color: alpha(v >= 0 ? this.view.pal.up : this.view.pal.down, 0.7) };
     }
     return { time, value: v };
   }
 
-  drawStudiesFull() {
+  /** @returns {SplitSeries[]} the studies' series */
+  allSeries() {
+    return this.studies.flatMap((s) => s.series.filter((x) => x !== null));
+  }
+
+  /** @param {number} [newest] only the newest bars (see SplitSeries.setAll) */
+  drawStudiesFull(newest = 0) {
     const n = this.state.bars.length;
-    for (const s of this.studies) {
-      s.series.forEach((x, j) => {
-        if (!x) return;
-        const data = new Array(n);
-        for (let i = 0; i < n; i++) data[i] = this.point(s, j, i);
-        x.setData(data);
-      });
-    }
+    for (const s of this.studies) for (const x of s.series) if (x) x.setAll(n, newest);
   }
 
   /** @param {number} from @param {number} oldLen */
   drawStudiesTail(from, oldLen) {
-    for (let i = from; i < this.state.bars.length; i++) {
-      const hist = i < oldLen - 1;
-      for (const s of this.studies) s.series.forEach((x, j) => { if (x) x.update(this.point(s, j, i), hist); });
-    }
+    const n = this.state.bars.length;
+    for (const s of this.studies) for (const x of s.series) if (x) x.drawFrom(from, n, oldLen);
   }
 
   // ---- lines and markers --------------------------------------------------------------------
@@ -215,7 +217,12 @@ export class ChartExtras {
       }
     }
     out.sort((a, b) => Number(a.time) - Number(b.time));
-    this.markerApi.setMarkers(out);
+    const split = this.candles.split;
+    const first = split < ct.length ? Number(sec(ct[split])) : Infinity;
+    const at = lowerBound(out.map((m) => Number(m.time)), first);
+    this.markerApi.history.setMarkers(out.slice(0, at));
+    this.markerApi.tail.setMarkers(out.slice(at));
+    this.markerSplit = split;
     this.view.root.dataset.markers = String(out.length);
   }
 
@@ -229,20 +236,21 @@ export class ChartExtras {
       if (line && line.t.length && line.t[line.t.length - 1] >= last && !drawn.byBar.has(last)) this.drawLine(id);
     }
     const pending = [...this.state.markers.values()].some((m) => m.t.length && m.t[m.t.length - 1] >= last);
-    if (pending) this.drawMarkers();
+    if (pending || this.markerSplit !== this.candles.split) this.drawMarkers();
   }
 
-  drawAll() {
-    this.drawStudiesFull();
+  /** @param {number} [newest] the studies' newest bars only (see SplitSeries.setAll) */
+  drawAll(newest = 0) {
+    this.drawStudiesFull(newest);
     this.drawLines();
     this.drawMarkers();
   }
 
   renderPriceLines() {
-    for (const l of this.priceLines) this.candles.removePriceLine(l);
+    for (const l of this.priceLines) this.candles.tail.removePriceLine(l);
     /** @type {Record<string, {price: number, title: string, color: string}>} */
     const lines = this.view.get("_price_lines") || {};
-    this.priceLines = Object.values(lines).filter((l) => Number.isFinite(l.price)).map((l) => this.candles.createPriceLine({
+    this.priceLines = Object.values(lines).filter((l) => Number.isFinite(l.price)).map((l) => this.candles.tail.createPriceLine({
       price: l.price, color: l.color || this.view.pal.fg, lineWidth: 1, lineStyle: LineStyle.Dashed, axisLabelVisible: true, title: l.title || "",
     }));
     this.view.root.dataset.priceLines = String(this.priceLines.length);
@@ -313,6 +321,7 @@ export class ChartExtras {
   }
 
   dispose() {
-    this.markerApi.detach();
+    this.markerApi.history.detach();
+    this.markerApi.tail.detach();
   }
 }
