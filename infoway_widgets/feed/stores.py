@@ -138,10 +138,10 @@ class BarStore:
             idx = np.zeros(0, dtype=np.int64)
         else:
             idx = i0 + np.flatnonzero(self._rev[self._a + i0 : self._b] > version)
-        out = {"t": self.t[idx].copy()}
-        x = self._x[self._a : self._b]
+        rows = self._x[self._a : self._b][idx]  # one gather; the columns are views of it
+        out = {"t": self.t[idx]}
         for j, k in enumerate(BAR_FIELDS):
-            out[k] = x[idx, j].copy()
+            out[k] = rows[:, j]
         return out
 
     def to_pandas(self, tz: str | None = None) -> pd.DataFrame:
