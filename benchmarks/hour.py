@@ -11,9 +11,11 @@ baseline is taken; at the end the same figures again:
 
 * **kernel RSS** (after ``gc.collect()``), growth from the baseline;
 * **JS heap** of the page (chromium's ``Runtime.getHeapUsage`` after a forced GC), growth in %;
-* **seq gaps**: every view counts the full frames it had to ask for (``data-resets``: a frame
-  whose ``seq`` is not the next one makes the view resync), summed over the 20 views; the views'
-  ``data-updates`` show they kept drawing;
+* **seq gaps**: a view that sees a frame whose ``seq`` is not the next one asks Python for a
+  resync; the kernel counts those requests of the 20 widgets (a new front-end's first request,
+  with its buffer probe, is not a gap). Also shown: the frames the views drew (``data-updates``)
+  and how many of them were full frames (``data-resets``: a gap's answer, or a view that came
+  back after the widget paused, e.g. a page too starved to report its views in time);
 * goal-5 figures over ``--window`` seconds right after the baseline: kernel CPU (% of one core,
   ``time.process_time`` in the kernel), chromium frames/s (``requestAnimationFrame`` callbacks)
   and the charts' tick-to-pixel latency (the first trade after a chart's previous frame stamped
@@ -66,11 +68,28 @@ def _stamped(k, chart):
     chart.send = wrapped
 for _k, _c in enumerate(charts):
     _stamped(_k, _c)
+# a view that sees a frame whose seq is not the next one asks for a resync (without the probe a
+# new front-end's first request carries): those requests are the seq gaps, counted here
+_gaps = {"n": 0}
+def _count_gap(_w, content, _buffers):
+    if isinstance(content, dict) and content.get("type") == "resync" and not content.get("probe"):
+        _gaps["n"] += 1
+for w in charts + books + tapes + boards:
+    w.on_msg(_count_gap)
 for w in charts + books + tapes + boards:
     display(w)
 """
 
 DRIVER = r"""
+def _stores():
+    # what the feed holds: bars grow by a bar a minute per series, the rest must stay bounded
+    st = feed.state
+    return {"bar_series": len(st.bars), "bars": sum(len(b) for b in st.bars.values()),
+            "tape_rows": sum(len(x) for x in st.tapes.values()),
+            "tape_capacity": sum(x.capacity for x in st.tapes.values()),
+            "books": len(st.books), "orderflow_waiting": getattr(st, "_unsettled_trades", 0),
+            "profile_prices": sum(len(p._vol) for p in st.profiles.values())}
+
 async def _drive(rate, out, schedule):
     # the records are taken here, on a schedule, so that measuring needs nothing from a kernel
     # this busy: the benchmark waits for each file
@@ -105,7 +124,8 @@ async def _drive(rate, out, schedule):
             label = todo.pop(0)[0]
             gc.collect()
             rec = {"rss": proc.memory_info().rss, "cpu": time.process_time(), "wall": time.monotonic(),
-                   "trades": feed.stats["trades"], "sent": dict(_hour["sent"])}
+                   "trades": feed.stats["trades"], "sent": dict(_hour["sent"]), "stores": _stores(),
+                   "gaps": _gaps["n"]}
             with open(out + "." + label + ".tmp", "w") as fh:
                 json.dump(rec, fh)
             os.replace(out + "." + label + ".tmp", out + "." + label)
@@ -220,10 +240,12 @@ def run(minutes: float, warmup: float, rate: float, window: float) -> dict[str, 
                     c = page.evaluate(COUNTERS)
                     row = {
                         "label": label,
+                        "stores": k["stores"],
                         "minute": round((time.monotonic() - t_start) / 60, 2),
                         "rss": k["rss"],
                         "js_heap": _js_heap(cdp),
                         "resets": sum(x["resets"] for x in c),
+                        "gaps": k["gaps"],
                         "updates": sum(x["updates"] for x in c),
                         "views": len(c),
                         "trades": k["trades"],
@@ -255,6 +277,17 @@ def run(minutes: float, warmup: float, rate: float, window: float) -> dict[str, 
             raise
         finally:
             _stop_server(srv)
+            log_text = (Path(tmp) / "server.log").read_text(errors="replace")
+    # what the server says it dropped or lost on the way to the page (a seq gap's usual cause)
+    server_warnings = {
+        key: log_text.count(needle)
+        for key, needle in (
+            ("iopub_msg_rate", "IOPub message rate exceeded"),
+            ("iopub_data_rate", "IOPub data rate exceeded"),
+            ("ws_closed", "Websocket closed"),
+            ("ws_replaced", "Replacing stale connection"),
+        )
+    }
     lat = []
     seen = set()
     for k, seq, t_paint in res["paints"]:
@@ -275,7 +308,8 @@ def run(minutes: float, warmup: float, rate: float, window: float) -> dict[str, 
         "rss_growth_mb": (end["rss"] - base["rss"]) / 2**20,
         "js_heap_baseline_mb": base["js_heap"] / 2**20,
         "js_heap_growth_pct": 100 * (end["js_heap"] - base["js_heap"]) / base["js_heap"],
-        "seq_gaps": end["resets"] - base["resets"],
+        "seq_gaps": end["gaps"] - base["gaps"],
+        "full_frames": end["resets"] - base["resets"],
         "views": end["views"],
         "view_updates": end["updates"] - base["updates"],
         "kernel_cpu_pct": 100 * (w1["cpu"] - w0["cpu"]) / wall,
@@ -284,6 +318,9 @@ def run(minutes: float, warmup: float, rate: float, window: float) -> dict[str, 
         "tick_to_pixel_ms_p99": float(np.percentile(lat, 99)) if lat else None,
         "latency_samples": len(lat),
         "window_s": window,
+        "server_warnings": server_warnings,
+        "stores_baseline": base["stores"],
+        "stores_end": end["stores"],
         "timeline": timeline,
     }
 
@@ -297,7 +334,8 @@ def markdown(r: dict[str, Any]) -> str:
         f"| kernel RSS growth ({r['measured_minutes']:g} min after a {r['warmup_minutes']:g}-min warm-up) | "
         f"{r['rss_growth_mb']:+.1f} MB (from {r['rss_baseline_mb']:.0f} MB) | ≤ 20 MB an hour |\n"
         f"| JS heap growth | {r['js_heap_growth_pct']:+.1f} % (from {r['js_heap_baseline_mb']:.1f} MB) | ≤ 10 % an hour |\n"
-        f"| seq gaps (resyncs of the {r['views']} views) | {r['seq_gaps']} ({r['view_updates']:,} frames drawn) | 0 |\n"
+        f"| seq gaps (resyncs the {r['views']} views asked for) | {r['seq_gaps']} ({r['view_updates']:,} frames drawn, "
+        f"{r['full_frames']} of them full) | 0 |\n"
         f"| trades/s ingested | {r['trades_per_s']:,.0f} | 5,000 |\n"
         f"| kernel CPU ({r['window_s']:g} s window) | {r['kernel_cpu_pct']:.0f} % of a core | ≤ 50 % |\n"
         f"| chromium frames/s | {r['chromium_fps']:.0f} | ≥ 50 |\n"

@@ -66,6 +66,9 @@ class SymbolTrades:
     #: open of the daily bar of the latest trade: the trading day the volume counts toward
     day_open: int | None
     rows: list[BarRow]
+    #: the earliest and latest trade time of the run
+    t_first: int = 0
+    t_last: int = 0
 
 
 @dataclass
@@ -77,6 +80,14 @@ class TradeBatch:
     #: every trade of the batch, watched or not, and the latest exchange time among them
     trades: int = 0
     t_max: int = 0
+    #: the watched runs' trades as one set of columns, run after run, and each row's run index
+    #: (the order-flow counts take the whole batch in one numpy pass)
+    group: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    t: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    price: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    volume: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    turnover: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    direction: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
 
 
 @dataclass
@@ -217,10 +228,13 @@ class Aggregator:
                 steps = np.flatnonzero(back) + 1
                 unordered = set((np.searchsorted(starts, steps, "right") - 1).tolist())
         starts_l, ends_l = starts.tolist(), ends.tolist()
+        run_of: list[int] = []
         for k, sym in enumerate(group_syms):
             w = watched.get(sym)
             if w is None:
+                run_of.append(-1)
                 continue  # not watched: an unsubscribe still in flight
+            run_of.append(len(out.runs))
             a, b = starts_l[k], ends_l[k]
             rows: list[BarRow] = []
             if w.intervals:
@@ -262,7 +276,22 @@ class Aggregator:
                     vol[k] - buy[k] - sell[k],
                     self.spans.open_of(w.instrument, DAY, tmax[k]),
                     rows,
+                    tmin[k],
+                    tmax[k],
                 )
+            )
+        if out.runs:
+            group = np.repeat(np.array(run_of, dtype=np.int64), ends - starts)
+            if len(out.runs) < len(group_syms):
+                keep = group >= 0
+                group, t, p, v, vw, d = (a[keep] for a in (group, t, p, v, vw, d))
+            out.group, out.t, out.price, out.volume, out.turnover, out.direction = (
+                group,
+                t,
+                p,
+                v,
+                vw,
+                d,
             )
         return out
 

@@ -95,8 +95,9 @@ class Ingest:
         batch = self._aggregator.fold(cols, state.watched)
         self._stats["trades"] += batch.trades
         state.market_ms = max(state.market_ms, batch.t_max)
+        state.apply_batch(batch)
         for run in batch.runs:
-            for st in state.apply_trades(run):
+            for st in state.series(run.symbol):
                 listeners.bar(run.symbol, st.interval.name, st)
             listeners.trades(run.symbol, run.t, run.price, run.volume, run.turnover, run.direction)
             changed.add(run.symbol)

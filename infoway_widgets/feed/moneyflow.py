@@ -271,3 +271,86 @@ class MoneyFlows:
         for day in self.days.values():
             if day.gap_since is None or t_ms < day.gap_since:
                 day.gap_since = int(t_ms)
+
+
+def add_groups(
+    days: Sequence[MoneyFlowDay | None],
+    day_open: Sequence[int | None],
+    t_first: Sequence[int],
+    t_last: Sequence[int],
+    group: np.ndarray,
+    t: np.ndarray,
+    volume: np.ndarray,
+    turnover: np.ndarray,
+    direction: np.ndarray,
+) -> None:
+    """Count one batch of several symbols' trades at once, under one set of thresholds: what
+    :meth:`MoneyFlowDay.add` does per symbol, with the numpy work done once for the batch.
+
+    ``days[g]`` counts the trades whose ``group`` is ``g`` (None: not counted), toward the day
+    opening at ``day_open[g]``; ``t_first[g]`` and ``t_last[g]`` are its earliest and latest trade
+    time. Rows are grouped (``group`` ascending) and every group has at least one trade. All days
+    must share one set of thresholds.
+    """
+    live = [d for d in days if d is not None]
+    if not live or len(t) == 0:
+        return
+    th = live[0].thresholds
+    n = len(days)
+    eff = np.zeros(n, dtype=np.int64)
+    has_open = np.zeros(n, dtype=bool)
+    for g, day in enumerate(days):
+        if day is None:
+            continue
+        op = day_open[g]
+        if op is not None and op != day.day_open:
+            day.reset(op)
+        if day.since is None:
+            day.since = int(t_first[g])
+        if day.day_open is not None:
+            eff[g], has_open[g] = day.day_open, True
+    side = direction.astype(np.int64) - 1  # 0 in, 1 out, -1 neutral (and anything else)
+    sided = (side == 0) | (side == 1)
+    neutral = ~sided
+    neu = np.zeros((n, 3))
+    if neutral.any():
+        ng = group[neutral]
+        neu[:, 0] = np.bincount(ng, weights=turnover[neutral], minlength=n)
+        neu[:, 1] = np.bincount(ng, weights=volume[neutral], minlength=n)
+        neu[:, 2] = np.bincount(ng, minlength=n)
+    sided_n = np.bincount(group[sided], minlength=n).tolist()
+    g_s, v, vw, s = group[sided], volume[sided], turnover[sided], side[sided]
+    cls = th.classify(v, vw)
+    cell = g_s * 8 + s * 4 + cls
+    tv = np.bincount(cell, weights=vw, minlength=n * 8).reshape(n, 2, 4)
+    vv = np.bincount(cell, weights=v, minlength=n * 8).reshape(n, 2, 4)
+    cv = np.bincount(cell, minlength=n * 8).reshape(n, 2, 4)
+    # 主力净流入 by (group, minute): the few minutes a batch touches, summed first
+    main = (cls >= 2) & has_open[g_s]
+    touched: dict[int, int] = {}
+    if main.any():
+        gm = g_s[main]
+        minute = np.clip((t[sided][main] - eff[gm]) // 60_000, 0, DAY_MINUTES - 1)
+        signed = np.where(s[main] == 0, vw[main], -vw[main])
+        keys, inv = np.unique(gm * DAY_MINUTES + minute, return_inverse=True)
+        sums = np.bincount(inv, weights=signed, minlength=len(keys))
+        for key, x in zip(keys.tolist(), sums.tolist()):
+            g, m = divmod(key, DAY_MINUTES)
+            day = days[g]
+            assert day is not None
+            day.main_net[m] += x
+            touched[g] = max(touched.get(g, 0), m + 1)
+    for g, day in enumerate(days):
+        if day is None:
+            continue
+        day.neutral += neu[g]
+        if sided_n[g]:
+            day.turnover += tv[g]
+            day.volume += vv[g]
+            day.count += cv[g]
+            if g in touched:
+                day.minutes = max(day.minutes, touched[g])
+            if day.day_open is not None:
+                last = (int(t_last[g]) - day.day_open) // 60_000 + 1
+                day.minutes = min(DAY_MINUTES, max(day.minutes, last))
+        day.version += 1

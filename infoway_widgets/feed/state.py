@@ -12,10 +12,14 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..market import Instrument, Interval
-from .aggregate import DayFlow, SymbolTrades, Watched
+from .aggregate import DayFlow, TradeBatch, Watched
 from .moneyflow import MoneyFlows
+from .moneyflow import add_groups as add_money
 from .stores import BarStore, BookStore, TapeStore
 from .volume_profile import ProfileDay
+
+#: order-flow counts wait for at most this many trades (the memory they hold meanwhile)
+SETTLE_AFTER_TRADES = 8192
 
 
 def price_step(inst: Instrument) -> float:
@@ -33,14 +37,96 @@ class MarketState:
         self.books: dict[str, BookStore] = {}
         self.tapes: dict[str, TapeStore] = {}
         self.flows: dict[str, DayFlow] = {}
-        #: each symbol's 资金流向 of the day, by size class (every preset asked for)
-        self.money: dict[str, MoneyFlows] = {}
-        #: each symbol's volume profile of the day (volume by price and side)
-        self.profiles: dict[str, ProfileDay] = {}
+        self._money: dict[str, MoneyFlows] = {}
+        self._profiles: dict[str, ProfileDay] = {}
+        #: batches whose order-flow counts are still to be made (see :meth:`settle_orderflow`)
+        self._unsettled: list[TradeBatch] = []
+        self._unsettled_trades = 0
+        #: per symbol in those batches: the trading day they count toward (None: the current
+        #: one) and the earliest trade time of the first
+        self._unsettled_day: dict[str, int | None] = {}
+        self._unsettled_first: dict[str, int] = {}
         #: the latest exchange time seen in any push (UTC ms; 0 before the first trade)
         self.market_ms = 0
         self._series: dict[str, list[BarStore]] = {}
         self._watched: dict[str, Watched] = {}
+
+    # ---- order flow (counted in bulk) ------------------------------------------------------
+    @property
+    def money(self) -> dict[str, MoneyFlows]:
+        """Each symbol's 资金流向 of the day, by size class (every preset asked for), up to date."""
+        self.settle_orderflow()
+        return self._money
+
+    @property
+    def profiles(self) -> dict[str, ProfileDay]:
+        """Each symbol's volume profile of the day (volume by price and side), up to date."""
+        self.settle_orderflow()
+        return self._profiles
+
+    def settle_orderflow(self) -> None:
+        """Count the trades of the batches kept since the last count into the money flows and
+        volume profiles, all symbols in one numpy pass.
+
+        Nobody listens to these counts per batch, so they are made when read (or when enough
+        trades wait): a live socket's small batches then cost what one large batch costs.
+        """
+        pending = self._unsettled
+        if not pending:
+            return
+        self._unsettled, self._unsettled_trades = [], 0
+        days, firsts = self._unsettled_day, self._unsettled_first
+        self._unsettled_day, self._unsettled_first = {}, {}
+        index: dict[str, int] = {}
+        lasts: list[int] = []
+        groups = []
+        for batch in pending:
+            gmap = []
+            for run in batch.runs:
+                g = index.get(run.symbol)
+                if g is None:
+                    g = index[run.symbol] = len(lasts)
+                    lasts.append(run.t_last)
+                elif run.t_last > lasts[g]:
+                    lasts[g] = run.t_last
+                gmap.append(g)
+            groups.append(np.array(gmap, dtype=np.int64)[batch.group])
+        if len(pending) == 1:
+            b = pending[0]
+            group, t, price, volume, turnover, direction = (
+                groups[0],
+                b.t,
+                b.price,
+                b.volume,
+                b.turnover,
+                b.direction,
+            )
+        else:
+            group = np.concatenate(groups)
+            t, price, volume, turnover, direction = (
+                np.concatenate([getattr(b, name) for b in pending])
+                for name in ("t", "price", "volume", "turnover", "direction")
+            )
+        syms = list(index)
+        opens = [days[sym] for sym in syms]
+        first = [firsts[sym] for sym in syms]
+        moneys: list[MoneyFlows] = []
+        profiles: list[ProfileDay | None] = []
+        for sym in syms:
+            money = self._money.get(sym)
+            if money is None:
+                money = self._money[sym] = MoneyFlows()
+            moneys.append(money)
+            profile = self._profiles.get(sym)
+            if profile is None:
+                step = price_step(self._watched[sym].instrument)
+                profile = self._profiles[sym] = ProfileDay(step)
+            profiles.append(profile)
+        # each set of thresholds over every symbol counting it (the presets: all of them)
+        for th in dict.fromkeys(th for m in moneys for th in m.days):
+            days_th = [m.days.get(th) for m in moneys]
+            add_money(days_th, opens, first, lasts, group, t, volume, turnover, direction)
+        ProfileDay.add_groups(profiles, opens, group, price, volume, direction)
 
     # ---- stores --------------------------------------------------------------------------------
     def bar_store(self, inst: Instrument, iv: Interval) -> BarStore:
@@ -83,30 +169,40 @@ class MarketState:
         return set(self.tapes) | {k[0] for k in self.bars}
 
     # ---- writes --------------------------------------------------------------------------------
-    def apply_trades(self, run: SymbolTrades) -> list[BarStore]:
-        """One symbol's aggregated trades into its tape, day flow and bars; returns its bar stores."""
-        sym = run.symbol
-        tape = self.tapes.get(sym)
-        if tape is not None:
-            tape.append(run.t, run.price, run.volume, run.turnover, run.direction)
-        flow = self.flows.get(sym)
-        if flow is None:
-            flow = self.flows[sym] = DayFlow()
-        flow.add(run.day_open, run.buy, run.sell, run.neutral)
-        money = self.money.get(sym)
-        if money is None:
-            money = self.money[sym] = MoneyFlows()
-        money.add(run.day_open, run.t, run.volume, run.turnover, run.direction)
-        profile = self.profiles.get(sym)
-        if profile is None:
-            profile = self.profiles[sym] = ProfileDay(price_step(self._watched[sym].instrument))
-        profile.add(run.day_open, run.price, run.volume, run.direction)
-        bars = self.bars
-        for r in run.rows:
-            bars[(sym, r.interval)].fold(
-                r.open_ms, r.first, r.high, r.low, r.last, r.volume, r.turnover, r.t_last
-            )
-        return self._series.get(sym, [])
+    def apply_batch(self, batch: TradeBatch) -> None:
+        """A whole batch's aggregated trades into tapes, day flows and bars; its order-flow
+        counts (money flow, volume profile) are made in bulk, on the next read at the latest."""
+        runs = batch.runs
+        if not runs:
+            return
+        bars, tapes, flows = self.bars, self.tapes, self.flows
+        days, firsts = self._unsettled_day, self._unsettled_first
+        for run in runs:
+            sym = run.symbol
+            tape = tapes.get(sym)
+            if tape is not None:
+                tape.append(run.t, run.price, run.volume, run.turnover, run.direction)
+            flow = flows.get(sym)
+            if flow is None:
+                flow = flows[sym] = DayFlow()
+            flow.add(run.day_open, run.buy, run.sell, run.neutral)
+            for r in run.rows:
+                bars[(sym, r.interval)].fold(
+                    r.open_ms, r.first, r.high, r.low, r.last, r.volume, r.turnover, r.t_last
+                )
+            # a new trading day of a symbol with trades waiting: count those toward their own day
+            if sym in days and run.day_open is not None and run.day_open != days[sym]:
+                self.settle_orderflow()
+                days, firsts = self._unsettled_day, self._unsettled_first
+        for run in runs:
+            sym = run.symbol
+            if days.get(sym) is None:
+                days[sym] = run.day_open
+            firsts.setdefault(sym, run.t_first)
+        self._unsettled.append(batch)
+        self._unsettled_trades += len(batch.t)
+        if self._unsettled_trades >= SETTLE_AFTER_TRADES:
+            self.settle_orderflow()
 
     def missed_trades(self, codes: set[str]) -> None:
         """The connection of ``codes`` went down: their day's order flow misses the trades since
@@ -151,8 +247,10 @@ class MarketState:
         for book in self.books.values():
             book.snapshot = None
         self.flows.clear()
-        self.money.clear()
-        self.profiles.clear()
+        self._unsettled, self._unsettled_trades = [], 0
+        self._unsettled_day, self._unsettled_first = {}, {}
+        self._money.clear()
+        self._profiles.clear()
         # the clock goes back with the stores (it only ever rose before)
         self.market_ms = 0
         return self.symbols()

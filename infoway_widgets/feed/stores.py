@@ -8,6 +8,7 @@ All times are UTC epoch milliseconds.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from dataclasses import dataclass
 
@@ -26,6 +27,8 @@ def _next_version() -> int:
 
 
 BAR_FIELDS = ("open", "high", "low", "close", "volume", "turnover")
+#: how many (version, oldest bar) entries a BarStore keeps for changed_since
+_TOUCH_ENTRIES = 64
 _O, _H, _L, _C, _V, _VW = range(6)
 
 
@@ -67,6 +70,11 @@ class BarStore:
         #: bars dropped off the old end to keep within ``capacity`` (not a reason to resend: a
         #: reader that mirrors the newest bars never held them, or trims its own window)
         self.dropped = 0
+        # which bars a version touched, in brief: versions rising and open times rising, each
+        # entry the oldest bar touched at or after its version (so that changed_since reads
+        # the tail a live bar makes, not every bar held)
+        self._touch_v: list[int] = []
+        self._touch_t: list[int] = []
 
     # ---- size and views --------------------------------------------------------------------
     def __len__(self) -> int:
@@ -106,13 +114,34 @@ class BarStore:
             out[k] = self._x[rows, j].copy()
         return out
 
+    def _touched(self, version: int, t: int) -> None:
+        tv, tt = self._touch_v, self._touch_t
+        while tt and tt[-1] >= t:  # a later version reaching as far back says it all
+            tt.pop()
+            tv.pop()
+        tv.append(version)
+        tt.append(t)
+        if len(tv) > _TOUCH_ENTRIES:  # fold the oldest two: reaching back further is still right
+            del tv[0], tt[1]
+
+    def _oldest_touched(self, version: int) -> int | None:
+        """Index (into :attr:`t`) from which the bars touched after ``version`` lie; None if none."""
+        k = bisect.bisect_right(self._touch_v, version)
+        if k == len(self._touch_v):
+            return None
+        return int(np.searchsorted(self.t, self._touch_t[k]))
+
     def changed_since(self, version: int) -> dict[str, np.ndarray]:
         """Every bar touched after ``version`` (oldest first), as column copies."""
-        idx = np.flatnonzero(self.rev > version)
-        out = {"t": self.t[idx].copy()}
-        x = self._x[self._a : self._b]
+        i0 = self._oldest_touched(version)
+        if i0 is None:
+            idx = np.zeros(0, dtype=np.int64)
+        else:
+            idx = i0 + np.flatnonzero(self._rev[self._a + i0 : self._b] > version)
+        rows = self._x[self._a : self._b][idx]  # one gather; the columns are views of it
+        out = {"t": self.t[idx]}
         for j, k in enumerate(BAR_FIELDS):
-            out[k] = x[idx, j].copy()
+            out[k] = rows[:, j]
         return out
 
     def to_pandas(self, tz: str | None = None) -> pd.DataFrame:
@@ -188,6 +217,7 @@ class BarStore:
         self._settled[i] = settled
         self._last_trade_t[i] = last_trade_t
         self._rev[i] = v
+        self._touched(v, t)
         self._trim()
 
     def upsert(
@@ -219,6 +249,7 @@ class BarStore:
             self._x[i] = row
             self._settled[i] = self._settled[i] or settled
             self._rev[i] = ver
+            self._touched(ver, int(t))
         self.version = ver
 
     def merge(
@@ -256,6 +287,7 @@ class BarStore:
                 ver,
             )
             self._b += n
+            self._touched(ver, int(t[0]))
             self._trim()
             self.version = ver
             return n
@@ -269,6 +301,7 @@ class BarStore:
                 self._x[i] = rows[k]
                 self._settled[i] = settled
                 self._rev[i] = ver
+                self._touched(ver, ti)
                 changed += 1
         self.version = ver
         return changed
@@ -329,10 +362,13 @@ class BarStore:
                     self._last_trade_t[i] = t_last
                 x[_H:] = (h, lo, c, v + volume, vw + turnover)
             self._rev[i] = ver
+            self._touched(ver, bo)
         self.version = ver
 
     def clear(self) -> None:
         self._a = self._b = 0
+        self._touch_v.clear()
+        self._touch_t.clear()
         self.epoch += 1
         self.version = _next_version()
 

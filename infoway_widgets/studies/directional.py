@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from .conventions import Convention
 from .frame import Bars
-from .nodes import NAN, Lag, Recursive, Window, ratio, where
+from .nodes import NAN, Lag, Recursive, Window, maximum, ratio, where
 from .run import StudyRun, StudySpec, period
 
 
@@ -41,7 +40,8 @@ class DmiRun(StudyRun):
         pc = self._prev_close(b.close, commit)
         up = b.high - self._prev_high(b.high, commit)
         down = self._prev_low(b.low, commit) - b.low
-        tr = np.maximum(np.maximum(b.high - b.low, abs(b.high - pc)), abs(pc - b.low))
+        # on a forming bar these are floats: plain comparisons, not numpy's scalar path
+        tr = maximum(maximum(b.high - b.low, abs(b.high - pc)), abs(pc - b.low))
         plus = where(up != up, NAN, where((up > 0) & (up > down), up, 0.0))
         minus = where(down != down, NAN, where((down > 0) & (down > up), down, 0.0))
         s_tr, s_plus, s_minus = (s(x, commit) for s, x in zip(self._smooth, (tr, plus, minus)))

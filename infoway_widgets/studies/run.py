@@ -91,6 +91,14 @@ class StudyRun:
         raise NotImplementedError
 
     def _bars(self, open_: Any, high: Any, low: Any, close: Any, volume: Any, block: bool) -> Bars:
+        if not block:  # the forming bar, on every frame: no dict, no keywords
+            bar = Bars(open_, high, low, close, volume)
+            for key in self.needs:
+                x = getattr(bar, key)
+                if x is None:
+                    raise BadParameterError(f"{self.name}: pass the bar's {key} (it is None)")
+                setattr(bar, key, float(x))
+            return bar
         fields = {"open": open_, "high": high, "low": low, "close": close, "volume": volume}
         if block:
             n = None

@@ -65,6 +65,12 @@ class ChartAnalysis:
         self._publish_study_errors(force=True)
 
     def _publish_study_errors(self, force: bool = False) -> None:
+        # between configurations only a study's error or columns change what meta says: the
+        # meta (labels, parameters) is built again only then, not on every frame
+        seen = [(id(s), s.error, tuple(s.outputs)) for s in self._study_set.active]
+        if not force and seen == getattr(self, "_study_seen", None):
+            return
+        self._study_seen = seen
         meta = self._study_set.meta()
         if force or meta != self._study_meta:
             self._study_meta = meta
