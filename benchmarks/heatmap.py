@@ -10,9 +10,14 @@ with a 30-minute window (600 bins of 3 s):
   kernel can;
 * **JS heap** after that hour (``performance.memory.usedJSHeapSize``, after a forced GC where the
   page allows it), next to the heap before the first update;
-* **bytes per update**: every byte of each delta (JSON header + buffers), mean and max;
+* **bytes per update**: every byte of each delta (JSON header + buffers), mean and max; and
+  everything the widget put on its comm during the hour (frames, trait updates, the saved
+  state: each message's data and buffers, not Jupyter's envelope) divided by the updates;
 * **fps at 20 Hz**: then a task pushes an update every 50 ms for ``--seconds`` with the window full;
-  the page counts ``requestAnimationFrame`` callbacks (the view draws on each one while live).
+  the page counts ``requestAnimationFrame`` callbacks; beside it the heatmap's own main-thread ms
+  per draw and per update, the page's scripting ms (CDP ``Performance.getMetrics``) per update
+  and per frame, and how often the plot layer was painted whole (``--profile``: the functions
+  with the most self time, from a CDP CPU profile).
 
     python benchmarks/heatmap.py           # table
     python benchmarks/heatmap.py --json    # for run_all.py
@@ -47,10 +52,19 @@ def _counted(content, buffers=None):
         sizes.append(len(json.dumps(content)) + sum(len(b) for b in (buffers or [])))
     return _send(content, buffers)
 heat.send = _counted
+# everything the widget puts on its comm (frames, trait updates, the saved state): data + buffers
+comm = {"bytes": 0, "msgs": 0}
+_comm_send = heat.comm.send
+def _comm_counted(data=None, metadata=None, buffers=None):
+    comm["bytes"] += len(json.dumps(data, default=str)) + sum(memoryview(b).nbytes for b in (buffers or []))
+    comm["msgs"] += 1
+    return _comm_send(data=data, metadata=metadata, buffers=buffers)
+heat.comm.send = _comm_counted
 T0 = 1_790_000_000_000
 state = {}
 state["t"] = T0
 async def hour(n, out):
+    comm["bytes"] = comm["msgs"] = 0
     for k in range(n):
         state["t"] += 1000
         feed.ingest(book.frames(state["t"]))
@@ -58,7 +72,8 @@ async def hour(n, out):
         if k % 200 == 0:
             await asyncio.sleep(0)
     with open(out, "w") as fh:
-        json.dump({"n": len(sizes), "mean": sum(sizes) / max(1, len(sizes)), "max": max(sizes or [0])}, fh)
+        json.dump({"n": len(sizes), "mean": sum(sizes) / max(1, len(sizes)), "max": max(sizes or [0]),
+                   "comm_bytes": comm["bytes"], "comm_msgs": comm["msgs"], "updates": n}, fh)
 async def live(seconds, hz):
     for _ in range(int(seconds * hz)):
         state["t"] += 50
@@ -182,6 +197,8 @@ def measure(updates: int, seconds: float, hz: int, profile: bool = False) -> dic
         "heap_after_hour_mb": heap1 / 1e6 if heap1 else None,
         "bytes_per_update_mean": sizes.get("mean"),
         "bytes_per_update_max": sizes.get("max"),
+        "comm_bytes_per_update": sizes.get("comm_bytes", 0) / max(1, sizes.get("updates", 1)),
+        "comm_messages": sizes.get("comm_msgs"),
         "fps_at_20hz": res["frames"] / (res["ms"] / 1000),
         "updates_live": n1 - n0,
         "script_ms_per_update": 1000
@@ -219,8 +236,10 @@ def markdown(r: dict[str, Any]) -> str:
         f"{r['script_ms_per_update']:.2f} / {r['script_ms_per_frame']:.2f} |\n"
         f"| whole repaints of the plot layer while updating at {r['hz']} Hz | "
         f"{r['layer_full_paints']} (of {r['layer_part_paints']} column paints) |\n"
-        f"| bytes per update on the comm, mean / max | {r['bytes_per_update_mean']:,.0f} / "
-        f"{r['bytes_per_update_max']:,} B |\n"
+        f"| bytes per update frame (JSON header + buffers), mean / max | "
+        f"{r['bytes_per_update_mean']:,.0f} / {r['bytes_per_update_max']:,} B |\n"
+        f"| bytes per update on the comm, everything the widget sent in the hour / updates | "
+        f"{r['comm_bytes_per_update']:,.0f} B ({r['comm_messages']:,} messages) |\n"
         f"| JS heap before / after an hour of updates ({r['hour_updates']:,}, sent in "
         f"{r['hour_seconds']:.0f} s) | {mb(r['heap_before_mb'])} / {mb(r['heap_after_hour_mb'])} |\n"
     )
