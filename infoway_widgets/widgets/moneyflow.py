@@ -47,7 +47,7 @@ class MoneyFlow(SymbolWidget):
     thresholds = t.Dict().tag(sync=True)
     height = t.Int(300).tag(sync=True)
     #: the counted day's continuous sessions, ``[start, end]`` UTC ms each: the line's time axis
-    _sessions = t.List().tag(sync=True)
+    _sessions = t.List(t.List(t.Int())).tag(sync=True)
 
     @t.validate("preset")
     def _check_preset(self, proposal: Any) -> str:
