@@ -18,9 +18,9 @@
 
 import { View } from "./lib/base.js";
 import { formatPrice, formatTime } from "./lib/format.js";
+import { HeatLayer, PLOT_BG } from "./lib/heatlayer.js";
 import { HeatState } from "./lib/heatstate.js";
 import { ModelStore, defineWidget } from "./lib/store.js";
-import { alpha } from "./lib/theme.js";
 import { element, hidpiContext, onResize } from "./lib/ui.js";
 import { formatSize, formatSizeWithUnit } from "./lib/units.js";
 
@@ -33,7 +33,6 @@ import { formatSize, formatSizeWithUnit } from "./lib/units.js";
 const ROWS = 512;
 const AXIS_W = 64;
 const TIME_H = 18;
-const PLOT_BG = "#0b0f14";
 /** colour stops of the size scale, dim to bright */
 const STOPS = [[0, [20, 30, 80]], [0.35, [30, 110, 200]], [0.6, [40, 200, 200]], [0.8, [250, 220, 60]], [1, [255, 255, 255]]];
 
@@ -54,9 +53,6 @@ const LUT = makeLut();
 
 /** The power of two at or above `x` (a scale that changes rarely as `x` grows). @param {number} x */
 const pow2 = (x) => (x > 0 ? 2 ** Math.ceil(Math.log2(x)) : 0);
-/** CSS px of the largest trade circle (radius), and of the line width */
-const MAX_R = 7.5;
-const LINE_W = 1.5;
 
 /** A round step of at least `x` (1, 2 or 5 × 10^k). @param {number} x */
 function niceStep(x) {
@@ -198,134 +194,7 @@ function render({ model, el }, store) {
   /** circle areas are relative to this (a power of two at or above the largest trade held) */
   let tradeScale = 0;
 
-  /**
-   * The plot painted in screen (device) pixels over the times `t0`…`t1`: `drawn` is the geometry
-   * it was painted for (null: paint it whole at the next draw), `staleFrom` the first bin whose
-   * columns are out of date (new data since).
-   * @type {{canvas: HTMLCanvasElement, ctx: CanvasRenderingContext2D,
-   *   drawn: null|{key: string, t0: number, t1: number, span: number, pTop: number, pBot: number,
-   *   pw: number, ph: number, dpr: number}, staleFrom: number, full: number, parts: number}}
-   */
-  const layer = (() => {
-    const c = document.createElement("canvas");
-    return { canvas: c, ctx: /** @type {CanvasRenderingContext2D} */ (c.getContext("2d")), drawn: null, staleFrom: Infinity, full: 0, parts: 0 };
-  })();
-
-  /**
-   * Paint device columns `x0`…`x1` of the layer: the heat, then the lines, then the circles of
-   * every bin that reaches into them, clipped, so a part painted alone equals the whole painted.
-   * @param {NonNullable<typeof layer.drawn>} g @param {number} x0 @param {number} x1
-   */
-  const paintLayer = (g, x0, x1) => {
-    const c = layer.ctx, bm = state.binMs, p = view.pal;
-    const k = g.pw / g.span; // device px per ms
-    const LX = (/** @type {number} */ t) => Math.round((t - g.t0) * k);
-    const LY = (/** @type {number} */ px) => ((g.pTop - px) / (g.pTop - g.pBot)) * g.ph;
-    const tAt = (/** @type {number} */ x) => g.t0 + x / k;
-    c.save();
-    c.beginPath();
-    c.rect(x0, 0, x1 - x0, g.ph);
-    c.clip();
-    c.fillStyle = PLOT_BG;
-    c.fillRect(x0, 0, x1 - x0, g.ph);
-    c.imageSmoothingEnabled = false;
-    const bA = Math.max(state.first, Math.floor(tAt(x0) / bm)), bB = Math.min(state.last, Math.floor(tAt(x1) / bm));
-    // the ring image: one column per bin, its edges on whole device pixels (no seams)
-    const r0 = Math.max(0, (rowTop - g.pTop) / step + 0.5), r1 = Math.min(ROWS, (rowTop - g.pBot) / step + 0.5);
-    if (r1 > r0) {
-      const yOf = (/** @type {number} */ r) => LY(rowTop - (r - 0.5) * step);
-      const ya = yOf(r0), yh = yOf(r1) - ya;
-      for (let b = bA; b <= bB; b++) {
-        const cx0 = LX(b * bm), cx1 = LX((b + 1) * bm);
-        if (cx1 > cx0) c.drawImage(ring, state.slot(b), r0, 1, r1 - r0, cx0, ya, cx1 - cx0, yh);
-      }
-    }
-    // best bid and ask, as steps: the bins beside the range too (their joins reach into it)
-    const lA = Math.max(state.first, bA - 1), lB = Math.min(state.last, bB + 1);
-    c.lineWidth = LINE_W * g.dpr;
-    for (const [side, color] of /** @type {const} */ ([["bid", p.up], ["ask", p.down]])) {
-      c.beginPath();
-      let on = false;
-      for (let b = lA; b <= lB; b++) {
-        const q = state.best(b)[side];
-        if (!Number.isFinite(q)) { on = false; continue; }
-        const y = LY(q);
-        if (!on) { c.moveTo(LX(b * bm), y); on = true; } else c.lineTo(LX(b * bm), y);
-        c.lineTo(LX((b + 1) * bm), y);
-      }
-      c.strokeStyle = color;
-      c.stroke();
-    }
-    // trades: circles by volume (area), by side; one path per side (three fills, not thousands);
-    // bins as far as the largest circle reaches
-    if (model.get("trades") !== false && tradeScale > 0) {
-      const colW = Math.max(1e-6, bm * k);
-      const reach = Math.ceil(((MAX_R + 1) * g.dpr) / colW) + 1;
-      const tA = Math.max(state.first, bA - reach), tB = Math.min(state.last, bB + reach);
-      const sides = [[1, p.up], [2, p.down], [0, "#9aa4b2"]];
-      // zoomed out (bins a few px wide) the circles of a bin overlap: draw each side's largest
-      const crowded = colW < 4 * g.dpr;
-      c.lineWidth = g.dpr;
-      for (const [dir, col] of /** @type {Array<[number, string]>} */ (sides)) {
-        c.beginPath();
-        let any = false;
-        for (let b = tA; b <= tB; b++) {
-          const m = state.trades[state.slot(b)];
-          if (!m.size) continue;
-          const x = (b * bm + bm / 2 - g.t0) * k;
-          let top = null;
-          if (crowded) {
-            for (const cell of m.values()) {
-              if ((cell.dir === 1 || cell.dir === 2 ? cell.dir : 0) === dir && (!top || cell.vol > top.vol)) top = cell;
-            }
-          }
-          for (const cell of top ? [top] : crowded ? [] : m.values()) {
-            if ((cell.dir === 1 || cell.dir === 2 ? cell.dir : 0) !== dir) continue;
-            const rr = (1.5 + (MAX_R - 1.5) * Math.sqrt(Math.min(1, cell.vol / tradeScale))) * g.dpr, y = LY(cell.px);
-            c.moveTo(x + rr, y);
-            c.arc(x, y, rr, 0, 2 * Math.PI);
-            any = true;
-          }
-        }
-        if (!any) continue;
-        c.fillStyle = alpha(col, 0.35);
-        c.fill();
-        c.strokeStyle = col;
-        c.stroke();
-      }
-    }
-    c.restore();
-  };
-
-  /**
-   * Bring the layer up to date for this draw: whole when its geometry changed, else the columns
-   * of the bins that changed.
-   * @param {{key: string, tStart: number, tEnd: number, span: number, pTop: number, pBot: number,
-   *   pw: number, ph: number, dpr: number}} v
-   */
-  const updateLayer = (v) => {
-    const g = layer.drawn;
-    if (!g || g.key !== v.key || v.tStart < g.t0 || v.tEnd > g.t1) {
-      // a quarter of the window ahead (the live edge moves into it), and behind while panning
-      const t0 = v.tStart - (live ? 0 : v.span / 4), t1 = v.tEnd + v.span / 4;
-      const ng = { key: v.key, t0, t1, span: v.span, pTop: v.pTop, pBot: v.pBot, pw: v.pw, ph: v.ph, dpr: v.dpr };
-      const lw = Math.ceil(((t1 - t0) * v.pw) / v.span) + 1;
-      if (layer.canvas.width !== lw || layer.canvas.height !== v.ph) { layer.canvas.width = lw; layer.canvas.height = v.ph; }
-      layer.drawn = ng;
-      paintLayer(ng, 0, lw);
-      layer.full += 1;
-    } else if (layer.staleFrom <= state.last) {
-      const k = g.pw / g.span, bm = state.binMs, pad = Math.ceil((MAX_R + LINE_W + 1) * g.dpr);
-      const from = Math.max(state.first, layer.staleFrom);
-      const x0 = Math.max(0, Math.round((from * bm - g.t0) * k) - pad);
-      const x1 = Math.min(layer.canvas.width, Math.round(((state.last + 1) * bm - g.t0) * k) + pad);
-      const began = performance.now();
-      if (x1 > x0) paintLayer(g, x0, x1);
-      work.ms += performance.now() - began;
-      layer.parts += 1;
-    }
-    layer.staleFrom = Infinity;
-  };
+  const layer = new HeatLayer(state, ring);
 
   const liveEdge = () => {
     if (!Number.isFinite(state.now)) return (state.last + 1) * state.binMs;
@@ -454,8 +323,9 @@ function render({ model, el }, store) {
     const dpr = window.devicePixelRatio || 1;
     const pw = Math.round(plot.w * dpr), ph = Math.round(plot.h * dpr);
     const key = [span, pTop, pBot, pw, ph, dpr, vScale, tradeScale, step, rowTop, p.up, p.down, model.get("trades") !== false].join("|");
-    updateLayer({ key, tStart, tEnd, span, pTop, pBot, pw, ph, dpr });
-    const g = /** @type {NonNullable<typeof layer.drawn>} */ (layer.drawn);
+    const look = { rowTop, step, rows: ROWS, up: p.up, down: p.down, trades: model.get("trades") !== false, tradeScale, live };
+    work.ms += layer.update({ key, tStart, tEnd, span, pTop, pBot, pw, ph, dpr }, look);
+    const g = /** @type {import("./lib/heatlayer.js").LayerGeometry} */ (layer.drawn);
     const sx = Math.round(((tStart - g.t0) * g.pw) / g.span);
     // a display frame in which the view moved less than a device pixel and nothing else
     // changed draws nothing (at 1× a 30-minute window scrolls a pixel every second or so)
