@@ -10,9 +10,14 @@ with a 30-minute window (600 bins of 3 s):
   kernel can;
 * **JS heap** after that hour (``performance.memory.usedJSHeapSize``, after a forced GC where the
   page allows it), next to the heap before the first update;
-* **bytes per update**: every byte of each delta (JSON header + buffers), mean and max;
+* **bytes per update**: every byte of each delta (JSON header + buffers), mean and max; and
+  everything the widget put on its comm during the hour (frames, trait updates, the saved
+  state: each message's data and buffers, not Jupyter's envelope) divided by the updates;
 * **fps at 20 Hz**: then a task pushes an update every 50 ms for ``--seconds`` with the window full;
-  the page counts ``requestAnimationFrame`` callbacks (the view draws on each one while live).
+  the page counts ``requestAnimationFrame`` callbacks; beside it the heatmap's own main-thread ms
+  per draw and per update, the page's scripting ms (CDP ``Performance.getMetrics``) per update
+  and per frame, and how often the plot layer was painted whole (``--profile``: the functions
+  with the most self time, from a CDP CPU profile).
 
     python benchmarks/heatmap.py           # table
     python benchmarks/heatmap.py --json    # for run_all.py
@@ -47,10 +52,19 @@ def _counted(content, buffers=None):
         sizes.append(len(json.dumps(content)) + sum(len(b) for b in (buffers or [])))
     return _send(content, buffers)
 heat.send = _counted
+# everything the widget puts on its comm (frames, trait updates, the saved state): data + buffers
+comm = {"bytes": 0, "msgs": 0}
+_comm_send = heat.comm.send
+def _comm_counted(data=None, metadata=None, buffers=None):
+    comm["bytes"] += len(json.dumps(data, default=str)) + sum(memoryview(b).nbytes for b in (buffers or []))
+    comm["msgs"] += 1
+    return _comm_send(data=data, metadata=metadata, buffers=buffers)
+heat.comm.send = _comm_counted
 T0 = 1_790_000_000_000
 state = {}
 state["t"] = T0
 async def hour(n, out):
+    comm["bytes"] = comm["msgs"] = 0
     for k in range(n):
         state["t"] += 1000
         feed.ingest(book.frames(state["t"]))
@@ -58,7 +72,8 @@ async def hour(n, out):
         if k % 200 == 0:
             await asyncio.sleep(0)
     with open(out, "w") as fh:
-        json.dump({"n": len(sizes), "mean": sum(sizes) / max(1, len(sizes)), "max": max(sizes or [0])}, fh)
+        json.dump({"n": len(sizes), "mean": sum(sizes) / max(1, len(sizes)), "max": max(sizes or [0]),
+                   "comm_bytes": comm["bytes"], "comm_msgs": comm["msgs"], "updates": n}, fh)
 async def live(seconds, hz):
     for _ in range(int(seconds * hz)):
         state["t"] += 50
@@ -69,17 +84,50 @@ async def live(seconds, hz):
 HEAP = """async () => { if (window.gc) { window.gc(); await new Promise(r => setTimeout(r, 200)); window.gc(); }
   return performance.memory ? performance.memory.usedJSHeapSize : null; }"""
 
+ROOT = ".iw-root.iw-heatmap"
+
+LAYERS = f"""() => {{ const r = document.querySelector('{ROOT}').dataset;
+  return [Number(r.layerFull || 0), Number(r.layerParts || 0)]; }}"""
+
 OBSERVE = """(seconds) => new Promise((resolve) => {
   let frames = 0; const t0 = performance.now(); let done = false;
   const tick = () => { if (done) return; frames++; requestAnimationFrame(tick); };
   requestAnimationFrame(tick);
   setTimeout(() => { done = true; const r = document.querySelector('.iw-root.iw-heatmap').dataset;
     resolve({ frames, ms: performance.now() - t0, draws: Number(r.draws), bins: Number(r.bins),
-      drawMs: Number(r.drawMs) }); }, seconds * 1000);
+      drawMs: Number(r.drawMs), updateMs: Number(r.updateMs), layerFull: Number(r.layerFull || 0), layerParts: Number(r.layerParts || 0) });
+    }, seconds * 1000);
 })"""
 
 
-def measure(updates: int, seconds: float, hz: int) -> dict[str, Any]:
+def _metrics(cdp: Any) -> dict[str, float]:
+    """The page's cumulative main-thread times (s): ScriptDuration, TaskDuration, …"""
+    return {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+
+
+def _updates(page: Any) -> int:
+    return int(page.evaluate(f"Number(document.querySelector('{ROOT}').dataset.updates || 0)"))
+
+
+def _top_self(profile: dict[str, Any], n: int = 15) -> list[dict[str, Any]]:
+    """The functions with the most self time in a CDP CPU profile, in ms."""
+    nodes = {node["id"]: node for node in profile["nodes"]}
+    hits: dict[int, int] = {}
+    for sid in profile.get("samples", []):
+        hits[sid] = hits.get(sid, 0) + 1
+    total_us = profile["endTime"] - profile["startTime"]
+    per = total_us / max(1, len(profile.get("samples", []))) / 1000
+    agg: dict[str, float] = {}
+    for nid, k in hits.items():
+        f = nodes[nid]["callFrame"]
+        url = f.get("url", "").rsplit("/", 1)[-1]
+        key = f"{f.get('functionName') or '(anonymous)'} {url}:{f.get('lineNumber', -1) + 1}"
+        agg[key] = agg.get(key, 0.0) + k * per
+    rows = sorted(agg.items(), key=lambda kv: -kv[1])[:n]
+    return [{"function": k, "self_ms": round(v, 1)} for k, v in rows]
+
+
+def measure(updates: int, seconds: float, hz: int, profile: bool = False) -> dict[str, Any]:
     from playwright.sync_api import sync_playwright
 
     from tests.browser.conftest import (
@@ -123,8 +171,18 @@ def measure(updates: int, seconds: float, hz: int) -> dict[str, Any]:
                 )
                 hour_s = time.monotonic() - t0
                 heap1 = page.evaluate(HEAP)
+                cdp = ctx.new_cdp_session(page)
+                cdp.send("Performance.enable")
+                if profile:
+                    cdp.send("Profiler.enable")
+                    cdp.send("Profiler.setSamplingInterval", {"interval": 200})
+                    cdp.send("Profiler.start")
+                m0, n0 = _metrics(cdp), _updates(page)
+                layers0 = page.evaluate(LAYERS)
                 run_in_kernel(page, f"_l = asyncio.ensure_future(live({seconds + 1}, {hz}))")
                 res = page.evaluate(OBSERVE, seconds)
+                m1, n1 = _metrics(cdp), _updates(page)
+                top = _top_self(cdp.send("Profiler.stop")["profile"]) if profile else []
                 sizes = json.loads(out.read_text()) if out.exists() else {}
                 ctx.close()
                 b.close()
@@ -139,10 +197,24 @@ def measure(updates: int, seconds: float, hz: int) -> dict[str, Any]:
         "heap_after_hour_mb": heap1 / 1e6 if heap1 else None,
         "bytes_per_update_mean": sizes.get("mean"),
         "bytes_per_update_max": sizes.get("max"),
+        "comm_bytes_per_update": sizes.get("comm_bytes", 0) / max(1, sizes.get("updates", 1)),
+        "comm_messages": sizes.get("comm_msgs"),
         "fps_at_20hz": res["frames"] / (res["ms"] / 1000),
+        "updates_live": n1 - n0,
+        "script_ms_per_update": 1000
+        * (m1["ScriptDuration"] - m0["ScriptDuration"])
+        / max(1, n1 - n0),
+        "task_ms_per_update": 1000 * (m1["TaskDuration"] - m0["TaskDuration"]) / max(1, n1 - n0),
+        "script_ms_per_frame": 1000
+        * (m1["ScriptDuration"] - m0["ScriptDuration"])
+        / max(1, res["frames"]),
+        "top_self_ms": top,
         "fps_idle_page": idle["frames"] / (idle["ms"] / 1000),
         "draw_ms": res["drawMs"],
         "draws": res["draws"],
+        "update_ms": res["updateMs"],
+        "layer_full_paints": res["layerFull"] - layers0[0],
+        "layer_part_paints": res["layerParts"] - layers0[1],
         "bins_held": res["bins"],
         "seconds": seconds,
         "hz": hz,
@@ -158,8 +230,16 @@ def markdown(r: dict[str, Any]) -> str:
         f"| fps while updating at {r['hz']} Hz (window full: {r['bins_held']} bins) | {r['fps_at_20hz']:.0f} |\n"
         f"| the same page's fps before any data (its ceiling on this machine) | {r['fps_idle_page']:.0f} |\n"
         f"| main-thread ms per heatmap draw | {r['draw_ms']:.2f} |\n"
-        f"| bytes per update on the comm, mean / max | {r['bytes_per_update_mean']:,.0f} / "
-        f"{r['bytes_per_update_max']:,} B |\n"
+        f"| main-thread ms per update in the heatmap (its column and its part of the plot) | "
+        f"{r['update_ms']:.2f} |\n"
+        f"| page scripting ms per update / per frame (CDP ScriptDuration: JupyterLab included) | "
+        f"{r['script_ms_per_update']:.2f} / {r['script_ms_per_frame']:.2f} |\n"
+        f"| whole repaints of the plot layer while updating at {r['hz']} Hz | "
+        f"{r['layer_full_paints']} (of {r['layer_part_paints']} column paints) |\n"
+        f"| bytes per update frame (JSON header + buffers), mean / max | "
+        f"{r['bytes_per_update_mean']:,.0f} / {r['bytes_per_update_max']:,} B |\n"
+        f"| bytes per update on the comm, everything the widget sent in the hour / updates | "
+        f"{r['comm_bytes_per_update']:,.0f} B ({r['comm_messages']:,} messages) |\n"
         f"| JS heap before / after an hour of updates ({r['hour_updates']:,}, sent in "
         f"{r['hour_seconds']:.0f} s) | {mb(r['heap_before_mb'])} / {mb(r['heap_after_hour_mb'])} |\n"
     )
@@ -173,12 +253,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=8.0)
     ap.add_argument("--hz", type=int, default=20)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument(
+        "--profile", action="store_true", help="also print the top self-time functions at 20 Hz"
+    )
     a = ap.parse_args(argv)
     if not Path("/usr/bin/chromium").exists():
         print("needs /usr/bin/chromium", file=sys.stderr)
         return 2
-    r = measure(a.updates, a.seconds, a.hz)
+    r = measure(a.updates, a.seconds, a.hz, a.profile)
     md = markdown(r)
+    if a.profile and not a.json:
+        md += "\n" + "\n".join(f"{x['self_ms']:8.1f} ms  {x['function']}" for x in r["top_self_ms"])
     print(json.dumps({"rows": [r], "markdown": md}, indent=2) if a.json else md)
     return 0
 

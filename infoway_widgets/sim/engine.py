@@ -36,6 +36,8 @@ from .units import Units, units_for
 from .universe import Profile, stable_int
 
 BLOCK_MS = 60_000
+#: depth levels per side a snapshot carries, by market (else five)
+WIRE_LEVELS = {"US": 1, "CRYPTO": 20}
 _POOL = 512
 
 
@@ -134,7 +136,11 @@ class Engine:
         self.rng = np.random.Generator(np.random.PCG64([seed, stable_int("engine", self.code)]))
         self.schedule = Schedule(self.inst, start_ms)
         self.levels = 20 if self.inst.market == "CRYPTO" else 10
-        self.wire_levels = 1 if self.inst.market == "US" else 5
+        # levels a depth push carries: five for A-shares (Level-1) and the like, one for a US
+        # stock, and for crypto a deeper book than production's five (clients code for any
+        # count; the depth heatmap shows how liquidity beyond the touch moves); REST answers
+        # keep five (wire.REST_DEPTH_LEVELS)
+        self.wire_levels = WIRE_LEVELS.get(self.inst.market, 5)
         self.fixed = (
             round(self.inst.fixed_tick * 10**self.units.pd)
             if self.inst.fixed_tick is not None

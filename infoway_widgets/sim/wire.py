@@ -60,9 +60,16 @@ def depth_frame(u: Units, d: SimDepth) -> str:
     )
 
 
+#: levels per side of a REST ``batch_depth`` answer: five, as production answers (the WebSocket
+#: pushes of the simulator's crypto books go deeper)
+REST_DEPTH_LEVELS = 5
+
+
 def depth_rest(u: Units, d: SimDepth) -> dict[str, Any]:
+    """One ``batch_depth`` entry: the first :data:`REST_DEPTH_LEVELS` levels of each side."""
+    n = REST_DEPTH_LEVELS
     a, b = _sides(u, d)
-    return {"s": d.code, "t": d.t, "a": a, "b": b}
+    return {"s": d.code, "t": d.t, "a": [c[:n] for c in a], "b": [c[:n] for c in b]}
 
 
 # ---- candles ---------------------------------------------------------------------------------

@@ -290,8 +290,9 @@ class CandleChart(ChartAnalysis, LiveWidget):
         if isinstance(name, str) and name and self._market.get("name") != name:
             self._market = {**self._market, "name": name}
 
-    def _extra(self) -> dict[str, Any]:
-        return {"interval": self._iv.name, "symbol": self._inst.code, **profile_header(self)}
+    def _extra(self, *, delta: bool = False, sent: bool = True) -> dict[str, Any]:
+        vp = profile_header(self, changed_only=delta, sent=sent)
+        return {"interval": self._iv.name, "symbol": self._inst.code, **vp}
 
     def volume_profile(self, start: Any = None, end: Any = None) -> pd.DataFrame:
         """Traded volume by price (buy / sell / neutral, POC, 70 % value area) of the day, or of
@@ -324,7 +325,7 @@ class CandleChart(ChartAnalysis, LiveWidget):
                 return self._full_marked(store, keep_range=True)
             cols["studies"] = packed
             self._publish_study_errors()
-        extra = self._extra()
+        extra = self._extra(delta=True)
         points = self._series.take_line_appends()
         if points:
             # points appended to lines since the last frame ride in it (t, value, t, value, ...)
@@ -413,7 +414,7 @@ class CandleChart(ChartAnalysis, LiveWidget):
                 cols.update({c: np.zeros(0) for c in self._study_set.columns()})
         else:
             cols = self._bar_columns(store, self.snapshot_bars)
-        return "bars", cols, {**self._extra(), **self._series.saved()}
+        return "bars", cols, {**self._extra(sent=False), **self._series.saved()}
 
     def _flush(self) -> None:
         # the bars delta (with the lines' new points), then what else changed in lines, markers

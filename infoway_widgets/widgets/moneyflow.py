@@ -12,6 +12,7 @@ import pandas as pd
 import traitlets as t
 
 from ..feed.moneyflow import PRESETS, Thresholds, thresholds_of
+from ..market.sessions import local_date, session_bounds
 from . import _validate as check
 from ._base import Frame, SymbolWidget, esm
 
@@ -45,6 +46,8 @@ class MoneyFlow(SymbolWidget):
     preset = t.Unicode("tushare").tag(sync=True)
     thresholds = t.Dict().tag(sync=True)
     height = t.Int(300).tag(sync=True)
+    #: the counted day's continuous sessions, ``[start, end]`` UTC ms each: the line's time axis
+    _sessions = t.List(t.List(t.Int())).tag(sync=True)
 
     @t.validate("preset")
     def _check_preset(self, proposal: Any) -> str:
@@ -86,6 +89,8 @@ class MoneyFlow(SymbolWidget):
     def _frame(self, offset: int) -> Frame:
         day = self._day()
         self._ver = day.version
+        if day.day_open != self._day_open or not self._sessions:
+            self._sessions = self._sessions_of(day.day_open)
         self._day_open = day.day_open
         tl, line = day.main_net_line()
         self._minutes = len(tl)
@@ -108,6 +113,13 @@ class MoneyFlow(SymbolWidget):
                 "gap_since": day.gap_since,
             },
         )
+
+    def _sessions_of(self, day_open: int | None) -> list[list[int]]:
+        """The sessions of the trading day opening at ``day_open`` (none before the first trade)."""
+        if day_open is None:
+            return []
+        day = local_date(self._inst, int(day_open))
+        return [[a, b] for a, b in session_bounds(self._inst, day)]
 
     def _delta(self) -> Frame | None:
         day = self._day()

@@ -3,19 +3,24 @@
 // resting size (log scale, legend), best bid / ask lines, trades as circles by volume and side.
 //
 // Drawn with canvas 2D from a ring-buffer image, not WebGL2. Each bin is one column of an
-// offscreen canvas (`capacity` × ROWS px): a frame writes one column with putImageData, and a
-// draw is at most two drawImage calls (the ring wraps once) plus the lines and circles, under a
-// millisecond on a software-rendered chromium (docs/benchmarks.md). WebGL2 would draw the same
-// texture no faster at this size, but a page holds only about 16 live WebGL contexts (a notebook
-// of widgets loses the oldest), headless and VM browsers often have none, and HTML export and
-// screenshots of canvas 2D need nothing special. The colour scale changes rarely (it rises in
-// powers of two); only then, or when the price leaves the rows held, is the image rebuilt.
+// offscreen canvas (`capacity` × ROWS px): a frame writes one column with putImageData. The plot
+// (heat, best bid / ask, trade circles) is painted once into a second offscreen canvas, the
+// layer, in screen pixels over the window plus a quarter of it ahead of the live edge; a frame
+// paints only the columns its new bins touch, and a draw at display rate is one unscaled
+// drawImage of the layer at the scroll offset plus the axes: the per-update work is one column,
+// whatever the window (docs/benchmarks.md). The layer is painted whole again only when the
+// geometry changes (zoom, pan past it, the price range, the size, the colour or circle scale, the
+// live edge reaching its end). WebGL2 would draw the same texture no faster at this size, but a
+// page holds only about 16 live WebGL contexts (a notebook of widgets loses the oldest), headless
+// and VM browsers often have none, and HTML export and screenshots of canvas 2D need nothing
+// special. The colour and circle scales change rarely (they rise in powers of two); only then, or
+// when the price leaves the rows held, is the ring image rebuilt.
 
 import { View } from "./lib/base.js";
 import { formatPrice, formatTime } from "./lib/format.js";
+import { HeatLayer, PLOT_BG } from "./lib/heatlayer.js";
 import { HeatState } from "./lib/heatstate.js";
 import { ModelStore, defineWidget } from "./lib/store.js";
-import { alpha } from "./lib/theme.js";
 import { element, hidpiContext, onResize } from "./lib/ui.js";
 import { formatSize, formatSizeWithUnit } from "./lib/units.js";
 
@@ -28,7 +33,6 @@ import { formatSize, formatSizeWithUnit } from "./lib/units.js";
 const ROWS = 512;
 const AXIS_W = 64;
 const TIME_H = 18;
-const PLOT_BG = "#0b0f14";
 /** colour stops of the size scale, dim to bright */
 const STOPS = [[0, [20, 30, 80]], [0.35, [30, 110, 200]], [0.6, [40, 200, 200]], [0.8, [250, 220, 60]], [1, [255, 255, 255]]];
 
@@ -46,6 +50,9 @@ function makeLut() {
   return lut;
 }
 const LUT = makeLut();
+
+/** The power of two at or above `x` (a scale that changes rarely as `x` grows). @param {number} x */
+const pow2 = (x) => (x > 0 ? 2 ** Math.ceil(Math.log2(x)) : 0);
 
 /** A round step of at least `x` (1, 2 or 5 × 10^k). @param {number} x */
 function niceStep(x) {
@@ -156,20 +163,38 @@ function render({ model, el }, store) {
   };
   /** @param {import("./lib/heatstate.js").HeatChange|null} ch */
   const absorb = (ch) => {
+    const began = performance.now();
+    absorbed(ch);
+    work.ms += performance.now() - began;
+    work.n += 1;
+  };
+  /** main-thread ms spent on updates (absorbing them, painting their columns), and how many */
+  const work = { ms: 0, n: 0 };
+  /** @param {import("./lib/heatstate.js").HeatChange|null} ch */
+  const absorbed = (ch) => {
     const scale = state.maxVol > vScale ? 2 ** Math.ceil(Math.log2(Math.max(1, state.maxVol))) : vScale;
+    const tScale = ch?.reset ? pow2(state.maxTrade) : Math.max(tradeScale, pow2(state.maxTrade));
     const refit = fitRows();
     if (!ch || ch.reset || refit || scale !== vScale || ring.width !== state.capacity) {
+      const legendDue = scale !== vScale;
       vScale = scale;
       rebuild();
+      layer.drawn = null;
+      if (legendDue || !ch || ch.reset) renderLegend();
     } else {
       // bins the ring skipped repeat the book before them: write every bin since the last drawn
       const from = Math.max(state.first, Math.min(...ch.bins, lastDrawn + 1));
       for (let b = from; b <= state.last; b++) rasterize(b);
+      layer.staleFrom = Math.min(layer.staleFrom, from);
     }
+    if (tScale !== tradeScale) { tradeScale = tScale; layer.drawn = null; }
     lastDrawn = state.last;
-    renderLegend();
   };
   let lastDrawn = -1;
+  /** circle areas are relative to this (a power of two at or above the largest trade held) */
+  let tradeScale = 0;
+
+  const layer = new HeatLayer(state, ring);
 
   const liveEdge = () => {
     if (!Number.isFinite(state.now)) return (state.last + 1) * state.binMs;
@@ -209,11 +234,27 @@ function render({ model, el }, store) {
     const ds = view.root.dataset;
     for (const [k, v] of Object.entries(kv)) if (ds[k] !== v) ds[k] = v;
   };
-  let drawMs = 0, scrolls = 0, seenFrames = -1, lastEnd = -Infinity;
+  let drawMs = 0, scrolls = 0, seenFrames = -1, lastEnd = -Infinity, forced = true, lastSig = "";
+  // time-axis labels by time, zone and form: the same dozen are drawn on every frame while the
+  // view scrolls, and formatting one (Intl) costs more than drawing it
+  /** @type {Map<string, {text: string, w: number}>} */
+  const labels = new Map();
+  /** @param {CanvasRenderingContext2D} ctx @param {number} t @param {string|undefined} tz @param {"time"|"time_s"} form */
+  const timeLabel = (ctx, t, tz, form) => {
+    const key = `${t}|${tz}|${form}`;
+    let got = labels.get(key);
+    if (!got) {
+      if (labels.size > 256) labels.clear();
+      const text = formatTime(t, tz, form);
+      got = { text, w: ctx.measureText(text).width };
+      labels.set(key, got);
+    }
+    return got;
+  };
   const draw = () => {
     const began = performance.now();
-    drawFrame();
-    drawMs += performance.now() - began;
+    // the ms of the draws made (a frame the view did not move in returns false)
+    if (drawFrame() !== false) drawMs += performance.now() - began;
   };
   const drawFrame = () => {
     if (!width) width = Math.round(wrap.getBoundingClientRect().width || 600);
@@ -222,32 +263,39 @@ function render({ model, el }, store) {
     if (!ctx) return;
     const p = view.pal;
     plot = { l: 0, t: 0, w: W - AXIS_W, h: H - TIME_H };
-    ctx.fillStyle = p.bg;
-    ctx.fillRect(0, 0, W, H);
-    ctx.fillStyle = PLOT_BG;
-    ctx.fillRect(plot.l, plot.t, plot.w, plot.h);
-    draws += 1; fpsCount += 1;
+    /** the axes' strips only: the plot is covered by the layer (or its background) */
+    const begin = () => {
+      forced = false;
+      ctx.fillStyle = p.bg;
+      ctx.fillRect(plot.l + plot.w, 0, W - plot.w, H);
+      ctx.fillRect(0, plot.t + plot.h, plot.w, H - plot.h);
+      draws += 1; fpsCount += 1;
+    };
     const nowWall = performance.now();
     if (nowWall - fpsSince >= 1000) {
       meta({
         fps: String(Math.round((fpsCount * 1000) / (nowWall - fpsSince))),
         drawMs: (drawMs / Math.max(1, fpsCount)).toFixed(2),
+        updateMs: (work.ms / Math.max(1, work.n)).toFixed(2),
       });
       drawMs = 0;
+      work.ms = 0; work.n = 0;
       fpsCount = 0; fpsSince = nowWall;
     }
     let moved = false;
     const due = () => moved || !live || hover !== null || nowWall - lastMeta >= 250;
-    if (due()) meta({ draws: String(draws), scrolls: String(scrolls) });
-    if (state.last < 0 || !Number.isFinite(step)) return;
+    if (due()) meta({ draws: String(draws), scrolls: String(scrolls), layerFull: String(layer.full), layerParts: String(layer.parts) });
+    if (state.last < 0 || !Number.isFinite(step)) {
+      if (!forced && lastSig === `empty|${W}|${H}`) return false;
+      lastSig = `empty|${W}|${H}`;
+      begin();
+      ctx.fillStyle = PLOT_BG;
+      ctx.fillRect(plot.l, plot.t, plot.w, plot.h);
+      return;
+    }
     const span = spanMs || windowMs();
     const tEnd = live ? liveEdge() : viewEnd;
     const tStart = tEnd - span;
-    // draws that moved the live edge between two frames: the view scrolls at display rate
-    if (live && state.frames === seenFrames && tEnd > lastEnd) scrolls += 1;
-    seenFrames = state.frames;
-    lastEnd = tEnd;
-    const bm = state.binMs;
     // price viewport: the newest book with a margin, unless the user moved it
     if (priceAuto) {
       const best = state.best(state.last);
@@ -271,75 +319,31 @@ function render({ model, el }, store) {
     const X = (t) => plot.l + ((t - tStart) / span) * plot.w;
     /** @param {number} px */
     const Y = (px) => plot.t + ((pTop - px) / (pTop - pBot)) * plot.h;
+    // the layer, brought up to date, at the scroll offset: one unscaled copy in device pixels
+    const dpr = window.devicePixelRatio || 1;
+    const pw = Math.round(plot.w * dpr), ph = Math.round(plot.h * dpr);
+    const key = [span, pTop, pBot, pw, ph, dpr, vScale, tradeScale, step, rowTop, p.up, p.down, model.get("trades") !== false].join("|");
+    const look = { rowTop, step, rows: ROWS, up: p.up, down: p.down, trades: model.get("trades") !== false, tradeScale, live };
+    work.ms += layer.update({ key, tStart, tEnd, span, pTop, pBot, pw, ph, dpr }, look);
+    const g = /** @type {import("./lib/heatlayer.js").LayerGeometry} */ (layer.drawn);
+    const sx = Math.round(((tStart - g.t0) * g.pw) / g.span);
+    // a display frame in which the view moved less than a device pixel and nothing else
+    // changed draws nothing (at 1× a 30-minute window scrolls a pixel every second or so)
+    const sig = `${key}|${sx}|${g.t0}|${layer.full}|${layer.parts}|${W}|${H}|${p.bg}|${p.muted}`;
+    if (!forced && sig === lastSig) return false;
+    lastSig = sig;
+    begin();
+    // draws that moved the live edge between two frames: the view scrolls at display rate
+    if (live && state.frames === seenFrames && tEnd > lastEnd) scrolls += 1;
+    seenFrames = state.frames;
+    lastEnd = tEnd;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.drawImage(layer.canvas, sx, 0, pw, ph, Math.round(plot.l * dpr), Math.round(plot.t * dpr), pw, ph);
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.save();
     ctx.beginPath();
     ctx.rect(plot.l, plot.t, plot.w, plot.h);
     ctx.clip();
-    // the ring image: bins [b0, b1] in at most two runs of consecutive slots
-    ctx.imageSmoothingEnabled = false;
-    const b0 = Math.max(state.first, Math.floor(tStart / bm)), b1 = Math.min(state.last, Math.floor(tEnd / bm));
-    // source rows of the price range (row r spans r - 0.5 … r + 0.5 around rowTop - r * step)
-    const r0 = Math.max(0, (rowTop - pTop) / step + 0.5), r1 = Math.min(ROWS, (rowTop - pBot) / step + 0.5);
-    if (r1 > r0) {
-      const yOf = (/** @type {number} */ r) => Y(rowTop - (r - 0.5) * step);
-      for (let b = b0; b <= b1;) {
-        const s = state.slot(b);
-        const e = Math.min(b1, b + (state.capacity - s) - 1);
-        const x0 = X(b * bm), x1 = X((e + 1) * bm);
-        ctx.drawImage(ring, s, r0, e - b + 1, r1 - r0, x0, yOf(r0), x1 - x0, yOf(r1) - yOf(r0));
-        b = e + 1;
-      }
-    }
-    // best bid and ask, as steps
-    for (const [side, color] of /** @type {const} */ ([["bid", p.up], ["ask", p.down]])) {
-      ctx.beginPath();
-      let on = false;
-      for (let b = b0; b <= b1; b++) {
-        const q = state.best(b)[side];
-        if (!Number.isFinite(q)) { on = false; continue; }
-        const y = Y(q);
-        if (!on) { ctx.moveTo(X(b * bm), y); on = true; } else ctx.lineTo(X(b * bm), y);
-        ctx.lineTo(X((b + 1) * bm), y);
-      }
-      ctx.strokeStyle = color;
-      ctx.lineWidth = 1.5;
-      ctx.stroke();
-    }
-    // trades: circles by volume (area), by side
-    // one path per side: thousands of circles in a full window cost three fills, not thousands
-    if (model.get("trades") !== false && state.maxTrade > 0) {
-      const sides = [[1, p.up], [2, p.down], [0, "#9aa4b2"]];
-      // zoomed out (bins a few px wide) the circles of a bin overlap: draw each side's largest
-      const crowded = X(bm) - X(0) < 4;
-      for (const [dir, col] of /** @type {Array<[number, string]>} */ (sides)) {
-        ctx.beginPath();
-        let any = false;
-        for (let b = b0; b <= b1; b++) {
-          const m = state.trades[state.slot(b)];
-          if (!m.size) continue;
-          const x = X((b + 0.5) * bm);
-          let top = null;
-          if (crowded) {
-            for (const c of m.values()) {
-              if ((c.dir === 1 || c.dir === 2 ? c.dir : 0) === dir && (!top || c.vol > top.vol)) top = c;
-            }
-          }
-          for (const c of top ? [top] : crowded ? [] : m.values()) {
-            if ((c.dir === 1 || c.dir === 2 ? c.dir : 0) !== dir) continue;
-            const rr = 1.5 + 6 * Math.sqrt(c.vol / state.maxTrade), y = Y(c.px);
-            ctx.moveTo(x + rr, y);
-            ctx.arc(x, y, rr, 0, 2 * Math.PI);
-            any = true;
-          }
-        }
-        if (!any) continue;
-        ctx.fillStyle = alpha(col, 0.35);
-        ctx.fill();
-        ctx.strokeStyle = col;
-        ctx.lineWidth = 1;
-        ctx.stroke();
-      }
-    }
     // crosshair
     if (hover) {
       ctx.strokeStyle = "rgba(255,255,255,0.5)";
@@ -367,8 +371,7 @@ function render({ model, el }, store) {
     ctx.textBaseline = "alphabetic";
     for (let t = Math.ceil(tStart / tStep) * tStep; t <= tEnd; t += tStep) {
       const x = X(t);
-      const text = formatTime(t, tz, tStep < 60_000 ? "time_s" : "time");
-      const w = ctx.measureText(text).width;
+      const { text, w } = timeLabel(ctx, t, tz, tStep < 60_000 ? "time_s" : "time");
       if (x - w / 2 < 0 || x + w / 2 > plot.w) continue;
       ctx.fillText(text, x - w / 2, H - 5);
     }
@@ -418,7 +421,8 @@ function render({ model, el }, store) {
     draw();
     if (live) raf = requestAnimationFrame(loop);
   };
-  const kick = () => { if (!raf) raf = requestAnimationFrame(loop); };
+  // an event asks for a real draw; the loop's own frames draw only when the view moved
+  const kick = () => { forced = true; if (!raf) raf = requestAnimationFrame(loop); };
   view.cleanups.push(() => { if (raf) cancelAnimationFrame(raf); raf = 0; });
 
   // wheel: zoom time at the pointer (Shift: price); drag: pan; double click: back to live
@@ -468,7 +472,8 @@ function render({ model, el }, store) {
 
   view.onTheme(() => kick());
   view.listen("change:locale", () => { renderTools(); renderLegend(); kick(); });
-  view.listen("change:height change:trades change:_market change:timezone", () => kick());
+  view.listen("change:_market", () => { renderLegend(); kick(); });
+  view.listen("change:height change:trades change:timezone", () => kick());
   view.cleanups.push(onResize(wrap, () => { width = Math.round(wrap.getBoundingClientRect().width); kick(); }));
   renderTools();
   view.follow(store, (ch) => { absorb(ch); kick(); });

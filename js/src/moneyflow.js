@@ -5,7 +5,7 @@
 
 import { View } from "./lib/base.js";
 import { formatTime, formatVolume } from "./lib/format.js";
-import { FlowState } from "./lib/moneyflow.js";
+import { FlowState, sessionAxis } from "./lib/moneyflow.js";
 import { ModelStore, defineWidget } from "./lib/store.js";
 import { alpha } from "./lib/theme.js";
 import { element, hidpiContext, onResize } from "./lib/ui.js";
@@ -86,25 +86,32 @@ function render({ model, el }, store) {
     const Y = (y) => top + ((hi - y) / span) * (bottom - top);
     ctx.moveTo(lx, Y(0)); ctx.lineTo(lx + lw, Y(0));
     ctx.stroke();
+    // the time axis is the day's trading time (the lunch break closed up), from the session
+    // open to the close; without the sessions, the minutes counted
+    const axis = sessionAxis(model.get("_sessions"), state.t);
     if (n) {
       ctx.strokeStyle = LINE;
       ctx.lineWidth = 1.5;
       ctx.beginPath();
       state.line.forEach((y, i) => {
-        const x = lx + (n > 1 ? (i / (n - 1)) * lw : 0);
+        const x = lx + axis.at(state.t[i]) * lw;
         if (i) ctx.lineTo(x, Y(y)); else ctx.moveTo(x, Y(y));
       });
       ctx.stroke();
-      ctx.fillStyle = p.muted;
-      ctx.fillText(formatTime(state.t[0], view.tz, "time"), lx, H - 5);
-      const last = formatTime(state.t[n - 1], view.tz, "time");
-      ctx.fillText(last, lx + lw - ctx.measureText(last).width, H - 5);
     }
+    ctx.fillStyle = p.muted;
+    const labels = axis.ticks.map(([t0, t1]) => (t1 == null ? formatTime(t0, view.tz, "time") : `${formatTime(t0, view.tz, "time")}/${formatTime(t1, view.tz, "time")}`));
+    axis.ticks.forEach(([t0], i) => {
+      const text = labels[i], w = ctx.measureText(text).width;
+      const x = Math.min(lx + lw - w, Math.max(lx, lx + axis.at(t0) * lw - w / 2));
+      ctx.fillText(text, x, H - 5);
+    });
+    view.root.dataset.axis = labels.join(" ");
     view.root.dataset.minutes = String(n);
   });
 
   view.onTheme(draw);
-  view.listen("change:locale change:height change:_market change:timezone", draw);
+  view.listen("change:locale change:height change:_market change:timezone change:_sessions", draw);
   view.cleanups.push(onResize(canvas, draw));
   view.follow(store, () => draw());
   view.root.dataset.ready = "1";

@@ -1,6 +1,7 @@
 """DepthHeatmap in JupyterLab + chromium: drawn, scrolling at display rate, a resting wall as a
 bright band at its price (a scripted 20-level book), zoom / pan / back to live, the crosshair
-read-out, and the A-share heatmap on five levels (zh). Screenshots to docs/images/."""
+read-out, each update painting only its columns; the A-share heatmap on five levels (zh), and a
+simulated crypto book on twenty. Screenshots to docs/images/."""
 
 from __future__ import annotations
 
@@ -53,6 +54,14 @@ def test_heatmap_scripted_wall_scrolls_zooms_and_reads_out(lab, page, tmp_path):
         timeout=30_000,
     )
     wait_attr_at_least(page, ROOT, "data-scrolls", scrolls1 + 10, timeout=30_000)
+    # each update paints its own columns of the plot, not the whole window again
+    d = _data(page)
+    full0, parts0, n0 = int(d["layerFull"]), int(d["layerParts"]), int(d["updates"])
+    wait_attr_at_least(page, ROOT, "data-updates", n0 + 60, timeout=30_000)
+    wait_attr_at_least(page, ROOT, "data-layer-parts", parts0 + 40, timeout=30_000)
+    d = _data(page)
+    full, parts = int(d["layerFull"]) - full0, int(d["layerParts"]) - parts0
+    assert parts >= 40 and full * 3 < parts, (full, parts)
     # the wall (400 resting at one price; the rest 0.5 to 4) is a bright band at its price
     wall = 60004.0  # ScriptedBook: mid 60000, wall 8 ticks of 0.5 above
     bright = page.evaluate(ROW_BRIGHTNESS, [ROOT, wall])
@@ -106,3 +115,18 @@ def test_heatmap_ashare_five_levels(lab, page, tmp_path):
     shot = tmp_path / "heatmap-ashare.png"
     page.locator(ROOT).first.screenshot(path=str(shot))
     copy_screenshot(shot, "heatmap-ashare.png")
+
+
+def test_heatmap_simulated_crypto_twenty_levels(lab, page):
+    write_notebook(
+        lab["root"] / "heatmap-crypto.ipynb",
+        [
+            "import infoway_widgets as iw\nfeed = await iw.aconnect(speed=10, new=True)",
+            'heat = iw.DepthHeatmap("BTCUSDT", window="2m", feed=feed)\nheat',
+        ],
+    )
+    open_and_run(page, lab, "heatmap-crypto.ipynb")
+    page.wait_for_selector(f'{ROOT}[data-status="simulated"]', timeout=60_000)
+    wait_attr_at_least(page, ROOT, "data-bins", 20, timeout=90_000)
+    assert _data(page)["levels"] == "20"
+    assert page.evaluate(CANVAS_INK, ROOT) > 3000

@@ -75,6 +75,17 @@ async def test_crypto_depth_has_eight_decimals():
         assert all(re.match(r"^\d+\.\d{8}$", x) for x in msg["data"]["a"][0] + msg["data"]["b"][1])
 
 
+async def test_crypto_depth_is_twenty_levels_deep_and_ordered():
+    async with running() as srv, ws_client(srv, "crypto") as ws:
+        await ws.send('{"code":10003,"trace":"d","data":{"codes":"BTCUSDT"}}')
+        msg = await recv_until(ws, lambda m: m.get("code") == 10005)
+        (ap, av), (bp, bv) = msg["data"]["a"], msg["data"]["b"]
+        assert len(ap) == len(av) == len(bp) == len(bv) == 20
+        a, b = [float(x) for x in ap], [float(x) for x in bp]
+        assert a == sorted(a) and b == sorted(b, reverse=True) and b[0] < a[0]
+        assert len(set(a)) == 20 and len(set(b)) == 20 and all(float(v) > 0 for v in av + bv)
+
+
 async def test_candle_push_shape_and_several_intervals():
     async with running() as srv, ws_client(srv, "crypto") as ws:
         await ws.send(

@@ -62,7 +62,7 @@ def _mirror(frames):
     return books, traded
 
 
-@pytest.mark.parametrize(("symbol", "levels"), [("600519.SH", 5), ("BTCUSDT", 5)])
+@pytest.mark.parametrize(("symbol", "levels"), [("600519.SH", 5), ("BTCUSDT", 20)])
 async def test_heatmap_frames(sent, symbol, levels):
     async with serve(port=0, seed=9, speed=30.0) as server:
         feed = iw.connect(base_url=server.url, speed=30.0, new=True)

@@ -1,7 +1,9 @@
-"""MoneyFlow widget: its frames carry the feed's money flow for its preset, and the line's tail."""
+"""MoneyFlow widget: its frames carry the feed's money flow for its preset, and the line's tail;
+the line's time axis is the trading day's sessions."""
 
 import asyncio
 
+import pandas as pd
 import pytest
 
 import infoway_widgets as iw
@@ -33,6 +35,15 @@ async def test_money_flow_frames_follow_the_feed(sent):
             assert line.iloc[-1] == pytest.approx(df.attrs["main_net"])
             assert cols["main_net"][-1] == pytest.approx(line.iloc[-1])
             assert str(line.index.tz) == "Asia/Shanghai"
+            # the line's axis: the counted day's sessions from the calendar (09:30-11:30,
+            # 13:00-15:00 Shanghai), holding every minute of the line
+            (a0, b0), (a1, b1) = w._sessions
+            local = [
+                pd.Timestamp(x, unit="ms", tz="UTC").tz_convert("Asia/Shanghai").strftime("%H:%M")
+                for x in (a0, b0, a1, b1)
+            ]
+            assert local == ["09:30", "11:30", "13:00", "15:00"]
+            assert a0 <= cols["t"][-1] < b1 and a0 == w._day().day_open + 9.5 * 3_600_000
             w.preset = "tushare"
             assert w.frame.attrs["preset"] == "tushare"
             assert sent.frames(w)[-1][0]["preset"] == "tushare"

@@ -77,6 +77,8 @@ export class CandleState {
     this.markers = new Map();
     this.symbol = "";
     this.interval = "";
+    /** @type {import("./vprofile.js").Profile|null} the volume profile last sent (deltas bring it only when it changed) */
+    this.vp = null;
     /** bars kept in the saved state (the trait `snapshot_bars`) */
     this.snapshotBars = 500;
     this.loading = false;
@@ -123,6 +125,7 @@ export class CandleState {
     if (raw.header.kind === "line" || raw.header.kind === "markers") return this.applySeries(raw);
     if (raw.header.kind !== "bars") return null;
     const { header: h, cols } = /** @type {BarsFrame} */ (raw);
+    if (h.vp || h.reset) this.vp = h.vp || null;
     if (h.lines) this.lines = new Map(h.lines.map((l) => [l.id, { ...l, t: [...l.t], v: l.v.map((x) => (x == null ? NaN : x)) }]));
     if (h.markers) this.markers = new Map(h.markers.map((m) => [m.id, { id: m.id, t: [...m.t], shape: [...m.shape], position: [...m.position], color: [...m.color], text: [...m.text] }]));
     const oldLen = this.bars.length;
@@ -217,7 +220,8 @@ export class CandleState {
     for (const k of this.bars.names) cols[k] = this.bars.c[k].slice(from);
     const lines = [...this.lines.values()].map((l) => ({ ...l, v: l.v.map((x) => (Number.isFinite(x) ? x : null)) }));
     const markers = [...this.markers.values()];
-    return { header: { kind: "bars", symbol: this.symbol, interval: this.interval, lines, markers }, cols };
+    const vp = this.vp ? { vp: this.vp } : {};
+    return { header: { kind: "bars", symbol: this.symbol, interval: this.interval, lines, markers, ...vp }, cols };
   }
 
   /**

@@ -1,8 +1,9 @@
 // @ts-check
 // The volume profile on a candle chart: horizontal bars of traded volume per price band on the
 // right side of the price pane (buy / sell / neutral stacked, from td), the point of control
-// stronger, the value area shaded. A canvas over the chart, drawn from the `vp` array of the
-// bars frames' headers (computed in Python), placed with the candle series' price coordinates.
+// stronger, the value area shaded. A canvas over the chart, drawn from the profile the chart's
+// state holds (the `vp` of the bars frames' headers, computed in Python and sent when it changes;
+// the saved state keeps it), placed with the candle series' price coordinates.
 
 /**
  * @typedef {{px: number[], buy: number[], sell: number[], vol: number[], step: number,
@@ -11,8 +12,8 @@
 
 /**
  * Draw the profile of `model`'s frames over `chart` until the view goes.
- * @param {{view: import("./base.js").View, store: {subscribe(fn: (ch: any) => void): () => void},
- *   holder: HTMLElement, chart: any, series: any}} o
+ * @param {{view: import("./base.js").View, store: {subscribe(fn: (ch: any) => void): () => void,
+ *   state: {vp: Profile|null}}, holder: HTMLElement, chart: any, series: any}} o
  */
 export function volumeProfile({ view, store, holder, chart, series }) {
   const model = view.model;
@@ -20,14 +21,13 @@ export function volumeProfile({ view, store, holder, chart, series }) {
   canvas.className = "iw-vprofile";
   canvas.style.cssText = "position:absolute;left:0;top:0;pointer-events:none;z-index:2";
   holder.append(canvas);
-  /** @type {Profile|null} */
-  let profile = model.get("_snapshot")?.header?.vp || null;
   let frame = 0;
 
   const draw = () => {
     frame = 0;
     if (view.destroyed) return;
     const on = !!model.get("show_volume_profile");
+    const profile = store.state.vp;
     const axis = chart.priceScale("right").width() || 0;
     const w = Math.max(0, holder.clientWidth - axis);
     const h = chart.panes()[0]?.getHeight?.() || holder.clientHeight;
@@ -68,9 +68,6 @@ export function volumeProfile({ view, store, holder, chart, series }) {
     ctx.globalAlpha = 1;
   };
   const schedule = () => { if (!frame) frame = requestAnimationFrame(draw); };
-  /** @param {any} msg */
-  const onMsg = (msg) => { if (msg && msg.kind === "bars" && msg.vp) { profile = msg.vp; schedule(); } };
-  model.on("msg:custom", onMsg);
   model.on("change:show_volume_profile", schedule);
   const unsub = store.subscribe(schedule);
   chart.timeScale().subscribeVisibleLogicalRangeChange(schedule);
@@ -78,7 +75,6 @@ export function volumeProfile({ view, store, holder, chart, series }) {
   ro?.observe(holder);
   schedule();
   view.cleanups.push(() => {
-    model.off("msg:custom", onMsg);
     model.off("change:show_volume_profile", schedule);
     unsub();
     try { chart.timeScale().unsubscribeVisibleLogicalRangeChange(schedule); } catch { /* the chart is gone */ }
