@@ -10,6 +10,12 @@ buffers). The same frame, with its columns as JSON lists (NaN as null), is what 
 ``_snapshot`` trait holds, so a view without a kernel (HTML export, a re-opened notebook)
 renders the last state. Times are UTC epoch milliseconds in float64, never float32/int32.
 
+A frame whose columns begin with its kind's usual ones (:data:`USUAL_COLUMNS`: a chart's
+``t, open, high, low, close, volume, turnover``) names them ``"*"``: ``"cols": ["*", "studies"]``.
+That is most of a live delta's header (a chart's update is ~180 B, ~60 of them the names), and a
+front-end expands it before anything reads the header (``js/src/lib/wire.js`` ``expandColumns``,
+the same table).
+
 Some front-ends drop the binary buffers of custom messages (Colab's widget manager). There a
 frame's columns travel base64-encoded in the header instead (``"b64": [...]``, one string per
 name in ``cols``): when the kernel runs in Colab, when a front-end reports that a probe buffer did
@@ -32,6 +38,31 @@ SCHEMA_VERSION = 1
 BUFFERS_ENV = "INFOWAY_WIDGETS_BUFFERS"
 #: what the probe buffer holds: a front-end that reads these back takes binary buffers
 PROBE_VALUES = (1.5, -0.25, 2.0**53, 1e-300)
+
+
+#: each kind's usual columns, in order; a frame's ``cols`` that begin with them say ``"*"`` instead
+USUAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "bars": ("t", "open", "high", "low", "close", "volume", "turnover"),
+    "book": ("bid_px", "bid_vol", "ask_px", "ask_vol"),
+    "tape": ("t", "price", "volume", "direction"),
+}
+USUAL = "*"
+
+
+def short_columns(kind: str, names: list[str]) -> list[str]:
+    """``names`` as a frame's header says them: the kind's usual columns at the start as ``"*"``."""
+    usual = USUAL_COLUMNS.get(kind)
+    if usual and tuple(names[: len(usual)]) == usual:
+        return [USUAL, *names[len(usual) :]]
+    return names
+
+
+def column_names(header: Mapping[str, Any]) -> list[str]:
+    """The columns a frame's header names, ``"*"`` expanded (the inverse of :func:`short_columns`)."""
+    names = list(header.get("cols") or [])
+    if names[:1] == [USUAL]:
+        return [*USUAL_COLUMNS[str(header.get("kind"))], *names[1:]]
+    return names
 
 
 def f64(a: Any) -> np.ndarray:
@@ -62,7 +93,7 @@ def make_frame(
         "v": SCHEMA_VERSION,
         "seq": int(seq),
         "n": int(len(arrays[0])) if arrays else 0,
-        "cols": names,
+        "cols": short_columns(kind, names),
     }
     header.update(extra)
     return header, [a.tobytes() for a in arrays]
@@ -81,7 +112,8 @@ def decode_frame(
     header: Mapping[str, Any], buffers: list[bytes | memoryview]
 ) -> dict[str, np.ndarray]:
     """Columns of a frame from its buffers (the inverse of :func:`make_frame`; used by tests)."""
-    return {name: np.frombuffer(bytes(b), dtype="<f8") for name, b in zip(header["cols"], buffers)}
+    names = column_names(header)
+    return {name: np.frombuffer(bytes(b), dtype="<f8") for name, b in zip(names, buffers)}
 
 
 def buffers_setting() -> bool | None:
@@ -119,5 +151,5 @@ def decode_inline(header: Mapping[str, Any]) -> dict[str, np.ndarray]:
     """Columns of a frame sent with ``"b64"`` (the inverse of :func:`inline_columns`; for tests)."""
     return {
         name: np.frombuffer(base64.b64decode(text), dtype="<f8")
-        for name, text in zip(header["cols"], header["b64"])
+        for name, text in zip(column_names(header), header["b64"])
     }

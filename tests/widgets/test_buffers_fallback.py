@@ -10,7 +10,13 @@ import numpy as np
 import pytest
 
 from infoway_widgets.widgets import CandleChart, OrderBook, QuoteBoard, TradeTape
-from infoway_widgets.widgets._wire import BUFFERS_ENV, PROBE_VALUES, decode_frame, decode_inline
+from infoway_widgets.widgets._wire import (
+    BUFFERS_ENV,
+    PROBE_VALUES,
+    column_names,
+    decode_frame,
+    decode_inline,
+)
 
 from .test_sync import SYM, mirror, settle
 
@@ -43,7 +49,7 @@ async def test_binary_buffers_by_default(feed, sent):
     assert not chart.frames_base64
     data = [(c, b) for c, b, _ in sent.of(chart) if c.get("kind") == "bars"]
     assert len(data) >= 2
-    assert all("b64" not in c and len(b) == len(c["cols"]) for c, b in data)
+    assert all("b64" not in c and len(b) == len(column_names(c)) for c, b in data)
     chart.close()
 
 
@@ -64,7 +70,7 @@ async def test_the_setting_sends_the_same_frames_base64(feed, sent, monkeypatch,
     assert all(w.frames_base64 for w in inline) and not any(w.frames_base64 for w in binary)
     for w in inline:
         got = [(c, b) for c, b, _ in sent.of(w) if c.get("kind") != "control"]
-        assert got and all(b == [] and len(c["b64"]) == len(c["cols"]) for c, b in got)
+        assert got and all(b == [] and len(c["b64"]) == len(column_names(c)) for c, b in got)
     # header for header and value for value what the binary twin sent
     for a, b in zip(binary, inline):
         fa, fb = frames(sent, a), frames(sent, b)
@@ -107,7 +113,7 @@ async def test_the_probe_and_a_report_of_dropped_buffers(feed, sent):
     chart._on_front_msg(chart, {"type": "capabilities", "buffers": False}, [])
     assert chart.frames_base64
     (full, buffers, _) = sent.of(chart)[n]
-    assert full["reset"] and buffers == [] and len(full["b64"]) == len(full["cols"])
+    assert full["reset"] and buffers == [] and len(full["b64"]) == len(column_names(full))
     feed.trade(SYM, 3)
     await settle(chart)
     later = [c for c, _, _ in sent.of(chart)[n + 1 :] if c.get("kind") == "bars"]

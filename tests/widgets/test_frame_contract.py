@@ -18,6 +18,7 @@ import pytest
 import infoway_widgets as iw
 from infoway_widgets.sim import serve
 from infoway_widgets.widgets import CandleChart, OrderBook, QuoteBoard, TradeTape
+from infoway_widgets.widgets._wire import USUAL_COLUMNS, column_names
 
 from ..feed.conftest import wait_for
 from .test_sync import SYM, settle
@@ -93,7 +94,10 @@ def check(defs: Typedefs, header: dict[str, Any]) -> None:
     if kind in ("control", "probe"):
         return
     cols = literals(defs, name.replace("Header", "Column"))
-    sent = set(header["cols"])
+    sent = set(column_names(header))
+    usual = USUAL_COLUMNS.get(kind)
+    if usual:  # "*" stands for the kind's usual columns, the same ones the front-end expands
+        assert set(usual) <= cols, f"{kind}: USUAL_COLUMNS names {sorted(set(usual) - cols)}"
     if kind == "bars":
         # a study's columns are "<study>.<output>" (StudyColumn); the bar columns are all there
         assert "StudyColumn" in defs
@@ -189,7 +193,7 @@ async def test_studies_lines_and_markers_frames(defs, feed, sent) -> None:
         check(defs, h)
         seen.add((h["kind"], h.get("op") or ("reset" if h.get("reset") else "delta")))
         if h["kind"] == "bars" and h.get("reset"):
-            assert {"macd.dif", "macd.dea", "macd.macd", "boll.mid"} <= set(h["cols"])
+            assert {"macd.dif", "macd.dea", "macd.macd", "boll.mid"} <= set(column_names(h))
         elif h["kind"] == "bars":
             assert "studies" in h["cols"]
             if "line_points" in h:
@@ -258,3 +262,16 @@ async def test_heatmap_and_money_flow_frames(defs, sent) -> None:
                 w.close()
         finally:
             await feed.aclose()
+
+
+def test_the_usual_columns_are_the_same_table_in_python_and_javascript() -> None:
+    import json
+
+    text = (Path(__file__).resolve().parents[2] / "js" / "src" / "lib" / "wire.js").read_text()
+    body = re.search(r"export const USUAL_COLUMNS = \{(.*?)\};", text, re.S)
+    assert body, "wire.js defines USUAL_COLUMNS"
+    js = {k: tuple(json.loads(v)) for k, v in re.findall(r"(\w+): (\[[^\]]*\])", body.group(1))}
+    assert js == USUAL_COLUMNS
+    # a chart delta's header names them "*" and the rest after it; anything else stays as it is
+    assert column_names({"kind": "bars", "cols": ["*", "studies"]})[-1] == "studies"
+    assert column_names({"kind": "quotes", "cols": ["last"]}) == ["last"]

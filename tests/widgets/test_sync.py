@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from infoway_widgets.widgets import CandleChart, OrderBook, QuoteBoard, TradeTape
-from infoway_widgets.widgets._wire import SCHEMA_VERSION
+from infoway_widgets.widgets._wire import SCHEMA_VERSION, column_names
 
 SYM = "600519.SH"
 
@@ -99,8 +99,10 @@ async def test_frame_schema_and_float64(feed, sent):
     await settle(chart)
     header, buffers, _ = [m for m in sent.of(chart) if m[0].get("kind") == "bars"][-1]
     assert header["v"] == SCHEMA_VERSION and header["kind"] == "bars"
-    assert header["cols"] == ["t", "open", "high", "low", "close", "volume", "turnover"]
-    assert len(buffers) == len(header["cols"])
+    # the usual columns travel as "*": most of a delta's header otherwise
+    assert header["cols"] == ["*"]
+    assert column_names(header) == ["t", "open", "high", "low", "close", "volume", "turnover"]
+    assert len(buffers) == len(column_names(header))
     for b in buffers:
         assert len(b) == 8 * header["n"]  # float64, not float32/int32
     t = np.frombuffer(buffers[0], "<f8")

@@ -10,7 +10,16 @@
 // saved notebook stores) the state it holds, so Python never has to push it.
 
 import { KernelLink } from "./link.js";
-import { SCHEMA, SeqTracker, buffersDropped, decodeFrame, decodeSnapshot, probeArrived, snapshotOf } from "./wire.js";
+import {
+  SCHEMA,
+  SeqTracker,
+  buffersDropped,
+  decodeFrame,
+  decodeSnapshot,
+  expandColumns,
+  probeArrived,
+  snapshotOf,
+} from "./wire.js";
 
 /** A random id for one store (one page's copy of a model). */
 function storeId() {
@@ -175,6 +184,7 @@ export class ModelStore {
       this.reportBuffers(probeArrived(msg, buffers));
       return;
     }
+    expandColumns(msg);
     if (buffersDropped(msg, buffers)) {
       // empty columns would draw nothing: wait for the full frame Python sends once it knows
       this.reportBuffers(false);

@@ -50,6 +50,31 @@ export function fromBase64(text) {
 }
 
 /**
+ * Each kind's usual columns, in order: a frame whose columns begin with them names them "*"
+ * (`cols: ["*", "studies"]`), most of a live delta's header otherwise. The same table as
+ * `USUAL_COLUMNS` in infoway_widgets/widgets/_wire.py.
+ * @type {Record<string, string[]>}
+ */
+export const USUAL_COLUMNS = {
+  bars: ["t", "open", "high", "low", "close", "volume", "turnover"],
+  book: ["bid_px", "bid_vol", "ask_px", "ask_vol"],
+  tape: ["t", "price", "volume", "direction"],
+};
+
+/**
+ * Put a frame header's usual columns back in place of its "*" (before anything reads `cols`).
+ * @param {Record<string, any>} msg a frame header, changed in place
+ * @returns {Record<string, any>} the same header
+ */
+export function expandColumns(msg) {
+  const cols = msg.cols;
+  if (Array.isArray(cols) && cols[0] === "*" && USUAL_COLUMNS[msg.kind]) {
+    msg.cols = [...USUAL_COLUMNS[msg.kind], ...cols.slice(1)];
+  }
+  return msg;
+}
+
+/**
  * Whether a frame's columns should have come as binary buffers and did not: a front-end that
  * drops them (Colab's widget manager does, on custom messages).
  * @param {Record<string, any>} msg
