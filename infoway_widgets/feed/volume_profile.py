@@ -120,18 +120,8 @@ class ProfileDay:
             self._vol.clear()
             self.day_open = day_open
         keys, inv = np.unique(buckets(price, self.step), return_inverse=True)
-        d = np.asarray(direction)
-        buy = np.bincount(inv, weights=np.where(d == 1, volume, 0.0), minlength=len(keys))
-        sell = np.bincount(inv, weights=np.where(d == 2, volume, 0.0), minlength=len(keys))
-        tot = np.bincount(inv, weights=volume, minlength=len(keys))
-        for k, a, s, v in zip(keys.tolist(), buy.tolist(), sell.tolist(), tot.tolist()):
-            cell = self._vol.get(k)
-            if cell is None:
-                self._vol[k] = [a, s, v]
-            else:
-                cell[0] += a
-                cell[1] += s
-                cell[2] += v
+        for k, a, s, v in zip(keys.tolist(), *_side_sums(inv, len(keys), volume, direction)):
+            _fold(self._vol, k, a, s, v)
         self.version += 1
 
     @staticmethod
@@ -166,23 +156,11 @@ class ProfileDay:
                     day.add(day_open[g], price[rows], volume[rows], direction[rows])
             return
         keys, inv = np.unique((group.astype(np.int64) << 40) + b, return_inverse=True)
-        d = np.asarray(direction)
-        buy = np.bincount(inv, weights=np.where(d == 1, volume, 0.0), minlength=len(keys))
-        sell = np.bincount(inv, weights=np.where(d == 2, volume, 0.0), minlength=len(keys))
-        tot = np.bincount(inv, weights=volume, minlength=len(keys))
         mask = (1 << 40) - 1
-        for key, a, s, v in zip(keys.tolist(), buy.tolist(), sell.tolist(), tot.tolist()):
+        for key, a, s, v in zip(keys.tolist(), *_side_sums(inv, len(keys), volume, direction)):
             day = days[key >> 40]
-            if day is None:
-                continue
-            k = key & mask
-            cell = day._vol.get(k)
-            if cell is None:
-                day._vol[k] = [a, s, v]
-            else:
-                cell[0] += a
-                cell[1] += s
-                cell[2] += v
+            if day is not None:
+                _fold(day._vol, key & mask, a, s, v)
         for day in days:
             if day is not None:
                 day.version += 1
@@ -220,3 +198,26 @@ def compact(df: pd.DataFrame, rows: int = 48) -> dict[str, Any]:
         "value_low": df.attrs.get("value_low"),
         "value_high": df.attrs.get("value_high"),
     }
+
+
+def _side_sums(
+    inv: np.ndarray, n: int, volume: np.ndarray, direction: np.ndarray
+) -> tuple[list[float], list[float], list[float]]:
+    """Buyer-initiated, seller-initiated and all volume of each of ``n`` buckets (``inv``: the
+    bucket of each trade)."""
+    d = np.asarray(direction)
+    buy = np.bincount(inv, weights=np.where(d == 1, volume, 0.0), minlength=n)
+    sell = np.bincount(inv, weights=np.where(d == 2, volume, 0.0), minlength=n)
+    tot = np.bincount(inv, weights=volume, minlength=n)
+    return buy.tolist(), sell.tolist(), tot.tolist()
+
+
+def _fold(cells: dict[int, list[float]], k: int, buy: float, sell: float, total: float) -> None:
+    """Add one bucket's buy, sell and total volume to its cell."""
+    cell = cells.get(k)
+    if cell is None:
+        cells[k] = [buy, sell, total]
+    else:
+        cell[0] += buy
+        cell[1] += sell
+        cell[2] += total
