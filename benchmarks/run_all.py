@@ -504,6 +504,16 @@ def _rows(res: dict[str, Any], name: str) -> list[dict[str, Any]]:
     return [x for x in rows or [] if isinstance(x, dict)]
 
 
+def _plain_chart(res: dict[str, Any]) -> dict[str, Any]:
+    """The render row of a plain chart (no studies) on a 100 k-bar feed."""
+    return next(x for x in _rows(res, "render") if x["bars"] >= 100_000 and not x["studies"])
+
+
+def _one_relay_200(res: dict[str, Any]) -> dict[str, Any]:
+    """The fan-out row of 200 viewers on one relay."""
+    return next(x for x in _rows(res, "fanout") if x["clients"] == 200 and x.get("relays", 1) == 1)
+
+
 #: each target the issues set: (what, how it is read from this run's results, the bound, lower is better)
 TARGETS: list[tuple[str, str, Any, float, bool]] = [
     (
@@ -544,33 +554,21 @@ TARGETS: list[tuple[str, str, Any, float, bool]] = [
     (
         "chart first render, 100 k-bar feed",
         "ms",
-        lambda r: next(
-            x["first_render_ms"]
-            for x in _rows(r, "render")
-            if x["bars"] >= 100_000 and not x["studies"]
-        ),
+        lambda r: _plain_chart(r)["first_render_ms"],
         150.0,
         True,
     ),
     (
         "chart tick-to-pixel p50, 100 k-bar feed",
         "ms",
-        lambda r: next(
-            x["latency_ms_p50"]
-            for x in _rows(r, "render")
-            if x["bars"] >= 100_000 and not x["studies"]
-        ),
+        lambda r: _plain_chart(r)["latency_ms_p50"],
         20.0,
         True,
     ),
     (
         "chart tick-to-pixel p99, 100 k-bar feed",
         "ms",
-        lambda r: next(
-            x["latency_ms_p99"]
-            for x in _rows(r, "render")
-            if x["bars"] >= 100_000 and not x["studies"]
-        ),
+        lambda r: _plain_chart(r)["latency_ms_p99"],
         50.0,
         True,
     ),
@@ -607,25 +605,14 @@ TARGETS: list[tuple[str, str, Any, float, bool]] = [
     (
         "relay, 200 viewers: delivered",
         "%",
-        lambda r: (
-            100
-            * next(
-                x["delivered_ratio"]
-                for x in _rows(r, "fanout")
-                if x["clients"] == 200 and x.get("relays", 1) == 1
-            )
-        ),
+        lambda r: 100 * _one_relay_200(r)["delivered_ratio"],
         99.9,
         False,
     ),
     (
         "relay, 200 viewers: relay-added latency p99",
         "ms",
-        lambda r: next(
-            x["latency_p99_ms"]
-            for x in _rows(r, "fanout")
-            if x["clients"] == 200 and x.get("relays", 1) == 1
-        ),
+        lambda r: _one_relay_200(r)["latency_p99_ms"],
         50.0,
         True,
     ),
