@@ -35,11 +35,22 @@ describe("ui helpers", () => {
   });
   it("flash restarts the animation of the direction", () => {
     const el = document.createElement("td");
+    const reads = vi.fn(() => 0);
+    // restarting must not force a layout (a read of the element's geometry)
+    Object.defineProperty(el, "offsetWidth", { get: reads });
     flash(el, "up");
+    expect(el.dataset.flash).toBe("a");
+    flash(el, "up");
+    // the same class under the other data-flash value: the CSS names another copy of the keyframes
+    expect([...el.classList]).toEqual(["iw-flash-up"]);
+    expect(el.dataset.flash).toBe("b");
     flash(el, "down");
     expect([...el.classList]).toEqual(["iw-flash-down"]);
+    expect(el.dataset.flash).toBe("a");
     flash(el, "");
     expect([...el.classList]).toEqual(["iw-flash-down"]);
+    expect(el.dataset.flash).toBe("a");
+    expect(reads).not.toHaveBeenCalled();
   });
   it("resize observation disconnects; a no-op without ResizeObserver", () => {
     const disconnect = vi.fn();
