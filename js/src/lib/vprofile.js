@@ -22,21 +22,36 @@ export function volumeProfile({ view, store, holder, chart, series }) {
   canvas.style.cssText = "position:absolute;left:0;top:0;pointer-events:none;z-index:2";
   holder.append(canvas);
   let frame = 0;
+  // the holder's width as the ResizeObserver last reported it: reading clientWidth in a frame
+  // would force a layout of the page whenever anything else changed the DOM before it
+  let holderWidth = 0;
 
   const draw = () => {
     frame = 0;
     if (view.destroyed) return;
     const on = !!model.get("show_volume_profile");
     const profile = store.state.vp;
+    const shown = on && profile ? String(profile.px.length) : "";
+    if (view.root.dataset.vprofile !== shown) view.root.dataset.vprofile = shown;
+    if (!on || !profile || !profile.px.length) {
+      // off (the usual case): nothing to draw, and nothing to resize each frame
+      if (canvas.width || canvas.height) { canvas.width = 0; canvas.height = 0; }
+      return;
+    }
+    if (!holderWidth) holderWidth = holder.clientWidth;
     const axis = chart.priceScale("right").width() || 0;
-    const w = Math.max(0, holder.clientWidth - axis);
+    const w = Math.max(0, holderWidth - axis);
     const h = chart.panes()[0]?.getHeight?.() || holder.clientHeight;
     const dpr = window.devicePixelRatio || 1;
-    canvas.width = Math.round(w * dpr); canvas.height = Math.round(h * dpr);
-    canvas.style.width = `${w}px`; canvas.style.height = `${h}px`;
+    const cw = Math.round(w * dpr), ch = Math.round(h * dpr);
+    if (canvas.width !== cw || canvas.height !== ch) {
+      canvas.width = cw; canvas.height = ch;
+      canvas.style.width = `${w}px`; canvas.style.height = `${h}px`;
+    }
     const ctx = canvas.getContext("2d");
-    view.root.dataset.vprofile = on && profile ? String(profile.px.length) : "";
-    if (!ctx || !on || !profile || !profile.px.length) return;
+    if (!ctx) return;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, cw, ch);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     const p = view.pal;
     const max = Math.max(1, ...profile.vol);
@@ -71,7 +86,9 @@ export function volumeProfile({ view, store, holder, chart, series }) {
   model.on("change:show_volume_profile", schedule);
   const unsub = store.subscribe(schedule);
   chart.timeScale().subscribeVisibleLogicalRangeChange(schedule);
-  const ro = typeof ResizeObserver !== "undefined" ? new ResizeObserver(schedule) : null;
+  const ro = typeof ResizeObserver !== "undefined"
+    ? new ResizeObserver((entries) => { holderWidth = entries[entries.length - 1]?.contentRect.width || 0; schedule(); })
+    : null;
   ro?.observe(holder);
   schedule();
   view.cleanups.push(() => {
