@@ -395,12 +395,14 @@ class LiveWidget(anywidget.AnyWidget):
 
     # ---- view lifetime -----------------------------------------------------------------------
     def _on_views(self, content: dict[str, Any]) -> None:
-        frontend, n = content.get("id"), content.get("n")
+        frontend, n, on = content.get("id"), content.get("n"), content.get("on")
         if not isinstance(frontend, str) or not isinstance(n, (int, float)) or n != n:
             return
+        if not isinstance(on, (int, float)) or on != on:
+            on = None  # a front-end that does not say: every view is on screen
         if self._lifetime.headless:
             self._cancel_snapshot_timer()  # that front-end keeps the snapshot from now on
-        self._lifetime.report(frontend, int(n))
+        self._lifetime.report(frontend, int(n), None if on is None else int(on))
 
     def _on_hidden(self) -> None:
         """No view anywhere for ``pause_after`` s: stop sending (the feed subscriptions stay)."""

@@ -431,8 +431,27 @@ function render({ model, el }, store) {
   });
   view.cleanups.push(() => cancelAnimationFrame(maskFrame));
 
+  // off screen the bars frames wait: the state takes them, the chart draws them at once when the
+  // view is back (as a full frame of the same series, which keeps the reader's place)
+  /** @type {{oldLen: number, sameSeries: boolean}|null} */
+  let behind = null;
+  view.onShow(() => {
+    if (!behind) return;
+    const b = behind;
+    behind = null;
+    drawReset({ type: "bars", reset: true, mode: "full", from: 0, prepended: 0, keepRange: true, ...b });
+    scheduleLegend();
+    scheduleMask();
+  });
+
   /** @param {CandleChange|null} ch */
   const draw = (ch) => {
+    if (ch && ch.type === "bars" && !view.onScreen) {
+      behind ??= { oldLen: ch.oldLen, sameSeries: true };
+      if (ch.reset && !ch.sameSeries) behind.sameSeries = false;
+      view.root.dataset.latest = state.bars.length ? String(c.t[state.bars.length - 1]) : "";
+      return;
+    }
     if (ch === null) { drawFull(0, true); chart.timeScale().scrollToRealTime(); }
     else if (ch.type === "loaded") { view.root.dataset.loaded = String(ch.count); return; }
     else if (ch.type === "follow") { follow(ch); return; }

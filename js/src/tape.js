@@ -96,7 +96,12 @@ function render({ model, el }, store) {
   view.listen("change:_market", renderHead);
   view.listen("change:large_volume change:timezone change:_market change:max_rows", redraw);
   view.follow(store, (ch) => {
-    if (!ch || ch.reset) rebuild = true; else pending = ch.added.concat(pending);
+    if (!ch || ch.reset) rebuild = true;
+    else if (!rebuild) {
+      pending = ch.added.concat(pending);
+      // off screen the draw waits and the trades pile up: past a table's worth, draw it anew
+      if (pending.length > tape.max) { rebuild = true; pending = []; }
+    }
     draw();
   });
   view.root.dataset.ready = "1";

@@ -76,8 +76,43 @@ describe("the views a page draws", () => {
     const other = new ModelStore(new FakeModel(TRAITS), () => new TapeState(50));
     expect(other.id).not.toBe(reports[0].id);
     w.cleanups[1]();
-    expect(viewReports(model).at(-1)).toEqual({ type: "views", id: reports[0].id, n: 0 });
+    expect(viewReports(model).at(-1)).toEqual({ type: "views", id: reports[0].id, n: 0, on: 0 });
     w.dispose();
+  });
+
+  it("a view off screen draws nothing, and Python hears it is not seen; back on, it draws once", () => {
+    /** @type {Array<(entries: Array<{isIntersecting: boolean}>) => void>} */
+    const observers = [];
+    const saved = globalThis.IntersectionObserver;
+    // @ts-ignore a stand-in that lets the test scroll
+    globalThis.IntersectionObserver = class { constructor(fn) { observers.push(fn); } observe() {} disconnect() {} };
+    try {
+      const model = new FakeModel(TRAITS);
+      const w = mount(tape, model);
+      const a = w.view();
+      w.view();
+      const rows = () => a.querySelectorAll("tbody tr").length;
+      model.frame({ kind: "tape", reset: true, total: 3, symbol: SYM }, trades(0, 3));
+      vi.runOnlyPendingTimers();
+      expect(rows()).toBe(3);
+      observers[0]([{ isIntersecting: false }]);
+      expect(viewReports(model).at(-1)).toMatchObject({ n: 2, on: 1 });
+      model.frame({ kind: "tape", total: 5, symbol: SYM }, trades(3, 2));
+      vi.runOnlyPendingTimers();
+      expect(rows()).toBe(3); // off screen: the state has the trades, the table waits
+      expect(data(a, "updates")).toBe("2"); // but the view counts what it was given
+      observers[0]([{ isIntersecting: true }]);
+      expect(viewReports(model).at(-1)).toMatchObject({ n: 2, on: 2 });
+      vi.runOnlyPendingTimers();
+      expect(rows()).toBe(5);
+      // a view that goes while off screen takes its off-screen count with it
+      observers[1]([{ isIntersecting: false }]);
+      w.cleanups[1]();
+      expect(viewReports(model).at(-1)).toMatchObject({ n: 1, on: 1 });
+      w.dispose();
+    } finally {
+      globalThis.IntersectionObserver = saved;
+    }
   });
 
   it("a page going away says its views are gone, and says so again if it comes back", () => {

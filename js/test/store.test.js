@@ -61,7 +61,7 @@ describe("one store per model", () => {
     expect(views[1].store).toBe(views[0].store);
     expect(views[1].first).toBe(12);
     // nothing that makes Python send anything: only the count of views this page draws
-    expect(model.sent.slice(sent)).toEqual([{ type: "views", id: views[0].store.id, n: 2 }]);
+    expect(model.sent.slice(sent)).toEqual([{ type: "views", id: views[0].store.id, n: 2, on: 2 }]);
     expect(views[0].store.state.applied).toBe(2); // nothing decoded again for the new view
   });
 

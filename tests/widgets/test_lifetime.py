@@ -86,6 +86,44 @@ def test_a_view_back_after_a_pause_asks_for_a_full_frame_and_after_a_release_to_
     assert life.state == "shown" and life.subscribed and life.views == 2
 
 
+def test_views_off_screen_pause_it_but_keep_the_subscriptions():
+    clock, calls = FakeClock(), Calls()
+    life = calls.lifetime(clock)
+    life.report("a", 2)
+    life.report("a", 2, 0)  # both scrolled out of sight
+    assert life.state == "hidden" and life.sending and life.views == 2 and life.on_screen == 0
+    clock.advance(1.5)
+    assert life.state == "paused" and not life.sending
+    clock.advance(3600)
+    assert life.subscribed and calls.log == ["pause"]  # still views: nothing released
+    life.report("a", 2, 1)  # one scrolled back
+    assert life.state == "shown" and calls.log == ["pause", "show reopen=False"]
+    # off screen, then gone: the release waits from when the last view went
+    life.report("a", 1, 0)
+    clock.advance(30)
+    life.report("a", 0, 0)
+    clock.advance(59.9)
+    assert life.subscribed
+    clock.advance(0.1)
+    assert life.state == "released" and calls.log[-2:] == ["pause", "release"]
+    # a view off screen does not bring it back; one on screen does, reopening the subscriptions
+    life.report("b", 1, 0)
+    assert life.state == "released"
+    life.report("b", 1, 1)
+    assert calls.log[-1] == "show reopen=True" and life.state == "shown"
+
+
+def test_a_view_back_off_screen_cancels_the_release():
+    clock, calls = FakeClock(), Calls()
+    life = calls.lifetime(clock)
+    life.report("a", 1)
+    life.report("a", 0)
+    clock.advance(10)
+    life.report("a", 1, 0)  # the output reattached below the fold
+    clock.advance(3600)
+    assert life.state == "paused" and life.subscribed and calls.log == ["pause"]
+
+
 def test_views_count_over_every_front_end():
     clock, calls = FakeClock(), Calls()
     life = calls.lifetime(clock)
@@ -194,6 +232,28 @@ def test_a_hidden_chart_stops_sending_then_lets_go_and_a_new_view_gets_a_full_fr
     feed.trade(SYM, 2)
     clock.advance(1)
     assert data_frames(sent, chart)[-1]["seq"] == seq + 1  # deltas again
+    chart.close()
+
+
+def test_a_chart_scrolled_out_of_sight_sends_nothing_and_a_full_frame_when_back(feed, sent, clock):
+    chart = CandleChart(SYM, feed=feed)
+    clock.advance(0)
+    chart._on_front_msg(chart, {"type": "views", "id": "p", "n": 1, "on": 1}, [])
+    feed.trade(SYM, 3)
+    clock.advance(1)
+    refs = feed.refs[SYM]
+    chart._on_front_msg(chart, {"type": "views", "id": "p", "n": 1, "on": 0}, [])
+    clock.advance(2)
+    n = len(sent.of(chart))
+    for _ in range(200):
+        feed.trade(SYM, 5)
+        clock.advance(0.5)
+    assert len(sent.of(chart)) == n  # off screen for 100 s: not one message
+    assert feed.refs[SYM] == refs  # and the subscriptions stay
+    chart._on_front_msg(chart, {"type": "views", "id": "p", "n": 1, "on": 1}, [])
+    header, cols = sent.frames(chart)[-1]
+    assert header["reset"] is True
+    assert cols["t"][-1] == feed.bar_store(SYM, "1m").t[-1]
     chart.close()
 
 

@@ -59,6 +59,16 @@ export class View {
     this.renderStatus();
     this.renderTitle();
 
+    /** whether the view is on screen (or within a screen of it): off it, draws wait */
+    this.onScreen = true;
+    /** @type {Set<() => void>} draws asked for while off screen, run when it comes back */
+    this.waiting = new Set();
+    /** @type {Array<() => void>} */
+    this.showListeners = [];
+    /** @type {{screen(on: boolean): void}|null} the store told when the view leaves or comes back */
+    this.screenStore = null;
+    this.watchScreen();
+
     this.listen("change:status change:status_message change:simulated", () => this.renderStatus());
     this.listen("change:locale", () => { this.renderStatus(); this.renderTitle(); });
     this.listen("change:_market change:symbol", () => this.renderTitle());
@@ -133,6 +143,9 @@ export class View {
    */
   follow(store, draw) {
     this.link = store.link;
+    this.screenStore = store;
+    if (!this.onScreen) store.screen(false);
+    this.cleanups.push(() => { if (!this.onScreen) store.screen(true); this.screenStore = null; });
     this.cleanups.push(store.link.subscribe(() => { if (!this.destroyed) this.renderStatus(); }));
     this.renderStatus();
     const resets0 = store.resets;
@@ -161,6 +174,32 @@ export class View {
     this.model.set(name, value);
     this.model.save_changes();
   }
+
+  /**
+   * Follow whether the root is on screen. A notebook of twenty live widgets shows two or three
+   * at a time; the others keep their state current (the store takes every frame) but draw
+   * nothing until they are scrolled back to: then they draw once, from the state.
+   */
+  watchScreen() {
+    if (typeof IntersectionObserver === "undefined") return;
+    const io = new IntersectionObserver((entries) => {
+      const on = entries[entries.length - 1].isIntersecting;
+      if (on === this.onScreen) return;
+      this.onScreen = on;
+      this.root.dataset.onScreen = on ? "1" : "0";
+      this.screenStore?.screen(on);
+      if (!on) return;
+      for (const fn of this.showListeners) fn();
+      const runs = [...this.waiting];
+      this.waiting.clear();
+      for (const run of runs) run();
+    }, { rootMargin: "50% 0px" });
+    io.observe(this.root);
+    this.cleanups.push(() => io.disconnect());
+  }
+
+  /** `fn` runs each time the view comes back on screen. @param {() => void} fn */
+  onShow(fn) { this.showListeners.push(fn); }
 
   computePalette() {
     const m = this.market;
@@ -232,7 +271,8 @@ export class View {
   }
 
   /**
-   * Runs `fn` once on the next animation frame however often it is asked for.
+   * Runs `fn` once on the next animation frame however often it is asked for; off screen, once
+   * the view is back on it.
    * @param {() => void} fn
    * @returns {() => void} the request
    */
@@ -247,12 +287,14 @@ export class View {
       if (!this.destroyed) fn();
     };
     this.cleanups.push(() => { cancelAnimationFrame(pending); clearTimeout(timer); pending = 0; });
-    return () => {
+    const request = () => {
       if (pending) return;
+      if (!this.onScreen) { this.waiting.add(request); return; }
       pending = requestAnimationFrame(run);
       // animation frames pause in hidden tabs; still render within 250 ms
       timer = setTimeout(run, 250);
     };
+    return request;
   }
 
   /** Disconnect every listener and observer this view made, and remove its element. */

@@ -88,6 +88,8 @@ export class ModelStore {
     /** this page's id for the model, and the views it draws of it */
     this.id = storeId();
     this.views = 0;
+    /** of those, how many are off screen (they draw nothing until they are back) */
+    this.offScreen = 0;
     /** whether a kernel is still behind the model */
     this.link = new KernelLink(model);
     this.state = makeState((msg) => this.send(msg));
@@ -142,8 +144,19 @@ export class ModelStore {
     this.reportViews();
   }
 
+  /**
+   * A view of this model went off screen (`false`) or came back (`true`). Python stops sending
+   * once none is on screen anywhere; it keeps the feed subscriptions while views exist.
+   * @param {boolean} on
+   */
+  screen(on) {
+    this.offScreen = Math.max(0, this.offScreen + (on ? -1 : 1));
+    this.reportViews();
+  }
+
   reportViews() {
-    this.send({ type: "views", id: this.id, n: this.views });
+    const on = Math.max(0, this.views - this.offScreen);
+    this.send({ type: "views", id: this.id, n: this.views, on });
   }
 
   /** A message to Python; silently dropped where there is no kernel (HTML export). @param {Record<string, any>} msg */
