@@ -289,12 +289,14 @@ def run(minutes: float, warmup: float, rate: float, window: float) -> dict[str, 
         )
     }
     lat = []
+    by_chart: dict[int, list[float]] = {}
     seen = set()
     for k, seq, t_paint in res["paints"]:
         key = f"{int(k)}:{int(seq)}"
         if key in w1["sent"] and key not in seen:
             seen.add(key)
             lat.append(t_paint - w1["sent"][key])
+            by_chart.setdefault(int(k), []).append(lat[-1])
     wall = w1["wall"] - w0["wall"]
     # the kernel's clock: the page may answer late when it is starved
     span_s = end["kernel_wall"] - base["kernel_wall"]
@@ -317,6 +319,10 @@ def run(minutes: float, warmup: float, rate: float, window: float) -> dict[str, 
         "tick_to_pixel_ms_p50": float(np.percentile(lat, 50)) if lat else None,
         "tick_to_pixel_ms_p99": float(np.percentile(lat, 99)) if lat else None,
         "latency_samples": len(lat),
+        "latency_by_chart": {
+            k: {"n": len(v), "p50": float(np.percentile(v, 50)), "p99": float(np.percentile(v, 99))}
+            for k, v in sorted(by_chart.items())
+        },
         "window_s": window,
         "server_warnings": server_warnings,
         "stores_baseline": base["stores"],
