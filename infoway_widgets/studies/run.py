@@ -164,6 +164,13 @@ class StudyRun:
             dtype=float,
         )
 
+    def peek_values(
+        self, open_: float, high: float, low: float, close: float, volume: float
+    ) -> tuple[float, ...]:
+        """:meth:`peek` for a caller that holds the forming bar as floats already (a chart, on
+        every frame): the values as a tuple, with no checks of the inputs and no array."""
+        return self._step(Bars(open_, high, low, close, volume), commit=False)
+
     @property
     def label(self) -> str:
         """The legend's name with the parameters, as trading software writes it: ``MACD(12,26,9)``."""
