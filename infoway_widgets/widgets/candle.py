@@ -86,7 +86,8 @@ class CandleChart(ChartAnalysis, LiveWidget):
     ma : sequence of int
         Moving-average lengths (default 5, 10, 20, 60); empty for none.
     vwap : bool
-        Draw the session VWAP.
+        Draw the session VWAP (on intraday intervals: a daily bar is a session of its own, so a
+        ``"1d"`` chart shows none while the setting stays on).
     history : int
         Bars to load and show at first.
     **kwargs
