@@ -277,6 +277,10 @@ class Lag(Node):
         self._back = float(self.history[0])
         return a[: len(x)]
 
+    def __call__(self, x: Any, commit: bool) -> Any:
+        # a forming bar reads the value back, whatever x is: no call of peek
+        return super().__call__(x, commit) if commit else self._back
+
     def peek(self, x: float) -> float:
         return self._back
 

@@ -164,12 +164,11 @@ class StudyRun:
             dtype=float,
         )
 
-    def peek_values(
-        self, open_: float, high: float, low: float, close: float, volume: float
-    ) -> tuple[float, ...]:
+    def peek_bar(self, bar: Bars) -> tuple[float, ...]:
         """:meth:`peek` for a caller that holds the forming bar as floats already (a chart, on
-        every frame): the values as a tuple, with no checks of the inputs and no array."""
-        return self._step(Bars(open_, high, low, close, volume), commit=False)
+        every frame, one :class:`~infoway_widgets.studies.frame.Bars` for all its studies): the
+        values as a tuple, with no checks of the inputs and no array. ``bar`` is only read."""
+        return self._step(bar, commit=False)
 
     @property
     def label(self) -> str:

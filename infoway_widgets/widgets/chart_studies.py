@@ -26,6 +26,7 @@ import pandas as pd
 from ..errors import BadParameterError
 from ..studies import REGISTRY
 from ..studies.conventions import Convention
+from ..studies.frame import Bars
 
 log = logging.getLogger("infoway_widgets.widgets")
 
@@ -206,12 +207,12 @@ class BuiltinStudy(ActiveStudy):
         vals = self.run.extend(*_ohlcv(done)) if len(done["t"]) else np.zeros((0, k))
         return vals, self.run.peek(*(float(c[-1]) for c in _ohlcv(tail)))
 
-    def peek_forming(self, t: int, bar: Sequence[float]) -> tuple[tuple[float, ...], bool]:
+    def peek_forming(self, t: int, bar: Bars) -> tuple[tuple[float, ...], bool]:
         """The forming bar's values (``bar``: its open, high, low, close, volume as floats) when
         no bar completed since the last frame: one ``peek``, no array. What it raises is the
         study's error and its values NaN (the caller publishes the errors when this is False)."""
         try:
-            vals = self.run.peek_values(bar[0], bar[1], bar[2], bar[3], bar[4])
+            vals = self.run.peek_bar(bar)
             ok = True
         except Exception as exc:  # pragma: no cover - the registry checks its parameters
             self.error = f"{type(exc).__name__}: {exc}"
@@ -386,16 +387,17 @@ class StudySet:
         rows = np.searchsorted(t[i0:], changed_t)
         return self._spread(vals, rows)
 
-    def peek_newest(self, t: int, before: int, bar: Sequence[float]) -> list[float] | None:
+    def peek_newest(self, t: int, before: int, row: Sequence[float]) -> list[float] | None:
         """Every study's values of the forming bar, in the order of :meth:`columns`, when it is
         the only bar changed since the last frame and no bar completed since (``t``: its open
-        time, ``before``: the previous bar's, -1 for none; ``bar``: open, high, low, close,
+        time, ``before``: the previous bar's, -1 for none; ``row``: open, high, low, close,
         volume as floats): one ``peek`` per study and nothing else. None when that does not hold
         (a bar completed, a user's function is shown): then :meth:`advance_packed`."""
         if not self._builtin_only or t <= self.committed or before > self.committed:
             return None
         out: list[float] = []
         failed = False
+        bar = Bars(row[0], row[1], row[2], row[3], row[4])
         for s in self.active:
             vals, ok = s.peek_forming(t, bar)  # type: ignore[attr-defined]
             out += vals
