@@ -44,7 +44,12 @@ class DmiRun(StudyRun):
         tr = maximum(maximum(b.high - b.low, abs(b.high - pc)), abs(pc - b.low))
         plus = where(up != up, NAN, where((up > 0) & (up > down), up, 0.0))
         minus = where(down != down, NAN, where((down > 0) & (down > up), down, 0.0))
-        s_tr, s_plus, s_minus = (s(x, commit) for s, x in zip(self._smooth, (tr, plus, minus)))
+        smooth_tr, smooth_plus, smooth_minus = self._smooth
+        s_tr, s_plus, s_minus = (
+            smooth_tr(tr, commit),
+            smooth_plus(plus, commit),
+            smooth_minus(minus, commit),
+        )
         pdi = ratio(s_plus * 100.0, s_tr, 0.0)
         mdi = ratio(s_minus * 100.0, s_tr, 0.0)
         dx = ratio(abs(mdi - pdi) * 100.0, mdi + pdi, 0.0)

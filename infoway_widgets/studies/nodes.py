@@ -269,14 +269,20 @@ class Lag(Node):
     def __init__(self, k: int) -> None:
         self.k = k
         self.history = np.full(k, NAN)
+        self._back = NAN  # history[0] as a float: what every forming bar reads
 
     def extend(self, x: np.ndarray) -> np.ndarray:
         a = np.concatenate([self.history, x])
         self.history = a[len(a) - self.k :]
+        self._back = float(self.history[0])
         return a[: len(x)]
 
+    def __call__(self, x: Any, commit: bool) -> Any:
+        # a forming bar reads the value back, whatever x is: no call of peek
+        return super().__call__(x, commit) if commit else self._back
+
     def peek(self, x: float) -> float:
-        return float(self.history[0])
+        return self._back
 
 
 class Cumsum(Node):

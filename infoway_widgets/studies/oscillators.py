@@ -79,10 +79,10 @@ class RsiRun(StudyRun):
     def _step(self, b: Bars, commit: bool) -> tuple[Any, ...]:
         change = b.close - self._prev(b.close, commit)
         up, move = maximum(change, 0.0), abs(change)
-        return tuple(
-            ratio(u(up, commit) * 100.0, m(move, commit), 50.0)
-            for u, m in zip(self._up, self._move)
-        )
+        out = []
+        for u, m in zip(self._up, self._move):  # a loop, not a generator: a frame runs this
+            out.append(ratio(u(up, commit) * 100.0, m(move, commit), 50.0))
+        return tuple(out)
 
 
 class WrRun(StudyRun):

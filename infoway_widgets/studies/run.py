@@ -164,6 +164,12 @@ class StudyRun:
             dtype=float,
         )
 
+    def peek_bar(self, bar: Bars) -> tuple[float, ...]:
+        """:meth:`peek` for a caller that holds the forming bar as floats already (a chart, on
+        every frame, one :class:`~infoway_widgets.studies.frame.Bars` for all its studies): the
+        values as a tuple, with no checks of the inputs and no array. ``bar`` is only read."""
+        return self._step(bar, commit=False)
+
     @property
     def label(self) -> str:
         """The legend's name with the parameters, as trading software writes it: ``MACD(12,26,9)``."""

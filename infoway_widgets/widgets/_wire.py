@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import math
 import os
+import struct
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -70,6 +71,25 @@ def f64(a: Any) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(a, dtype="<f8"))
 
 
+def column_bytes(a: Any) -> bytes:
+    """A column as a frame's buffer: little-endian float64 bytes (``bytes`` are taken as such)."""
+    if type(a) is bytes:
+        return a
+    return f64(a).tobytes()
+
+
+#: one value as a frame's buffer (:func:`pack_values` of one)
+_ONE = struct.Struct("<d")
+
+
+def pack_values(values: Any) -> bytes:
+    """Python floats as one column's buffer, without numpy: a live frame's columns of one bar
+    (seven numbers and a few study values) cost less this way than as arrays."""
+    if len(values) == 1:
+        return _ONE.pack(values[0])
+    return struct.pack(f"<{len(values)}d", *values)
+
+
 def make_frame(
     kind: str, seq: int, cols: Mapping[str, Any], **extra: Any
 ) -> tuple[dict[str, Any], list[bytes]]:
@@ -82,21 +102,22 @@ def make_frame(
     seq : int
         Frame sequence number of the widget (rises by one per frame sent).
     cols : mapping of str to array-like
-        Columns, each sent as float64. ``n`` in the header is the length of the first.
+        Columns, each sent as float64; a ``bytes`` column is taken as little-endian float64
+        already (:func:`pack_values`). ``n`` in the header is the length of the first.
     **extra
         Further JSON-safe header fields (``reset``, ``interval``, ...).
     """
     names = list(cols)
-    arrays = [f64(cols[k]) for k in names]
+    buffers = [column_bytes(cols[k]) for k in names]
     header: dict[str, Any] = {
         "kind": kind,
         "v": SCHEMA_VERSION,
         "seq": int(seq),
-        "n": int(len(arrays[0])) if arrays else 0,
+        "n": len(buffers[0]) // 8 if buffers else 0,
         "cols": short_columns(kind, names),
     }
     header.update(extra)
-    return header, [a.tobytes() for a in arrays]
+    return header, buffers
 
 
 def _json_list(a: np.ndarray) -> list[float | None]:

@@ -3,6 +3,7 @@ panes, the user's own lines, markers and price lines; of a feed's symbol or of a
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -15,6 +16,7 @@ from ..errors import BadParameterError
 from ..market import LIVE_INTERVALS, parse_interval
 from . import _validate as check
 from ._base import Frame, LiveWidget, esm, market_info
+from ._wire import pack_values
 from .chart_analysis import ChartAnalysis
 from .chart_series import UserSeries
 from .chart_studies import REGISTRY, StudySet, column_name, parse_item
@@ -25,6 +27,29 @@ from .vprofile import profile_header, profile_of
 #: daily bars watched for the quote (previous close, limit lines)
 DAILY_HISTORY = 250
 BAR_COLS = ("open", "high", "low", "close", "volume", "turnover")
+
+
+def newest_only(store: Any, since: int) -> tuple[int, int, list[float]] | None:
+    """The newest bar of ``store`` when it is the only bar touched after version ``since``: its
+    open time, the previous bar's (-1: none) and its open, high, low, close, volume, turnover.
+    None when other bars changed too, or when it cannot tell (then ``store.changed_since``).
+
+    What a live chart's frame nearly always is, read off the store's touch log and rows
+    (:class:`~infoway_widgets.feed.stores.BarStore`) in a few attribute reads: the general
+    ``changed_since`` + ``last`` cost more than the rest of such a frame.
+    """
+    touch_v = getattr(store, "_touch_v", None)
+    if touch_v is None:
+        return None
+    k = bisect.bisect_right(touch_v, since)
+    a, b = store._a, store._b
+    if k == len(touch_v) or b == a:
+        return None
+    t = int(store._t[b - 1])
+    if store._touch_t[k] != t:  # an older bar was touched after `since` as well
+        return None
+    before = int(store._t[b - 2]) if b - a >= 2 else -1
+    return t, before, store._x[b - 1].tolist()
 
 
 class CandleChart(ChartAnalysis, LiveWidget):
@@ -61,7 +86,8 @@ class CandleChart(ChartAnalysis, LiveWidget):
     ma : sequence of int
         Moving-average lengths (default 5, 10, 20, 60); empty for none.
     vwap : bool
-        Draw the session VWAP.
+        Draw the session VWAP (on intraday intervals: a daily bar is a session of its own, so a
+        ``"1d"`` chart shows none while the setting stays on).
     history : int
         Bars to load and show at first.
     **kwargs
@@ -205,6 +231,7 @@ class CandleChart(ChartAnalysis, LiveWidget):
             True  # until the widget is built: a refused DataFrame leaves nothing to close
         )
         self._study_set = StudySet()
+        self._levels_of: tuple[Any, ...] | None = None  # what _levels were read from
         self._series = UserSeries(self._mark_dirty)
         self._frame_feed: DataFrameFeed | None = None
         self._shots = Screenshots()
@@ -270,7 +297,28 @@ class CandleChart(ChartAnalysis, LiveWidget):
     def _store(self) -> Any:
         return self._feed.bar_store(self._inst.code, self._iv.name)
 
-    def _update_levels(self) -> None:
+    def _levels_key(self) -> tuple[Any, ...] | None:
+        """What the levels and the name come from in a feed's quote: the symbol's instrument and
+        its daily bars' previous close (:func:`~infoway_widgets.feed.quote.quote_view`); a frame
+        where that is the same skips the quote. None for a feed whose stores it cannot see."""
+        bars = getattr(getattr(self._feed, "state", None), "bars", None)
+        if not isinstance(bars, dict):
+            return None
+        code = self._inst.code
+        day = bars.get((code, "1d"))
+        # the objects themselves: a tuple compares them by identity first, so this costs little
+        key: tuple[Any, ...] = (self._feed.instrument(code), day)
+        if day is None or len(day) < 2:
+            return (*key, 0 if day is None else len(day))
+        return (*key, day.epoch, len(day), float(day.column("close")[-2]))
+
+    def _update_levels(self, *, cached: bool = False) -> None:
+        """The previous close and price limits (``_levels``) and the name from the feed's quote;
+        ``cached``: not when what they come from is the same as at the last call."""
+        key = self._levels_key()
+        if cached and key is not None and key == self._levels_of:
+            return
+        self._levels_of = key
         try:
             q = self._feed.quote(self._inst.code) or {}
         except Exception:
@@ -301,11 +349,14 @@ class CandleChart(ChartAnalysis, LiveWidget):
 
     def _delta(self) -> Frame | None:
         store = self._store()
-        self._update_levels()
+        self._update_levels(cached=True)
         if store.epoch != self._bar_epoch:
             return self._full_marked(store, keep_range=True)
         if store.version == self._bar_ver:
             return None
+        frame = self._newest_delta(store)
+        if frame is not None:
+            return frame
         ch = store.changed_since(self._bar_ver)
         self._bar_ver = store.version
         if len(ch["t"]) == 0:
@@ -329,6 +380,32 @@ class CandleChart(ChartAnalysis, LiveWidget):
         points = self._series.take_line_appends()
         if points:
             # points appended to lines since the last frame ride in it (t, value, t, value, ...)
+            extra["line_points"] = points
+        return "bars", cols, extra
+
+    def _newest_delta(self, store: Any) -> Frame | None:
+        """The delta of a frame where only the forming bar changed and no bar completed (nearly
+        every frame of a live chart): its columns packed straight from floats, one ``peek`` per
+        study. None when the frame is another kind (then the general path)."""
+        got = newest_only(store, self._bar_ver)
+        if got is None:
+            return None
+        t, before, row = got
+        cols: dict[str, Any] = {"t": pack_values((t,))}
+        for k, x in zip(BAR_COLS, row):
+            cols[k] = pack_values((x,))
+        studies = self._study_set
+        if studies.active:
+            values = studies.peek_newest(t, before, row)
+            if values is None:
+                return None
+            cols["studies"] = pack_values(values)
+            if studies.failed:
+                self._publish_study_errors()
+        self._bar_ver = store.version
+        extra = self._extra(delta=True)
+        points = self._series.take_line_appends()
+        if points:
             extra["line_points"] = points
         return "bars", cols, extra
 

@@ -15,6 +15,7 @@ chart's ``_study_meta`` trait.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ import pandas as pd
 from ..errors import BadParameterError
 from ..studies import REGISTRY
 from ..studies.conventions import Convention
+from ..studies.frame import Bars
 
 log = logging.getLogger("infoway_widgets.widgets")
 
@@ -93,7 +95,8 @@ class ActiveStudy:
         self._hist_t: list[np.ndarray] = []
         self._hist_v: list[np.ndarray] = []
         self._form_t = -1
-        self._form_v = np.full(len(self.outputs), np.nan)
+        #: the forming bar's values (an array, or a tuple of floats from a frame's peek)
+        self._form_v: Any = np.full(len(self.outputs), np.nan)
 
     # ---- to implement ------------------------------------------------------------------------
     def _restart(self, a: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -165,7 +168,7 @@ class ActiveStudy:
         hv = np.vstack(self._hist_v) if self._hist_v else np.zeros((0, k))
         if self._form_t >= 0:
             ht = np.append(ht, self._form_t)
-            hv = np.vstack([hv, self._form_v[None, :]])
+            hv = np.vstack([hv, np.asarray(self._form_v, dtype=np.float64).reshape(1, k)])
         self._hist_t, self._hist_v = [ht[:-1]] if len(ht) else [], [hv[:-1]] if len(ht) else []
         out = np.full((len(times), k), np.nan)
         if len(ht):
@@ -204,16 +207,20 @@ class BuiltinStudy(ActiveStudy):
         vals = self.run.extend(*_ohlcv(done)) if len(done["t"]) else np.zeros((0, k))
         return vals, self.run.peek(*(float(c[-1]) for c in _ohlcv(tail)))
 
-    def peek_forming(self, t: int, bar: tuple[float, ...]) -> np.ndarray:
-        """The forming bar's values when no bar completed since the last frame: one ``peek``."""
+    def peek_forming(self, t: int, bar: Bars) -> tuple[tuple[float, ...], bool]:
+        """The forming bar's values (``bar``: its open, high, low, close, volume as floats) when
+        no bar completed since the last frame: one ``peek``, no array. What it raises is the
+        study's error and its values NaN (the caller publishes the errors when this is False)."""
         try:
-            vals = np.asarray(self.run.peek(*bar), dtype=np.float64)
+            vals = self.run.peek_bar(bar)
+            ok = True
         except Exception as exc:  # pragma: no cover - the registry checks its parameters
             self.error = f"{type(exc).__name__}: {exc}"
-            vals = np.full(len(self.outputs), np.nan)
+            vals = (math.nan,) * len(self.outputs)
+            ok = False
         self._form_t = t
         self._form_v = vals
-        return vals
+        return vals, ok
 
 
 class FunctionStudy(ActiveStudy):
@@ -304,6 +311,9 @@ class StudySet:
         self.active: list[ActiveStudy] = []
         self.user: dict[str, UserStudy] = {}
         self.committed = -1
+        self._builtin_only = True
+        #: the last :meth:`peek_newest` left a study with an error (publish the errors)
+        self.failed = False
         #: a user's function changed its columns (it started working, or returns others): the
         #: chart must send a full frame with the new column names
         self.reshaped = False
@@ -321,6 +331,7 @@ class StudySet:
                 active.append(BuiltinStudy(r.name, convention, r.params))
         self.active = active
         self.committed = -1
+        self._builtin_only = all(isinstance(s, BuiltinStudy) for s in active)
 
     def names(self) -> list[str]:
         return [s.key for s in self.active]
@@ -376,24 +387,38 @@ class StudySet:
         rows = np.searchsorted(t[i0:], changed_t)
         return self._spread(vals, rows)
 
+    def peek_newest(self, t: int, before: int, row: Sequence[float]) -> list[float] | None:
+        """Every study's values of the forming bar, in the order of :meth:`columns`, when it is
+        the only bar changed since the last frame and no bar completed since (``t``: its open
+        time, ``before``: the previous bar's, -1 for none; ``row``: open, high, low, close,
+        volume as floats): one ``peek`` per study and nothing else. None when that does not hold
+        (a bar completed, a user's function is shown): then :meth:`advance_packed`."""
+        if not self._builtin_only or t <= self.committed or before > self.committed:
+            return None
+        out: list[float] = []
+        failed = False
+        bar = Bars(row[0], row[1], row[2], row[3], row[4])
+        for s in self.active:
+            vals, ok = s.peek_forming(t, bar)  # type: ignore[attr-defined]
+            out += vals
+            failed = failed or not ok
+        self.failed = failed
+        return out
+
     def advance_packed(self, store: Any, changed_t: np.ndarray) -> np.ndarray | None:
         """:meth:`advance` as one flat array, bar by bar in the order of :meth:`columns` (what a
         delta frame carries). A frame where only the forming bar changed costs one ``peek`` per
-        study and nothing else."""
+        study and nothing else (:meth:`peek_newest`)."""
         if not self.active or len(changed_t) == 0:
             return np.zeros(0)
         t = store.t
         last = len(t) - 1
-        if (
-            len(changed_t) == 1
-            and int(changed_t[0]) == int(t[last]) > self.committed
-            and (last == 0 or int(t[last - 1]) <= self.committed)
-            and all(isinstance(s, BuiltinStudy) for s in self.active)
-        ):
+        if len(changed_t) == 1 and int(changed_t[0]) == int(t[last]):
             row = store.last()
-            bar = tuple(row[k] for k in OHLCV)
-            forming = int(row["t"])
-            return np.concatenate([s.peek_forming(forming, bar) for s in self.active])  # type: ignore[attr-defined]
+            before = int(t[last - 1]) if last else -1
+            vals = self.peek_newest(int(row["t"]), before, tuple(row[k] for k in OHLCV))
+            if vals is not None:
+                return np.array(vals, dtype=np.float64)
         values = self.advance(store, changed_t)
         if values is None:
             return None

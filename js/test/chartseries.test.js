@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CandleState } from "../src/lib/candlestate.js";
+import { studyDecimals } from "../src/lib/chartseries.js";
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 25, 1, 30);
@@ -65,5 +66,19 @@ describe("the user's lines and markers", () => {
     const s = new CandleState(100, spec, () => {});
     expect(s.control({ kind: "control", what: "screenshot", id: "abc", count: 0, before: 0 })).toEqual({ type: "screenshot", id: "abc" });
     expect(s.control({ kind: "control", what: "crosshair", t: T0, count: 0, before: 0 })).toEqual({ type: "follow", what: "crosshair", t: T0, from: null, to: null });
+  });
+});
+
+describe("the decimals of a study's pane", () => {
+  it("oscillators 2, price-pane studies the price's, MACD one more, OBV and VOL volume units", () => {
+    for (const key of ["rsi", "kdj", "wr", "cci", "dmi", "bias"]) expect(studyDecimals(key, 2, 2)).toBe(2);
+    expect(studyDecimals("rsi", 3, 4)).toBe(2); // whatever the price's decimals
+    expect(studyDecimals("boll", 0, 2)).toBe(2);
+    expect(studyDecimals("boll", 0, 4)).toBe(4);
+    expect(studyDecimals("macd", 2, 2)).toBe(3);
+    expect(studyDecimals("macd", 2, 6)).toBe(4);
+    expect(studyDecimals("obv", 2, 2)).toBe("volume");
+    expect(studyDecimals("vol", 1, 2)).toBe("volume");
+    expect(studyDecimals("mine", 2, 2)).toBe(3); // a user's study: as a price difference
   });
 });

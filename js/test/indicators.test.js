@@ -85,6 +85,20 @@ describe("the chart's state computes the lines the chart draws", () => {
     expect(s.ma.get(3)?.[2]).toBe(10);
     expect(s.vwap).toBeNull();
   });
+  it("draws no VWAP on daily bars, and again on intraday ones with the setting unchanged", () => {
+    const s = new CandleState(100, spec, () => {});
+    s.apply(frame({ reset: true }, bars([OPEN, OPEN + MIN], 10)));
+    expect(s.vwap?.out).toHaveLength(2);
+    expect(s.setSpec({ ...spec, intraday: false })).toEqual({ type: "overlays" });
+    expect(s.vwap).toBeNull();
+    expect(s.spec.vwap).toBe(true);
+    expect(s.setSpec({ ...spec, intraday: true })).toEqual({ type: "overlays" });
+    expect(s.vwap?.out).toEqual([10, 10]);
+    const daily = new CandleState(100, { ...spec, intraday: false }, () => {});
+    daily.apply(frame({ reset: true, interval: "1d" }, bars([OPEN, OPEN + 86_400_000], 10)));
+    expect(daily.vwap).toBeNull();
+    expect(daily.ma.get(2)).toEqual([NaN, 10]);
+  });
   it("tells a full frame of the same series from a settings change", () => {
     const s = new CandleState(100, spec, () => {});
     expect(s.apply(frame({ reset: true }, bars([OPEN], 10)))).toMatchObject({ reset: true, sameSeries: false });

@@ -90,7 +90,9 @@ export class CandleState {
 
   buildOverlays() {
     this.ma = new Map(this.spec.ma.map((n) => [n, /** @type {number[]} */ ([])]));
-    this.vwap = this.spec.vwap ? new SessionVwap() : null;
+    // VWAP is a session's: a daily (or longer) bar is a session of its own, so none is drawn
+    // there; the trait stays on and an intraday interval shows it again
+    this.vwap = this.spec.vwap && this.spec.intraday ? new SessionVwap() : null;
     this.computeOverlays(0);
   }
 

@@ -29,6 +29,32 @@ const LINE_STYLE = { solid: LineStyle.Solid, dashed: LineStyle.Dashed, dotted: L
 /** height added per pane of its own, in px, so the candles keep their room */
 export const PANE_HEIGHT = 110;
 
+/**
+ * How each built-in study's values read, for the decimals of its pane's axis and legend:
+ * "osc" oscillators and percentages (RSI 54.12, KDJ, WR, CCI, DMI, BIAS: 2 decimals), "diff"
+ * price differences (MACD: one decimal more than the price), "volume" volumes (OBV: compact
+ * units, in the volume pane's unit). Studies on the price pane read as prices; a user's own
+ * study as a difference.
+ */
+export const STUDY_VALUES = /** @type {Record<string, "osc"|"diff"|"volume">} */ ({
+  rsi: "osc", kdj: "osc", wr: "osc", cci: "osc", dmi: "osc", bias: "osc", macd: "diff", obv: "volume", vol: "volume",
+});
+
+/**
+ * Decimals of study `key`'s values in `pane` (0 price, 1 volume, 2+ its own), or "volume" for
+ * compact volume units.
+ * @param {string} key @param {number} pane @param {number} priceDecimals
+ * @returns {number|"volume"}
+ */
+export function studyDecimals(key, pane, priceDecimals) {
+  if (pane === 1) return "volume";
+  if (pane === 0) return priceDecimals;
+  const kind = STUDY_VALUES[key];
+  if (kind === "osc") return 2;
+  if (kind === "volume") return "volume";
+  return Math.min(4, Math.max(2, priceDecimals + 1));
+}
+
 /** @param {number} ms @returns {UTCTimestamp} */
 const sec = (ms) => /** @type {UTCTimestamp} */ (ms / 1000);
 
@@ -99,7 +125,7 @@ export class ChartExtras {
         const c = SERIES_COLORS[color++ % SERIES_COLORS.length];
         colors.push(c);
         if (style === "hidden") { series.push(null); return; }
-        const base = { priceLineVisible: false, lastValueVisible: false, priceFormat: this.format(pane) };
+        const base = { priceLineVisible: false, lastValueVisible: false, priceFormat: this.format(pane, meta.key) };
         const k = series.length;
         const pointAt = (/** @type {number} */ i) => this.point(meta, pane, k, i);
         if (style === "histogram") series.push(new SplitSeries(this.chart, HistogramSeries, base, pane, pointAt));
@@ -124,15 +150,20 @@ export class ChartExtras {
     return true;
   }
 
-  /** @param {number} pane */
-  format(pane) {
-    if (pane === 1) return { type: /** @type {const} */ ("custom"), minMove: 0.01, formatter: (/** @type {number} */ v) => formatVolume(v, this.view.locale, 1, this.view.unit.decimals) };
-    return { type: /** @type {const} */ ("price"), precision: this.decimals(pane), minMove: 10 ** -this.decimals(pane) };
+  /** The axis format of study `key`'s series in `pane` (a line's, without `key`). @param {number} pane @param {string} [key] */
+  format(pane, key = "") {
+    const d = studyDecimals(key, pane, this.view.decimals);
+    if (d === "volume") return { type: /** @type {const} */ ("custom"), minMove: 0.01, formatter: (/** @type {number} */ v) => this.formatValue(pane, v, key) };
+    return { type: /** @type {const} */ ("price"), precision: d, minMove: 10 ** -d };
   }
 
-  /** Decimals of values in `pane`: the price's on the price pane, one more below. @param {number} pane */
-  decimals(pane) {
-    return pane === 0 ? this.view.decimals : Math.min(4, Math.max(2, this.view.decimals + 1));
+  /** Value `v` of study `key` (or a line's) in `pane` as its axis and legend show it; volumes in the
+   * volume pane's unit (the volume pane's values are already). @param {number} pane @param {number} v @param {string} [key] */
+  formatValue(pane, v, key = "") {
+    const d = studyDecimals(key, pane, this.view.decimals);
+    if (d !== "volume") return formatPrice(v, d);
+    const u = this.view.unit;
+    return formatVolume(pane === 1 ? v : v / u.per, this.view.locale, 1, u.decimals);
   }
 
   // ---- studies -----------------------------------------------------------------------------
@@ -270,7 +301,7 @@ export class ChartExtras {
     const put = (pane, el) => { const a = out.get(pane) || []; a.push(el); out.set(pane, a); };
     const c = this.state.bars.c;
     /** @param {number} pane @param {number} v */
-    const fmt = (pane, v) => (pane === 1 ? formatVolume(v, this.view.locale, 1, this.view.unit.decimals) : formatPrice(v, this.decimals(pane)));
+    const fmt = (/** @type {number} */ pane, /** @type {number} */ v, key = "") => this.formatValue(pane, v, key);
     for (const s of this.studies) {
       const box = document.createElement("span");
       box.className = "iw-study";
@@ -294,7 +325,7 @@ export class ChartExtras {
         item.style.color = s.colors[j];
         item.dataset.output = o;
         item.dataset.value = Number.isFinite(v) ? String(col[i]) : "";
-        item.textContent = ` ${o.toUpperCase()} ${Number.isFinite(v) ? fmt(s.pane, v) : "—"}`;
+        item.textContent = ` ${o.toUpperCase()} ${Number.isFinite(v) ? fmt(s.pane, v, s.meta.key) : "—"}`;
         box.append(item);
       });
       put(s.pane, box);
