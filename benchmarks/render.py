@@ -5,8 +5,12 @@ A ``CandleChart`` on a detached feed holding 100 000 one-minute bars (the view k
 ``max_bars``, by design: shared/frontend-facts.md), plain and with four study panes (MACD, KDJ,
 RSI, DMI: their values travel in the same frames, computed in Python):
 
-* **first render**: from the display cell's execution request to the chart holding its window
-  (``data-bars``) and two animation frames later (the chart library paints on its own frame);
+* **first render**: from the display cell's execution request to the animation frame in which
+  the chart draws its window: the page notes the time in the first ``requestAnimationFrame``
+  callback after the view holds the window (``data-bars``), which runs after the chart
+  library's own callback (it asked first, when it was given the data) has drawn its canvases.
+  Both ends are stamped in the page; the harness's round trips are not in it (an earlier
+  version waited for the window from Python and counted Playwright's polling, ~300 ms more);
 * **fps while updating at 20 Hz**: a kernel task ingests one trade every 50 ms for ``--seconds``;
   the page counts ``requestAnimationFrame`` callbacks over the same window;
 * **tick-to-pixel latency**: each trade is stamped in Python (``time.time()``) when ingested; the
@@ -235,9 +239,11 @@ def measure(
                 )
                 t1 = page.evaluate("""() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(
                     () => r(performance.timeOrigin + performance.now()))))""")
-                first_render_ms = t1 - t0
                 view_ms = page.evaluate("() => window.__viewAt") - t0
                 drawn_ms = page.evaluate("() => window.__drawnAt") - t0
+                first_render_ms = drawn_ms
+                # what a script waiting from outside the page sees (Playwright's polling included)
+                harness_ms = t1 - t0
                 first = {}
                 if profile:
                     first = _top_functions(cdp.send("Profiler.stop")["profile"], profile)
@@ -293,6 +299,7 @@ def measure(
         "first_render_ms": first_render_ms,
         "view_created_ms": view_ms,
         "first_window_drawn_ms": drawn_ms,
+        "first_render_seen_by_harness_ms": harness_ms,
         "fps_at_20hz": fps,
         "latency_ms_p50": float(np.percentile(lat, 50)) if lat else None,
         "latency_ms_p99": float(np.percentile(lat, 99)) if lat else None,
@@ -312,7 +319,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
 
     out = [
         "| CandleChart: bars in the feed (in the view) | first render (display request → window drawn) | "
-        "view created / first window on screen | "
+        "view created / seen by the harness | "
         "fps while updating at 20 Hz | tick-to-pixel latency p50 / p99 | main thread per update: script / layout+style |",
         "|---|---:|---:|---:|---:|---:|",
     ]
@@ -320,7 +327,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
         panes = f", {len(r['studies'])} study panes" if r.get("studies") else ""
         out.append(
             f"| {r['bars']:,} ({r['view_bars']:,}){panes} | {f(r['first_render_ms'])} ms | "
-            f"{f(r.get('view_created_ms'))} / {f(r.get('first_window_drawn_ms'))} ms | {r['fps_at_20hz']:.0f} | "
+            f"{f(r.get('view_created_ms'))} / {f(r.get('first_render_seen_by_harness_ms'))} ms | {r['fps_at_20hz']:.0f} | "
             f"{f(r['latency_ms_p50'])} / {f(r['latency_ms_p99'])} ms ({r['latency_samples']} samples) | "
             f"{r.get('script_ms_per_update', 0):.1f} / "
             f"{r.get('layout_ms_per_update', 0) + r.get('recalcstyle_ms_per_update', 0):.1f} ms |"
