@@ -449,6 +449,7 @@ function render({ model, el }, store) {
     if (ch && ch.type === "bars" && !view.onScreen) {
       behind ??= { oldLen: ch.oldLen, sameSeries: true };
       if (ch.reset && !ch.sameSeries) behind.sameSeries = false;
+      view.root.dataset.interval = String(state.interval || model.get("interval"));
       view.root.dataset.latest = state.bars.length ? String(c.t[state.bars.length - 1]) : "";
       return;
     }

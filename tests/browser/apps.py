@@ -115,6 +115,10 @@ DEEP_INK = f"""(sel) => {{ const root = ({DEEP_ALL})(sel)[0]; if (!root) return 
 # the checks walk every shadow root (and read canvases): on a timer, not on every animation frame
 POLL_MS = 100
 DEEP_ATTR = f"([s, a]) => ({DEEP_ALL})(s)[0]?.getAttribute(a) ?? null"
+# a wait looks at the widget it waits for, as its reader would: a view off screen draws nothing and
+# its widget stops sending (it says so in data-on-screen), so the wait scrolls it into view
+DEEP_LOOK = f"""(s) => {{ const e = ({DEEP_ALL})(s)[0];
+  if (e && e.dataset.onScreen === '0') e.scrollIntoView({{block: 'center'}}); return !!e; }}"""
 
 BOARD = ["600519.SH", "00700.HK", "AAPL.US", "BTCUSDT"]
 ROOTS = {
@@ -132,7 +136,7 @@ def deep_attr(page: Any, sel: str, name: str) -> str | None:
 def wait_attr_at_least(page: Any, sel: str, name: str, value: float, timeout: int = 45_000) -> None:
     try:
         page.wait_for_function(
-            f"([s, a, v]) => Number(({DEEP_ATTR})([s, a]) ?? NaN) >= v",
+            f"([s, a, v]) => ({DEEP_LOOK})(s) && Number(({DEEP_ATTR})([s, a]) ?? NaN) >= v",
             arg=[sel, name, value],
             polling=POLL_MS,
             timeout=timeout,
@@ -147,7 +151,10 @@ def wait_ink(page: Any, sel: str, pixels: int, timeout: int = 30_000) -> None:
     """Wait until the canvases under ``sel`` have more than ``pixels`` non-background pixels."""
     try:
         page.wait_for_function(
-            f"(s) => ({DEEP_INK})(s) > {pixels}", arg=sel, polling=POLL_MS, timeout=timeout
+            f"(s) => ({DEEP_LOOK})(s) && ({DEEP_INK})(s) > {pixels}",
+            arg=sel,
+            polling=POLL_MS,
+            timeout=timeout,
         )
     except Exception:
         raise AssertionError(f"{sel}: only {page.evaluate(DEEP_INK, sel)} pixels drawn") from None

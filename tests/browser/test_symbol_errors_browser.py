@@ -72,7 +72,9 @@ def test_an_unknown_code_beside_valid_ones_each_widget_its_own_problem(lab, page
     wait_attr_at_least(page, good, "data-bars", 100)
     wait_live(page, good)
     assert badge(page, good) == "Simulated" and attr(page, good, "data-status") == "simulated"
-    # the board: the bad row says so, the board and its other rows stay live
+    # the board: the bad row says so, the board and its other rows stay live (looked at: a
+    # view off screen draws nothing)
+    page.locator(BOARD).first.scroll_into_view_if_needed()
     page.wait_for_selector(f'{BOARD} tr.iw-quote[data-symbol="999999.SH"][data-error="1"]')
     assert attr(page, BOARD, "data-status") == "simulated" and badge(page, BOARD) == "Simulated"
     row = page.evaluate(

@@ -63,6 +63,13 @@ def open_and_run(page: Any, srv: dict[str, Any], name: str) -> None:
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
 
 
+#: a test waiting for a widget looks at it, as its reader would: a view off screen draws nothing
+#: and its widget stops sending (it says so in data-on-screen), so the wait scrolls it into view
+LOOK = (
+    "(e) => { if (e && e.dataset.onScreen === '0') e.scrollIntoView({block: 'center'}); return e; }"
+)
+
+
 def attr(page: Any, sel: str, name: str, nth: int = 0) -> str | None:
     return page.evaluate(
         "([s, a, i]) => document.querySelectorAll(s)[i]?.getAttribute(a) ?? null", [sel, name, nth]
@@ -74,7 +81,7 @@ def wait_attr_at_least(
 ) -> None:
     try:
         page.wait_for_function(
-            "([s, a, v, i]) => { const e = document.querySelectorAll(s)[i]; return !!e && Number(e.getAttribute(a)) >= v; }",
+            f"([s, a, v, i]) => {{ const e = ({LOOK})(document.querySelectorAll(s)[i]); return !!e && Number(e.getAttribute(a)) >= v; }}",
             arg=[sel, name, value, nth],
             timeout=timeout,
         )
@@ -88,7 +95,10 @@ def wait_attr_at_least(
 def wait_ink(page: Any, sel: str, pixels: int, timeout: int = 30_000) -> None:
     """Wait until the canvases under ``sel`` have more than ``pixels`` non-background pixels."""
     try:
-        page.wait_for_function(f"() => ({CANVAS_INK})({sel!r}) > {pixels}", timeout=timeout)
+        page.wait_for_function(
+            f"() => ({LOOK})(document.querySelector({sel!r})) && ({CANVAS_INK})({sel!r}) > {pixels}",
+            timeout=timeout,
+        )
     except Exception:
         raise AssertionError(f"{sel}: only {page.evaluate(CANVAS_INK, sel)} pixels drawn") from None
 
