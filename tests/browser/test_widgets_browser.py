@@ -201,6 +201,7 @@ def test_lab_widgets_render_update_theme_views_and_export(lab, page, export_asse
         timeout=10_000,
     )
     assert "卖五" in page.locator(ROOTS["book"]).inner_text()
+    page.locator(ROOTS["board"]).first.scroll_into_view_if_needed()  # drawn where it is seen
     page.wait_for_function(
         f"() => /[万亿]/.test(document.querySelector('{ROOTS['board']}').textContent)",
         timeout=10_000,
