@@ -190,6 +190,19 @@ _NUMERIC = tuple(operator.attrgetter(k) for k in ("t", "p", "v", "vw", "td"))
 
 
 _ZERO, _MAX_PRICE_F, _MAX_VOLUME_F = 0.0, float(MAX_PRICE), float(MAX_VOLUME)
+#: the open bounds of the trade columns t, p, v, vw, td: the validating path's
+#: 10**11 < t <= 10**14, 0 < p < MAX_PRICE, 0 <= v < MAX_VOLUME, 0 <= vw < turnover cap, 0 <= td <= 2
+_BELOW_ZERO = float(np.nextafter(0.0, -1.0))
+_LOWER = np.array([[_MS_FLOOR], [0.0], [_BELOW_ZERO], [_BELOW_ZERO], [_BELOW_ZERO]])
+_UPPER = np.array(
+    [
+        [np.nextafter(1e14, np.inf)],
+        [MAX_PRICE],
+        [MAX_VOLUME],
+        [_MAX_FAST_TURNOVER],
+        [np.nextafter(2.0, np.inf)],
+    ]
+)
 
 
 def _fast_side(x: list[list[str]]) -> tuple[np.ndarray, np.ndarray] | None:
@@ -367,28 +380,17 @@ def _trade_columns(datas: list[Any]) -> tuple[TradeColumns, np.ndarray]:
     num = np.empty((5, n))
     for j, get in enumerate(_NUMERIC):
         num[j] = np.fromiter(map(get, datas), np.float64, n)
-    t, p, v, w, td = num
     syms = list(map(_get_s, datas))
     index: dict[str, int] = dict.fromkeys(syms, 0)
     for k, sym in enumerate(index):
         index[sym] = k
     codes = np.fromiter(map(index.__getitem__, syms), np.int64, n)
-    with np.errstate(invalid="ignore"):
-        ok = (
-            (t > _MS_FLOOR)
-            & (t <= 1e14)
-            & (p > 0)
-            & (p < MAX_PRICE)
-            & (v >= 0)
-            & (v < MAX_VOLUME)
-            & (w >= 0)
-            & (w < _MAX_FAST_TURNOVER)
-            & (td >= 0)
-            & (td <= 2)
-        )
+    # every bound of every column in one comparison (NaN fails it)
+    ok = ((num > _LOWER) & (num < _UPPER)).all(axis=0)
     bad_syms = [k for k, sym in enumerate(index) if not 0 < len(sym) <= 40]
     if bad_syms:
         ok &= ~np.isin(codes, bad_syms)
+    t, p, v, w, td = num
     cols = TradeColumns.factorized(
         list(index), codes, t.astype(np.int64), p, v, w, td.astype(np.int8)
     )
