@@ -55,6 +55,10 @@ class BarRow(NamedTuple):
     t_last: int
 
 
+#: a BarRow from a tuple of its fields, without the named constructor's Python frame
+_new_row = tuple.__new__
+
+
 @dataclass
 class SymbolTrades:
     """One symbol's trades of a batch, time-ordered as they arrived, and what they make."""
@@ -175,6 +179,16 @@ class Aggregator:
     def __init__(self) -> None:
         self.spans = SpanCache()
         self._newest: dict[SeriesKey, int] = {}
+        self._series_keys: dict[
+            str, tuple[tuple[Interval, ...], list[tuple[SeriesKey, Interval]]]
+        ] = {}
+
+    def _keys(self, sym: str, intervals: tuple[Interval, ...]) -> list[tuple[SeriesKey, Interval]]:
+        """Each interval of ``sym`` with its series key (made once per symbol and intervals)."""
+        got = self._series_keys.get(sym)
+        if got is None or got[0] is not intervals:
+            got = self._series_keys[sym] = (intervals, [((sym, iv.name), iv) for iv in intervals])
+        return got[1]
 
     def advance(self, key: SeriesKey, open_ms: int) -> bool:
         """Note that series ``key`` has a bar opening at ``open_ms``; True if that moved it on
@@ -242,6 +256,7 @@ class Aggregator:
                 unordered = set((np.searchsorted(starts, steps, "right") - 1).tolist())
         starts_l, ends_l = starts.tolist(), ends.tolist()
         run_of: list[int] = []
+        spans, newest_of = self.spans._spans, self._newest
         for k, sym in enumerate(group_syms):
             w = watched.get(sym)
             if w is None:
@@ -252,24 +267,16 @@ class Aggregator:
             rows: list[BarRow] = []
             if w.intervals:
                 run_mono = k not in unordered
-                for iv in w.intervals:
-                    key = (sym, iv.name)
-                    op = self.spans.inside(key, tmin[k], tmax[k]) if run_mono else None
-                    if op is not None:
-                        rows.append(
-                            BarRow(
-                                iv.name,
-                                op,
-                                first[k],
-                                hi[k],
-                                lo[k],
-                                last[k],
-                                vol[k],
-                                turn[k],
-                                tmax[k],
-                            )
-                        )
-                        newest: int | None = op
+                t0, t1 = tmin[k], tmax[k]
+                # the run's aggregate, as the rows of bars it lies inside share it
+                agg = (first[k], hi[k], lo[k], last[k], vol[k], turn[k], t1)
+                for key, iv in self._keys(sym, w.intervals):
+                    span = spans.get(key) if run_mono else None
+                    if span is not None and span[0] <= t0 and t1 < span[1]:
+                        newest: int | None = span[2]
+                        rows.append(_new_row(BarRow, (iv.name, newest, *agg)))
+                        if newest_of.get(key) == newest:
+                            continue  # still the bar the series is building
                     else:
                         newest = self._rows_across(
                             w.instrument, iv, t[a:b], p[a:b], v[a:b], vw[a:b], rows
