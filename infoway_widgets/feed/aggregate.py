@@ -235,13 +235,13 @@ class Aggregator:
         starts = ends - counts
         out.t_max = int(t.max())
         # the extremes and sums of every run in one reduceat each (times are exact in float64)
-        lo_tl = np.minimum.reduceat(np.stack((p, t)), starts, axis=1).tolist()
-        hi_th = np.maximum.reduceat(np.stack((p, t)), starts, axis=1).tolist()
+        lo_tl = np.minimum.reduceat(np.array((p, t)), starts, axis=1).tolist()
+        hi_th = np.maximum.reduceat(np.array((p, t)), starts, axis=1).tolist()
         lo, tmin_f = lo_tl
         hi, tmax_f = hi_th
         tmin, tmax = [int(x) for x in tmin_f], [int(x) for x in tmax_f]
         sums = np.add.reduceat(
-            np.stack((v, vw, np.where(d == 1, v, 0.0), np.where(d == 2, v, 0.0))), starts, axis=1
+            np.array((v, vw, np.where(d == 1, v, 0.0), np.where(d == 2, v, 0.0))), starts, axis=1
         ).tolist()
         vol, turn, buy, sell = sums
         first, last = p[starts].tolist(), p[ends - 1].tolist()

@@ -169,10 +169,8 @@ class MarketState:
             if flow is None:
                 flow = flows[sym] = DayFlow()
             flow.add(run.day_open, run.buy, run.sell, run.neutral)
-            for r in run.rows:
-                bars[(sym, r.interval)].fold(
-                    r.open_ms, r.first, r.high, r.low, r.last, r.volume, r.turnover, r.t_last
-                )
+            for r in run.rows:  # (interval, then BarStore.fold's arguments in order)
+                bars[(sym, r[0])].fold(*r[1:])
             # a new trading day of a symbol with trades waiting: count those toward their own day
             if sym in days and run.day_open is not None and run.day_open != days[sym]:
                 self.settle_orderflow()
