@@ -386,7 +386,7 @@ def _trade_columns(datas: list[Any]) -> tuple[TradeColumns, np.ndarray]:
         index[sym] = k
     codes = np.fromiter(map(index.__getitem__, syms), np.int64, n)
     # every bound of every column in one comparison (NaN fails it)
-    ok = ((num > _LOWER) & (num < _UPPER)).all(axis=0)
+    ok = np.asarray(((num > _LOWER) & (num < _UPPER)).all(axis=0))
     bad_syms = [k for k, sym in enumerate(index) if not 0 < len(sym) <= 40]
     if bad_syms:
         ok &= ~np.isin(codes, bad_syms)
