@@ -21,12 +21,17 @@ from typing import NamedTuple
 import numpy as np
 
 from ..market import Instrument, Interval, bar_opens, bar_span, parse_interval
-from ..market.ohlcv import OHLCV, reduce_runs, run_ends, run_starts, trade_bars
+from ..market.ohlcv import trade_bars
 from ..protocol.decode import TradeColumns
 
 #: a bar series: (symbol, interval name)
 SeriesKey = tuple[str, str]
 DAY = parse_interval("1d")
+_NO_INTS = np.zeros(0, dtype=np.int64)
+_NO_FLOATS = np.zeros(0)
+_NO_DIRECTIONS = np.zeros(0, dtype=np.int8)
+for _empty in (_NO_INTS, _NO_FLOATS, _NO_DIRECTIONS):
+    _empty.flags.writeable = False
 
 
 class Watched(NamedTuple):
@@ -48,6 +53,10 @@ class BarRow(NamedTuple):
     volume: float
     turnover: float
     t_last: int
+
+
+#: a BarRow from a tuple of its fields, without the named constructor's Python frame
+_new_row = tuple.__new__
 
 
 @dataclass
@@ -82,12 +91,13 @@ class TradeBatch:
     t_max: int = 0
     #: the watched runs' trades as one set of columns, run after run, and each row's run index
     #: (the order-flow counts take the whole batch in one numpy pass)
-    group: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    t: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    price: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    volume: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    turnover: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    direction: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    #: (the empty defaults are shared: these columns are replaced, never written into)
+    group: np.ndarray = field(default_factory=lambda: _NO_INTS)
+    t: np.ndarray = field(default_factory=lambda: _NO_INTS)
+    price: np.ndarray = field(default_factory=lambda: _NO_FLOATS)
+    volume: np.ndarray = field(default_factory=lambda: _NO_FLOATS)
+    turnover: np.ndarray = field(default_factory=lambda: _NO_FLOATS)
+    direction: np.ndarray = field(default_factory=lambda: _NO_DIRECTIONS)
 
 
 @dataclass
@@ -169,6 +179,16 @@ class Aggregator:
     def __init__(self) -> None:
         self.spans = SpanCache()
         self._newest: dict[SeriesKey, int] = {}
+        self._series_keys: dict[
+            str, tuple[tuple[Interval, ...], list[tuple[SeriesKey, Interval]]]
+        ] = {}
+
+    def _keys(self, sym: str, intervals: tuple[Interval, ...]) -> list[tuple[SeriesKey, Interval]]:
+        """Each interval of ``sym`` with its series key (made once per symbol and intervals)."""
+        got = self._series_keys.get(sym)
+        if got is None or got[0] is not intervals:
+            got = self._series_keys[sym] = (intervals, [((sym, iv.name), iv) for iv in intervals])
+        return got[1]
 
     def advance(self, key: SeriesKey, open_ms: int) -> bool:
         """Note that series ``key`` has a bar opening at ``open_ms``; True if that moved it on
@@ -200,24 +220,31 @@ class Aggregator:
         if n == 0:
             return out
         codes = cols.symbol_codes
+        group_syms = cols.symbols
+        k_syms = len(group_syms)
         t, p, v, vw, d = cols.t, cols.price, cols.volume, cols.turnover, cols.direction
-        if cols.n_symbols == 1:
-            starts = np.array([0])
-            group_syms = [cols.symbols[0]]
+        if k_syms == 1:
+            counts = np.array([n])
         else:
+            # codes number the symbols in first-seen order: a stable sort by code makes one run
+            # per symbol, in that order, each keeping its arrival order
+            counts = np.bincount(codes, minlength=k_syms)
             order = np.argsort(codes, kind="stable")
-            starts = run_starts(codes[order])
             t, p, v, vw, d = t[order], p[order], v[order], vw[order], d[order]
-            group_syms = [cols.symbols[int(codes[order[i]])] for i in starts.tolist()]
+        ends = np.cumsum(counts)
+        starts = ends - counts
         out.t_max = int(t.max())
-        ends = run_ends(starts, n)
-        tmin = np.minimum.reduceat(t, starts).tolist()
-        tmax = np.maximum.reduceat(t, starts).tolist()
-        g = reduce_runs(starts, OHLCV(p, p, p, p, v, vw))
-        first, hi, lo, last = g.open.tolist(), g.high.tolist(), g.low.tolist(), g.close.tolist()
-        vol, turn = g.volume.tolist(), g.turnover.tolist()
-        buy = np.add.reduceat(np.where(d == 1, v, 0.0), starts).tolist()
-        sell = np.add.reduceat(np.where(d == 2, v, 0.0), starts).tolist()
+        # the extremes and sums of every run in one reduceat each (times are exact in float64)
+        lo_tl = np.minimum.reduceat(np.array((p, t)), starts, axis=1).tolist()
+        hi_th = np.maximum.reduceat(np.array((p, t)), starts, axis=1).tolist()
+        lo, tmin_f = lo_tl
+        hi, tmax_f = hi_th
+        tmin, tmax = [int(x) for x in tmin_f], [int(x) for x in tmax_f]
+        sums = np.add.reduceat(
+            np.array((v, vw, np.where(d == 1, v, 0.0), np.where(d == 2, v, 0.0))), starts, axis=1
+        ).tolist()
+        vol, turn, buy, sell = sums
+        first, last = p[starts].tolist(), p[ends - 1].tolist()
         # time order inside each symbol's run: then its first and last print are the run's ends
         # (one pass for all runs: a step back where a run starts does not count)
         unordered: set[int] = set()
@@ -229,6 +256,7 @@ class Aggregator:
                 unordered = set((np.searchsorted(starts, steps, "right") - 1).tolist())
         starts_l, ends_l = starts.tolist(), ends.tolist()
         run_of: list[int] = []
+        spans, newest_of = self.spans._spans, self._newest
         for k, sym in enumerate(group_syms):
             w = watched.get(sym)
             if w is None:
@@ -239,24 +267,16 @@ class Aggregator:
             rows: list[BarRow] = []
             if w.intervals:
                 run_mono = k not in unordered
-                for iv in w.intervals:
-                    key = (sym, iv.name)
-                    op = self.spans.inside(key, tmin[k], tmax[k]) if run_mono else None
-                    if op is not None:
-                        rows.append(
-                            BarRow(
-                                iv.name,
-                                op,
-                                first[k],
-                                hi[k],
-                                lo[k],
-                                last[k],
-                                vol[k],
-                                turn[k],
-                                tmax[k],
-                            )
-                        )
-                        newest: int | None = op
+                t0, t1 = tmin[k], tmax[k]
+                # the run's aggregate, as the rows of bars it lies inside share it
+                agg = (first[k], hi[k], lo[k], last[k], vol[k], turn[k], t1)
+                for key, iv in self._keys(sym, w.intervals):
+                    span = spans.get(key) if run_mono else None
+                    if span is not None and span[0] <= t0 and t1 < span[1]:
+                        newest: int | None = span[2]
+                        rows.append(_new_row(BarRow, (iv.name, newest, *agg)))
+                        if newest_of.get(key) == newest:
+                            continue  # still the bar the series is building
                     else:
                         newest = self._rows_across(
                             w.instrument, iv, t[a:b], p[a:b], v[a:b], vw[a:b], rows
@@ -281,7 +301,7 @@ class Aggregator:
                 )
             )
         if out.runs:
-            group = np.repeat(np.array(run_of, dtype=np.int64), ends - starts)
+            group = np.repeat(np.array(run_of, dtype=np.int64), counts)
             if len(out.runs) < len(group_syms):
                 keep = group >= 0
                 group, t, p, v, vw, d = (a[keep] for a in (group, t, p, v, vw, d))

@@ -96,11 +96,14 @@ class Ingest:
         self._stats["trades"] += batch.trades
         state.market_ms = max(state.market_ms, batch.t_max)
         state.apply_batch(batch)
-        for run in batch.runs:
-            for st in state.series(run.symbol):
-                listeners.bar(run.symbol, st.interval.name, st)
-            listeners.trades(run.symbol, run.t, run.price, run.volume, run.turnover, run.direction)
-            changed.add(run.symbol)
+        if listeners.wants_bars_or_trades():
+            for run in batch.runs:
+                for st in state.series(run.symbol):
+                    listeners.bar(run.symbol, st.interval.name, st)
+                listeners.trades(
+                    run.symbol, run.t, run.price, run.volume, run.turnover, run.direction
+                )
+        changed.update([run.symbol for run in batch.runs])
         for symbol, interval in batch.rollovers:
             self._rolled_over(symbol, interval)
 

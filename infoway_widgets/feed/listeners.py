@@ -90,6 +90,10 @@ class Listeners:
         """True while someone listens to depth: then no snapshot of a batch may be skipped."""
         return any(self._depth.values())
 
+    def wants_bars_or_trades(self) -> bool:
+        """True while someone listens to a bar or a trade (of any symbol)."""
+        return any(self._bar.values()) or any(self._trade.values())
+
     # ---- calls ---------------------------------------------------------------------------------
     def changed(self, symbols: set[str]) -> None:
         for cb in list(self._change):

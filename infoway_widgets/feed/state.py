@@ -39,9 +39,14 @@ class MarketState:
         self.flows: dict[str, DayFlow] = {}
         self._money: dict[str, MoneyFlows] = {}
         self._profiles: dict[str, ProfileDay] = {}
-        #: batches whose order-flow counts are still to be made (see :meth:`settle_orderflow`)
-        self._unsettled: list[TradeBatch] = []
+        #: trades whose order-flow counts are still to be made (see :meth:`settle_orderflow`):
+        #: per batch its columns (numpy only: nothing for the garbage collector to follow), the
+        #: group of each row indexing the symbols below
+        self._unsettled: list[tuple[np.ndarray, ...]] = []
         self._unsettled_trades = 0
+        #: the symbols of those trades (first seen first) and each one's latest trade time
+        self._unsettled_index: dict[str, int] = {}
+        self._unsettled_last: list[int] = []
         #: per symbol in those batches: the trading day they count toward (None: the current
         #: one) and the earliest trade time of the first
         self._unsettled_day: dict[str, int | None] = {}
@@ -74,38 +79,16 @@ class MarketState:
         pending = self._unsettled
         if not pending:
             return
+        index, lasts = self._unsettled_index, self._unsettled_last
         self._unsettled, self._unsettled_trades = [], 0
+        self._unsettled_index, self._unsettled_last = {}, []
         days, firsts = self._unsettled_day, self._unsettled_first
         self._unsettled_day, self._unsettled_first = {}, {}
-        index: dict[str, int] = {}
-        lasts: list[int] = []
-        groups = []
-        for batch in pending:
-            gmap = []
-            for run in batch.runs:
-                g = index.get(run.symbol)
-                if g is None:
-                    g = index[run.symbol] = len(lasts)
-                    lasts.append(run.t_last)
-                elif run.t_last > lasts[g]:
-                    lasts[g] = run.t_last
-                gmap.append(g)
-            groups.append(np.array(gmap, dtype=np.int64)[batch.group])
         if len(pending) == 1:
-            b = pending[0]
-            group, t, price, volume, turnover, direction = (
-                groups[0],
-                b.t,
-                b.price,
-                b.volume,
-                b.turnover,
-                b.direction,
-            )
+            group, t, price, volume, turnover, direction = pending[0]
         else:
-            group = np.concatenate(groups)
-            t, price, volume, turnover, direction = (
-                np.concatenate([getattr(b, name) for b in pending])
-                for name in ("t", "price", "volume", "turnover", "direction")
+            group, t, price, volume, turnover, direction = (
+                np.concatenate(cols) for cols in zip(*pending)
             )
         syms = list(index)
         opens = [days[sym] for sym in syms]
@@ -186,20 +169,30 @@ class MarketState:
             if flow is None:
                 flow = flows[sym] = DayFlow()
             flow.add(run.day_open, run.buy, run.sell, run.neutral)
-            for r in run.rows:
-                bars[(sym, r.interval)].fold(
-                    r.open_ms, r.first, r.high, r.low, r.last, r.volume, r.turnover, r.t_last
-                )
+            for r in run.rows:  # (interval, then BarStore.fold's arguments in order)
+                bars[(sym, r[0])].fold(*r[1:])
             # a new trading day of a symbol with trades waiting: count those toward their own day
             if sym in days and run.day_open is not None and run.day_open != days[sym]:
                 self.settle_orderflow()
                 days, firsts = self._unsettled_day, self._unsettled_first
+        index, lasts = self._unsettled_index, self._unsettled_last
+        gmap = []
         for run in runs:
             sym = run.symbol
             if days.get(sym) is None:
                 days[sym] = run.day_open
             firsts.setdefault(sym, run.t_first)
-        self._unsettled.append(batch)
+            g = index.get(sym)
+            if g is None:
+                g = index[sym] = len(lasts)
+                lasts.append(run.t_last)
+            elif run.t_last > lasts[g]:
+                lasts[g] = run.t_last
+            gmap.append(g)
+        group = batch.group if gmap == list(range(len(gmap))) else np.array(gmap)[batch.group]
+        self._unsettled.append(
+            (group, batch.t, batch.price, batch.volume, batch.turnover, batch.direction)
+        )
         self._unsettled_trades += len(batch.t)
         if self._unsettled_trades >= SETTLE_AFTER_TRADES:
             self.settle_orderflow()
@@ -248,6 +241,7 @@ class MarketState:
             book.snapshot = None
         self.flows.clear()
         self._unsettled, self._unsettled_trades = [], 0
+        self._unsettled_index, self._unsettled_last = {}, []
         self._unsettled_day, self._unsettled_first = {}, {}
         self._money.clear()
         self._profiles.clear()

@@ -116,6 +116,9 @@ class BarStore:
 
     def _touched(self, version: int, t: int) -> None:
         tv, tt = self._touch_v, self._touch_t
+        if tt and tt[-1] == t:  # the bar touched last, touched again (the common case)
+            tv[-1] = version
+            return
         while tt and tt[-1] >= t:  # a later version reaching as far back says it all
             tt.pop()
             tv.pop()
@@ -343,24 +346,29 @@ class BarStore:
         overwrite the close). Every trade write goes through here.
         """
         ver = ver if ver is not None else _next_version()
-        i = self._b - 1 if self._b > self._a and self._t[self._b - 1] == bo else self._find(bo)
+        i = self._b - 1
+        if i < self._a or self._t[i] != bo:
+            i = self._find(bo)
         if i < 0:
             self._insert(
                 bo, np.array([first, high, low, last, volume, turnover]), False, t_last, ver
             )
         else:
-            # one read and one write of the row: numpy's per-element access is the cost here
+            # one read of the row and a write per changed value: numpy's per-call cost is what
+            # counts here
             x = self._x[i]
-            _, h, lo, c, v, vw = x.tolist()
-            h = high if high > h else h
-            lo = low if low < lo else lo
-            if self._settled[i]:
-                x[_H:_C] = (h, lo)
-            else:
-                if t_last >= self._last_trade_t[i]:
-                    c = last
-                    self._last_trade_t[i] = t_last
-                x[_H:] = (h, lo, c, v + volume, vw + turnover)
+            _, h, lo, _, v, vw = x.tolist()
+            if high > h:
+                x[_H] = high
+            if low < lo:
+                x[_L] = low
+            if not self._settled[i]:
+                lt = self._last_trade_t
+                if t_last >= lt[i]:
+                    x[_C] = last
+                    lt[i] = t_last
+                x[_V] = v + volume
+                x[_VW] = vw + turnover
             self._rev[i] = ver
             self._touched(ver, bo)
         self.version = ver

@@ -153,11 +153,17 @@ class _TradeData(msgspec.Struct, gc=False):
     td: int = 0
 
 
+#: a side that is not in the frame: no levels
+_NO_LEVELS = msgspec.Raw(b"[]")
+
+
 class _DepthData(msgspec.Struct, gc=False):
     s: str
     t: int
-    a: list[list[str]] = []
-    b: list[list[str]] = []
+    # the levels stay JSON text until the snapshot is wanted: a batch's superseded snapshots
+    # then make no lists (which would be garbage-collector work long after)
+    a: msgspec.Raw = _NO_LEVELS
+    b: msgspec.Raw = _NO_LEVELS
     # the trade getters read these off a depth push too, so one pass reads every frame
     p: ClassVar[float] = _NAN
     v: ClassVar[float] = _NAN
@@ -176,12 +182,27 @@ class _DepthPush(msgspec.Struct, tag_field="code", tag=PUSH_DEPTH, gc=False):
 
 
 _decode_push = msgspec.json.Decoder(_TradePush | _DepthPush, strict=False).decode
+_decode_levels = msgspec.json.Decoder(list[list[str]]).decode
 _get_kind, _get_data = operator.attrgetter("kind"), operator.attrgetter("data")
 _get_s = operator.attrgetter("s")
+_first = operator.itemgetter(0)
 _NUMERIC = tuple(operator.attrgetter(k) for k in ("t", "p", "v", "vw", "td"))
 
 
 _ZERO, _MAX_PRICE_F, _MAX_VOLUME_F = 0.0, float(MAX_PRICE), float(MAX_VOLUME)
+#: the open bounds of the trade columns t, p, v, vw, td: the validating path's
+#: 10**11 < t <= 10**14, 0 < p < MAX_PRICE, 0 <= v < MAX_VOLUME, 0 <= vw < turnover cap, 0 <= td <= 2
+_BELOW_ZERO = float(np.nextafter(0.0, -1.0))
+_LOWER = np.array([[_MS_FLOOR], [0.0], [_BELOW_ZERO], [_BELOW_ZERO], [_BELOW_ZERO]])
+_UPPER = np.array(
+    [
+        [np.nextafter(1e14, np.inf)],
+        [MAX_PRICE],
+        [MAX_VOLUME],
+        [_MAX_FAST_TURNOVER],
+        [np.nextafter(2.0, np.inf)],
+    ]
+)
 
 
 def _fast_side(x: list[list[str]]) -> tuple[np.ndarray, np.ndarray] | None:
@@ -213,12 +234,22 @@ def _fast_side(x: list[list[str]]) -> tuple[np.ndarray, np.ndarray] | None:
     return np.array(px), np.array(vol)
 
 
-def _fast_depth(d: _DepthData) -> Depth | None:
-    """A Depth from typed data, or None when a value needs the validating path to name it."""
-    if not (_MS_FLOOR < d.t <= 10**14) or not 0 < len(d.s) <= 40:
+def _levels(d: _DepthData) -> tuple[list[list[str]], list[list[str]]] | None:
+    """Both sides' levels as strings, or None when they are not lists of lists of strings."""
+    try:
+        return _decode_levels(d.a), _decode_levels(d.b)
+    except msgspec.DecodeError:
         return None
-    a = _fast_side(d.a)
-    b = _fast_side(d.b)
+
+
+def _fast_depth(
+    d: _DepthData, levels: tuple[list[list[str]], list[list[str]]] | None
+) -> Depth | None:
+    """A Depth from typed data, or None when a value needs the validating path to name it."""
+    if levels is None or not (_MS_FLOOR < d.t <= 10**14) or not 0 < len(d.s) <= 40:
+        return None
+    a = _fast_side(levels[0])
+    b = _fast_side(levels[1])
     if a is None or b is None:
         return None
     return Depth(d.s, d.t, b[0], b[1], a[0], a[1])
@@ -349,28 +380,17 @@ def _trade_columns(datas: list[Any]) -> tuple[TradeColumns, np.ndarray]:
     num = np.empty((5, n))
     for j, get in enumerate(_NUMERIC):
         num[j] = np.fromiter(map(get, datas), np.float64, n)
-    t, p, v, w, td = num
     syms = list(map(_get_s, datas))
     index: dict[str, int] = dict.fromkeys(syms, 0)
     for k, sym in enumerate(index):
         index[sym] = k
     codes = np.fromiter(map(index.__getitem__, syms), np.int64, n)
-    with np.errstate(invalid="ignore"):
-        ok = (
-            (t > _MS_FLOOR)
-            & (t <= 1e14)
-            & (p > 0)
-            & (p < MAX_PRICE)
-            & (v >= 0)
-            & (v < MAX_VOLUME)
-            & (w >= 0)
-            & (w < _MAX_FAST_TURNOVER)
-            & (td >= 0)
-            & (td <= 2)
-        )
+    # every bound of every column in one comparison (NaN fails it)
+    ok = np.asarray(((num > _LOWER) & (num < _UPPER)).all(axis=0))
     bad_syms = [k for k, sym in enumerate(index) if not 0 < len(sym) <= 40]
     if bad_syms:
         ok &= ~np.isin(codes, bad_syms)
+    t, p, v, w, td = num
     cols = TradeColumns.factorized(
         list(index), codes, t.astype(np.int64), p, v, w, td.astype(np.int8)
     )
@@ -408,20 +428,22 @@ def decode_batch(
         where = np.flatnonzero(is_trade)
         depth_rows = np.flatnonzero(kind == 1).tolist()
         if latest_depth_only:
-            latest: dict[str, int] = {}
-            latest_t: dict[int, int] = {}
+            # per symbol: the row, time and levels of its newest well-formed snapshot
+            latest: dict[str, tuple[int, int, Any]] = {}
             for i in depth_rows:
                 d = datas[i]
-                if not (_MS_FLOOR < d.t <= 10**14 and 0 < len(d.s) <= 40):
+                levels = _levels(d)
+                if levels is None or not (_MS_FLOOR < d.t <= 10**14 and 0 < len(d.s) <= 40):
                     slow.append(i)  # never superseded unseen: decode_frame names it
                     continue
                 prev = latest.get(d.s)
-                if prev is None or d.t >= latest_t[prev]:
-                    latest[d.s] = i
-                    latest_t[i] = d.t
-            depth_rows = sorted(latest.values())
-        for i in depth_rows:
-            dep = _fast_depth(datas[i])
+                if prev is None or d.t >= prev[1]:
+                    latest[d.s] = (i, d.t, levels)
+            kept = sorted(latest.values(), key=_first)
+        else:
+            kept = [(i, 0, _levels(datas[i])) for i in depth_rows]
+        for i, _, levels in kept:
+            dep = _fast_depth(datas[i], levels)
             if dep is None:
                 slow.append(i)
             else:

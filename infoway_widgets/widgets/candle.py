@@ -12,14 +12,14 @@ import numpy as np
 import pandas as pd
 import traitlets as t
 
-from ..errors import BadParameterError
+from ..errors import BadParameterError, InfowayError
 from ..market import LIVE_INTERVALS, parse_interval
 from . import _validate as check
 from ._base import Frame, LiveWidget, esm, market_info
 from ._wire import pack_values
 from .chart_analysis import ChartAnalysis
 from .chart_series import UserSeries
-from .chart_studies import REGISTRY, StudySet, column_name, parse_item
+from .chart_studies import REGISTRY, StudyRequest, StudySet, column_name, parse_item
 from .frame_source import DataFrameFeed
 from .screenshots import Screenshots
 from .vprofile import profile_header, profile_of
@@ -50,6 +50,26 @@ def newest_only(store: Any, since: int) -> tuple[int, int, list[float]] | None:
         return None
     before = int(store._t[b - 2]) if b - a >= 2 else -1
     return t, before, store._x[b - 1].tolist()
+
+
+def _changed_study(before: Sequence[Any], proposed: Any) -> str:
+    """The name of the first study ``proposed`` adds or changes against ``before`` ('' if none
+    can be told: the list itself is malformed)."""
+
+    def parsed(items: Any) -> list[StudyRequest] | None:
+        try:
+            return [parse_item(x) for x in items]
+        except (BadParameterError, TypeError):
+            return None
+
+    old, new = parsed(before) or [], parsed(proposed)
+    if new is None:
+        return ""
+    was = {r.name: r.params for r in old}
+    for r in new:
+        if r.name not in was or was[r.name] != r.params:
+            return r.name
+    return ""
 
 
 class CandleChart(ChartAnalysis, LiveWidget):
@@ -135,6 +155,17 @@ class CandleChart(ChartAnalysis, LiveWidget):
         "", help="Study conventions: 'cn' (通达信), 'intl', or '' for the market's (cn for CN, HK)."
     ).tag(sync=True)
     _study_meta: t.List[Any] = t.List(help="What the front-end draws of each study.").tag(sync=True)
+    _study_catalog: t.List[Any] = t.List(
+        [
+            {"name": name, "title": list(spec.title), "pane": spec.pane}
+            for name, spec in REGISTRY.items()
+        ],
+        help="The built-in studies a view's add menu offers (name, (zh, en) title, pane).",
+    ).tag(sync=True)
+    _study_refused = t.Dict(
+        help="What the chart refused of a view's studies change ({'key', 'message'}); empty "
+        "once a change lands."
+    ).tag(sync=True)
     _price_lines = t.Dict(help="The user's price lines by id.").tag(sync=True)
     _linked = t.Bool(False, help="Linked to other charts (iw.link): views report.").tag(sync=True)
 
@@ -173,24 +204,60 @@ class CandleChart(ChartAnalysis, LiveWidget):
 
     @t.validate("studies")
     def _check_studies(self, proposal: Any) -> list[Any]:
-        def parse(items: Any) -> list[Any]:
-            reqs = [parse_item(x) for x in items]
-            names = [r.name for r in reqs]
-            for r in reqs:
-                if r.name not in REGISTRY and r.name not in self._study_set.user:
-                    raise BadParameterError(
-                        f"no study {r.name!r}; built in: {', '.join(sorted(REGISTRY))}, or add "
-                        "your own with chart.add_study(fn, name=...)"
-                    )
-            if len(set(names)) != len(names):
-                raise BadParameterError(f"each study once: {names}")
-            # a parameter the study refuses fails here, before the trait changes
+        try:
+            return list(check.library_errors(proposal, self._parse_studies))
+        except t.TraitError as exc:
+            # set_state says it to the views that asked (the value itself is rolled back)
+            self._studies_refusal = str(exc)
+            raise
+
+    def _parse_studies(self, items: Any) -> list[Any]:
+        reqs = [parse_item(x) for x in items]
+        names = [r.name for r in reqs]
+        for r in reqs:
+            if r.name not in REGISTRY and r.name not in self._study_set.user:
+                raise BadParameterError(
+                    f"no study {r.name!r}; built in: {', '.join(sorted(REGISTRY))}, or add "
+                    "your own with chart.add_study(fn, name=...)"
+                )
+        if len(set(names)) != len(names):
+            raise BadParameterError(f"each study once: {names}")
+        # a parameter the study refuses fails here, before the trait changes
+        try:
             StudySet().configure(
                 [r for r in reqs if r.name in REGISTRY], self._convention(), self._data_tz()
             )
-            return [r.as_item() for r in reqs]
+        except InfowayError:
+            raise
+        except Exception as exc:  # a value no study's check foresaw (a view's odd JSON)
+            raise BadParameterError(
+                f"studies {items!r}: {type(exc).__name__}: {exc}; give each parameter as a "
+                "number (or a list of numbers), e.g. {'name': 'macd', 'fast': 10}"
+            ) from None
+        return [r.as_item() for r in reqs]
 
-        return list(check.library_errors(proposal, parse))
+    def set_state(self, sync_data: dict[str, Any]) -> None:
+        """A view's settings. Studies the chart refuses (a view's settings popover: fast ≥ slow,
+        n = 0) leave the old ones in place, the views are put back on them, and the reason shows
+        on the chart (``_study_refused``) until a change lands; nothing is raised into the
+        kernel."""
+        self._studies_refusal = ""
+        before = list(self.studies)
+        super().set_state(sync_data)
+        if "studies" not in sync_data:
+            return
+        if self._studies_refusal:
+            self._study_refused = {
+                "key": _changed_study(before, sync_data["studies"]),
+                "message": self._studies_refusal,
+            }
+        elif self._study_refused:
+            self._study_refused = {}
+
+    @t.observe("studies")
+    def _studies_landed(self, change: Any) -> None:
+        if self._study_refused:
+            self._study_refused = {}
 
     @t.validate("convention")
     def _check_convention(self, proposal: Any) -> str:

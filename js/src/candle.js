@@ -20,6 +20,7 @@ import { composeScreenshot } from "./lib/screenshot.js";
 import { displayZone, formatPct, formatPrice, formatTime, formatVolume } from "./lib/format.js";
 import { ModelStore, defineWidget } from "./lib/store.js";
 import { volumeProfile } from "./lib/vprofile.js";
+import { StudySettings } from "./lib/studysettings.js";
 import { alpha } from "./lib/theme.js";
 import { element, legendItem, onResize, toggleButtons } from "./lib/ui.js";
 import { formatSizeWithUnit } from "./lib/units.js";
@@ -87,6 +88,9 @@ function render({ model, el }, store) {
   const maLegend = element("div", "iw-candle-lines");
   legends.append(legend, maLegend);
   view.body.append(holder, legends);
+  // ⚙ / × beside each study, "+" in the main legend (lib/studysettings.js)
+  const settings = new StudySettings({ host: view.body, model, locale: () => view.locale, editable: () => view.root.dataset.link === "live" });
+  view.cleanups.push(() => settings.dispose());
 
   // interval switch
   const renderButtons = () => {
@@ -365,6 +369,7 @@ function render({ model, el }, store) {
       legendItem(L.close, formatPrice(c.close[i], d), { cls }),
       legendItem(L.volume, formatSizeWithUnit(c.volume[i], view.unit, view.locale, L)),
       legendItem(L.change, formatPct(chg), { cls }),
+      ...settings.addTools(),
     ]);
     /** @type {HTMLElement[]} */
     const lines = [];
@@ -382,6 +387,7 @@ function render({ model, el }, store) {
       lines.push(s);
     }
     const byPane = ex.legend(i);
+    settings.decorate(byPane.values());
     patchChildren(maLegend, [...lines, ...(byPane.get(0) || [])]);
     paneLegends.forEach((e, k) => {
       patchChildren(e, byPane.get(k + 1) || []);
@@ -575,7 +581,8 @@ function render({ model, el }, store) {
     scheduleLegend();
   });
 
-  view.listen("change:_study_meta", () => { if (relayout()) ex.drawAll(); scheduleLegend(); });
+  view.listen("change:_study_meta", () => { if (relayout()) ex.drawAll(); settings.metasChanged(); scheduleLegend(); });
+  view.listen("change:_study_refused change:_study_catalog", scheduleLegend);
   view.listen("change:_price_lines", () => ex.renderPriceLines());
   renderLevels();
   ex.renderPriceLines();

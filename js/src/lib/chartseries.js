@@ -105,7 +105,11 @@ export class ChartExtras {
     const metas = this.metas();
     const lines = [...this.state.lines.values()];
     const shape = JSON.stringify([metas.map((m) => [m.key, m.pane, m.outputs, m.styles]), lines.map((l) => [l.id, l.pane, l.style, l.color])]);
-    if (shape === this.shape) return false;
+    if (shape === this.shape) {
+      // the same series; a study's label, parameters or error may have changed (MACD(5,26,9))
+      metas.forEach((m, k) => { if (this.studies[k]) this.studies[k].meta = m; });
+      return false;
+    }
     this.shape = shape;
     for (const s of this.studies) for (const x of s.series) if (x) x.remove();
     for (const l of this.lines.values()) this.chart.removeSeries(l.series);

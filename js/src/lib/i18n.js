@@ -37,6 +37,10 @@ const PAIRS = {
     "自 {t} 起不完整：重连期间的成交未计入"],
   disconnectedHint: ["The kernel restarted or stopped: these numbers are frozen. Run the cell again for live data.",
     "内核已重启或停止：数据已冻结。重新运行该单元格以获取实时数据。"],
+  // a CandleChart's study tools (lib/studysettings.js)
+  studySettings: ["Settings", "设置"], studyRemove: ["Remove", "删除"], studyAdd: ["Add a study", "添加指标"],
+  studyAddShort: ["+ Study", "+ 指标"], ok: ["OK", "确定"], cancel: ["Cancel", "取消"],
+  studyRefused: ["Not applied: {m}", "未应用：{m}"], allStudiesShown: ["Every study is shown", "指标已全部显示"],
   savedHint: ["Saved with the notebook, no kernel behind it: run the cell for live data.",
     "随笔记本保存的状态，没有连接内核：运行该单元格以获取实时数据。"],
 };

@@ -24,7 +24,8 @@ export function composeScreenshot(chart, holder, legends) {
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const text = node.textContent || "";
       const el = node.parentElement;
-      if (!text.trim() || !el) continue;
+      // the legend's buttons (a study's ⚙ and ×) are for the page, not the picture
+      if (!text.trim() || !el || el.closest("button")) continue;
       const range = document.createRange();
       range.selectNodeContents(node);
       const r = range.getBoundingClientRect();
