@@ -255,7 +255,8 @@ function render({ model, el }, store) {
   const fillStep = (k, held) => {
     fillTimer = undefined;
     const list = allSeries();
-    if (view.destroyed || k >= list.length) { fillFrame = 0; return; }
+    // the older bars are in: their prices may have widened the axis the legend ends at
+    if (view.destroyed || k >= list.length) { fillFrame = 0; if (!view.destroyed) scheduleLegend(); return; }
     const ts = chart.timeScale();
     const range = k === 0 ? ts.getVisibleLogicalRange() : null;
     list[k].setAll(state.bars.length);
@@ -532,6 +533,8 @@ function render({ model, el }, store) {
   /** @param {LogicalRange|null} range */
   const onRange = (range) => {
     scheduleMask();
+    // the price axis widens or narrows with the prices in view: the legend ends left of it
+    scheduleLegend();
     if (!range || !state.bars.length) return;
     report("range");
     view.root.dataset.visibleFrom = String(timeAt(range.from));

@@ -98,6 +98,9 @@ def check_nothing_clipped(page: Any) -> None:
 
 def check_chart(page: Any, i: int) -> None:
     """Price axis shown, legend left of it, lines' row under the OHLC row, head on one row."""
+    # looked at: a view off screen leaves its legend where it was until it is back on screen
+    page.locator(cell_sel(i, ".iw-root.iw-candle")).first.scroll_into_view_if_needed()
+    page.evaluate(FRAMES)
     axis = box(page, i, ".iw-chart table tr:first-child td:last-child")
     assert axis["width"] > 30, axis
     assert int(attr(page, cell_sel(i, ".iw-root.iw-candle"), "data-price-axis-w") or 0) > 30
