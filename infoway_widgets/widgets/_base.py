@@ -405,7 +405,8 @@ class LiveWidget(anywidget.AnyWidget):
         self._lifetime.report(frontend, int(n), None if on is None else int(on))
 
     def _on_hidden(self) -> None:
-        """No view anywhere for ``pause_after`` s: stop sending (the feed subscriptions stay)."""
+        """No view on screen anywhere for ``pause_after`` s: stop sending (the feed
+        subscriptions stay)."""
         self._cancel_snapshot_timer()
 
     def _release(self) -> None:

@@ -186,8 +186,12 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     return fake
 
 
-def views(widget, n: int, page: str = "page-1") -> None:
-    widget._on_front_msg(widget, {"type": "views", "id": page, "n": n}, [])
+def views(widget, n: int, page: str = "page-1", on: int | None = None) -> None:
+    """A front-end's report: ``n`` views, ``on`` of them on screen (unsaid: an older front-end)."""
+    msg = {"type": "views", "id": page, "n": n}
+    if on is not None:
+        msg["on"] = on
+    widget._on_front_msg(widget, msg, [])
 
 
 def data_frames(sent, widget) -> list[dict]:
@@ -238,11 +242,11 @@ def test_a_hidden_chart_stops_sending_then_lets_go_and_a_new_view_gets_a_full_fr
 def test_a_chart_scrolled_out_of_sight_sends_nothing_and_a_full_frame_when_back(feed, sent, clock):
     chart = CandleChart(SYM, feed=feed)
     clock.advance(0)
-    chart._on_front_msg(chart, {"type": "views", "id": "p", "n": 1, "on": 1}, [])
+    views(chart, 1, page="p", on=1)
     feed.trade(SYM, 3)
     clock.advance(1)
     refs = feed.refs[SYM]
-    chart._on_front_msg(chart, {"type": "views", "id": "p", "n": 1, "on": 0}, [])
+    views(chart, 1, page="p", on=0)
     clock.advance(2)
     n = len(sent.of(chart))
     for _ in range(200):
@@ -250,7 +254,7 @@ def test_a_chart_scrolled_out_of_sight_sends_nothing_and_a_full_frame_when_back(
         clock.advance(0.5)
     assert len(sent.of(chart)) == n  # off screen for 100 s: not one message
     assert feed.refs[SYM] == refs  # and the subscriptions stay
-    chart._on_front_msg(chart, {"type": "views", "id": "p", "n": 1, "on": 1}, [])
+    views(chart, 1, page="p", on=1)
     header, cols = sent.frames(chart)[-1]
     assert header["reset"] is True
     assert cols["t"][-1] == feed.bar_store(SYM, "1m").t[-1]
