@@ -18,7 +18,7 @@
 
 import { View } from "./lib/base.js";
 import { formatPrice, formatTime } from "./lib/format.js";
-import { HeatLayer, PLOT_BG } from "./lib/heatlayer.js";
+import { HeatLayer, PLOT_BG, shade } from "./lib/heatlayer.js";
 import { HeatState } from "./lib/heatstate.js";
 import { ModelStore, defineWidget } from "./lib/store.js";
 import { element, hidpiContext, onResize } from "./lib/ui.js";
@@ -136,7 +136,6 @@ function render({ model, el }, store) {
   const rasterize = (b, img = colImg, x = 0) => {
     const data = img.data, W = img.width, L = state.levels, at = state.slot(b) * L;
     for (let r = 0; r < ROWS; r++) data[(r * W + x) * 4 + 3] = 0;
-    const lv = Math.log1p(vScale || 1);
     for (const [pxs, vols] of [[state.bidPx, state.bidVol], [state.askPx, state.askVol]]) {
       for (let j = 0; j < L; j++) {
         const p = pxs[at + j], v = vols[at + j];
@@ -144,7 +143,7 @@ function render({ model, el }, store) {
         const r = Math.round((rowTop - p) / step);
         if (r < 0 || r >= ROWS) continue;
         const i = (r * W + x) * 4;
-        const c = Math.min(255, Math.round((255 * Math.log1p(v)) / lv)) * 3;
+        const c = shade(v, vScale || 1) * 3;
         // rows shared by several levels (a coarse step) show the largest
         if (data[i + 3] && data[i + 3] > 0 && (data[i] + data[i + 1] + data[i + 2]) >= LUT[c] + LUT[c + 1] + LUT[c + 2]) continue;
         data[i] = LUT[c]; data[i + 1] = LUT[c + 1]; data[i + 2] = LUT[c + 2]; data[i + 3] = 255;

@@ -26,6 +26,22 @@ const NEUTRAL = "#9aa4b2";
  *   pw: number, ph: number, dpr: number}} LayerView
  */
 
+/** the colour scale spans three decades of resting size below its top */
+const SHADE_RANGE = 1000;
+const SHADE_LOG = Math.log1p(SHADE_RANGE);
+
+/**
+ * The colour index (0…255) of resting size `v` on a log scale whose top is `scale`: sizes down to a
+ * thousandth of the top take the colours below it (that thousandth a tenth of the way up), the top
+ * the brightest. Relative to the top, so it does not depend on the unit (0.05 BTC of a 2 BTC book
+ * shades as 50 lots of 2 000).
+ * @param {number} v @param {number} scale
+ */
+export function shade(v, scale) {
+  if (!(v > 0) || !(scale > 0)) return 0;
+  return Math.min(255, Math.round((255 * Math.log1p((SHADE_RANGE * v) / scale)) / SHADE_LOG));
+}
+
 export class HeatLayer {
   /**
    * @param {import("./heatstate.js").HeatState} state the bins
